@@ -1,0 +1,181 @@
+# minicontainer - build, test and grade.
+#
+#   make                 build the chapter demos into build/bin/
+#   sudo make test       all tests (root: namespaces, mounts and cgroups are real)
+#   sudo make hello      install what is missing, build, run the capstone
+#   make grade [CH=NN]   grade the exercises in exercises/ (see exercises/README.md)
+#   make help            every target
+#
+# The chapter modules are compiled from chapters/ (the reference) or, for the
+# chapters named in STUDENT (e.g. STUDENT=01, or STUDENT=all), from the
+# student's copies in exercises/.  Output goes to $(BUILD) only.
+
+CHAPTERS := 01-namespaces
+BUILD    ?= build
+STUDENT  ?=
+EXERCISES_DIR ?= exercises
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+
+CC      ?= cc
+WERROR  ?= $(if $(CI),-Werror)
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=gnu11 -Wall -Wextra $(WERROR)
+LDFLAGS ?=
+ifeq ($(SANITIZE),1)
+CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+endif
+
+PKG_CONFIG ?= pkg-config
+CMOCKA_CFLAGS = $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
+CMOCKA_LIBS   = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
+
+# chapter_num: 01-namespaces -> 01.  src_of: where a chapter's sources come from.
+chapter_num = $(firstword $(subst -, ,$1))
+src_of = $(if $(filter all $(call chapter_num,$1),$(STUDENT)),$(EXERCISES_DIR),chapters)/$1
+module_srcs = $(filter-out %/demo.c,$(wildcard $(call src_of,$1)/*.c))
+
+INCLUDES := -Ichapters/common $(foreach c,$(CHAPTERS),-I$(call src_of,$c))
+COMMON_SRCS := $(wildcard chapters/common/*.c)
+COMMON_LIB  := $(BUILD)/lib/libcommon.a
+
+ROOTFS := build/rootfs
+PROBE  := build/probe/probe
+
+.PHONY: all demos tests rootfs probe test test-run asan grade student exercises \
+	check-exercises deps install clean format format-check hello help
+.DEFAULT_GOAL := all
+
+all: demos
+
+# --- libraries and demos -----------------------------------------------------
+
+$(BUILD)/obj/common/%.o: chapters/common/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(INCLUDES) -MMD -MP -c $< -o $@
+
+$(COMMON_LIB): $(patsubst chapters/common/%.c,$(BUILD)/obj/common/%.o,$(COMMON_SRCS))
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
+
+# One block of rules per chapter: its objects, its library libchNN.a, and its
+# demo build/bin/chNN-topic, which links every chapter up to and including it.
+define chapter_rules
+$(BUILD)/obj/$1/%.o: $(call src_of,$1)/%.c
+	@mkdir -p $$(@D)
+	$$(CC) $$(CFLAGS) $$(INCLUDES) -MMD -MP -c $$< -o $$@
+
+LIB_$(call chapter_num,$1) := $(BUILD)/lib/libch$(call chapter_num,$1).a
+$(BUILD)/lib/libch$(call chapter_num,$1).a: $(patsubst $(call src_of,$1)/%.c,$(BUILD)/obj/$1/%.o,$(call module_srcs,$1))
+	@mkdir -p $$(@D)
+	$$(AR) rcs $$@ $$^
+
+CHAPTER_LIBS := $(BUILD)/lib/libch$(call chapter_num,$1).a $$(CHAPTER_LIBS)
+DEMO_LIBS_$(call chapter_num,$1) := $$(CHAPTER_LIBS)
+
+$(BUILD)/bin/ch$1: $(BUILD)/obj/$1/demo.o $$(CHAPTER_LIBS) $(COMMON_LIB)
+	@mkdir -p $$(@D)
+	$$(CC) $$(LDFLAGS) -o $$@ $$^
+
+DEMOS += $(BUILD)/bin/ch$1
+endef
+$(foreach c,$(CHAPTERS),$(eval $(call chapter_rules,$c)))
+
+demos: $(DEMOS)
+
+# --- tests ---------------------------------------------------------------------
+
+HARNESS_OBJ := $(BUILD)/obj/tests/harness.o
+TESTS := $(BUILD)/tests/test-common $(foreach c,$(CHAPTERS),$(BUILD)/tests/test-ch$(call chapter_num,$c))
+
+$(BUILD)/obj/tests/%.o: tests/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(INCLUDES) $(CMOCKA_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/tests/test-common: $(BUILD)/obj/tests/test_common.o $(HARNESS_OBJ) $(COMMON_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
+
+$(BUILD)/tests/test-ch01: $(BUILD)/obj/tests/test_ch01_namespaces.o $(HARNESS_OBJ) $(DEMO_LIBS_01) $(COMMON_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
+
+tests: $(TESTS) demos
+
+# The probe is static so that it runs in any root filesystem, with no libc there.
+probe: $(PROBE)
+$(PROBE): tests/probe/probe.c
+	@mkdir -p $(@D)
+	$(CC) -static -O2 -std=gnu11 -Wall -Wextra $(WERROR) -o $@ $<
+
+# A busybox root filesystem with the probe at /probe, built offline.
+rootfs: $(ROOTFS)/.complete
+$(ROOTFS)/.complete: scripts/mkrootfs.sh $(PROBE)
+	scripts/mkrootfs.sh $(ROOTFS) $(PROBE)
+
+test: deps-check
+	$(MAKE) tests rootfs
+	tests/run.sh $(BUILD)
+
+# Run the tests of an existing build (used by test and asan).
+test-run: tests rootfs
+	tests/run.sh $(BUILD) $(RUN_FLAGS)
+
+asan:
+	$(MAKE) BUILD=build/asan SANITIZE=1 RUN_FLAGS=--no-transcripts test-run
+
+# --- exercises and grading ----------------------------------------------------
+
+CH ?=
+GRADE_CHAPTERS := $(if $(CH),$(filter $(CH)-%,$(CHAPTERS)),$(CHAPTERS))
+
+exercises:
+	@for c in $(CHAPTERS); do python3 scripts/gen-exercises.py chapters/$$c exercises/$$c || exit 1; done
+
+grade: deps-check rootfs
+	@test -n "$(GRADE_CHAPTERS)" || { echo "make grade: no chapter $(CH)"; exit 2; }
+	@set -e; args=""; for c in $(GRADE_CHAPTERS); do n=$${c%%-*}; \
+		$(MAKE) --no-print-directory STUDENT=$$n BUILD=build/grade/$$n build/grade/$$n/tests/test-ch$$n; \
+		args="$$args --manifest exercises/$$c/exercises.json --tests build/grade/$$n/tests/test-ch$$n"; \
+	done; python3 scripts/grade.py $$args --out build/grade $(GRADE_FLAGS)
+
+student:
+	$(MAKE) STUDENT=all BUILD=build/student demos
+	@echo "Your demos are in build/student/bin/"
+
+check-exercises: rootfs
+	scripts/check-exercises.sh $(CHAPTERS)
+
+# --- set-up, install, housekeeping ---------------------------------------------
+
+deps:
+	scripts/deps.sh install
+
+deps-check:
+	@scripts/deps.sh ensure
+
+install: demos
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(DEMOS) $(DESTDIR)$(PREFIX)/bin/
+
+hello: deps-check
+	$(MAKE) demos rootfs
+	$(BUILD)/bin/ch01-namespaces --hostname hello --rootfs $(ROOTFS) -- \
+		/bin/sh -c 'echo "Hello from $$(hostname), PID $$$$ in its own namespaces."'
+
+FORMAT_FILES = $(wildcard chapters/*/*.c chapters/*/*.h tests/*.c tests/*.h tests/probe/*.c minicontainer/*.c minicontainer/*.h)
+format:
+	clang-format -i $(FORMAT_FILES)
+format-check:
+	clang-format --dry-run --Werror $(FORMAT_FILES)
+
+clean:
+	rm -rf build
+
+help:
+	@sed -n '2,12p' Makefile | sed 's/^# \{0,1\}//'
+	@echo "Other targets: all demos tests rootfs probe asan student exercises check-exercises"
+	@echo "               deps install (PREFIX, DESTDIR) clean format format-check"
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,83 @@
+/* file.c - see file.h. */
+#include "file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int mc_write_file(const char *path, const char *data, struct mc_error *err)
+{
+	size_t len = strlen(data);
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return mc_fail(err, errno, "open %s", path);
+	/*
+	 * Files like uid_map and cgroup.procs take one write(2) and reject a
+	 * second one, so a short write is an error, not something to retry.
+	 */
+	n = write(fd, data, len);
+	if (n < 0 || (size_t)n != len) {
+		int saved = n < 0 ? errno : EIO;
+
+		close(fd);
+		return mc_fail(err, saved, "write %s", path);
+	}
+	if (close(fd) < 0)
+		return mc_fail(err, errno, "close %s", path);
+	return 0;
+}
+
+int mc_read_file(const char *path, char *buf, size_t size, size_t *len, struct mc_error *err)
+{
+	size_t used = 0;
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return mc_fail(err, errno, "open %s", path);
+	while (used + 1 < size && (n = read(fd, buf + used, size - 1 - used)) != 0) {
+		if (n < 0) {
+			int saved = errno;
+
+			if (saved == EINTR)
+				continue;
+			close(fd);
+			return mc_fail(err, saved, "read %s", path);
+		}
+		used += n;
+	}
+	close(fd);
+	buf[used] = '\0';
+	if (len != NULL)
+		*len = used;
+	return 0;
+}
+
+int mc_mkdir_p(const char *path, mode_t mode, struct mc_error *err)
+{
+	char buf[PATH_MAX];
+	char *p;
+
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
+		return mc_fail(err, ENAMETOOLONG, "mkdir %s", path);
+	/* Create each parent in turn: "/a/b/c" makes "/a", "/a/b", then "/a/b/c". */
+	for (p = buf + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, mode) < 0 && errno != EEXIST)
+			return mc_fail(err, errno, "mkdir %s", buf);
+		*p = '/';
+	}
+	if (mkdir(buf, mode) < 0 && errno != EEXIST)
+		return mc_fail(err, errno, "mkdir %s", buf);
+	return 0;
+}

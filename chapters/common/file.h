@@ -1,0 +1,22 @@
+/*
+ * file.h - small file helpers shared by the chapters (uid maps, cgroup files,
+ * state files all boil down to "write this string to that file").
+ */
+#ifndef MC_FILE_H
+#define MC_FILE_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "error.h"
+
+/* Write `data` to an existing file (no O_CREAT), in one write(2) as kernel files want. */
+int mc_write_file(const char *path, const char *data, struct mc_error *err);
+
+/* Read at most size-1 bytes of a file into buf, NUL-terminated; *len gets the length. */
+int mc_read_file(const char *path, char *buf, size_t size, size_t *len, struct mc_error *err);
+
+/* mkdir -p: create `path` and missing parents with `mode`; existing directories are fine. */
+int mc_mkdir_p(const char *path, mode_t mode, struct mc_error *err);
+
+#endif

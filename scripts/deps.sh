@@ -1,0 +1,78 @@
+#!/bin/sh
+# deps.sh - install what minicontainer needs to build and test.
+#
+#   scripts/deps.sh check     list what is missing; exit 1 if anything is
+#   scripts/deps.sh install   install it (apt-get or dnf); as non-root, print the command
+#   scripts/deps.sh ensure    check, and install only if something is missing
+set -u
+
+APT_PACKAGES="build-essential pkg-config libcmocka-dev libcap-dev libseccomp-dev \
+busybox-static python3 clang-format iproute2"
+DNF_PACKAGES="gcc make glibc-static pkgconf-pkg-config libcmocka-devel libcap-devel \
+libseccomp-devel busybox python3 clang-tools-extra iproute"
+
+missing() {
+	for cmd in cc make pkg-config python3 clang-format ip; do
+		command -v "$cmd" >/dev/null 2>&1 || echo "command:$cmd"
+	done
+	for mod in cmocka libcap libseccomp; do
+		pkg-config --exists "$mod" 2>/dev/null || echo "library:$mod"
+	done
+	bb=$(command -v busybox 2>/dev/null || true)
+	if [ -z "$bb" ] || ldd "$bb" >/dev/null 2>&1; then
+		echo "static-busybox"
+	fi
+	# Static linking (the test probe) needs the C library's static archive.
+	if ! echo 'int main(void){return 0;}' | cc -static -x c -o /dev/null - >/dev/null 2>&1; then
+		echo "static-libc"
+	fi
+}
+
+install_cmd() {
+	if command -v apt-get >/dev/null 2>&1; then
+		echo "apt-get update && apt-get install -y --no-install-recommends $APT_PACKAGES"
+	elif command -v dnf >/dev/null 2>&1; then
+		echo "dnf install -y $DNF_PACKAGES"
+	else
+		echo ""
+	fi
+}
+
+do_install() {
+	cmd=$(install_cmd)
+	if [ -z "$cmd" ]; then
+		echo "deps: no apt-get or dnf here; install by hand: $APT_PACKAGES" >&2
+		exit 1
+	fi
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "deps: needs root to install packages; run:" >&2
+		echo "  sudo sh -c '$cmd'" >&2
+		exit 1
+	fi
+	echo "deps: $cmd"
+	DEBIAN_FRONTEND=noninteractive sh -c "$cmd"
+}
+
+case "${1:-}" in
+check)
+	m=$(missing)
+	[ -z "$m" ] && { echo "deps: everything is installed"; exit 0; }
+	echo "deps: missing: $(echo $m)"
+	exit 1
+	;;
+install)
+	do_install
+	;;
+ensure)
+	m=$(missing)
+	[ -z "$m" ] && exit 0
+	echo "deps: missing: $(echo $m)"
+	do_install
+	m=$(missing)
+	[ -z "$m" ] || { echo "deps: still missing after install: $(echo $m)" >&2; exit 1; }
+	;;
+*)
+	echo "usage: scripts/deps.sh check|install|ensure" >&2
+	exit 2
+	;;
+esac

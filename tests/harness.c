@@ -1,0 +1,167 @@
+/* harness.c - see harness.h. */
+#define _GNU_SOURCE
+#include "harness.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static char tmpdir[256];
+static char rootfs[512];
+
+bool mc_strict(void)
+{
+	const char *s = getenv("MC_TEST_STRICT");
+
+	return s != NULL && strcmp(s, "1") == 0;
+}
+
+void mc_skip_message(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "[  SKIP    ] reason: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void remove_tmpdir(void)
+{
+	char cmd[300];
+
+	/*
+	 * A test that failed half-way might have left something mounted here;
+	 * never let rm wander into it (it could be a bind mount of the host).
+	 */
+	if (mc_mountinfo_count(tmpdir) > 0) {
+		fprintf(stderr, "harness: mounts remain under %s; not removing it\n", tmpdir);
+		return;
+	}
+	snprintf(cmd, sizeof(cmd), "rm -rf --one-file-system '%s'", tmpdir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "harness: could not remove %s\n", tmpdir);
+}
+
+static pid_t tmpdir_owner;
+
+static void cleanup_at_exit(void)
+{
+	/* Forked children exit through here too; only the owner cleans up. */
+	if (tmpdir[0] != '\0' && getpid() == tmpdir_owner)
+		remove_tmpdir();
+}
+
+const char *mc_test_tmpdir(void)
+{
+	if (tmpdir[0] != '\0')
+		return tmpdir;
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/mc-test-XXXXXX");
+	if (mkdtemp(tmpdir) == NULL) {
+		fprintf(stderr, "harness: mkdtemp: %s\n", strerror(errno));
+		abort();
+	}
+	/* mkdtemp gives 0700; the user-namespace tests run as uid 100000. */
+	chmod(tmpdir, 0755);
+	tmpdir_owner = getpid();
+	atexit(cleanup_at_exit);
+	return tmpdir;
+}
+
+const char *mc_test_rootfs(void)
+{
+	const char *src = getenv("MC_TEST_ROOTFS");
+	char marker[600], cmd[1200];
+
+	if (rootfs[0] != '\0')
+		return rootfs;
+	if (src == NULL)
+		src = "build/rootfs";
+	snprintf(marker, sizeof(marker), "%s/.complete", src);
+	if (access(marker, F_OK) != 0) {
+		fprintf(stderr, "harness: no test root filesystem at %s: run make rootfs\n", src);
+		return NULL;
+	}
+	snprintf(rootfs, sizeof(rootfs), "%s/rootfs", mc_test_tmpdir());
+	snprintf(cmd, sizeof(cmd), "cp -a '%s' '%s'", src, rootfs);
+	if (system(cmd) != 0) {
+		fprintf(stderr, "harness: %s failed\n", cmd);
+		rootfs[0] = '\0';
+		return NULL;
+	}
+	return rootfs;
+}
+
+bool mc_kv(const char *text, const char *key, int nth, char *value, size_t size)
+{
+	size_t klen = strlen(key);
+	const char *line = text;
+
+	while (line != NULL && *line != '\0') {
+		const char *end = strchr(line, '\n');
+		size_t len = end ? (size_t)(end - line) : strlen(line);
+
+		if (len > klen && strncmp(line, key, klen) == 0 && line[klen] == '=' && nth-- == 0) {
+			snprintf(value, size, "%.*s", (int)(len - klen - 1), line + klen + 1);
+			return true;
+		}
+		line = end ? end + 1 : NULL;
+	}
+	return false;
+}
+
+int mc_kv_count(const char *text, const char *key)
+{
+	char value[8];
+	int n = 0;
+
+	while (mc_kv(text, key, n, value, sizeof(value)))
+		n++;
+	return n;
+}
+
+int mc_mountinfo_count(const char *needle)
+{
+	char line[4096];
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	int n = 0;
+
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (needle == NULL || strstr(line, needle) != NULL)
+			n++;
+	fclose(f);
+	return n;
+}
+
+int mc_test_main(int argc, char **argv, const char *group, const struct CMUnitTest *tests,
+		 size_t count)
+{
+	if (argc == 2 && strcmp(argv[1], "--list") == 0) {
+		for (size_t i = 0; i < count; i++)
+			printf("%s\n", tests[i].name);
+		return 0;
+	}
+	if (argc == 3 && strcmp(argv[1], "--run") == 0) {
+		size_t i;
+
+		for (i = 0; i < count && strcmp(tests[i].name, argv[2]) != 0; i++)
+			;
+		if (i == count) {
+			fprintf(stderr, "%s: no test named %s\n", argv[0], argv[2]);
+			return 2;
+		}
+		return _cmocka_run_group_tests(group, &tests[i], 1, NULL, NULL) ? 1 : 0;
+	}
+	if (argc != 1) {
+		fprintf(stderr, "usage: %s [--list | --run TEST]\n", argv[0]);
+		return 2;
+	}
+	return _cmocka_run_group_tests(group, tests, count, NULL, NULL) ? 1 : 0;
+}

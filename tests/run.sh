@@ -1,0 +1,57 @@
+#!/bin/sh
+# run.sh BUILD [--no-transcripts] - run every test program of a build, then
+# the README transcripts, and print one closing line for the whole run.
+set -u
+build=$1
+transcripts=yes
+[ "${2:-}" = "--no-transcripts" ] && transcripts=no
+
+passed=0
+failed=0
+failed_names=""
+for t in "$build"/tests/test-*; do
+	[ -x "$t" ] || continue
+	echo "=== $t"
+	out=$("$t" 2>&1)
+	status=$?
+	printf '%s\n' "$out"
+	# cmocka's summary: "[  PASSED  ] N test(s)." and "[  FAILED  ] N test(s), listed below:"
+	p=$(printf '%s\n' "$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' | tail -n 1)
+	f=$(printf '%s\n' "$out" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' | tail -n 1)
+	s=$(printf '%s\n' "$out" | sed -n 's/^\[  SKIPPED \] \([0-9]*\) test.*/\1/p' | tail -n 1)
+	passed=$((passed + ${p:-0}))
+	failed=$((failed + ${f:-0}))
+	if [ -n "$s" ] && [ "${MC_TEST_STRICT:-0}" = 1 ]; then
+		echo "run.sh: $t skipped ${s} test(s) in strict mode"
+		failed=$((failed + s))
+	fi
+	if [ $status -ne 0 ] && [ -z "$f" ]; then
+		echo "run.sh: $t exited with status $status"
+		failed=$((failed + 1))
+	fi
+	[ $status -ne 0 ] && failed_names="$failed_names $(basename "$t")"
+done
+
+if [ $transcripts = yes ]; then
+	echo "=== transcripts"
+	out=$(python3 scripts/transcripts.py chapters/*/README.md 2>&1)
+	status=$?
+	printf '%s\n' "$out"
+	p=$(printf '%s\n' "$out" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed.*/\1/p' | tail -n 1)
+	f=$(printf '%s\n' "$out" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed.*/\2/p' | tail -n 1)
+	if [ $status -eq 77 ] && [ "${MC_TEST_STRICT:-0}" != 1 ]; then
+		echo "run.sh: transcripts skipped (needs root)"
+	else
+		passed=$((passed + ${p:-0}))
+		failed=$((failed + ${f:-0}))
+		if [ $status -ne 0 ]; then
+			[ -z "$f" ] || [ "$f" = 0 ] && failed=$((failed + 1))
+			failed_names="$failed_names transcripts"
+		fi
+	fi
+fi
+
+echo "==="
+[ -n "$failed_names" ] && echo "failing:$failed_names"
+echo "$passed passed, $failed failed"
+[ $failed -eq 0 ] && [ -z "$failed_names" ]

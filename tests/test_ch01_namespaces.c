@@ -1,0 +1,574 @@
+/*
+ * test_ch01_namespaces.c - chapter 01, tested from the outside.
+ *
+ * Each test starts /probe (tests/probe/probe.c) inside a container made by
+ * chapters/01-namespaces and asserts on the facts it prints.  The same tests
+ * grade the student's copy in exercises/01-namespaces (make grade CH=01).
+ */
+#define _GNU_SOURCE
+#include "harness.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/msg.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "namespaces.h"
+
+static char *test_env[] = {"PATH=/bin:/sbin:/usr/bin:/usr/sbin", "HOME=/root", NULL};
+
+#define PROBE(...) ((char *[]){"/probe", __VA_ARGS__, NULL})
+
+struct run {
+	int rc;        /* what ns_run() returned */
+	int exit_code; /* the container's exit code */
+	struct mc_error err;
+	char out[65536]; /* everything the command wrote to stdout */
+};
+
+/*
+ * Prepare a config for the test root filesystem, or skip the test with the
+ * reason.  The test sets cfg.argv afterwards, in its own scope: a compound
+ * literal made inside this macro's block would be gone after it.
+ */
+#define SETUP_CONTAINER(cfg)                                                                       \
+	do {                                                                                       \
+		MC_REQUIRE_ROOT();                                                                 \
+		if (mc_test_rootfs() == NULL)                                                      \
+			MC_SKIP("no test root filesystem: run make rootfs");                       \
+		ns_config_init(cfg);                                                               \
+		(cfg)->rootfs = mc_test_rootfs();                                                  \
+		(cfg)->hostname = "mc-test";                                                       \
+		(cfg)->envp = test_env;                                                            \
+	} while (0)
+
+/* Run the container with its stdout captured in r->out. */
+static void run_container(struct ns_config *cfg, struct run *r)
+{
+	int fd = open(mc_test_tmpdir(), O_TMPFILE | O_RDWR, 0600);
+	ssize_t n;
+
+	assert_true(fd >= 0);
+	cfg->stdio[1] = fd;
+	memset(r, 0, sizeof(*r));
+	r->rc = ns_run(cfg, &r->exit_code, &r->err);
+	n = pread(fd, r->out, sizeof(r->out) - 1, 0);
+	r->out[n > 0 ? n : 0] = '\0';
+	close(fd);
+	if (r->rc != 0)
+		print_message("container failed: %s (exit %d)\n", r->err.msg, r->exit_code);
+}
+
+/* Run and insist that it worked and exited 0. */
+static void run_ok(struct ns_config *cfg, struct run *r)
+{
+	run_container(cfg, r);
+	assert_int_equal(r->rc, 0);
+	assert_int_equal(r->exit_code, 0);
+}
+
+static void assert_kv(const char *out, const char *key, const char *expected)
+{
+	char value[256];
+
+	if (!mc_kv(out, key, 0, value, sizeof(value)))
+		fail_msg("probe printed no %s= line; output was:\n%s", key, out);
+	assert_string_equal(value, expected);
+}
+
+static const char *host_marker(void)
+{
+	static char path[512];
+
+	snprintf(path, sizeof(path), "%s/host-marker", mc_test_tmpdir());
+	close(open(path, O_CREAT | O_WRONLY, 0644));
+	return path;
+}
+
+/* --- 01.1 the namespaces themselves --------------------------------------------- */
+
+static void test_pid_is_one(void **state)
+{
+	struct ns_config cfg;
+	struct run r;
+
+	(void)state;
+	SETUP_CONTAINER(&cfg);
+	cfg.argv = PROBE("pid");
+	run_ok(&cfg, &r);
+	assert_kv(r.out, "pid", "1");
+	/* Our parent lives outside the PID namespace, so it has no number here. */
+	assert_kv(r.out, "ppid", "0");
+}
+
+static void test_host_processes_invisible(void **state)
+{
+	struct ns_config cfg;
+	struct run r;
+
+	(void)state;
+	SETUP_CONTAINER(&cfg);
+	cfg.argv = PROBE("procs");
+	run_ok(&cfg, &r);
+	assert_kv(r.out, "procs", "1");
+	assert_kv(r.out, "proc_pid", "1");
+}
+
+static void test_hostname_is_private(void **state)
+{
+	char before[256], after[256];
+	struct ns_config cfg;
+	struct run r;
+
+	(void)state;
+	SETUP_CONTAINER(&cfg);
+	cfg.argv = PROBE("hostname");
+	cfg.hostname = "inside-only";
+	assert_int_equal(gethostname(before, sizeof(before)), 0);
+	assert_string_not_equal(before, "inside-only");
+	run_ok(&cfg, &r);
+	assert_kv(r.out, "hostname", "inside-only");
+	assert_int_equal(gethostname(after, sizeof(after)), 0);
+	assert_string_equal(before, after);
+}
+
+static void test_only_loopback_up(void **state)
+{
+	struct ns_config cfg;
+	struct run r;
+
+	(void)state;
+	SETUP_CONTAINER(&cfg);
+	cfg.argv = PROBE("netif");
+	run_ok(&cfg, &r);
+	assert_kv(r.out, "netif_count", "1");
+	assert_kv(r.out, "netif", "lo up");
+}
+
+static void test_ipc_is_private(void **state)
+{
+	/* Keys picked from the pid so parallel runs do not collide. */
+	key_t inside_key = 0x4d430000 + (getpid() & 0xffff);
+	key_t host_key = inside_key + 0x10000;
+	char key_arg[32], host_key_arg[32];
+	struct ns_config cfg;
+	struct run r;
+	int host_id;
+
+	(void)state;
+	snprintf(key_arg, sizeof(key_arg), "%d", inside_key);
+	snprintf(host_key_arg, sizeof(host_key_arg), "%d", host_key);
+	SETUP_CONTAINER(&cfg);
+	cfg.argv = ((char *[]){"/bin/sh", "-c", "/probe ipc-create $0 && /probe ipc-exists $1",
+	                       key_arg, host_key_arg, NULL});
+	host_id = msgget(host_key, IPC_CREAT | 0600);
+	assert_true(host_id >= 0);
+	run_container(&cfg, &r);
+	msgctl(host_id, IPC_RMID, NULL);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.exit_code, 0);
+	/* The container made its queue, and could not see ours ... */
+	assert_true(mc_kv_count(r.out, "ipc_id") == 1);
+	assert_kv(r.out, "ipc_exists", "0");
+	/* ... and its queue died with its IPC namespace, never visible here. */
+	assert_int_equal(msgget(inside_key, 0), -1);
+	assert_int_equal(errno, ENOENT);
+}
+
+/* --- 01.2 pivot_root --------------------------------------------------------------- */
+
+static void test_root_is_the_rootfs(void **state)
+{
+	char marker[600];
+	struct ns_config cfg;
+	struct run r;
+
+	(void)state;
+	SETUP_CONTAINER(&cfg);
+	cfg.argv =
+	    ((char *[]){"/bin/sh", "-c", "/probe exists /etc/rootfs-marker; /probe cwd", NULL});
+	snprintf(marker, sizeof(marker), "%s/etc/rootfs-marker", cfg.rootfs);
+	close(open(marker, O_CREAT | O_WRONLY, 0644));
+	run_ok(&cfg, &r);
+	assert_kv(r.out, "exists", "1");
+	assert_kv(r.out, "cwd", "/");
+}
+
+static void test_old_root_is_gone(void **state)
+{
+	struct ns_config cfg;
+	struct run r;
+	char value[512];
+
+	(void)state;
+	SETUP_CONTAINER(&cfg);
+	cfg.argv = ((char *[]){"/bin/sh", "-c", "/probe exists $0; /probe mounts",
+	                       (char *)host_marker(), NULL});
+	run_ok(&cfg, &r);
+	/* The host's files are not reachable by their host paths ... */
+	assert_kv(r.out, "exists", "0");
+	/* ... and none of the host's mounts is left in the container's table. */
+	for (int i = 0; mc_kv(r.out, "mount", i, value, sizeof(value)); i++) {
+		assert_null(strstr(value, mc_test_tmpdir()));
+		assert_true(strncmp(value, "/ ", 2) == 0 || strncmp(value, "/proc", 5) == 0 ||
+		            strncmp(value, "/dev", 4) == 0);
+	}
+}
+
+/* The control experiment: a plain chroot is escaped by the same probe. */
+static void run_breakout_in_chroot(const char *rootfs, const char *marker, char *out, size_t size)
+{
+	int fd = open(mc_test_tmpdir(), O_TMPFILE | O_RDWR, 0600);
+	int status;
+	ssize_t n;
+	pid_t pid;
+
+	assert_true(fd >= 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (chroot(rootfs) < 0 || chdir("/") < 0 || dup2(fd, 1) < 0)
+			_exit(99);
+		execl("/probe", "probe", "chroot-breakout", marker, (char *)NULL);
+		_exit(98);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	n = pread(fd, out, size - 1, 0);
+	out[n > 0 ? n : 0] = '\0';
+	close(fd);
+}
+
+static void test_chroot_breakout_fails(void **state)
+{
+	const char *marker;
+	struct ns_config cfg;
+	char out[4096];
+	struct run r;
+
+	(void)state;
+	marker = host_marker();
+	SETUP_CONTAINER(&cfg);
+	cfg.argv = PROBE("chroot-breakout", (char *)marker);
+	run_breakout_in_chroot(cfg.rootfs, marker, out, sizeof(out));
+	assert_kv(out, "breakout", "escaped"); /* chroot alone is not a jail */
+	run_ok(&cfg, &r);
+	assert_kv(r.out, "breakout_chroot", "ok");
+	assert_kv(r.out, "breakout", "contained");
+}
+
+static void test_mounts_stay_inside(void **state)
+{
+	char source[64], line[256];
+	struct ns_child child;
+	struct ns_config cfg;
+	struct mc_error err;
+	int in[2], out[2], code;
+	FILE *f;
+
+	(void)state;
+	snprintf(source, sizeof(source), "mc-leak-check-%d", (int)getpid());
+	SETUP_CONTAINER(&cfg);
+	cfg.argv = ((char *[]){"/bin/sh", "-c", "/probe mount-tmpfs $0 /tmp/leak && read x", source,
+	                       NULL});
+	assert_int_equal(pipe(out), 0);
+	assert_int_equal(pipe(in), 0);
+	cfg.stdio[0] = in[0];
+	cfg.stdio[1] = out[1];
+	assert_int_equal(ns_spawn(&cfg, &child, &err), 0);
+	assert_int_equal(ns_start(&child, &err), 0);
+	close(out[1]);
+	close(in[0]);
+	/* While the container is alive and its tmpfs mounted, the host sees nothing of it. */
+	f = fdopen(out[0], "r");
+	assert_non_null(fgets(line, sizeof(line), f));
+	assert_string_equal(line, "mounted=/tmp/leak\n");
+	assert_int_equal(mc_mountinfo_count(source), 0);
+	assert_int_equal(mc_mountinfo_count(cfg.rootfs), 0);
+	assert_int_equal(write(in[1], "\n", 1), 1);
+	close(in[1]);
+	assert_int_equal(ns_wait(&child, &code, &err), 0);
+	assert_int_equal(code, 0);
+	fclose(f);
+	assert_int_equal(mc_mountinfo_count(source), 0);
+}
+
+/* --- 01.3 /dev ------------------------------------------------------------------------ */
+
+static void test_dev_has_the_basic_nodes(void **state)
+{
+	static const char *const nodes[] = {
+	    "/dev/null",  "/dev/zero",   "/dev/full",     "/dev/random", "/dev/urandom",
+	    "/dev/tty",   "/dev/ptmx",   "/dev/pts/ptmx", "/dev/shm",    "/dev/fd",
+	    "/dev/stdin", "/dev/stdout", "/dev/stderr"};
+	char script[1024] = "";
+	struct ns_config cfg;
+	char value[64];
+	struct run r;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++) {
+		strcat(script, "/probe exists ");
+		strcat(script, nodes[i]);
+		strcat(script, "; ");
+	}
+	/* /dev/zero must read as zeroes and /dev/null must swallow writes. */
+	strcat(script, "/probe write /dev/null x >/dev/null && echo null_ok=1; "
+	               "echo zero_bytes=$(head -c 8 /dev/zero | tr -d '\\000' | wc -c)");
+	SETUP_CONTAINER(&cfg);
+	cfg.argv = ((char *[]){"/bin/sh", "-c", script, NULL});
+	run_ok(&cfg, &r);
+	for (size_t i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++) {
+		assert_true(mc_kv(r.out, "exists", (int)i, value, sizeof(value)));
+		if (strcmp(value, "1") != 0)
+			fail_msg("%s is missing inside the container", nodes[i]);
+	}
+	assert_kv(r.out, "null_ok", "1");
+	assert_kv(r.out, "zero_bytes", "0");
+}
+
+/* --- 01.4 user namespace ---------------------------------------------------------- */
+
+static void test_userns_maps_root(void **state)
+{
+	struct ns_config cfg;
+	char path[600];
+	struct stat st;
+	struct run r;
+
+	(void)state;
+	SETUP_CONTAINER(&cfg);
+	cfg.argv = ((char *[]){"/bin/sh", "-c",
+	                       "/probe uidmap; /probe gidmap; /probe ids; "
+	                       "/probe write /tmp/owned-by-container hi",
+	                       NULL});
+	cfg.userns = true;
+	run_ok(&cfg, &r);
+	assert_kv(r.out, "uid_map", "0 100000 65536");
+	assert_kv(r.out, "gid_map", "0 100000 65536");
+	assert_kv(r.out, "uid", "0");
+	assert_kv(r.out, "gid", "0");
+	assert_kv(r.out, "owner", "0:0");
+	/* Root inside, but the file it made belongs to an unprivileged uid outside. */
+	snprintf(path, sizeof(path), "%s/tmp/owned-by-container", cfg.rootfs);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_uid, 100000);
+	assert_int_equal(st.st_gid, 100000);
+	unlink(path);
+}
+
+/* --- 01.5 exit codes ------------------------------------------------------------------ */
+
+static void test_exit_code_propagates(void **state)
+{
+	struct ns_config cfg;
+	struct run r;
+
+	(void)state;
+	assert_int_equal(ns_exit_code(0x2a00), 42); /* what wait() reports for exit(42) */
+	SETUP_CONTAINER(&cfg);
+	cfg.argv = PROBE("exit", "42");
+	run_container(&cfg, &r);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.exit_code, 42);
+}
+
+static void test_signal_gives_128_plus_n(void **state)
+{
+	struct ns_child child;
+	struct ns_config cfg;
+	struct mc_error err;
+	int code;
+
+	(void)state;
+	assert_int_equal(ns_exit_code(SIGTERM), 128 + SIGTERM); /* status of a SIGTERM death */
+	SETUP_CONTAINER(&cfg);
+	cfg.argv = PROBE("sleep", "30");
+	assert_int_equal(ns_spawn(&cfg, &child, &err), 0);
+	assert_int_equal(ns_start(&child, &err), 0);
+	/* PID 1 ignores signals it has no handler for, except SIGKILL from outside. */
+	assert_int_equal(kill(child.pid, SIGKILL), 0);
+	assert_int_equal(ns_wait(&child, &code, &err), 0);
+	assert_int_equal(code, 137);
+}
+
+/* --- bad input ---------------------------------------------------------------------- */
+
+static void assert_one_line(const char *msg)
+{
+	assert_true(msg[0] != '\0');
+	assert_null(strchr(msg, '\n'));
+}
+
+static void test_command_not_found_is_127(void **state)
+{
+	struct ns_config cfg;
+	struct run r;
+	int mounts_before;
+
+	(void)state;
+	SETUP_CONTAINER(&cfg);
+	cfg.argv = ((char *[]){"no-such-command", NULL});
+	mounts_before = mc_mountinfo_count(NULL);
+	run_container(&cfg, &r);
+	assert_int_equal(r.rc, -1);
+	assert_int_equal(r.exit_code, 127);
+	assert_string_equal(r.err.msg, "exec no-such-command: No such file or directory");
+	assert_int_equal(mc_mountinfo_count(NULL), mounts_before);
+}
+
+static void test_command_not_executable_is_126(void **state)
+{
+	struct ns_config cfg;
+	char path[600];
+	struct run r;
+
+	(void)state;
+	SETUP_CONTAINER(&cfg);
+	cfg.argv = ((char *[]){"/etc/passwd", NULL});
+	snprintf(path, sizeof(path), "%s/etc/passwd", cfg.rootfs);
+	run_container(&cfg, &r);
+	assert_int_equal(r.rc, -1);
+	assert_int_equal(r.exit_code, 126);
+	assert_string_equal(r.err.msg, "exec /etc/passwd: Permission denied");
+}
+
+static void test_missing_rootfs_is_a_clear_error(void **state)
+{
+	struct ns_config cfg;
+	struct run r;
+	int mounts_before;
+
+	(void)state;
+	SETUP_CONTAINER(&cfg);
+	cfg.argv = PROBE("pid");
+	cfg.rootfs = "/nonexistent/rootfs";
+	mounts_before = mc_mountinfo_count(NULL);
+	run_container(&cfg, &r);
+	assert_int_equal(r.rc, -1);
+	assert_int_equal(r.exit_code, 125);
+	assert_string_equal(r.err.msg,
+	                    "root filesystem /nonexistent/rootfs: No such file or directory");
+	assert_one_line(r.err.msg);
+	assert_int_equal(mc_mountinfo_count(NULL), mounts_before);
+}
+
+static int failing_hook(const char *rootfs, void *arg, struct mc_error *err)
+{
+	(void)rootfs;
+	(void)arg;
+	return mc_fail(err, EIO, "hook failed on purpose");
+}
+
+static void test_setup_failure_leaves_nothing_mounted(void **state)
+{
+	struct ns_config cfg;
+	struct run r;
+	int mounts_before;
+
+	(void)state;
+	SETUP_CONTAINER(&cfg);
+	cfg.argv = PROBE("pid");
+	/* Fail after /proc and /dev were mounted inside: they must vanish with the child. */
+	cfg.before_pivot = failing_hook;
+	mounts_before = mc_mountinfo_count(NULL);
+	run_container(&cfg, &r);
+	assert_int_equal(r.rc, -1);
+	assert_int_equal(r.exit_code, 125);
+	assert_string_equal(r.err.msg, "hook failed on purpose: Input/output error");
+	assert_int_equal(mc_mountinfo_count(NULL), mounts_before);
+	assert_int_equal(mc_mountinfo_count(cfg.rootfs), 0);
+	assert_string_equal(r.out, "");
+}
+
+static void test_not_root_is_refused(void **state)
+{
+	struct ns_config cfg;
+	int status;
+	pid_t pid;
+
+	(void)state;
+	SETUP_CONTAINER(&cfg);
+	cfg.argv = PROBE("pid");
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct mc_error err;
+		int code;
+
+		if (setresgid(65534, 65534, 65534) < 0 || setresuid(65534, 65534, 65534) < 0)
+			_exit(3);
+		if (ns_run(&cfg, &code, &err) == 0)
+			_exit(1);
+		_exit(strstr(err.msg, "needs root") != NULL && code == 125 ? 0 : 2);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+static void test_env_and_args_reach_the_command(void **state)
+{
+	char *env[] = {"PATH=/bin", "GREETING=hello world", NULL};
+	struct ns_config cfg;
+	struct run r;
+
+	(void)state;
+	SETUP_CONTAINER(&cfg);
+	cfg.argv = ((char *[]){"sh", "-c", "/probe env; echo arg=$0", "x y", NULL});
+	cfg.envp = env;
+	run_ok(&cfg, &r);
+	assert_non_null(strstr(r.out, "env=PATH=/bin\n"));
+	assert_non_null(strstr(r.out, "env=GREETING=hello world\n"));
+	/* Nothing of the test program's own environment leaks in. */
+	assert_null(strstr(r.out, "env=HOME="));
+	assert_null(strstr(r.out, "env=MC_TEST"));
+	assert_kv(r.out, "arg", "x y");
+}
+
+static void test_find_command_uses_the_container_path(void **state)
+{
+	char *env[] = {"PATH=/nonexistent:/bin", NULL};
+	char path[256];
+
+	(void)state;
+	assert_int_equal(ns_find_command("sh", env, path, sizeof(path)), 0);
+	assert_string_equal(path, "/bin/sh");
+	assert_int_equal(ns_find_command("no-such-cmd", env, path, sizeof(path)), -ENOENT);
+	assert_int_equal(ns_find_command("/a/b", env, path, sizeof(path)), 0);
+	assert_string_equal(path, "/a/b");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_pid_is_one),
+	    cmocka_unit_test(test_host_processes_invisible),
+	    cmocka_unit_test(test_hostname_is_private),
+	    cmocka_unit_test(test_only_loopback_up),
+	    cmocka_unit_test(test_ipc_is_private),
+	    cmocka_unit_test(test_root_is_the_rootfs),
+	    cmocka_unit_test(test_old_root_is_gone),
+	    cmocka_unit_test(test_chroot_breakout_fails),
+	    cmocka_unit_test(test_mounts_stay_inside),
+	    cmocka_unit_test(test_dev_has_the_basic_nodes),
+	    cmocka_unit_test(test_userns_maps_root),
+	    cmocka_unit_test(test_exit_code_propagates),
+	    cmocka_unit_test(test_signal_gives_128_plus_n),
+	    cmocka_unit_test(test_command_not_found_is_127),
+	    cmocka_unit_test(test_command_not_executable_is_126),
+	    cmocka_unit_test(test_missing_rootfs_is_a_clear_error),
+	    cmocka_unit_test(test_setup_failure_leaves_nothing_mounted),
+	    cmocka_unit_test(test_not_root_is_refused),
+	    cmocka_unit_test(test_env_and_args_reach_the_command),
+	    cmocka_unit_test(test_find_command_uses_the_container_path),
+	};
+
+	return mc_test_main(argc, argv, "ch01-namespaces", tests, sizeof(tests) / sizeof(tests[0]));
+}
