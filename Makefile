@@ -130,7 +130,13 @@ asan:
 CH ?=
 GRADE_CHAPTERS := $(if $(CH),$(filter $(CH)-%,$(CHAPTERS)),$(CHAPTERS))
 
+# Regenerating overwrites exercises/: refuse while it holds uncommitted edits
+# (a student's work), unless FORCE=1.
 exercises:
+	@if [ "$(FORCE)" != 1 ] && git rev-parse --git-dir >/dev/null 2>&1 && \
+	    ! git diff --quiet HEAD -- exercises/ 2>/dev/null; then \
+		echo "make exercises: exercises/ has uncommitted changes (your work?);"; \
+		echo "  commit or stash them, or run make exercises FORCE=1 to overwrite"; exit 1; fi
 	@for c in $(CHAPTERS); do python3 scripts/gen-exercises.py chapters/$$c exercises/$$c || exit 1; done
 
 grade: deps-check rootfs

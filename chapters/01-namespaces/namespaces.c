@@ -141,8 +141,9 @@ int ns_write_id_maps(pid_t pid, const struct ns_config *cfg, struct mc_error *er
 	 * Tests: test_userns_maps_root
 	 *
 	 * The child was cloned into a new user namespace and waits until its
-	 * uid and gid maps exist.  Write "0 <cfg->map_uid> <cfg->map_count>\n"
-	 * to /proc/<pid>/uid_map and the same with map_gid to /proc/<pid>/gid_map
+	 * uid and gid maps exist.  Write the line `0 UID COUNT\n` (UID is
+	 * cfg->map_uid, COUNT is cfg->map_count) to `/proc/PID/uid_map`, and the
+	 * same with cfg->map_gid to `/proc/PID/gid_map`
 	 * (mc_write_file() in chapters/common/file.h does one write(2), which is
 	 * what these files require).  See user_namespaces(7), "User and group
 	 * ID mappings".

@@ -1,0 +1,673 @@
+/*
+ * namespaces.c - chapter 01: a process with its own view of the system.
+ *
+ * Read this file top to bottom: the parent's side first (ns_spawn, ns_start,
+ * ns_wait), then what the child does between clone() and execve(), in the
+ * order it does it.  Every kernel call is reported with mc_trace_call() so
+ * that `--trace` narrates the whole sequence.
+ */
+#define _GNU_SOURCE
+#include "namespaces.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "file.h"
+#include "trace.h"
+
+#define CH "ch01"
+
+static const struct mc_flag_name clone_flag_names[] = {
+	{ CLONE_NEWPID, "CLONE_NEWPID" },   { CLONE_NEWNS, "CLONE_NEWNS" },
+	{ CLONE_NEWUTS, "CLONE_NEWUTS" },   { CLONE_NEWIPC, "CLONE_NEWIPC" },
+	{ CLONE_NEWNET, "CLONE_NEWNET" },   { CLONE_NEWUSER, "CLONE_NEWUSER" },
+	{ CLONE_NEWCGROUP, "CLONE_NEWCGROUP" }, { SIGCHLD, "SIGCHLD" },
+	{ 0, NULL },
+};
+
+static const struct mc_flag_name mount_flag_names[] = {
+	{ MS_BIND, "MS_BIND" },	    { MS_REC, "MS_REC" },	  { MS_PRIVATE, "MS_PRIVATE" },
+	{ MS_NOSUID, "MS_NOSUID" }, { MS_NODEV, "MS_NODEV" },	  { MS_NOEXEC, "MS_NOEXEC" },
+	{ MS_RDONLY, "MS_RDONLY" }, { MS_STRICTATIME, "MS_STRICTATIME" },
+	{ 0, NULL },
+};
+
+/* What the child sends back through the error pipe when a step fails. */
+struct child_report {
+	int exit_code;
+	struct mc_error err;
+};
+
+void ns_config_init(struct ns_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	/*
+	 * 100000 is where /etc/subuid ranges conventionally start, so these ids
+	 * belong to nobody on the host: root in the container is nobody outside.
+	 */
+	cfg->map_uid = 100000;
+	cfg->map_gid = 100000;
+	cfg->map_count = 65536;
+	cfg->stdio[0] = cfg->stdio[1] = cfg->stdio[2] = -1;
+}
+
+int ns_clone_flags(const struct ns_config *cfg)
+{
+	int flags;
+
+	/* EXERCISE 01.1 clone-flags (3 points): Choose the clone flags
+	 * Tests: test_pid_is_one test_host_processes_invisible test_hostname_is_private
+	 *        test_only_loopback_up test_ipc_is_private
+	 *
+	 * Set `flags` to the CLONE_NEW* flags that give the child its own PID,
+	 * mount, UTS (hostname), IPC and network namespaces, and additionally a
+	 * user namespace when cfg->userns is true.  See clone(2) and
+	 * namespaces(7).
+	 */
+	/* TODO(exercise 01.1 clone-flags): your code here. */
+	flags = 0;
+	return flags | cfg->extra_clone_flags;
+}
+
+/* ---------------------------------------------------------------------------
+ * The parent's side.
+ */
+
+static ino_t mount_namespace_inode(pid_t pid)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)pid);
+	if (stat(path, &st) < 0)
+		return 0;
+	return st.st_ino;
+}
+
+static void child_main(const struct ns_config *cfg, int go_fd, int err_fd, ino_t host_mnt_ns)
+	__attribute__((noreturn));
+
+/*
+ * clone() without a new stack: with a NULL stack the kernel gives the child a
+ * copy of ours, exactly like fork(), so the child simply returns here with 0.
+ * (glibc's clone() wrapper insists on a separate stack and a function.)
+ */
+static pid_t clone_like_fork(int flags)
+{
+	return (pid_t)syscall(SYS_clone, (unsigned long)flags | SIGCHLD, NULL, NULL, NULL, 0);
+}
+
+static int check_config(const struct ns_config *cfg, struct mc_error *err)
+{
+	struct stat st;
+
+	if (geteuid() != 0)
+		return mc_fail(err, 0, "needs root: creating namespaces and mounts requires "
+				       "CAP_SYS_ADMIN (run with sudo)");
+	if (cfg->argv == NULL || cfg->argv[0] == NULL || cfg->argv[0][0] == '\0')
+		return mc_fail(err, 0, "no command given");
+	if (cfg->rootfs == NULL)
+		return mc_fail(err, 0, "no root filesystem given");
+	if (stat(cfg->rootfs, &st) < 0)
+		return mc_fail(err, errno, "root filesystem %s", cfg->rootfs);
+	if (!S_ISDIR(st.st_mode))
+		return mc_fail(err, ENOTDIR, "root filesystem %s", cfg->rootfs);
+	if (cfg->hostname != NULL && strlen(cfg->hostname) > 64)
+		return mc_fail(err, 0, "hostname '%s' is longer than 64 characters", cfg->hostname);
+	return 0;
+}
+
+int ns_write_id_maps(pid_t pid, const struct ns_config *cfg, struct mc_error *err)
+{
+	/* EXERCISE 01.4 id-maps (2 points): Map root in the container to an unprivileged user
+	 * Tests: test_userns_maps_root
+	 *
+	 * The child was cloned into a new user namespace and waits until its
+	 * uid and gid maps exist.  Write the line `0 UID COUNT\n` (UID is
+	 * cfg->map_uid, COUNT is cfg->map_count) to `/proc/PID/uid_map`, and the
+	 * same with cfg->map_gid to `/proc/PID/gid_map`
+	 * (mc_write_file() in chapters/common/file.h does one write(2), which is
+	 * what these files require).  See user_namespaces(7), "User and group
+	 * ID mappings".
+	 */
+	/* TODO(exercise 01.4 id-maps): your code here. */
+	(void)pid; (void)cfg; (void)err; return 0;
+}
+
+static void close_fds(int a, int b)
+{
+	if (a >= 0)
+		close(a);
+	if (b >= 0)
+		close(b);
+}
+
+int ns_spawn(const struct ns_config *cfg, struct ns_child *child, struct mc_error *err)
+{
+	int go[2], report[2];
+	ino_t host_mnt_ns;
+	char names[256];
+	int flags;
+
+	child->pid = -1;
+	child->go_fd = child->err_fd = -1;
+	if (check_config(cfg, err) < 0)
+		return -1;
+	host_mnt_ns = mount_namespace_inode(getpid());
+	/* Close-on-exec on both pipes: the command must not inherit them, and the
+	 * error pipe reaching EOF is how we learn that execve() succeeded. */
+	if (pipe2(go, O_CLOEXEC) < 0)
+		return mc_fail(err, errno, "pipe");
+	if (pipe2(report, O_CLOEXEC) < 0) {
+		close_fds(go[0], go[1]);
+		return mc_fail(err, errno, "pipe");
+	}
+
+	flags = ns_clone_flags(cfg);
+	child->pid = clone_like_fork(flags);
+	if (child->pid == 0) {
+		close(go[1]);
+		close(report[0]);
+		child_main(cfg, go[0], report[1], host_mnt_ns);
+	}
+	mc_trace_call(CH, child->pid, "the child is PID 1 in its new PID namespace", "clone(%s)",
+		      mc_flag_names((unsigned long)flags | SIGCHLD, clone_flag_names, names,
+				    sizeof(names)));
+	close_fds(go[0], report[1]);
+	if (child->pid < 0) {
+		close_fds(go[1], report[0]);
+		return mc_fail(err, errno, "clone(%s)", names);
+	}
+	child->go_fd = go[1];
+	child->err_fd = report[0];
+
+	if (cfg->userns && ns_write_id_maps(child->pid, cfg, err) < 0) {
+		kill(child->pid, SIGKILL);
+		close_fds(child->go_fd, child->err_fd);
+		waitpid(child->pid, NULL, 0);
+		child->pid = -1;
+		return mc_fail_context(err, "user namespace");
+	}
+	return 0;
+}
+
+int ns_start(struct ns_child *child, struct mc_error *err)
+{
+	struct child_report report;
+	ssize_t n;
+
+	/* One byte tells the child "your maps (and, later, your cgroup) are ready". */
+	if (write(child->go_fd, "g", 1) != 1) {
+		mc_fail(err, errno, "signal the container process");
+		close_fds(child->go_fd, child->err_fd);
+		child->go_fd = child->err_fd = -1;
+		return -1;
+	}
+	close(child->go_fd);
+	child->go_fd = -1;
+
+	do
+		n = read(child->err_fd, &report, sizeof(report));
+	while (n < 0 && errno == EINTR);
+	close(child->err_fd);
+	child->err_fd = -1;
+	if (n == 0)
+		return 0; /* EOF: execve() succeeded and closed the pipe for us */
+	if (n != (ssize_t)sizeof(report))
+		return mc_fail(err, EPROTO, "read the container's setup report");
+	*err = report.err;
+	return -1;
+}
+
+int ns_exit_code(int wait_status)
+{
+	/* EXERCISE 01.5 exit-code (2 points): Turn a wait status into an exit code
+	 * Tests: test_exit_code_propagates test_signal_gives_128_plus_n
+	 *
+	 * Return what a shell would put in $?: the exit status if the process
+	 * exited (WIFEXITED/WEXITSTATUS), 128 + the signal number if a signal
+	 * killed it (WIFSIGNALED/WTERMSIG), and 125 for anything else.
+	 */
+	/* TODO(exercise 01.5 exit-code): your code here. */
+	(void)wait_status; return 0;
+}
+
+int ns_wait(struct ns_child *child, int *exit_code, struct mc_error *err)
+{
+	int status;
+	pid_t r;
+
+	do
+		r = waitpid(child->pid, &status, 0);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return mc_fail(err, errno, "wait for process %d", (int)child->pid);
+	*exit_code = ns_exit_code(status);
+	if (mc_tracing()) {
+		char why[64];
+
+		if (WIFSIGNALED(status))
+			snprintf(why, sizeof(why), "killed by signal %d: exit code %d",
+				 WTERMSIG(status), *exit_code);
+		else
+			snprintf(why, sizeof(why), "exited: exit code %d", *exit_code);
+		mc_trace_call(CH, r, why, "wait4(%d)", (int)child->pid);
+	}
+	child->pid = -1;
+	return 0;
+}
+
+int ns_run(const struct ns_config *cfg, int *exit_code, struct mc_error *err)
+{
+	struct ns_child child;
+	struct mc_error ignored;
+
+	*exit_code = NS_EXIT_SETUP_FAILED;
+	if (ns_spawn(cfg, &child, err) < 0)
+		return -1;
+	if (ns_start(&child, err) < 0) {
+		/* The child exits with the code it reported (125, 126 or 127). */
+		ns_wait(&child, exit_code, &ignored);
+		return -1;
+	}
+	return ns_wait(&child, exit_code, err);
+}
+
+/* ---------------------------------------------------------------------------
+ * The child's side, in the order it runs.  Any failure is sent to the parent
+ * through the error pipe and ends the child; nothing here returns to main().
+ */
+
+static __attribute__((noreturn)) void report_and_exit(int err_fd, int exit_code,
+						     const struct mc_error *err)
+{
+	struct child_report report;
+
+	memset(&report, 0, sizeof(report));
+	report.exit_code = exit_code;
+	report.err = *err;
+	/* The pipe holds far more than one report, so this write does not block. */
+	if (write(err_fd, &report, sizeof(report)) < 0)
+		_exit(exit_code);
+	_exit(exit_code);
+}
+
+static int wait_for_parent(int go_fd, struct mc_error *err)
+{
+	char c;
+	ssize_t n;
+
+	do
+		n = read(go_fd, &c, 1);
+	while (n < 0 && errno == EINTR);
+	close(go_fd);
+	if (n != 1)
+		return mc_fail(err, n < 0 ? errno : EPIPE, "wait for the parent");
+	return 0;
+}
+
+static int become_root_in_userns(struct mc_error *err)
+{
+	/*
+	 * Right after clone() our ids are unmapped (we show up as 65534).  Now
+	 * that the parent wrote the maps, switch to uid/gid 0 inside, which is
+	 * map_uid/map_gid outside.  Group first: after setresuid() we would no
+	 * longer be allowed to change it.
+	 */
+	if (setresgid(0, 0, 0) < 0)
+		return mc_fail(err, errno, "setresgid(0) in the user namespace");
+	if (setresuid(0, 0, 0) < 0)
+		return mc_fail(err, errno, "setresuid(0) in the user namespace");
+	mc_trace(CH, "setresgid(0, 0, 0), setresuid(0, 0, 0)  -- root inside the user namespace");
+	return 0;
+}
+
+static int redirect_stdio(const struct ns_config *cfg, struct mc_error *err)
+{
+	for (int i = 0; i < 3; i++) {
+		if (cfg->stdio[i] < 0 || cfg->stdio[i] == i)
+			continue;
+		if (dup2(cfg->stdio[i], i) < 0)
+			return mc_fail(err, errno, "dup2(%d, %d)", cfg->stdio[i], i);
+	}
+	return 0;
+}
+
+/*
+ * A safety net, not a feature: if clone() did not give us a new mount
+ * namespace (an unfinished exercise 01.1), everything below would change the
+ * host's own mounts.  Refuse instead.
+ */
+static int check_new_mount_namespace(ino_t host_mnt_ns, struct mc_error *err)
+{
+	if (host_mnt_ns != 0 && mount_namespace_inode(getpid()) == host_mnt_ns)
+		return mc_fail(err, 0, "refusing to continue: the child shares the host's mount "
+				       "namespace (is CLONE_NEWNS in the clone flags?)");
+	return 0;
+}
+
+static int do_mount(const char *source, const char *target, const char *fstype,
+		    unsigned long flags, const char *data, const char *why, struct mc_error *err)
+{
+	char names[256];
+	int rc;
+
+	rc = mount(source, target, fstype, flags, data);
+	mc_trace_call(CH, rc, why, "mount(%s%s%s, \"%s\", %s%s%s, %s, %s%s%s)",
+		      source ? "\"" : "", source ? source : "NULL", source ? "\"" : "", target,
+		      fstype ? "\"" : "", fstype ? fstype : "NULL", fstype ? "\"" : "",
+		      mc_flag_names(flags, mount_flag_names, names, sizeof(names)),
+		      data ? "\"" : "", data ? data : "NULL", data ? "\"" : "");
+	if (rc < 0)
+		return mc_fail(err, errno, "mount %s on %s", source ? source : fstype, target);
+	return 0;
+}
+
+static int make_mounts_private(struct mc_error *err)
+{
+	/*
+	 * On systemd hosts / is a shared mount (mount_namespaces(7)): a mount
+	 * we make would propagate back to the host, and pivot_root(2) fails
+	 * with EINVAL while the new root's parent is shared.  MS_PRIVATE turns
+	 * propagation off for every mount we just got a copy of.
+	 */
+	return do_mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL,
+			"mount events no longer travel between host and container", err);
+}
+
+static int bind_rootfs(const char *rootfs, struct mc_error *err)
+{
+	/* pivot_root(2) needs the new root to be a mount point; a bind mount onto
+	 * itself makes any directory one. */
+	return do_mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL,
+			"the root filesystem is now a mount point", err);
+}
+
+static int path_in(char *buf, size_t size, const char *rootfs, const char *name,
+		   struct mc_error *err)
+{
+	if (snprintf(buf, size, "%s/%s", rootfs, name) >= (int)size)
+		return mc_fail(err, ENAMETOOLONG, "%s/%s", rootfs, name);
+	return 0;
+}
+
+static int ensure_dir(const char *path, mode_t mode, struct mc_error *err)
+{
+	if (mkdir(path, mode) < 0 && errno != EEXIST)
+		return mc_fail(err, errno, "mkdir %s", path);
+	return 0;
+}
+
+static int mount_proc(const char *rootfs, struct mc_error *err)
+{
+	char path[PATH_MAX];
+
+	if (path_in(path, sizeof(path), rootfs, "proc", err) < 0 ||
+	    ensure_dir(path, 0555, err) < 0)
+		return -1;
+	/*
+	 * A proc filesystem shows the PID namespace of the process that mounts
+	 * it.  The host's /proc would still list every host process, so the
+	 * container gets a fresh one.
+	 */
+	return do_mount("proc", path, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
+			"ps inside sees only the container's processes", err);
+}
+
+static int bind_device(const char *dev_dir, const char *name, struct mc_error *err)
+{
+	char host[64], target[PATH_MAX];
+	int fd;
+
+	snprintf(host, sizeof(host), "/dev/%s", name);
+	if (snprintf(target, sizeof(target), "%s/%s", dev_dir, name) >= (int)sizeof(target))
+		return mc_fail(err, ENAMETOOLONG, "%s/%s", dev_dir, name);
+	/* A bind mount needs something to cover: an empty regular file will do. */
+	fd = open(target, O_CREAT | O_WRONLY | O_CLOEXEC, 0666);
+	if (fd < 0)
+		return mc_fail(err, errno, "create %s", target);
+	close(fd);
+	return do_mount(host, target, NULL, MS_BIND, NULL, NULL, err);
+}
+
+static int populate_dev(const char *dev_dir, struct mc_error *err)
+{
+	/* EXERCISE 01.3 dev-nodes (2 points): Give the container its device nodes
+	 * Tests: test_dev_has_the_basic_nodes
+	 *
+	 * dev_dir is an empty tmpfs.  Make /dev/null, zero, full, random,
+	 * urandom and tty work inside the container by bind-mounting the host's
+	 * nodes onto it: call bind_device(dev_dir, NAME, err) for each of the
+	 * six names and return -1 as soon as one fails.  (mknod(2) would work
+	 * for root on the host, but not inside a user namespace; a bind mount
+	 * works in both.)
+	 */
+	/* TODO(exercise 01.3 dev-nodes): your code here. */
+	(void)dev_dir; (void)err; return 0;
+}
+
+static int dev_symlink(const char *dev_dir, const char *target, const char *name,
+		       struct mc_error *err)
+{
+	char path[PATH_MAX];
+
+	if (path_in(path, sizeof(path), dev_dir, name, err) < 0)
+		return -1;
+	if (symlink(target, path) < 0)
+		return mc_fail(err, errno, "symlink %s -> %s", path, target);
+	return 0;
+}
+
+static int make_dev(const char *rootfs, struct mc_error *err)
+{
+	char dev[PATH_MAX], sub[PATH_MAX];
+
+	if (path_in(dev, sizeof(dev), rootfs, "dev", err) < 0 || ensure_dir(dev, 0755, err) < 0)
+		return -1;
+	/* A private tmpfs, so that nothing the host has in /dev shows through. */
+	if (do_mount("tmpfs", dev, "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k",
+		     "an empty /dev of our own", err) < 0)
+		return -1;
+	if (populate_dev(dev, err) < 0)
+		return -1;
+
+	/* newinstance: a devpts of our own, so the container cannot reach the
+	 * host's terminals (devpts(5)); ptmx then points into it. */
+	if (path_in(sub, sizeof(sub), dev, "pts", err) < 0 || ensure_dir(sub, 0755, err) < 0 ||
+	    do_mount("devpts", sub, "devpts", MS_NOSUID | MS_NOEXEC,
+		     "newinstance,ptmxmode=0666,mode=0620", "private pseudo-terminals", err) < 0 ||
+	    dev_symlink(dev, "pts/ptmx", "ptmx", err) < 0)
+		return -1;
+
+	/* POSIX shared memory (shm_open) lives in /dev/shm. */
+	if (path_in(sub, sizeof(sub), dev, "shm", err) < 0 || ensure_dir(sub, 01777, err) < 0 ||
+	    do_mount("shm", sub, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k",
+		     NULL, err) < 0)
+		return -1;
+
+	/* The conventional links into /proc/self/fd. */
+	if (dev_symlink(dev, "/proc/self/fd", "fd", err) < 0 ||
+	    dev_symlink(dev, "/proc/self/fd/0", "stdin", err) < 0 ||
+	    dev_symlink(dev, "/proc/self/fd/1", "stdout", err) < 0 ||
+	    dev_symlink(dev, "/proc/self/fd/2", "stderr", err) < 0)
+		return -1;
+	mc_trace(CH, "created /dev/{ptmx,fd,stdin,stdout,stderr} symlinks");
+	return 0;
+}
+
+static int set_hostname(const char *hostname, struct mc_error *err)
+{
+	int rc;
+
+	if (hostname == NULL)
+		return 0;
+	rc = sethostname(hostname, strlen(hostname));
+	mc_trace_call(CH, rc, "only this UTS namespace sees the new name", "sethostname(\"%s\")",
+		      hostname);
+	if (rc < 0)
+		return mc_fail(err, errno, "sethostname %s", hostname);
+	return 0;
+}
+
+static int bring_up_loopback(struct mc_error *err)
+{
+	struct ifreq ifr;
+	int fd, rc;
+
+	/*
+	 * A new network namespace has one interface, lo, and it is down.  The
+	 * classic ioctl interface is enough to switch it on; chapter 05 uses
+	 * rtnetlink for everything else.
+	 */
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return mc_fail(err, errno, "socket");
+	memset(&ifr, 0, sizeof(ifr));
+	strcpy(ifr.ifr_name, "lo");
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0) {
+		close(fd);
+		return mc_fail(err, errno, "read the flags of lo");
+	}
+	ifr.ifr_flags |= IFF_UP;
+	rc = ioctl(fd, SIOCSIFFLAGS, &ifr);
+	mc_trace_call(CH, rc, "127.0.0.1 works inside", "ioctl(SIOCSIFFLAGS, \"lo\", IFF_UP)");
+	close(fd);
+	if (rc < 0)
+		return mc_fail(err, errno, "bring up lo");
+	return 0;
+}
+
+static int enter_rootfs(const char *rootfs, struct mc_error *err)
+{
+	/* EXERCISE 01.2 pivot-root (3 points): Make the root filesystem the container's /
+	 * Tests: test_root_is_the_rootfs test_old_root_is_gone test_chroot_breakout_fails
+	 *
+	 * chdir() into rootfs, then call pivot_root(".", ".") (there is no glibc
+	 * wrapper: use syscall(SYS_pivot_root, ".", ".")).  That stacks the old
+	 * root on top of the new one; detach it with umount2(".", MNT_DETACH)
+	 * so that no path leads back to the host, and finally chdir("/").
+	 * Report each failure with mc_fail(err, errno, "...").  pivot_root(2)
+	 * explains why "." twice is allowed.
+	 */
+	/* TODO(exercise 01.2 pivot-root): your code here. */
+	(void)rootfs; (void)err; return 0;
+}
+
+static const char *env_path(char *const *envp)
+{
+	for (; envp != NULL && *envp != NULL; envp++)
+		if (strncmp(*envp, "PATH=", 5) == 0)
+			return *envp + 5;
+	/* Docker's default when the image sets none. */
+	return "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+}
+
+int ns_find_command(const char *cmd, char *const *envp, char *out, size_t size)
+{
+	const char *dir = env_path(envp);
+	int found_but_not_executable = 0;
+
+	/* A name with a slash is a path: it is used as it is. */
+	if (strchr(cmd, '/') != NULL) {
+		if (snprintf(out, size, "%s", cmd) >= (int)size)
+			return -ENAMETOOLONG;
+		return 0;
+	}
+	/*
+	 * execvp() would search the PATH of *our* environment; the container's
+	 * command must be found in the PATH of *its* environment.
+	 */
+	while (*dir != '\0') {
+		size_t len = strcspn(dir, ":");
+		struct stat st;
+
+		if (snprintf(out, size, "%.*s/%s", (int)(len ? len : 1), len ? dir : ".", cmd) <
+			    (int)size &&
+		    stat(out, &st) == 0 && S_ISREG(st.st_mode)) {
+			if (access(out, X_OK) == 0)
+				return 0;
+			found_but_not_executable = 1;
+		}
+		dir += len;
+		if (*dir == ':')
+			dir++;
+	}
+	return found_but_not_executable ? -EACCES : -ENOENT;
+}
+
+static __attribute__((noreturn)) void exec_command(const struct ns_config *cfg, int err_fd)
+{
+	static char *const empty_env[] = { NULL };
+	char *const *envp = cfg->envp != NULL ? cfg->envp : empty_env;
+	struct mc_error err;
+	char path[PATH_MAX];
+	int rc;
+
+	rc = ns_find_command(cfg->argv[0], envp, path, sizeof(path));
+	if (rc == 0) {
+		mc_trace(CH, "execve(\"%s\", ...)  -- the command replaces us as PID 1", path);
+		execve(path, cfg->argv, envp);
+		rc = -errno;
+	}
+	mc_fail(&err, -rc, "exec %s", cfg->argv[0]);
+	/* Docker's convention: 127 when the command is not there, 126 when it is
+	 * there but cannot be run (permissions, not an executable format ...). */
+	report_and_exit(err_fd, rc == -ENOENT ? NS_EXIT_NOT_FOUND : NS_EXIT_CANNOT_EXEC, &err);
+}
+
+/* Everything between clone() and execve(), step by step. */
+static int setup_container(const struct ns_config *cfg, int go_fd, ino_t host_mnt_ns,
+			   struct mc_error *err)
+{
+	if (wait_for_parent(go_fd, err) < 0)
+		return -1;
+	if (redirect_stdio(cfg, err) < 0)
+		return -1;
+	if (cfg->userns && become_root_in_userns(err) < 0)
+		return -1;
+	if (check_new_mount_namespace(host_mnt_ns, err) < 0)
+		return -1;
+	if (make_mounts_private(err) < 0)
+		return -1;
+	if (bind_rootfs(cfg->rootfs, err) < 0)
+		return -1;
+	if (mount_proc(cfg->rootfs, err) < 0)
+		return -1;
+	if (make_dev(cfg->rootfs, err) < 0)
+		return -1;
+	if (cfg->before_pivot != NULL && cfg->before_pivot(cfg->rootfs, cfg->hook_arg, err) < 0)
+		return -1;
+	if (set_hostname(cfg->hostname, err) < 0)
+		return -1;
+	if (bring_up_loopback(err) < 0)
+		return -1;
+	return enter_rootfs(cfg->rootfs, err);
+}
+
+static void child_main(const struct ns_config *cfg, int go_fd, int err_fd, ino_t host_mnt_ns)
+{
+	struct mc_error err;
+
+	mc_error_clear(&err);
+	/* If the parent dies, so do we: a half-made container is not left behind. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (setup_container(cfg, go_fd, host_mnt_ns, &err) < 0)
+		report_and_exit(err_fd, NS_EXIT_SETUP_FAILED, &err);
+	exec_command(cfg, err_fd);
+	_exit(NS_EXIT_CANNOT_EXEC); /* not reached: exec_command() never returns */
+}

@@ -1,0 +1,449 @@
+#!/usr/bin/env python3
+"""Generate a chapter's exercise skeletons from the reference sources.
+
+An exercise is a region of a chapter's C source that is cut out and
+replaced by a stub.  The region is marked in the reference code like this
+(markers are C comments on lines of their own, indented like the code):
+
+    /* EXERCISE 01.1 clone-flags (3 points): Choose the clone flags
+     * Tests: test_pid_is_one test_hostname_is_private
+     *
+     * Instructions for the student, any number of lines,
+     * kept verbatim in the skeleton.
+     */
+    /* BEGIN SOLUTION */
+    int flags = CLONE_NEWPID | CLONE_NEWNS;
+    return flags;
+    /* END SOLUTION; skeleton: (void)cfg; return 0; */
+
+In the skeleton the EXERCISE comment stays, and the lines from BEGIN
+SOLUTION to END SOLUTION become
+
+    /* TODO(exercise 01.1 clone-flags): your code here. */
+    (void)cfg; return 0;
+
+Every *.c and *.h file of CHAPTER_DIR is written to OUT_DIR (files
+without exercises unchanged), together with exercises.json (the list of
+exercises, read by scripts/grade.py) and README.md (the same list for the
+student).  Output is deterministic: running twice gives identical files.
+
+Command line:
+
+    gen-exercises.py CHAPTER_DIR OUT_DIR
+        write the skeletons; *.c, *.h, exercises.json and README.md files in
+        OUT_DIR that are no longer generated are removed
+
+    gen-exercises.py --check CHAPTER_DIR OUT_DIR
+        change nothing; print a diff and exit 1 if OUT_DIR differs from what
+        would be generated, exit 0 if it is up to date
+
+    gen-exercises.py --only ID CHAPTER_DIR OUT_DIR
+        cut out only exercise ID and keep the reference code of the others
+        (used to check that the tests of ID fail without its solution)
+
+Exit status: 0 success / up to date, 1 out of date (--check),
+2 bad usage or a malformed marker (reported as FILE:LINE: message).
+"""
+
+import argparse
+import difflib
+import json
+import os
+import re
+import sys
+
+PROG = "gen-exercises.py"
+
+# "/* EXERCISE 01.1 clone-flags (3 points): Choose the clone flags"
+HEADER_RE = re.compile(
+    r"^(?P<indent>\s*)/\*\s*EXERCISE\s+(?P<number>\d+\.\d+)\s+(?P<id>[a-z0-9-]+)\s+"
+    r"\((?P<points>\d+)\s+points?\)\s*:\s*(?P<title>.*?)\s*$"
+)
+HEADER_LOOSE_RE = re.compile(r"^\s*/\*\s*EXERCISE\b")
+BEGIN_RE = re.compile(r"^(?P<indent>\s*)/\*\s*BEGIN SOLUTION\s*\*/\s*$")
+END_RE = re.compile(r"^\s*/\*\s*END SOLUTION;\s*skeleton:(?P<code>.*?)\*/\s*$")
+MARKER_LOOSE_RE = re.compile(r"/\*\s*(BEGIN|END) SOLUTION\b")
+# The line that starts a function definition, e.g. "int ns_clone_flags(const ...".
+FUNCTION_RE = re.compile(r"^(?=[a-z_])[^(]*\b(\w+)\s*\(")
+TEST_NAME_RE = re.compile(r"^[A-Za-z_]\w*$")
+CHAPTER_RE = re.compile(r"^(?P<num>\d+)-(?P<topic>.+)$")
+
+GENERATED_NAMES = ("exercises.json", "README.md")
+
+
+class MarkerError(Exception):
+    """A malformed exercise marker; str() is 'FILE:LINE: message'."""
+
+    def __init__(self, path, lineno, message):
+        super().__init__("%s:%d: %s" % (path, lineno, message))
+
+
+def die(message):
+    """Print a one-line error and exit with status 2."""
+    print("%s: error: %s" % (PROG, message), file=sys.stderr)
+    sys.exit(2)
+
+
+# --- parsing ---------------------------------------------------------------
+
+
+def strip_comment_prefix(line):
+    """' * text' -> 'text', ' *' -> '' (keeps indentation after '* ')."""
+    text = line.strip("\r\n")
+    match = re.match(r"^\s*\*(?: |$)", text)
+    if match:
+        return text[match.end():].rstrip()
+    return text.strip()
+
+
+def read_header(path, lines, start):
+    """Parse the EXERCISE comment starting at index start.
+
+    Returns (exercise dict without file/function, index after the comment).
+    """
+    match = HEADER_RE.match(lines[start])
+    lineno = start + 1
+    if not match:
+        raise MarkerError(
+            path, lineno,
+            "malformed EXERCISE header; expected "
+            "'/* EXERCISE NN.K id (P points): Title'")
+    if "*/" in lines[start]:
+        raise MarkerError(path, lineno, "EXERCISE header needs a 'Tests:' line")
+    body = []
+    end = start + 1
+    while True:
+        if end >= len(lines):
+            raise MarkerError(path, lineno, "unterminated EXERCISE comment")
+        line = lines[end]
+        end += 1
+        if "*/" in line:
+            last = strip_comment_prefix(line[:line.index("*/")])
+            if last:
+                body.append(last)
+            break
+        body.append(strip_comment_prefix(line))
+
+    if not body or not body[0].startswith("Tests:"):
+        raise MarkerError(path, lineno + 1, "expected ' * Tests: test_a test_b' after the title")
+    test_words = body[0][len("Tests:"):].split()
+    rest = body[1:]
+    while rest and rest[0]:  # the test list may wrap until a blank ' *' line
+        test_words.extend(rest.pop(0).split())
+    if not test_words:
+        raise MarkerError(path, lineno + 1, "the Tests: line names no tests")
+    for word in test_words:
+        if not TEST_NAME_RE.match(word):
+            raise MarkerError(
+                path, lineno + 1,
+                "'%s' is not a test name (end the Tests: list with a blank ' *' line)" % word)
+
+    while rest and not rest[0]:
+        rest.pop(0)
+    while rest and not rest[-1]:
+        rest.pop()
+    exercise = {
+        "number": match.group("number"),
+        "id": match.group("id"),
+        "title": match.group("title"),
+        "points": int(match.group("points")),
+        "line": lineno,
+        "tests": test_words,
+        "instructions": "\n".join(rest),
+    }
+    return exercise, end
+
+
+def find_function(lines, index):
+    """Name of the C function whose body contains lines[index], or None."""
+    for line in reversed(lines[:index]):
+        if line.startswith("}"):
+            return None  # we are at file scope, after the previous function
+        if line.rstrip().endswith(";"):
+            continue  # a prototype or declaration, not a definition
+        match = FUNCTION_RE.match(line)
+        if match:
+            return match.group(1)
+    return None
+
+
+def check_no_marker(path, lines, index, context):
+    """Fail if lines[index] is any exercise marker (used inside regions)."""
+    line = lines[index]
+    if HEADER_LOOSE_RE.match(line) or MARKER_LOOSE_RE.search(line):
+        raise MarkerError(path, index + 1, "%s (nested or misplaced marker)" % context)
+
+
+def process_source(path, text, only=None):
+    """Cut the exercises out of one source file.
+
+    With only (an exercise id), just that exercise is cut out and the other
+    regions are left as they are in the reference.
+    Returns (skeleton text, list of exercises found in it).
+    """
+    lines = text.split("\n")
+    out = []
+    exercises = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if BEGIN_RE.match(line) or MARKER_LOOSE_RE.search(line):
+            if BEGIN_RE.match(line):
+                raise MarkerError(path, i + 1, "BEGIN SOLUTION without an EXERCISE header")
+            if END_RE.match(line):
+                raise MarkerError(path, i + 1, "END SOLUTION without BEGIN SOLUTION")
+            raise MarkerError(path, i + 1, "malformed SOLUTION marker")
+        if not HEADER_LOOSE_RE.match(line):
+            out.append(line)
+            i += 1
+            continue
+
+        exercise, after = read_header(path, lines, i)
+        exercise["function"] = find_function(lines, i)
+        out.extend(lines[i:after])
+        # Only blank lines may separate the header from BEGIN SOLUTION.
+        begin = after
+        while begin < len(lines) and not lines[begin].strip():
+            begin += 1
+        if begin >= len(lines) or not BEGIN_RE.match(lines[begin]):
+            raise MarkerError(
+                path, exercise["line"],
+                "EXERCISE %s is not followed by /* BEGIN SOLUTION */" % exercise["id"])
+        out.extend(lines[after:begin])
+        indent = BEGIN_RE.match(lines[begin]).group("indent")
+
+        end = begin + 1
+        while True:
+            if end >= len(lines):
+                raise MarkerError(path, begin + 1, "BEGIN SOLUTION without END SOLUTION")
+            if END_RE.match(lines[end]):
+                break
+            if re.search(r"/\*\s*END SOLUTION\b", lines[end]):
+                raise MarkerError(
+                    path, end + 1,
+                    "malformed END SOLUTION marker; expected '/* END SOLUTION; skeleton: CODE */'")
+            check_no_marker(path, lines, end, "marker inside a solution region")
+            end += 1
+
+        exercises.append(exercise)
+        i = end + 1
+        if only is not None and exercise["id"] != only:
+            out.extend(lines[begin:i])  # keep the reference solution
+            continue
+        code = END_RE.match(lines[end]).group("code").strip()
+        out.append("%s/* TODO(exercise %s %s): your code here. */"
+                   % (indent, exercise["number"], exercise["id"]))
+        if code:
+            out.append(indent + code)
+    return "\n".join(out), exercises
+
+
+# --- output files ------------------------------------------------------------
+
+
+def chapter_names(chapter_dir):
+    """'chapters/01-namespaces/' -> ('01-namespaces', '01', 'namespaces')."""
+    name = os.path.basename(os.path.normpath(chapter_dir))
+    match = CHAPTER_RE.match(name)
+    if not match:
+        die("%s: chapter directory must be named NN-topic" % chapter_dir)
+    return name, match.group("num"), match.group("topic")
+
+
+def source_files(chapter_dir):
+    """The *.c and *.h files directly in chapter_dir, sorted by name."""
+    names = [n for n in os.listdir(chapter_dir)
+             if n.endswith((".c", ".h")) and os.path.isfile(os.path.join(chapter_dir, n))]
+    return sorted(names)
+
+
+def manifest_json(chapter, exercises):
+    data = {
+        "chapter": chapter,
+        "exercises": [
+            {
+                "number": ex["number"],
+                "id": ex["id"],
+                "title": ex["title"],
+                "points": ex["points"],
+                "file": ex["file"],
+                "function": ex["function"],
+                "line": ex["line"],
+                "tests": ex["tests"],
+                "instructions": ex["instructions"],
+            }
+            for ex in exercises
+        ],
+        "total_points": sum(ex["points"] for ex in exercises),
+    }
+    return json.dumps(data, indent=2, sort_keys=False, ensure_ascii=False) + "\n"
+
+
+def plural(count, word):
+    """plural(1, 'point') -> '1 point', plural(3, 'point') -> '3 points'."""
+    return "%d %s%s" % (count, word, "" if count == 1 else "s")
+
+
+def readme_text(chapter, num, topic, exercises):
+    ref = "chapters/%s" % chapter
+    total = sum(ex["points"] for ex in exercises)
+    parts = [
+        "# Exercises — chapter %s (%s)\n" % (num, topic),
+        "This file is generated from the exercise markers in `%s/*.c` by\n"
+        "`make exercises`; do not edit it by hand (edit the markers instead).\n" % ref,
+        "## How to work\n",
+        "- Edit the files in this directory: each exercise below is a\n"
+        "  `TODO(exercise ...)` stub in one of them.\n"
+        "- `make grade CH=%s` runs the tests of each exercise against your code\n"
+        "  and prints your score.\n"
+        "- `make student` builds the demos from your code into `build/student/bin`.\n"
+        "- The reference solution is in `%s/`, but try first.\n" % (num, ref),
+    ]
+    if not exercises:
+        parts.append("This chapter has no exercises.\n")
+    for ex in exercises:
+        where = "`%s`" % ex["file"]
+        if ex["function"]:
+            where += ", function `%s()`" % ex["function"]
+        tests = ", ".join("`%s`" % t for t in ex["tests"])
+        parts.append("## %s %s (%s)\n" % (ex["number"], ex["title"], plural(ex["points"], "point")))
+        parts.append("- Where: %s (line %d of the reference)\n- Graded by: %s\n"
+                     % (where, ex["line"], tests))
+        if ex["instructions"]:
+            parts.append(ex["instructions"] + "\n")
+    parts.append("Total: %s in %s.\n"
+                 % (plural(total, "point"), plural(len(exercises), "exercise")))
+    return "\n".join(parts)
+
+
+def generate(chapter_dir, only=None):
+    """Return {file name: content} of everything OUT_DIR should contain.
+
+    With only (an exercise id), only that exercise is cut out and listed.
+    """
+    chapter, num, topic = chapter_names(chapter_dir)
+    files = {}
+    exercises = []
+    seen = {}
+    for name in source_files(chapter_dir):
+        path = os.path.join(chapter_dir, name)
+        try:
+            with open(path, encoding="utf-8", newline="") as f:
+                text = f.read()
+        except (OSError, UnicodeDecodeError) as e:
+            die("%s: cannot read: %s" % (path, e))
+        skeleton, found = process_source(path, text, only)
+        files[name] = skeleton
+        for ex in found:
+            ex["file"] = name
+            where = "%s:%d" % (path, ex["line"])
+            for key in ("id", "number"):
+                other = seen.get((key, ex[key]))
+                if other:
+                    raise MarkerError(path, ex["line"], "duplicate exercise %s %s (also at %s)"
+                                      % (key, ex[key], other))
+                seen[(key, ex[key])] = where
+            if not ex["number"].startswith(num + "."):
+                raise MarkerError(path, ex["line"], "exercise number %s does not belong to "
+                                  "chapter %s" % (ex["number"], num))
+            exercises.append(ex)
+    if only is not None:
+        exercises = [ex for ex in exercises if ex["id"] == only]
+        if not exercises:
+            die("--only %s: no such exercise in %s" % (only, chapter_dir))
+    # Students meet the exercises in their numbered order, whatever the file order.
+    exercises.sort(key=lambda ex: [int(part) for part in ex["number"].split(".")])
+    files["exercises.json"] = manifest_json(chapter, exercises)
+    files["README.md"] = readme_text(chapter, num, topic, exercises)
+    return files
+
+
+def existing_outputs(out_dir):
+    """{name: content} of the files in out_dir the generator is responsible for."""
+    found = {}
+    if not os.path.isdir(out_dir):
+        return found
+    for name in sorted(os.listdir(out_dir)):
+        path = os.path.join(out_dir, name)
+        if not os.path.isfile(path):
+            continue
+        if name.endswith((".c", ".h")) or name in GENERATED_NAMES:
+            with open(path, encoding="utf-8", errors="replace", newline="") as f:
+                found[name] = f.read()
+    return found
+
+
+# --- the two modes -------------------------------------------------------------
+
+
+def write_outputs(out_dir, files):
+    """Write files into out_dir (only those that changed) and drop stale ones."""
+    os.makedirs(out_dir, exist_ok=True)
+    old = existing_outputs(out_dir)
+    for name, content in sorted(files.items()):
+        if old.get(name) != content:
+            with open(os.path.join(out_dir, name), "w", encoding="utf-8", newline="") as f:
+                f.write(content)
+    for name in sorted(set(old) - set(files)):
+        os.remove(os.path.join(out_dir, name))
+        print("removed stale %s" % os.path.join(out_dir, name))
+
+
+def check_outputs(out_dir, files):
+    """Print what differs between out_dir and files; return True if identical."""
+    old = existing_outputs(out_dir)
+    up_to_date = True
+    for name in sorted(set(old) | set(files)):
+        path = os.path.join(out_dir, name)
+        if name not in files:
+            print("%s: stale file, the generator does not produce it" % path)
+            up_to_date = False
+            continue
+        current = old.get(name)
+        if current == files[name]:
+            continue
+        up_to_date = False
+        diff = difflib.unified_diff(
+            [] if current is None else current.splitlines(keepends=True),
+            files[name].splitlines(keepends=True),
+            fromfile="/dev/null" if current is None else path,
+            tofile="%s (generated)" % path)
+        for line in diff:
+            sys.stdout.write(line if line.endswith("\n") else line + "\n")
+    return up_to_date
+
+
+def main():
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Generate exercise skeletons from a chapter's reference sources.")
+    parser.add_argument("--check", action="store_true",
+                        help="only compare OUT_DIR with what would be generated")
+    parser.add_argument("--only", metavar="ID",
+                        help="cut out only this exercise, keep the other solutions "
+                        "(to check that its tests catch its absence)")
+    parser.add_argument("chapter_dir", metavar="CHAPTER_DIR",
+                        help="e.g. chapters/01-namespaces")
+    parser.add_argument("out_dir", metavar="OUT_DIR", help="e.g. exercises/01-namespaces")
+    args = parser.parse_args()
+
+    if not os.path.isdir(args.chapter_dir):
+        die("%s: no such directory" % args.chapter_dir)
+    try:
+        files = generate(args.chapter_dir, args.only)
+    except MarkerError as e:
+        die(str(e))
+
+    out_dir = os.path.normpath(args.out_dir)
+    if not args.check:
+        write_outputs(out_dir, files)
+        return 0
+    if check_outputs(out_dir, files):
+        print("%s is up to date" % out_dir)
+        return 0
+    print("%s is out of date: run make exercises" % out_dir)
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
