@@ -106,7 +106,8 @@ bool mc_kv(const char *text, const char *key, int nth, char *value, size_t size)
 		const char *end = strchr(line, '\n');
 		size_t len = end ? (size_t)(end - line) : strlen(line);
 
-		if (len > klen && strncmp(line, key, klen) == 0 && line[klen] == '=' && nth-- == 0) {
+		if (len > klen && strncmp(line, key, klen) == 0 && line[klen] == '=' &&
+		    nth-- == 0) {
 			snprintf(value, size, "%.*s", (int)(len - klen - 1), line + klen + 1);
 			return true;
 		}
@@ -141,7 +142,7 @@ int mc_mountinfo_count(const char *needle)
 }
 
 int mc_test_main(int argc, char **argv, const char *group, const struct CMUnitTest *tests,
-		 size_t count)
+                 size_t count)
 {
 	if (argc == 2 && strcmp(argv[1], "--list") == 0) {
 		for (size_t i = 0; i < count; i++)

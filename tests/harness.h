@@ -60,6 +60,6 @@ int mc_mountinfo_count(const char *needle);
 
 /* Run the tests: `--list` prints their names, `--run NAME` runs one, no argument runs all. */
 int mc_test_main(int argc, char **argv, const char *group, const struct CMUnitTest *tests,
-		 size_t count);
+                 size_t count);
 
 #endif

@@ -65,12 +65,22 @@ static void run_container(struct ns_config *cfg, struct run *r)
 		print_message("container failed: %s (exit %d)\n", r->err.msg, r->exit_code);
 }
 
-/* Run and insist that it worked and exited 0. */
+/* Run and insist that it worked and exited 0, with a message a student can act on. */
 static void run_ok(struct ns_config *cfg, struct run *r)
 {
 	run_container(cfg, r);
-	assert_int_equal(r->rc, 0);
-	assert_int_equal(r->exit_code, 0);
+	if (r->rc != 0)
+		fail_msg("the container did not start: %s (exit code %d)", r->err.msg,
+		         r->exit_code);
+	if (r->exit_code != 0)
+		fail_msg("the command exited with %d, expected 0; its output:\n%s", r->exit_code,
+		         r->out);
+}
+
+static void assert_exit_code(int actual, int expected)
+{
+	if (actual != expected)
+		fail_msg("exit code %d, expected %d", actual, expected);
 }
 
 static void assert_kv(const char *out, const char *key, const char *expected)
@@ -371,12 +381,12 @@ static void test_exit_code_propagates(void **state)
 	struct run r;
 
 	(void)state;
-	assert_int_equal(ns_exit_code(0x2a00), 42); /* what wait() reports for exit(42) */
+	assert_exit_code(ns_exit_code(0x2a00), 42); /* what wait() reports for exit(42) */
 	SETUP_CONTAINER(&cfg);
 	cfg.argv = PROBE("exit", "42");
 	run_container(&cfg, &r);
 	assert_int_equal(r.rc, 0);
-	assert_int_equal(r.exit_code, 42);
+	assert_exit_code(r.exit_code, 42);
 }
 
 static void test_signal_gives_128_plus_n(void **state)
@@ -387,7 +397,7 @@ static void test_signal_gives_128_plus_n(void **state)
 	int code;
 
 	(void)state;
-	assert_int_equal(ns_exit_code(SIGTERM), 128 + SIGTERM); /* status of a SIGTERM death */
+	assert_exit_code(ns_exit_code(SIGTERM), 128 + SIGTERM); /* status of a SIGTERM death */
 	SETUP_CONTAINER(&cfg);
 	cfg.argv = PROBE("sleep", "30");
 	assert_int_equal(ns_spawn(&cfg, &child, &err), 0);
@@ -395,7 +405,7 @@ static void test_signal_gives_128_plus_n(void **state)
 	/* PID 1 ignores signals it has no handler for, except SIGKILL from outside. */
 	assert_int_equal(kill(child.pid, SIGKILL), 0);
 	assert_int_equal(ns_wait(&child, &code, &err), 0);
-	assert_int_equal(code, 137);
+	assert_exit_code(code, 137);
 }
 
 /* --- bad input ---------------------------------------------------------------------- */
@@ -418,7 +428,7 @@ static void test_command_not_found_is_127(void **state)
 	mounts_before = mc_mountinfo_count(NULL);
 	run_container(&cfg, &r);
 	assert_int_equal(r.rc, -1);
-	assert_int_equal(r.exit_code, 127);
+	assert_exit_code(r.exit_code, 127);
 	assert_string_equal(r.err.msg, "exec no-such-command: No such file or directory");
 	assert_int_equal(mc_mountinfo_count(NULL), mounts_before);
 }
@@ -435,7 +445,7 @@ static void test_command_not_executable_is_126(void **state)
 	snprintf(path, sizeof(path), "%s/etc/passwd", cfg.rootfs);
 	run_container(&cfg, &r);
 	assert_int_equal(r.rc, -1);
-	assert_int_equal(r.exit_code, 126);
+	assert_exit_code(r.exit_code, 126);
 	assert_string_equal(r.err.msg, "exec /etc/passwd: Permission denied");
 }
 
@@ -452,7 +462,7 @@ static void test_missing_rootfs_is_a_clear_error(void **state)
 	mounts_before = mc_mountinfo_count(NULL);
 	run_container(&cfg, &r);
 	assert_int_equal(r.rc, -1);
-	assert_int_equal(r.exit_code, 125);
+	assert_exit_code(r.exit_code, 125);
 	assert_string_equal(r.err.msg,
 	                    "root filesystem /nonexistent/rootfs: No such file or directory");
 	assert_one_line(r.err.msg);
@@ -480,7 +490,7 @@ static void test_setup_failure_leaves_nothing_mounted(void **state)
 	mounts_before = mc_mountinfo_count(NULL);
 	run_container(&cfg, &r);
 	assert_int_equal(r.rc, -1);
-	assert_int_equal(r.exit_code, 125);
+	assert_exit_code(r.exit_code, 125);
 	assert_string_equal(r.err.msg, "hook failed on purpose: Input/output error");
 	assert_int_equal(mc_mountinfo_count(NULL), mounts_before);
 	assert_int_equal(mc_mountinfo_count(cfg.rootfs), 0);

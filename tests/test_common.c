@@ -97,15 +97,14 @@ static void test_mkdir_p(void **state)
 static void test_flag_names(void **state)
 {
 	static const struct mc_flag_name names[] = {
-		{ MS_REC, "MS_REC" }, { MS_PRIVATE, "MS_PRIVATE" }, { 0, NULL }
-	};
+	    {MS_REC, "MS_REC"}, {MS_PRIVATE, "MS_PRIVATE"}, {0, NULL}};
 	char buf[128];
 
 	(void)state;
 	assert_string_equal(mc_flag_names(MS_REC | MS_PRIVATE, names, buf, sizeof(buf)),
-			    "MS_REC|MS_PRIVATE");
+	                    "MS_REC|MS_PRIVATE");
 	assert_string_equal(mc_flag_names(MS_PRIVATE | 0x1, names, buf, sizeof(buf)),
-			    "MS_PRIVATE|0x1");
+	                    "MS_PRIVATE|0x1");
 	assert_string_equal(mc_flag_names(0, names, buf, sizeof(buf)), "0");
 }
 
@@ -130,7 +129,7 @@ static void test_trace_goes_to_its_fd(void **state)
 	assert_true(n > 0);
 	buf[n] = '\0';
 	assert_string_equal(buf, "[ch01] pivot_root(\".\", \".\") = -1 EINVAL (Invalid argument)\n"
-				 "[ch01] sethostname(\"x\") = 0  -- why\n");
+	                         "[ch01] sethostname(\"x\") = 0  -- why\n");
 	close(fds[0]);
 }
 
@@ -152,14 +151,14 @@ static void test_kv_parser(void **state)
 int main(int argc, char **argv)
 {
 	static const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_fail_formats_message_and_errno),
-		cmocka_unit_test(test_fail_context_prefixes),
-		cmocka_unit_test(test_fail_truncates_long_messages),
-		cmocka_unit_test(test_write_and_read_file),
-		cmocka_unit_test(test_mkdir_p),
-		cmocka_unit_test(test_flag_names),
-		cmocka_unit_test(test_trace_goes_to_its_fd),
-		cmocka_unit_test(test_kv_parser),
+	    cmocka_unit_test(test_fail_formats_message_and_errno),
+	    cmocka_unit_test(test_fail_context_prefixes),
+	    cmocka_unit_test(test_fail_truncates_long_messages),
+	    cmocka_unit_test(test_write_and_read_file),
+	    cmocka_unit_test(test_mkdir_p),
+	    cmocka_unit_test(test_flag_names),
+	    cmocka_unit_test(test_trace_goes_to_its_fd),
+	    cmocka_unit_test(test_kv_parser),
 	};
 
 	return mc_test_main(argc, argv, "common", tests, sizeof(tests) / sizeof(tests[0]));

@@ -33,18 +33,27 @@
 #define CH "ch01"
 
 static const struct mc_flag_name clone_flag_names[] = {
-	{ CLONE_NEWPID, "CLONE_NEWPID" },   { CLONE_NEWNS, "CLONE_NEWNS" },
-	{ CLONE_NEWUTS, "CLONE_NEWUTS" },   { CLONE_NEWIPC, "CLONE_NEWIPC" },
-	{ CLONE_NEWNET, "CLONE_NEWNET" },   { CLONE_NEWUSER, "CLONE_NEWUSER" },
-	{ CLONE_NEWCGROUP, "CLONE_NEWCGROUP" }, { SIGCHLD, "SIGCHLD" },
-	{ 0, NULL },
+    {CLONE_NEWPID, "CLONE_NEWPID"},
+    {CLONE_NEWNS, "CLONE_NEWNS"},
+    {CLONE_NEWUTS, "CLONE_NEWUTS"},
+    {CLONE_NEWIPC, "CLONE_NEWIPC"},
+    {CLONE_NEWNET, "CLONE_NEWNET"},
+    {CLONE_NEWUSER, "CLONE_NEWUSER"},
+    {CLONE_NEWCGROUP, "CLONE_NEWCGROUP"},
+    {SIGCHLD, "SIGCHLD"},
+    {0, NULL},
 };
 
 static const struct mc_flag_name mount_flag_names[] = {
-	{ MS_BIND, "MS_BIND" },	    { MS_REC, "MS_REC" },	  { MS_PRIVATE, "MS_PRIVATE" },
-	{ MS_NOSUID, "MS_NOSUID" }, { MS_NODEV, "MS_NODEV" },	  { MS_NOEXEC, "MS_NOEXEC" },
-	{ MS_RDONLY, "MS_RDONLY" }, { MS_STRICTATIME, "MS_STRICTATIME" },
-	{ 0, NULL },
+    {MS_BIND, "MS_BIND"},
+    {MS_REC, "MS_REC"},
+    {MS_PRIVATE, "MS_PRIVATE"},
+    {MS_NOSUID, "MS_NOSUID"},
+    {MS_NODEV, "MS_NODEV"},
+    {MS_NOEXEC, "MS_NOEXEC"},
+    {MS_RDONLY, "MS_RDONLY"},
+    {MS_STRICTATIME, "MS_STRICTATIME"},
+    {0, NULL},
 };
 
 /* What the child sends back through the error pipe when a step fails. */
@@ -103,7 +112,7 @@ static ino_t mount_namespace_inode(pid_t pid)
 }
 
 static void child_main(const struct ns_config *cfg, int go_fd, int err_fd, ino_t host_mnt_ns)
-	__attribute__((noreturn));
+    __attribute__((noreturn));
 
 /*
  * clone() without a new stack: with a NULL stack the kernel gives the child a
@@ -120,8 +129,9 @@ static int check_config(const struct ns_config *cfg, struct mc_error *err)
 	struct stat st;
 
 	if (geteuid() != 0)
-		return mc_fail(err, 0, "needs root: creating namespaces and mounts requires "
-				       "CAP_SYS_ADMIN (run with sudo)");
+		return mc_fail(err, 0,
+		               "needs root: creating namespaces and mounts requires "
+		               "CAP_SYS_ADMIN (run with sudo)");
 	if (cfg->argv == NULL || cfg->argv[0] == NULL || cfg->argv[0][0] == '\0')
 		return mc_fail(err, 0, "no command given");
 	if (cfg->rootfs == NULL)
@@ -157,7 +167,7 @@ int ns_write_id_maps(pid_t pid, const struct ns_config *cfg, struct mc_error *er
 	if (mc_write_file(path, line, err) < 0)
 		return -1;
 	mc_trace(CH, "write %s: \"0 %u %u\"  -- uid 0 inside is uid %u outside", path,
-		 (unsigned)cfg->map_uid, cfg->map_count, (unsigned)cfg->map_uid);
+	         (unsigned)cfg->map_uid, cfg->map_count, (unsigned)cfg->map_uid);
 	/*
 	 * An unprivileged writer must first write "deny" to /proc/PID/setgroups;
 	 * we are root in the parent namespace, so the gid map may be written
@@ -168,7 +178,7 @@ int ns_write_id_maps(pid_t pid, const struct ns_config *cfg, struct mc_error *er
 	if (mc_write_file(path, line, err) < 0)
 		return -1;
 	mc_trace(CH, "write %s: \"0 %u %u\"  -- gid 0 inside is gid %u outside", path,
-		 (unsigned)cfg->map_gid, cfg->map_count, (unsigned)cfg->map_gid);
+	         (unsigned)cfg->map_gid, cfg->map_count, (unsigned)cfg->map_gid);
 	return 0;
 	/* END SOLUTION; skeleton: (void)pid; (void)cfg; (void)err; return 0; */
 }
@@ -209,9 +219,9 @@ int ns_spawn(const struct ns_config *cfg, struct ns_child *child, struct mc_erro
 		close(report[0]);
 		child_main(cfg, go[0], report[1], host_mnt_ns);
 	}
-	mc_trace_call(CH, child->pid, "the child is PID 1 in its new PID namespace", "clone(%s)",
-		      mc_flag_names((unsigned long)flags | SIGCHLD, clone_flag_names, names,
-				    sizeof(names)));
+	mc_trace_call(
+	    CH, child->pid, "the child is PID 1 in its new PID namespace", "clone(%s)",
+	    mc_flag_names((unsigned long)flags | SIGCHLD, clone_flag_names, names, sizeof(names)));
 	close_fds(go[0], report[1]);
 	if (child->pid < 0) {
 		close_fds(go[1], report[0]);
@@ -292,7 +302,7 @@ int ns_wait(struct ns_child *child, int *exit_code, struct mc_error *err)
 
 		if (WIFSIGNALED(status))
 			snprintf(why, sizeof(why), "killed by signal %d: exit code %d",
-				 WTERMSIG(status), *exit_code);
+			         WTERMSIG(status), *exit_code);
 		else
 			snprintf(why, sizeof(why), "exited: exit code %d", *exit_code);
 		mc_trace_call(CH, r, why, "wait4(%d)", (int)child->pid);
@@ -323,7 +333,7 @@ int ns_run(const struct ns_config *cfg, int *exit_code, struct mc_error *err)
  */
 
 static __attribute__((noreturn)) void report_and_exit(int err_fd, int exit_code,
-						     const struct mc_error *err)
+                                                      const struct mc_error *err)
 {
 	struct child_report report;
 
@@ -385,23 +395,24 @@ static int redirect_stdio(const struct ns_config *cfg, struct mc_error *err)
 static int check_new_mount_namespace(ino_t host_mnt_ns, struct mc_error *err)
 {
 	if (host_mnt_ns != 0 && mount_namespace_inode(getpid()) == host_mnt_ns)
-		return mc_fail(err, 0, "refusing to continue: the child shares the host's mount "
-				       "namespace (is CLONE_NEWNS in the clone flags?)");
+		return mc_fail(err, 0,
+		               "refusing to continue: the child shares the host's mount "
+		               "namespace (is CLONE_NEWNS in the clone flags?)");
 	return 0;
 }
 
-static int do_mount(const char *source, const char *target, const char *fstype,
-		    unsigned long flags, const char *data, const char *why, struct mc_error *err)
+static int do_mount(const char *source, const char *target, const char *fstype, unsigned long flags,
+                    const char *data, const char *why, struct mc_error *err)
 {
 	char names[256];
 	int rc;
 
 	rc = mount(source, target, fstype, flags, data);
-	mc_trace_call(CH, rc, why, "mount(%s%s%s, \"%s\", %s%s%s, %s, %s%s%s)",
-		      source ? "\"" : "", source ? source : "NULL", source ? "\"" : "", target,
-		      fstype ? "\"" : "", fstype ? fstype : "NULL", fstype ? "\"" : "",
-		      mc_flag_names(flags, mount_flag_names, names, sizeof(names)),
-		      data ? "\"" : "", data ? data : "NULL", data ? "\"" : "");
+	mc_trace_call(CH, rc, why, "mount(%s%s%s, \"%s\", %s%s%s, %s, %s%s%s)", source ? "\"" : "",
+	              source ? source : "NULL", source ? "\"" : "", target, fstype ? "\"" : "",
+	              fstype ? fstype : "NULL", fstype ? "\"" : "",
+	              mc_flag_names(flags, mount_flag_names, names, sizeof(names)),
+	              data ? "\"" : "", data ? data : "NULL", data ? "\"" : "");
 	if (rc < 0)
 		return mc_fail(err, errno, "mount %s on %s", source ? source : fstype, target);
 	return 0;
@@ -416,7 +427,7 @@ static int make_mounts_private(struct mc_error *err)
 	 * propagation off for every mount we just got a copy of.
 	 */
 	return do_mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL,
-			"mount events no longer travel between host and container", err);
+	                "mount events no longer travel between host and container", err);
 }
 
 static int bind_rootfs(const char *rootfs, struct mc_error *err)
@@ -424,11 +435,11 @@ static int bind_rootfs(const char *rootfs, struct mc_error *err)
 	/* pivot_root(2) needs the new root to be a mount point; a bind mount onto
 	 * itself makes any directory one. */
 	return do_mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL,
-			"the root filesystem is now a mount point", err);
+	                "the root filesystem is now a mount point", err);
 }
 
 static int path_in(char *buf, size_t size, const char *rootfs, const char *name,
-		   struct mc_error *err)
+                   struct mc_error *err)
 {
 	if (snprintf(buf, size, "%s/%s", rootfs, name) >= (int)size)
 		return mc_fail(err, ENAMETOOLONG, "%s/%s", rootfs, name);
@@ -446,8 +457,7 @@ static int mount_proc(const char *rootfs, struct mc_error *err)
 {
 	char path[PATH_MAX];
 
-	if (path_in(path, sizeof(path), rootfs, "proc", err) < 0 ||
-	    ensure_dir(path, 0555, err) < 0)
+	if (path_in(path, sizeof(path), rootfs, "proc", err) < 0 || ensure_dir(path, 0555, err) < 0)
 		return -1;
 	/*
 	 * A proc filesystem shows the PID namespace of the process that mounts
@@ -455,7 +465,7 @@ static int mount_proc(const char *rootfs, struct mc_error *err)
 	 * container gets a fresh one.
 	 */
 	return do_mount("proc", path, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
-			"ps inside sees only the container's processes", err);
+	                "ps inside sees only the container's processes", err);
 }
 
 static int bind_device(const char *dev_dir, const char *name, struct mc_error *err)
@@ -487,18 +497,18 @@ static int populate_dev(const char *dev_dir, struct mc_error *err)
 	 * works in both.)
 	 */
 	/* BEGIN SOLUTION */
-	static const char *const nodes[] = { "null", "zero", "full", "random", "urandom", "tty" };
+	static const char *const nodes[] = {"null", "zero", "full", "random", "urandom", "tty"};
 
 	for (size_t i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++)
 		if (bind_device(dev_dir, nodes[i], err) < 0)
 			return -1;
 	mc_trace(CH, "bind-mounted /dev/{null,zero,full,random,urandom,tty} from the host");
 	return 0;
-	/* END SOLUTION; skeleton: (void)dev_dir; (void)err; return 0; */
+	/* END SOLUTION; skeleton: (void)dev_dir; (void)err; (void)bind_device; return 0; */
 }
 
 static int dev_symlink(const char *dev_dir, const char *target, const char *name,
-		       struct mc_error *err)
+                       struct mc_error *err)
 {
 	char path[PATH_MAX];
 
@@ -517,7 +527,7 @@ static int make_dev(const char *rootfs, struct mc_error *err)
 		return -1;
 	/* A private tmpfs, so that nothing the host has in /dev shows through. */
 	if (do_mount("tmpfs", dev, "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k",
-		     "an empty /dev of our own", err) < 0)
+	             "an empty /dev of our own", err) < 0)
 		return -1;
 	if (populate_dev(dev, err) < 0)
 		return -1;
@@ -526,14 +536,14 @@ static int make_dev(const char *rootfs, struct mc_error *err)
 	 * host's terminals (devpts(5)); ptmx then points into it. */
 	if (path_in(sub, sizeof(sub), dev, "pts", err) < 0 || ensure_dir(sub, 0755, err) < 0 ||
 	    do_mount("devpts", sub, "devpts", MS_NOSUID | MS_NOEXEC,
-		     "newinstance,ptmxmode=0666,mode=0620", "private pseudo-terminals", err) < 0 ||
+	             "newinstance,ptmxmode=0666,mode=0620", "private pseudo-terminals", err) < 0 ||
 	    dev_symlink(dev, "pts/ptmx", "ptmx", err) < 0)
 		return -1;
 
 	/* POSIX shared memory (shm_open) lives in /dev/shm. */
 	if (path_in(sub, sizeof(sub), dev, "shm", err) < 0 || ensure_dir(sub, 01777, err) < 0 ||
 	    do_mount("shm", sub, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k",
-		     NULL, err) < 0)
+	             NULL, err) < 0)
 		return -1;
 
 	/* The conventional links into /proc/self/fd. */
@@ -554,7 +564,7 @@ static int set_hostname(const char *hostname, struct mc_error *err)
 		return 0;
 	rc = sethostname(hostname, strlen(hostname));
 	mc_trace_call(CH, rc, "only this UTS namespace sees the new name", "sethostname(\"%s\")",
-		      hostname);
+	              hostname);
 	if (rc < 0)
 		return mc_fail(err, errno, "sethostname %s", hostname);
 	return 0;
@@ -655,7 +665,7 @@ int ns_find_command(const char *cmd, char *const *envp, char *out, size_t size)
 		struct stat st;
 
 		if (snprintf(out, size, "%.*s/%s", (int)(len ? len : 1), len ? dir : ".", cmd) <
-			    (int)size &&
+		        (int)size &&
 		    stat(out, &st) == 0 && S_ISREG(st.st_mode)) {
 			if (access(out, X_OK) == 0)
 				return 0;
@@ -670,7 +680,7 @@ int ns_find_command(const char *cmd, char *const *envp, char *out, size_t size)
 
 static __attribute__((noreturn)) void exec_command(const struct ns_config *cfg, int err_fd)
 {
-	static char *const empty_env[] = { NULL };
+	static char *const empty_env[] = {NULL};
 	char *const *envp = cfg->envp != NULL ? cfg->envp : empty_env;
 	struct mc_error err;
 	char path[PATH_MAX];
@@ -690,7 +700,7 @@ static __attribute__((noreturn)) void exec_command(const struct ns_config *cfg, 
 
 /* Everything between clone() and execve(), step by step. */
 static int setup_container(const struct ns_config *cfg, int go_fd, ino_t host_mnt_ns,
-			   struct mc_error *err)
+                           struct mc_error *err)
 {
 	if (wait_for_parent(go_fd, err) < 0)
 		return -1;

@@ -31,11 +31,11 @@ struct ns_config {
 	const char *hostname; /* NULL keeps the copy of the host's name */
 	char *const *argv;    /* the command; argv[0] is looked up in the PATH of envp */
 	char *const *envp;    /* its environment; NULL means an empty one */
-	bool userns;	      /* also create a user namespace */
-	uid_t map_uid;	      /* userns: uid 0 inside is map_uid outside ... */
-	gid_t map_gid;	      /* ... and gid 0 inside is map_gid outside ... */
+	bool userns;          /* also create a user namespace */
+	uid_t map_uid;        /* userns: uid 0 inside is map_uid outside ... */
+	gid_t map_gid;        /* ... and gid 0 inside is map_gid outside ... */
 	unsigned map_count;   /* ... for this many ids */
-	int stdio[3];	      /* fds for the command's stdin/out/err; -1 inherits ours */
+	int stdio[3];         /* fds for the command's stdin/out/err; -1 inherits ours */
 
 	/* Hooks for later chapters; all may be zero/NULL. */
 	int extra_clone_flags; /* e.g. CLONE_NEWCGROUP (chapter 02) */
@@ -45,9 +45,9 @@ struct ns_config {
 };
 
 struct ns_child {
-	pid_t pid;   /* the container's PID 1, as the host sees it */
-	int go_fd;   /* we write one byte here to let the child continue */
-	int err_fd;  /* the child writes its setup error here; EOF means exec worked */
+	pid_t pid;  /* the container's PID 1, as the host sees it */
+	int go_fd;  /* we write one byte here to let the child continue */
+	int err_fd; /* the child writes its setup error here; EOF means exec worked */
 };
 
 /* Fill in defaults: no hooks, inherited stdio, userns map 0 -> 100000 for 65536 ids. */

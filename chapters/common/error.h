@@ -21,17 +21,17 @@
 #define MC_ERROR_MAX 512
 
 struct mc_error {
-	int errnum;		 /* errno of the failure, 0 if none */
+	int errnum;             /* errno of the failure, 0 if none */
 	char msg[MC_ERROR_MAX]; /* "what failed: strerror(errnum)" */
 };
 
 /* Record a failure and return -1, so that `return mc_fail(...)` reads well. */
 int mc_fail(struct mc_error *err, int errnum, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* Put context in front of an error already recorded: "start container: <old msg>". */
 int mc_fail_context(struct mc_error *err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 /* Forget an error (errnum 0, empty message). */
 void mc_error_clear(struct mc_error *err);

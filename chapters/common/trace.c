@@ -35,8 +35,8 @@ void mc_trace_call(const char *chapter, long rc, const char *why, const char *ca
 	va_end(ap);
 	if (rc < 0)
 		dprintf(trace_fd, "[%s] %s = -1 %s (%s)\n", chapter, call,
-			strerrorname_np(saved_errno) ? strerrorname_np(saved_errno) : "?",
-			strerror(saved_errno));
+		        strerrorname_np(saved_errno) ? strerrorname_np(saved_errno) : "?",
+		        strerror(saved_errno));
 	else if (why != NULL)
 		dprintf(trace_fd, "[%s] %s = %ld  -- %s\n", chapter, call, rc, why);
 	else
@@ -60,7 +60,7 @@ void mc_trace(const char *chapter, const char *fmt, ...)
 }
 
 const char *mc_flag_names(unsigned long flags, const struct mc_flag_name *table, char *buf,
-			  size_t size)
+                          size_t size)
 {
 	size_t used = 0;
 
@@ -68,12 +68,12 @@ const char *mc_flag_names(unsigned long flags, const struct mc_flag_name *table,
 	for (; table->name != NULL; table++) {
 		if ((flags & table->flag) != table->flag || table->flag == 0)
 			continue;
-		used += snprintf(buf + used, used < size ? size - used : 0, "%s%s",
-				 used ? "|" : "", table->name);
+		used += snprintf(buf + used, used < size ? size - used : 0, "%s%s", used ? "|" : "",
+		                 table->name);
 		flags &= ~table->flag;
 	}
 	if (flags != 0 || used == 0)
 		snprintf(buf + used, used < size ? size - used : 0, "%s%#lx", used ? "|" : "",
-			 flags);
+		         flags);
 	return buf;
 }

@@ -25,7 +25,7 @@ bool mc_tracing(void);
  * when it is negative the line shows errno (captured on entry) as strace does.
  */
 void mc_trace_call(const char *chapter, long rc, const char *why, const char *call_fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 /* Print a free-form line "[chapter] text", for steps that are not one call. */
 void mc_trace(const char *chapter, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -39,6 +39,6 @@ struct mc_flag_name {
 	const char *name;
 };
 const char *mc_flag_names(unsigned long flags, const struct mc_flag_name *table, char *buf,
-			  size_t size);
+                          size_t size);
 
 #endif

@@ -20,20 +20,20 @@
 #define MAX_ENV 64
 
 static const char usage[] =
-	"Usage: ch01-namespaces [OPTIONS] --rootfs DIR -- CMD [ARG...]\n"
-	"\n"
-	"Run CMD with DIR as its root, in new PID, mount, UTS, IPC and network\n"
-	"namespaces.  Exits with CMD's exit code (128+N if signal N killed it;\n"
-	"125 if the container could not be set up, 126/127 if CMD cannot be run\n"
-	"or does not exist).\n"
-	"\n"
-	"Options:\n"
-	"  --rootfs DIR        directory that becomes / (required)\n"
-	"  --hostname NAME     hostname inside (default: minicontainer)\n"
-	"  --userns            also a user namespace: root inside is uid 100000 outside\n"
-	"  -e, --env KEY=VAL   set an environment variable (repeatable)\n"
-	"  --trace             narrate every kernel call on stderr\n"
-	"  -h, --help          show this help\n";
+    "Usage: ch01-namespaces [OPTIONS] --rootfs DIR -- CMD [ARG...]\n"
+    "\n"
+    "Run CMD with DIR as its root, in new PID, mount, UTS, IPC and network\n"
+    "namespaces.  Exits with CMD's exit code (128+N if signal N killed it;\n"
+    "125 if the container could not be set up, 126/127 if CMD cannot be run\n"
+    "or does not exist).\n"
+    "\n"
+    "Options:\n"
+    "  --rootfs DIR        directory that becomes / (required)\n"
+    "  --hostname NAME     hostname inside (default: minicontainer)\n"
+    "  --userns            also a user namespace: root inside is uid 100000 outside\n"
+    "  -e, --env KEY=VAL   set an environment variable (repeatable)\n"
+    "  --trace             narrate every kernel call on stderr\n"
+    "  -h, --help          show this help\n";
 
 static int fail_usage(const char *msg)
 {
@@ -45,10 +45,13 @@ static int fail_usage(const char *msg)
 int main(int argc, char **argv)
 {
 	static const struct option options[] = {
-		{ "rootfs", required_argument, NULL, 'r' }, { "hostname", required_argument, NULL, 'H' },
-		{ "userns", no_argument, NULL, 'U' },	     { "env", required_argument, NULL, 'e' },
-		{ "trace", no_argument, NULL, 'T' },	     { "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"rootfs", required_argument, NULL, 'r'},
+	    {"hostname", required_argument, NULL, 'H'},
+	    {"userns", no_argument, NULL, 'U'},
+	    {"env", required_argument, NULL, 'e'},
+	    {"trace", no_argument, NULL, 'T'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	char *env[MAX_ENV + 4];
 	char hostname_env[128];
