@@ -10,7 +10,7 @@
 # chapters named in STUDENT (e.g. STUDENT=01, or STUDENT=all), from the
 # student's copies in exercises/.  Output goes to $(BUILD) only.
 
-CHAPTERS := 01-namespaces
+CHAPTERS := 01-namespaces 02-cgroups
 BUILD    ?= build
 STUDENT  ?=
 EXERCISES_DIR ?= exercises
@@ -36,6 +36,7 @@ chapter_num = $(firstword $(subst -, ,$1))
 src_of = $(if $(filter all $(call chapter_num,$1),$(STUDENT)),$(EXERCISES_DIR),chapters)/$1
 module_srcs = $(filter-out %/demo.c,$(wildcard $(call src_of,$1)/*.c))
 
+HARNESS_OBJ := $(BUILD)/obj/tests/harness.o
 INCLUDES := -Ichapters/common $(foreach c,$(CHAPTERS),-I$(call src_of,$c))
 COMMON_SRCS := $(wildcard chapters/common/*.c)
 COMMON_LIB  := $(BUILD)/lib/libcommon.a
@@ -44,7 +45,7 @@ ROOTFS := build/rootfs
 PROBE  := build/probe/probe
 
 .PHONY: all demos tests rootfs probe test test-run asan grade student exercises \
-	check-exercises deps install clean format format-check hello help
+	check-exercises deps install clean format format-check hello help excerpts
 .DEFAULT_GOAL := all
 
 all: demos
@@ -72,13 +73,17 @@ $(BUILD)/lib/libch$(call chapter_num,$1).a: $(patsubst $(call src_of,$1)/%.c,$(B
 	$$(AR) rcs $$@ $$^
 
 CHAPTER_LIBS := $(BUILD)/lib/libch$(call chapter_num,$1).a $$(CHAPTER_LIBS)
-DEMO_LIBS_$(call chapter_num,$1) := $$(CHAPTER_LIBS)
 
 $(BUILD)/bin/ch$1: $(BUILD)/obj/$1/demo.o $$(CHAPTER_LIBS) $(COMMON_LIB)
 	@mkdir -p $$(@D)
-	$$(CC) $$(LDFLAGS) -o $$@ $$^
+	$$(CC) $$(LDFLAGS) -o $$@ $$^ -lm
 
 DEMOS += $(BUILD)/bin/ch$1
+
+# Its test program, tests/test_chNN_topic.c, linked against the same libraries.
+$(BUILD)/tests/test-ch$(call chapter_num,$1): $(BUILD)/obj/tests/test_ch$(subst -,_,$1).o $(HARNESS_OBJ) $$(CHAPTER_LIBS) $(COMMON_LIB)
+	@mkdir -p $$(@D)
+	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(CMOCKA_LIBS) -lm
 endef
 $(foreach c,$(CHAPTERS),$(eval $(call chapter_rules,$c)))
 
@@ -86,7 +91,6 @@ demos: $(DEMOS)
 
 # --- tests ---------------------------------------------------------------------
 
-HARNESS_OBJ := $(BUILD)/obj/tests/harness.o
 TESTS := $(BUILD)/tests/test-common $(foreach c,$(CHAPTERS),$(BUILD)/tests/test-ch$(call chapter_num,$c))
 
 $(BUILD)/obj/tests/%.o: tests/%.c
@@ -94,10 +98,6 @@ $(BUILD)/obj/tests/%.o: tests/%.c
 	$(CC) $(CFLAGS) $(INCLUDES) $(CMOCKA_CFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/tests/test-common: $(BUILD)/obj/tests/test_common.o $(HARNESS_OBJ) $(COMMON_LIB)
-	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
-
-$(BUILD)/tests/test-ch01: $(BUILD)/obj/tests/test_ch01_namespaces.o $(HARNESS_OBJ) $(DEMO_LIBS_01) $(COMMON_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
 
@@ -169,6 +169,10 @@ hello: deps-check
 	$(MAKE) demos rootfs
 	$(BUILD)/bin/ch01-namespaces --hostname hello --rootfs $(ROOTFS) -- \
 		/bin/sh -c 'echo "Hello from $$(hostname), PID $$$$ in its own namespaces."'
+
+# Renumber README excerpts (`file.c:LINE`) after the code they quote moved.
+excerpts:
+	python3 scripts/excerpts.py --fix chapters/*/README.md
 
 FORMAT_FILES = $(wildcard chapters/*/*.c chapters/*/*.h tests/*.c tests/*.h tests/probe/*.c minicontainer/*.c minicontainer/*.h)
 format:

@@ -51,6 +51,15 @@ if [ $transcripts = yes ]; then
 	fi
 fi
 
+# Code excerpts in the READMEs must still match the code they quote.
+echo "=== excerpts"
+if python3 scripts/excerpts.py chapters/*/README.md; then
+	passed=$((passed + 1))
+else
+	failed=$((failed + 1))
+	failed_names="$failed_names excerpts"
+fi
+
 echo "==="
 [ -n "$failed_names" ] && echo "failing:$failed_names"
 echo "$passed passed, $failed failed"

@@ -94,6 +94,18 @@ static void test_mkdir_p(void **state)
 	assert_int_equal(err.errnum, ENOTDIR);
 }
 
+static void test_path_join(void **state)
+{
+	struct mc_error err;
+	char buf[16];
+
+	(void)state;
+	assert_int_equal(mc_path_join(buf, sizeof(buf), "/sys", "fs", &err), 0);
+	assert_string_equal(buf, "/sys/fs");
+	assert_int_equal(mc_path_join(buf, sizeof(buf), "/sys/fs/cgroup", "memory", &err), -1);
+	assert_int_equal(err.errnum, ENAMETOOLONG);
+}
+
 static void test_flag_names(void **state)
 {
 	static const struct mc_flag_name names[] = {
@@ -156,6 +168,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_fail_truncates_long_messages),
 	    cmocka_unit_test(test_write_and_read_file),
 	    cmocka_unit_test(test_mkdir_p),
+	    cmocka_unit_test(test_path_join),
 	    cmocka_unit_test(test_flag_names),
 	    cmocka_unit_test(test_trace_goes_to_its_fd),
 	    cmocka_unit_test(test_kv_parser),

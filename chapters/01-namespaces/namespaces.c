@@ -44,18 +44,6 @@ static const struct mc_flag_name clone_flag_names[] = {
     {0, NULL},
 };
 
-static const struct mc_flag_name mount_flag_names[] = {
-    {MS_BIND, "MS_BIND"},
-    {MS_REC, "MS_REC"},
-    {MS_PRIVATE, "MS_PRIVATE"},
-    {MS_NOSUID, "MS_NOSUID"},
-    {MS_NODEV, "MS_NODEV"},
-    {MS_NOEXEC, "MS_NOEXEC"},
-    {MS_RDONLY, "MS_RDONLY"},
-    {MS_STRICTATIME, "MS_STRICTATIME"},
-    {0, NULL},
-};
-
 /* What the child sends back through the error pipe when a step fails. */
 struct child_report {
 	int exit_code;
@@ -411,8 +399,8 @@ static int do_mount(const char *source, const char *target, const char *fstype, 
 	mc_trace_call(CH, rc, why, "mount(%s%s%s, \"%s\", %s%s%s, %s, %s%s%s)", source ? "\"" : "",
 	              source ? source : "NULL", source ? "\"" : "", target, fstype ? "\"" : "",
 	              fstype ? fstype : "NULL", fstype ? "\"" : "",
-	              mc_flag_names(flags, mount_flag_names, names, sizeof(names)),
-	              data ? "\"" : "", data ? data : "NULL", data ? "\"" : "");
+	              mc_flag_names(flags, mc_mount_flags, names, sizeof(names)), data ? "\"" : "",
+	              data ? data : "NULL", data ? "\"" : "");
 	if (rc < 0)
 		return mc_fail(err, errno, "mount %s on %s", source ? source : fstype, target);
 	return 0;

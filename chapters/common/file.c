@@ -81,3 +81,12 @@ int mc_mkdir_p(const char *path, mode_t mode, struct mc_error *err)
 		return mc_fail(err, errno, "mkdir %s", buf);
 	return 0;
 }
+
+int mc_path_join(char *buf, size_t size, const char *dir, const char *name, struct mc_error *err)
+{
+	int n = snprintf(buf, size, "%s/%s", dir, name);
+
+	if (n < 0 || (size_t)n >= size)
+		return mc_fail(err, ENAMETOOLONG, "path %s/%s", dir, name);
+	return 0;
+}

@@ -16,6 +16,9 @@ int mc_write_file(const char *path, const char *data, struct mc_error *err);
 /* Read at most size-1 bytes of a file into buf, NUL-terminated; *len gets the length. */
 int mc_read_file(const char *path, char *buf, size_t size, size_t *len, struct mc_error *err);
 
+/* buf = "dir/name"; an error (ENAMETOOLONG) instead of a silently cut path. */
+int mc_path_join(char *buf, size_t size, const char *dir, const char *name, struct mc_error *err);
+
 /* mkdir -p: create `path` and missing parents with `mode`; existing directories are fine. */
 int mc_mkdir_p(const char *path, mode_t mode, struct mc_error *err);
 

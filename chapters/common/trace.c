@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <sys/mount.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -77,3 +78,16 @@ const char *mc_flag_names(unsigned long flags, const struct mc_flag_name *table,
 		         flags);
 	return buf;
 }
+
+const struct mc_flag_name mc_mount_flags[] = {
+    {MS_BIND, "MS_BIND"},
+    {MS_REC, "MS_REC"},
+    {MS_PRIVATE, "MS_PRIVATE"},
+    {MS_REMOUNT, "MS_REMOUNT"},
+    {MS_NOSUID, "MS_NOSUID"},
+    {MS_NODEV, "MS_NODEV"},
+    {MS_NOEXEC, "MS_NOEXEC"},
+    {MS_RDONLY, "MS_RDONLY"},
+    {MS_STRICTATIME, "MS_STRICTATIME"},
+    {0, NULL},
+};

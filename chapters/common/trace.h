@@ -41,4 +41,7 @@ struct mc_flag_name {
 const char *mc_flag_names(unsigned long flags, const struct mc_flag_name *table, char *buf,
                           size_t size);
 
+/* The MS_* flags of mount(2), for every chapter that mounts something. */
+extern const struct mc_flag_name mc_mount_flags[];
+
 #endif

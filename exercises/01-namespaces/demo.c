@@ -9,7 +9,7 @@
  */
 #include <stdio.h>
 
-#include "options.h"
+#include "ns_options.h"
 
 static void usage(void)
 {

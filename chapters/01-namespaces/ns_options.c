@@ -1,6 +1,6 @@
-/* options.c - see options.h. */
+/* ns_options.c - see ns_options.h. */
 #define _GNU_SOURCE
-#include "options.h"
+#include "ns_options.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /*
- * options.h - chapter 01's command-line flags, shared by every demo from
+ * ns_options.h - chapter 01's command-line flags, shared by every demo from
  * this chapter on (see chapters/common/cli.h).
  */
 #ifndef MC_NS_OPTIONS_H
