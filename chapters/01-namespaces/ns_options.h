@@ -15,6 +15,7 @@ struct ns_options {
 	char *env[NS_MAX_ENV + 4]; /* -e values, then the defaults, then NULL */
 	int nenv;
 	char hostname_env[128];
+	bool need_rootfs; /* true unless a later chapter makes the root (overlay) */
 };
 
 /* --rootfs, --hostname, --userns, -e/--env, --trace */

@@ -1,8 +1,10 @@
 /* file.c - see file.h. */
+#define _XOPEN_SOURCE 700
 #include "file.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -88,5 +90,32 @@ int mc_path_join(char *buf, size_t size, const char *dir, const char *name, stru
 
 	if (n < 0 || (size_t)n >= size)
 		return mc_fail(err, ENAMETOOLONG, "path %s/%s", dir, name);
+	return 0;
+}
+
+static dev_t remove_tree_dev;
+
+static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)type;
+	(void)ftw;
+	if (st->st_dev != remove_tree_dev) {
+		errno = EXDEV; /* something is mounted here: stop, touch nothing of it */
+		return -1;
+	}
+	return remove(path);
+}
+
+int mc_remove_tree(const char *path, struct mc_error *err)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : mc_fail(err, errno, "remove %s", path);
+	remove_tree_dev = st.st_dev;
+	/* FTW_DEPTH: a directory after its contents; FTW_PHYS: never follow links;
+	 * FTW_MOUNT: stay on this filesystem. */
+	if (nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0)
+		return mc_fail(err, errno, "remove %s", path);
 	return 0;
 }

@@ -19,6 +19,13 @@ int mc_read_file(const char *path, char *buf, size_t size, size_t *len, struct m
 /* buf = "dir/name"; an error (ENAMETOOLONG) instead of a silently cut path. */
 int mc_path_join(char *buf, size_t size, const char *dir, const char *name, struct mc_error *err);
 
+/*
+ * rm -rf: remove `path` and everything below it, without following symlinks
+ * and without crossing into other filesystems (a mount point inside is an
+ * error, never a thing to empty).  A missing path is fine.
+ */
+int mc_remove_tree(const char *path, struct mc_error *err);
+
 /* mkdir -p: create `path` and missing parents with `mode`; existing directories are fine. */
 int mc_mkdir_p(const char *path, mode_t mode, struct mc_error *err);
 

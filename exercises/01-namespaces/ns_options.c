@@ -66,12 +66,13 @@ void ns_options_init(struct ns_options *o)
 	memset(o, 0, sizeof(*o));
 	ns_config_init(&o->cfg);
 	o->cfg.hostname = "minicontainer";
+	o->need_rootfs = true;
 }
 
 int ns_options_finish(struct ns_options *o, int argc, char **argv, int command,
                       struct mc_error *err)
 {
-	if (o->cfg.rootfs == NULL)
+	if (o->need_rootfs && o->cfg.rootfs == NULL)
 		return mc_fail(err, 0, "--rootfs DIR is required");
 	if (command >= argc)
 		return mc_fail(err, 0, "no command given (put it after --)");
