@@ -88,13 +88,16 @@ int ns_clone_flags(const struct ns_config *cfg)
  * The parent's side.
  */
 
-static ino_t mount_namespace_inode(pid_t pid)
+/*
+ * The inode of our mount namespace.  "/proc/self", not "/proc/<getpid()>":
+ * in the child getpid() is 1, and the /proc still mounted is the host's,
+ * where 1 is the host's init.
+ */
+static ino_t mount_namespace_inode(void)
 {
-	char path[64];
 	struct stat st;
 
-	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)pid);
-	if (stat(path, &st) < 0)
+	if (stat("/proc/self/ns/mnt", &st) < 0)
 		return 0;
 	return st.st_ino;
 }
@@ -190,7 +193,7 @@ int ns_spawn(const struct ns_config *cfg, struct ns_child *child, struct mc_erro
 	child->go_fd = child->err_fd = -1;
 	if (check_config(cfg, err) < 0)
 		return -1;
-	host_mnt_ns = mount_namespace_inode(getpid());
+	host_mnt_ns = mount_namespace_inode();
 	/* Close-on-exec on both pipes: the command must not inherit them, and the
 	 * error pipe reaching EOF is how we learn that execve() succeeded. */
 	if (pipe2(go, O_CLOEXEC) < 0)
@@ -382,7 +385,7 @@ static int redirect_stdio(const struct ns_config *cfg, struct mc_error *err)
  */
 static int check_new_mount_namespace(ino_t host_mnt_ns, struct mc_error *err)
 {
-	if (host_mnt_ns != 0 && mount_namespace_inode(getpid()) == host_mnt_ns)
+	if (host_mnt_ns != 0 && mount_namespace_inode() == host_mnt_ns)
 		return mc_fail(err, 0,
 		               "refusing to continue: the child shares the host's mount "
 		               "namespace (is CLONE_NEWNS in the clone flags?)");
@@ -686,6 +689,18 @@ static __attribute__((noreturn)) void exec_command(const struct ns_config *cfg, 
 	report_and_exit(err_fd, rc == -ENOENT ? NS_EXIT_NOT_FOUND : NS_EXIT_CANNOT_EXEC, &err);
 }
 
+/* Docker creates a missing working directory rather than failing. */
+static int enter_workdir(const char *workdir, struct mc_error *err)
+{
+	if (workdir == NULL)
+		return 0;
+	if (mc_mkdir_p(workdir, 0755, err) < 0)
+		return -1;
+	if (chdir(workdir) < 0)
+		return mc_fail(err, errno, "working directory %s", workdir);
+	return 0;
+}
+
 /* Everything between clone() and execve(), step by step. */
 static int setup_container(const struct ns_config *cfg, int go_fd, ino_t host_mnt_ns,
                            struct mc_error *err)
@@ -712,7 +727,9 @@ static int setup_container(const struct ns_config *cfg, int go_fd, ino_t host_mn
 		return -1;
 	if (bring_up_loopback(err) < 0)
 		return -1;
-	return enter_rootfs(cfg->rootfs, err);
+	if (enter_rootfs(cfg->rootfs, err) < 0)
+		return -1;
+	return enter_workdir(cfg->workdir, err);
 }
 
 static void child_main(const struct ns_config *cfg, int go_fd, int err_fd, ino_t host_mnt_ns)

@@ -36,6 +36,7 @@ struct ns_config {
 	gid_t map_gid;        /* ... and gid 0 inside is map_gid outside ... */
 	unsigned map_count;   /* ... for this many ids */
 	int stdio[3];         /* fds for the command's stdin/out/err; -1 inherits ours */
+	const char *workdir;  /* working directory inside (created if missing); NULL: / */
 
 	/* Hooks for later chapters; all may be zero/NULL. */
 	int extra_clone_flags; /* e.g. CLONE_NEWCGROUP (chapter 02) */
