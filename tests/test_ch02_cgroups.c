@@ -501,7 +501,16 @@ static void test_freeze_and_thaw(void **state)
 		assert_string_equal(buf, "FROZEN");
 	}
 	assert_int_equal(cg_freeze(&cg, false, &err), 0);
-	/* Destroying kills what is inside; the container's PID 1 dies of SIGKILL. */
+	if (cg.mode == CG_UNIFIED) {
+		read_cg_file(&cg, "", "cgroup.freeze", buf, sizeof(buf));
+		assert_string_equal(buf, "0");
+	} else {
+		read_cg_file(&cg, "freezer", "freezer.state", buf, sizeof(buf));
+		assert_string_equal(buf, "THAWED");
+	}
+	/* Destroying kills what is inside - even while frozen (pause, then rm -f);
+	 * the container's PID 1 dies of SIGKILL. */
+	assert_int_equal(cg_freeze(&cg, true, &err), 0);
 	assert_int_equal(cg_destroy(&cg, &err), 0);
 	assert_int_equal(ns_wait(&child, &code, &err), 0);
 	assert_int_equal(code, 137);
