@@ -9,6 +9,7 @@
 #include "harness.h"
 
 #include <errno.h>
+#include <net/if.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -408,6 +409,59 @@ static void test_signal_gives_128_plus_n(void **state)
 	assert_exit_code(code, 137);
 }
 
+/* --- --init and --network host ------------------------------------------------------ */
+
+static void test_init_forwards_signals_and_reaps(void **state)
+{
+	struct ns_child child;
+	struct ns_config cfg;
+	struct mc_error err;
+	struct run r;
+	int code;
+
+	(void)state;
+	SETUP_CONTAINER(&cfg);
+	cfg.init = true;
+	cfg.argv = PROBE("pid");
+	run_ok(&cfg, &r);
+	assert_kv(r.out, "pid", "2"); /* the command runs under init, PID 1 */
+	/* SIGTERM to PID 1 reaches the command, which dies of it: 128 + 15. */
+	cfg.argv = PROBE("sleep", "30");
+	cfg.stdio[1] = -1;
+	assert_int_equal(ns_spawn(&cfg, &child, &err), 0);
+	assert_int_equal(ns_start(&child, &err), 0);
+	usleep(200 * 1000);
+	assert_int_equal(kill(child.pid, SIGTERM), 0);
+	assert_int_equal(ns_wait(&child, &code, &err), 0);
+	assert_exit_code(code, 143);
+	/* A command that is not there is still 127, with init in between. */
+	cfg.argv = ((char *[]){"no-such-command", NULL});
+	run_container(&cfg, &r);
+	assert_int_equal(r.rc, -1);
+	assert_exit_code(r.exit_code, 127);
+}
+
+static void test_host_network_keeps_the_hosts_interfaces(void **state)
+{
+	struct if_nameindex *ifs = if_nameindex();
+	struct ns_config cfg;
+	char expected[16];
+	struct run r;
+	int n = 0;
+
+	(void)state;
+	assert_non_null(ifs);
+	while (ifs[n].if_index != 0)
+		n++;
+	if_freenameindex(ifs);
+	snprintf(expected, sizeof(expected), "%d", n);
+	SETUP_CONTAINER(&cfg);
+	cfg.host_network = true;
+	cfg.argv = PROBE("netif");
+	run_ok(&cfg, &r);
+	assert_kv(r.out, "netif_count", expected);
+}
+
 /* --- bad input ---------------------------------------------------------------------- */
 
 static void assert_one_line(const char *msg)
@@ -571,6 +625,8 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_userns_maps_root),
 	    cmocka_unit_test(test_exit_code_propagates),
 	    cmocka_unit_test(test_signal_gives_128_plus_n),
+	    cmocka_unit_test(test_init_forwards_signals_and_reaps),
+	    cmocka_unit_test(test_host_network_keeps_the_hosts_interfaces),
 	    cmocka_unit_test(test_command_not_found_is_127),
 	    cmocka_unit_test(test_command_not_executable_is_126),
 	    cmocka_unit_test(test_missing_rootfs_is_a_clear_error),
