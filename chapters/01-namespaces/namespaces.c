@@ -795,7 +795,7 @@ static int setup_container(const struct ns_config *cfg, int go_fd, ino_t host_mn
 		return -1;
 	if (enter_workdir(cfg->workdir, err) < 0)
 		return -1;
-	if (cfg->before_exec != NULL && cfg->before_exec(cfg->hook_arg, err) < 0)
+	if (cfg->before_exec != NULL && cfg->before_exec(cfg->exec_arg, err) < 0)
 		return -1;
 	return 0;
 }

@@ -47,7 +47,8 @@ struct ns_config {
 	int (*before_pivot)(const char *rootfs, void *arg, struct mc_error *err);
 	/* Runs in the child inside the new root, just before the command (user, capabilities). */
 	int (*before_exec)(void *arg, struct mc_error *err);
-	void *hook_arg;
+	void *hook_arg; /* for before_pivot */
+	void *exec_arg; /* for before_exec */
 };
 
 struct ns_child {
