@@ -10,7 +10,7 @@
 # chapters named in STUDENT (e.g. STUDENT=01, or STUDENT=all), from the
 # student's copies in exercises/.  Output goes to $(BUILD) only.
 
-CHAPTERS := 01-namespaces 02-cgroups 03-overlayfs
+CHAPTERS := 01-namespaces 02-cgroups 03-overlayfs 04-images
 BUILD    ?= build
 STUDENT  ?=
 EXERCISES_DIR ?= exercises
@@ -30,6 +30,10 @@ endif
 PKG_CONFIG ?= pkg-config
 CMOCKA_CFLAGS = $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
 CMOCKA_LIBS   = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
+# Chapter 04 on: tar archives, JSON documents, sha256.
+PKGS      := libarchive jansson libcrypto
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+LIBS       = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lm
 
 # chapter_num: 01-namespaces -> 01.  src_of: where a chapter's sources come from.
 chapter_num = $(firstword $(subst -, ,$1))
@@ -37,7 +41,7 @@ src_of = $(if $(filter all $(call chapter_num,$1),$(STUDENT)),$(EXERCISES_DIR),c
 module_srcs = $(filter-out %/demo.c,$(wildcard $(call src_of,$1)/*.c))
 
 HARNESS_OBJ := $(BUILD)/obj/tests/harness.o
-INCLUDES := -Ichapters/common $(foreach c,$(CHAPTERS),-I$(call src_of,$c))
+INCLUDES := -Ichapters/common $(foreach c,$(CHAPTERS),-I$(call src_of,$c)) $(PKG_CFLAGS)
 COMMON_SRCS := $(wildcard chapters/common/*.c)
 COMMON_LIB  := $(BUILD)/lib/libcommon.a
 
@@ -76,18 +80,28 @@ CHAPTER_LIBS := $(BUILD)/lib/libch$(call chapter_num,$1).a $$(CHAPTER_LIBS)
 
 $(BUILD)/bin/ch$1: $(BUILD)/obj/$1/demo.o $$(CHAPTER_LIBS) $(COMMON_LIB)
 	@mkdir -p $$(@D)
-	$$(CC) $$(LDFLAGS) -o $$@ $$^ -lm
+	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LIBS)
 
 DEMOS += $(BUILD)/bin/ch$1
 
-# Its test program, tests/test_chNN_topic.c, linked against the same libraries.
-$(BUILD)/tests/test-ch$(call chapter_num,$1): $(BUILD)/obj/tests/test_ch$(subst -,_,$1).o $(HARNESS_OBJ) $$(CHAPTER_LIBS) $(COMMON_LIB)
+# Its test program, tests/test_chNN_topic.c (plus any tests/chNN_*.c it
+# gathers tests from), linked against the same libraries.
+$(BUILD)/tests/test-ch$(call chapter_num,$1): $(BUILD)/obj/tests/test_ch$(subst -,_,$1).o $(patsubst tests/%.c,$(BUILD)/obj/tests/%.o,$(wildcard tests/ch$(call chapter_num,$1)_*.c)) $(HARNESS_OBJ) $$(CHAPTER_LIBS) $(COMMON_LIB)
 	@mkdir -p $$(@D)
-	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(CMOCKA_LIBS) -lm
+	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(CMOCKA_LIBS) $$(LIBS)
 endef
 $(foreach c,$(CHAPTERS),$(eval $(call chapter_rules,$c)))
 
-demos: $(DEMOS)
+demos: $(DEMOS) $(BUILD)/bin/minicontainer
+
+# The capstone: minicontainer/*.c over every chapter's library.
+MC_OBJS := $(patsubst minicontainer/%.c,$(BUILD)/obj/minicontainer/%.o,$(wildcard minicontainer/*.c))
+$(BUILD)/obj/minicontainer/%.o: minicontainer/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(INCLUDES) -Iminicontainer -MMD -MP -c $< -o $@
+$(BUILD)/bin/minicontainer: $(MC_OBJS) $(CHAPTER_LIBS) $(COMMON_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 # --- tests ---------------------------------------------------------------------
 
@@ -163,7 +177,7 @@ deps-check:
 
 install: demos
 	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 0755 $(DEMOS) $(DESTDIR)$(PREFIX)/bin/
+	install -m 0755 $(DEMOS) $(BUILD)/bin/minicontainer $(DESTDIR)$(PREFIX)/bin/
 
 hello: deps-check
 	$(MAKE) demos rootfs

@@ -100,7 +100,7 @@ int ovl_run_container(struct ns_config *cfg, const struct cg_run *cgr, const str
 	rc = cg_run_container(cfg, cgr, exit_code, stats, err);
 	if (ovl_umount(merged, rc == 0 ? err : &ignored) < 0)
 		rc = -1;
-	if (rc == 0)
+	if (rc == 0 && diff != NULL)
 		rc = ovl_diff(upper, run->layers, run->nlayer, diff, err);
 out:
 	/* A kept upper stays; everything else we made goes. */

@@ -1,0 +1,379 @@
+/* container.c - container records (see container.h). */
+#define _GNU_SOURCE
+#include "container.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cgroups.h"
+#include "file.h"
+#include "mc.h"
+
+static int containers_dir(char *buf, size_t size, struct mc_error *err)
+{
+	if ((size_t)snprintf(buf, size, "%s/containers", mc_root_dir()) >= size)
+		return mc_fail(err, ENAMETOOLONG, "MC_ROOT is too long");
+	return mc_mkdir_p(buf, 0700, err);
+}
+
+int mc_containers_lock(int *fd, struct mc_error *err)
+{
+	char dir[PATH_MAX], path[PATH_MAX];
+
+	if (containers_dir(dir, sizeof(dir), err) < 0 ||
+	    mc_path_join(path, sizeof(path), dir, ".lock", err) < 0)
+		return -1;
+	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (*fd < 0)
+		return mc_fail(err, errno, "open %s", path);
+	while (flock(*fd, LOCK_EX) < 0)
+		if (errno != EINTR) {
+			close(*fd);
+			return mc_fail(err, errno, "lock %s", path);
+		}
+	return 0;
+}
+
+void mc_containers_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd); /* closing the descriptor releases the flock */
+}
+
+const char *mc_container_name(const struct mc_container *c)
+{
+	const char *name = json_string_value(json_object_get(c->doc, "Name"));
+
+	return name == NULL ? "" : name[0] == '/' ? name + 1 : name;
+}
+
+static json_t *state_of(const struct mc_container *c)
+{
+	return json_object_get(c->doc, "State");
+}
+
+const char *mc_state_status(const struct mc_container *c)
+{
+	const char *s = json_string_value(json_object_get(state_of(c), "Status"));
+
+	return s ? s : "unknown";
+}
+
+pid_t mc_state_pid(const struct mc_container *c)
+{
+	return (pid_t)json_integer_value(json_object_get(state_of(c), "Pid"));
+}
+
+int mc_container_save(const struct mc_container *c, struct mc_error *err)
+{
+	char path[PATH_MAX], tmp[PATH_MAX];
+
+	if (mc_path_join(path, sizeof(path), c->dir, "config.json", err) < 0 ||
+	    mc_path_join(tmp, sizeof(tmp), c->dir, ".config.json.tmp", err) < 0)
+		return -1;
+	/* Whole, then renamed: a reader sees the old record or the new one. */
+	if (json_dump_file(c->doc, tmp, JSON_INDENT(2) | JSON_PRESERVE_ORDER) < 0)
+		return mc_fail(err, errno, "write %s", tmp);
+	if (rename(tmp, path) < 0)
+		return mc_fail(err, errno, "rename %s", path);
+	return 0;
+}
+
+static void new_id(char id[65])
+{
+	unsigned char r[32];
+
+	if (getrandom(r, sizeof(r), 0) != sizeof(r))
+		for (size_t i = 0; i < sizeof(r); i++)
+			r[i] = (unsigned char)rand();
+	for (size_t i = 0; i < sizeof(r); i++)
+		snprintf(id + 2 * i, 3, "%02x", r[i]);
+}
+
+static bool valid_name(const char *name)
+{
+	/* Docker: [a-zA-Z0-9][a-zA-Z0-9_.-]+ */
+	if (name[0] == '\0' || !((name[0] >= 'a' && name[0] <= 'z') ||
+				 (name[0] >= 'A' && name[0] <= 'Z') || (name[0] >= '0' && name[0] <= '9')))
+		return false;
+	return strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") ==
+		       strlen(name) &&
+	       strlen(name) < 128;
+}
+
+static bool name_taken(const char *name)
+{
+	struct mc_container c;
+	struct mc_error ignored;
+
+	if (mc_container_load(name, &c, &ignored) < 0)
+		return false;
+	/* mc_container_load also matches id prefixes: taken only if it is the name. */
+	bool taken = strcmp(mc_container_name(&c), name) == 0;
+	mc_container_free(&c);
+	return taken;
+}
+
+int mc_container_create(const char *name, json_t *doc, struct mc_container *c,
+			struct mc_error *err)
+{
+	char dir[PATH_MAX], chosen[128], created[64];
+	int lock, rc = 0;
+
+	memset(c, 0, sizeof(*c));
+	c->doc = doc;
+	if (name != NULL && !valid_name(name))
+		return mc_fail(err, 0, "Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] "
+				       "are allowed",
+			       name);
+	if (mc_containers_lock(&lock, err) < 0)
+		return -1;
+	/* Under the lock: nobody can take the same name between our check and our write. */
+	if (name != NULL && name_taken(name)) {
+		rc = mc_fail(err, 0, "Conflict. The container name \"/%s\" is already in use", name);
+		goto out;
+	}
+	if (name == NULL)
+		do
+			mc_random_name(chosen, sizeof(chosen));
+		while (name_taken(chosen));
+	else
+		snprintf(chosen, sizeof(chosen), "%s", name);
+	new_id(c->id);
+	if (containers_dir(dir, sizeof(dir), err) < 0 ||
+	    (size_t)snprintf(c->dir, sizeof(c->dir), "%s/%s", dir, c->id) >= sizeof(c->dir) ||
+	    mkdir(c->dir, 0700) < 0) {
+		rc = mc_fail(err, errno, "create the container directory");
+		goto out;
+	}
+	mc_rfc3339_now(created, sizeof(created));
+	json_object_set_new(doc, "Id", json_string(c->id));
+	json_object_set_new(doc, "Created", json_string(created));
+	json_object_set_new(doc, "Name", json_pack("s+", "/", chosen));
+	json_object_set_new(doc, "State",
+			    json_pack("{s:s, s:b, s:b, s:i, s:i, s:s, s:b, s:s, s:s}", "Status",
+				      "created", "Running", 0, "Paused", 0, "Pid", 0, "ExitCode", 0,
+				      "Error", "", "OOMKilled", 0, "StartedAt", "0001-01-01T00:00:00Z",
+				      "FinishedAt", "0001-01-01T00:00:00Z"));
+	rc = mc_container_save(c, err);
+out:
+	mc_containers_unlock(lock);
+	return rc;
+}
+
+static int load_dir(const char *id, struct mc_container *c, struct mc_error *err)
+{
+	char dir[PATH_MAX], path[PATH_MAX];
+	json_error_t jerr;
+
+	memset(c, 0, sizeof(*c));
+	if (containers_dir(dir, sizeof(dir), err) < 0)
+		return -1;
+	snprintf(c->id, sizeof(c->id), "%s", id);
+	if ((size_t)snprintf(c->dir, sizeof(c->dir), "%s/%s", dir, id) >= sizeof(c->dir) ||
+	    mc_path_join(path, sizeof(path), c->dir, "config.json", err) < 0)
+		return mc_fail(err, ENAMETOOLONG, "container %s", id);
+	c->doc = json_load_file(path, 0, &jerr);
+	if (c->doc == NULL)
+		return mc_fail(err, 0, "container %s: %s", id, jerr.text);
+	return 0;
+}
+
+int mc_container_list(struct mc_container **list, size_t *count, struct mc_error *err)
+{
+	char dir[PATH_MAX];
+	struct dirent *e;
+	size_t n = 0, cap = 16;
+	DIR *d;
+
+	*list = calloc(cap, sizeof(**list));
+	*count = 0;
+	if (*list == NULL || containers_dir(dir, sizeof(dir), err) < 0)
+		return -1;
+	d = opendir(dir);
+	if (d == NULL)
+		return mc_fail(err, errno, "open %s", dir);
+	while ((e = readdir(d)) != NULL) {
+		struct mc_error ignored;
+
+		if (strlen(e->d_name) != 64)
+			continue;
+		if (n == cap) {
+			struct mc_container *p = realloc(*list, 2 * cap * sizeof(**list));
+
+			if (p == NULL)
+				break;
+			*list = p;
+			cap *= 2;
+		}
+		/* A record being created or removed right now may be half there: skip it. */
+		if (load_dir(e->d_name, &(*list)[n], &ignored) == 0)
+			n++;
+	}
+	closedir(d);
+	/* Newest first, as docker ps lists them. */
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0; j--) {
+			const char *a = json_string_value(json_object_get((*list)[j - 1].doc, "Created"));
+			const char *b = json_string_value(json_object_get((*list)[j].doc, "Created"));
+
+			if (a && b && strcmp(a, b) < 0) {
+				struct mc_container t = (*list)[j];
+
+				(*list)[j] = (*list)[j - 1];
+				(*list)[j - 1] = t;
+			}
+		}
+	*count = n;
+	return 0;
+}
+
+int mc_container_load(const char *what, struct mc_container *c, struct mc_error *err)
+{
+	struct mc_container *all;
+	size_t n, found = SIZE_MAX, matches = 0;
+
+	memset(c, 0, sizeof(*c));
+	if (mc_container_list(&all, &n, err) < 0)
+		return -1;
+	/* A full id or a name wins; otherwise a unique id prefix. */
+	for (size_t i = 0; i < n && found == SIZE_MAX; i++)
+		if (strcmp(all[i].id, what) == 0 || strcmp(mc_container_name(&all[i]), what) == 0)
+			found = i;
+	for (size_t i = 0; i < n && found == SIZE_MAX; i++)
+		if (strncmp(all[i].id, what, strlen(what)) == 0 && strlen(what) > 0)
+			matches++;
+	for (size_t i = 0; i < n && found == SIZE_MAX && matches == 1; i++)
+		if (strncmp(all[i].id, what, strlen(what)) == 0)
+			found = i;
+	for (size_t i = 0; i < n; i++)
+		if (i != found)
+			mc_container_free(&all[i]);
+	if (found != SIZE_MAX)
+		*c = all[found];
+	free(all);
+	if (found == SIZE_MAX)
+		return mc_fail(err, ENOENT, matches > 1 ? "Multiple IDs found with provided prefix: %s"
+							: "No such container: %s",
+			       what);
+	return 0;
+}
+
+void mc_container_free(struct mc_container *c)
+{
+	json_decref(c->doc);
+	c->doc = NULL;
+}
+
+/* Is `pid` still the process we started?  A recycled pid has another start time. */
+static bool process_alive(pid_t pid)
+{
+	char path[64];
+	struct stat st;
+
+	if (pid <= 0)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+	if (stat(path, &st) < 0)
+		return false;
+	/* Zombies count as gone. */
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	FILE *f = fopen(path, "re");
+	char state = 'Z';
+
+	if (f != NULL) {
+		if (fscanf(f, "%*d (%*[^)]) %c", &state) != 1)
+			state = 'Z';
+		fclose(f);
+	}
+	return state != 'Z' && state != 'X';
+}
+
+void mc_container_refresh(struct mc_container *c)
+{
+	struct mc_error ignored;
+
+	if (strcmp(mc_state_status(c), "running") == 0 && !process_alive(mc_state_pid(c)))
+		mc_container_set_exited(c, 137, false,
+					"the container's process died while no minicontainer was "
+					"watching it",
+					&ignored);
+}
+
+static int set_state(struct mc_container *c, json_t *changes, struct mc_error *err)
+{
+	int lock, rc;
+
+	if (mc_containers_lock(&lock, err) < 0) {
+		json_decref(changes);
+		return -1;
+	}
+	json_object_update(state_of(c), changes);
+	json_decref(changes);
+	rc = mc_container_save(c, err);
+	mc_containers_unlock(lock);
+	return rc;
+}
+
+int mc_container_set_running(struct mc_container *c, pid_t pid, struct mc_error *err)
+{
+	char now[64];
+
+	mc_rfc3339_now(now, sizeof(now));
+	return set_state(c,
+			 json_pack("{s:s, s:b, s:i, s:i, s:s, s:s, s:b}", "Status", "running",
+				   "Running", 1, "Pid", (int)pid, "ExitCode", 0, "StartedAt", now,
+				   "Error", "", "OOMKilled", 0),
+			 err);
+}
+
+int mc_container_set_exited(struct mc_container *c, int exit_code, bool oom_killed,
+			    const char *error, struct mc_error *err)
+{
+	char now[64];
+
+	mc_rfc3339_now(now, sizeof(now));
+	return set_state(c,
+			 json_pack("{s:s, s:b, s:i, s:i, s:b, s:s, s:s}", "Status", "exited",
+				   "Running", 0, "Pid", 0, "ExitCode", exit_code, "OOMKilled",
+				   oom_killed, "FinishedAt", now, "Error", error ? error : ""),
+			 err);
+}
+
+int mc_container_remove(struct mc_container *c, struct mc_error *err)
+{
+	struct cgroup cg;
+	struct mc_error ignored;
+	enum cg_mode mode;
+	char path[PATH_MAX];
+	int lock;
+
+	/* The cgroup first: destroying it kills whatever still runs inside. */
+	if (cg_detect_mode(CG_DEFAULT_MOUNT, &mode, &ignored) == 0) {
+		memset(&cg, 0, sizeof(cg));
+		cg.mode = mode;
+		snprintf(cg.mount, sizeof(cg.mount), "%s", CG_DEFAULT_MOUNT);
+		snprintf(cg.path, sizeof(cg.path), "%s/%s", CG_DEFAULT_PARENT, c->id);
+		if (cg_destroy(&cg, err) < 0)
+			return -1;
+	}
+	if (mc_containers_lock(&lock, err) < 0)
+		return -1;
+	snprintf(path, sizeof(path), "%s/%s", mc_run_dir(), c->id);
+	mc_remove_tree(path, &ignored);
+	if (mc_remove_tree(c->dir, err) < 0) {
+		mc_containers_unlock(lock);
+		return -1;
+	}
+	mc_containers_unlock(lock);
+	return 0;
+}

@@ -1,0 +1,76 @@
+/*
+ * container.h - a container's record: what it was created from and what
+ * happened to it.  Stored as MC_ROOT/containers/<id>/config.json, in
+ * Docker's own field names, so that `inspect` shows it almost as it is:
+ *
+ *	{ "Id": ..., "Name": "/quirky_turing", "Created": ..., "Image": "sha256:..",
+ *	  "ImageManifest": .., "Path": "/hello", "Args": [],
+ *	  "Config": { "Image": "hello-world", "Cmd": [..], "Entrypoint": [..], "Env": [..],
+ *	              "WorkingDir": "", "User": "", "Hostname": "..", "Tty": false, ... },
+ *	  "HostConfig": { "Binds": [..], "Memory": 0, ..., "AutoRemove": false, ... },
+ *	  "State": { "Status": "created|running|exited", "Running": false, "Pid": 0,
+ *	             "ExitCode": 0, "OOMKilled": false, "StartedAt": .., "FinishedAt": .. } }
+ *
+ * Its upper layer is MC_ROOT/containers/<id>/upper.  Every change to any
+ * record happens under one flock(2) on MC_ROOT/containers/.lock, and every
+ * record is rewritten whole and renamed into place: two minicontainer
+ * processes never see - or leave - half a record.
+ */
+#ifndef MC_CONTAINER_H
+#define MC_CONTAINER_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "error.h"
+
+struct mc_container {
+	char id[65];
+	char dir[512]; /* MC_ROOT/containers/<id> */
+	json_t *doc;   /* the record above (owned) */
+};
+
+/* The lock around all container records. */
+int mc_containers_lock(int *fd, struct mc_error *err);
+void mc_containers_unlock(int fd);
+
+/*
+ * A new container record: a fresh 64-hex id, the name (NULL: a random
+ * Docker-style one; an existing name is an error), Status "created".  `doc`
+ * is filled in by the caller and becomes the container's (even on failure).
+ */
+int mc_container_create(const char *name, json_t *doc, struct mc_container *c,
+			struct mc_error *err);
+
+/* Find a container by full id, unique id prefix, or name. */
+int mc_container_load(const char *what, struct mc_container *c, struct mc_error *err);
+int mc_container_save(const struct mc_container *c, struct mc_error *err);
+void mc_container_free(struct mc_container *c);
+
+/* Every container, sorted newest first. */
+int mc_container_list(struct mc_container **list, size_t *count, struct mc_error *err);
+
+/*
+ * Bring the record's State up to date with reality: a "running" container
+ * whose process is gone (its minicontainer was killed) becomes "exited".
+ */
+void mc_container_refresh(struct mc_container *c);
+
+/* Remove what the container left: its cgroup, upper layer and record. */
+int mc_container_remove(struct mc_container *c, struct mc_error *err);
+
+/* Small accessors for the record. */
+const char *mc_state_status(const struct mc_container *c);
+pid_t mc_state_pid(const struct mc_container *c);
+const char *mc_container_name(const struct mc_container *c); /* without the "/" */
+
+/* Record state changes (and save). */
+int mc_container_set_running(struct mc_container *c, pid_t pid, struct mc_error *err);
+int mc_container_set_exited(struct mc_container *c, int exit_code, bool oom_killed,
+			    const char *error, struct mc_error *err);
+
+/* names.c: "quirky_turing". */
+void mc_random_name(char *buf, size_t size);
+
+#endif
