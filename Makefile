@@ -49,7 +49,7 @@ ROOTFS := build/rootfs
 PROBE  := build/probe/probe
 
 .PHONY: all demos tests rootfs probe test test-run asan grade student exercises \
-	check-exercises deps install clean format format-check hello help excerpts
+	check-exercises deps install clean format format-check hello hello-image help excerpts
 .DEFAULT_GOAL := all
 
 all: demos
@@ -179,16 +179,34 @@ install: demos
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(DEMOS) $(BUILD)/bin/minicontainer $(DESTDIR)$(PREFIX)/bin/
 
+# hello-world, built offline: a static program, packaged as an image with
+# minicontainer's own import, then run.
+HELLO := build/hello/hello
+$(HELLO): minicontainer/hello-world/hello.c
+	@mkdir -p $(@D)
+	$(CC) -static -O2 -std=gnu11 -Wall -Wextra $(WERROR) -o $@ $<
+build/hello/hello-world.tar: $(HELLO)
+	tar --owner=0 --group=0 --numeric-owner --mtime=@0 -C build/hello -cf $@ hello
+
+# busybox:latest too (the test root filesystem), so that `run -it busybox sh` works offline.
+hello-image: demos rootfs build/hello/hello-world.tar
+	@$(BUILD)/bin/minicontainer inspect --type image busybox >/dev/null 2>&1 || \
+		tar -C $(ROOTFS) --exclude=./.complete -c . | \
+		$(BUILD)/bin/minicontainer import - busybox:latest >/dev/null
+	@$(BUILD)/bin/minicontainer inspect --type image hello-world >/dev/null 2>&1 || \
+		$(BUILD)/bin/minicontainer import --change 'CMD ["/hello"]' \
+			-m 'built from minicontainer/hello-world/hello.c' \
+			build/hello/hello-world.tar hello-world:latest >/dev/null
+
 hello: deps-check
-	$(MAKE) demos rootfs
-	$(BUILD)/bin/ch01-namespaces --hostname hello --rootfs $(ROOTFS) -- \
-		/bin/sh -c 'echo "Hello from $$(hostname), PID $$$$ in its own namespaces."'
+	@$(MAKE) --no-print-directory hello-image
+	$(BUILD)/bin/minicontainer run --rm hello-world
 
 # Renumber README excerpts (`file.c:LINE`) after the code they quote moved.
 excerpts:
 	python3 scripts/excerpts.py --fix chapters/*/README.md
 
-FORMAT_FILES = $(wildcard chapters/*/*.c chapters/*/*.h tests/*.c tests/*.h tests/probe/*.c minicontainer/*.c minicontainer/*.h)
+FORMAT_FILES = $(wildcard chapters/*/*.c chapters/*/*.h tests/*.c tests/*.h tests/probe/*.c minicontainer/*.c minicontainer/*.h minicontainer/hello-world/*.c)
 format:
 	clang-format -i $(FORMAT_FILES)
 format-check:

@@ -1,7 +1,9 @@
 /* common.c - what every verb shares: errors, the store, state directories. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "mc.h"
 
@@ -40,4 +42,28 @@ const char *mc_run_dir(void)
 int mc_open_store(struct img_store *st, struct mc_error *err)
 {
 	return img_store_open(st, mc_root_dir(), err);
+}
+
+/* Docker reads archives from stdin ("load" without -i, "import -"): keep a copy in a file. */
+int mc_stdin_to_file(char *path, size_t size, struct mc_error *err)
+{
+	char buf[65536];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, size, "/tmp/mc-stdin-XXXXXX");
+	fd = mkstemp(path);
+	if (fd < 0)
+		return mc_fail(err, errno, "mkstemp");
+	while ((n = read(STDIN_FILENO, buf, sizeof(buf))) > 0)
+		if (write(fd, buf, (size_t)n) != n) {
+			n = -1;
+			break;
+		}
+	close(fd);
+	if (n < 0) {
+		unlink(path);
+		return mc_fail(err, errno, "copy stdin to %s", path);
+	}
+	return 0;
 }

@@ -23,30 +23,6 @@ static void report_loaded(const char *full_name, const char *manifest_digest, vo
 		printf("Loaded image ID: %s\n", manifest_digest);
 }
 
-/* Docker reads the archive from stdin without -i: keep a copy in a temporary file. */
-static int stdin_to_file(char *path, size_t size, struct mc_error *err)
-{
-	char buf[65536];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, size, "/tmp/mc-load-XXXXXX");
-	fd = mkstemp(path);
-	if (fd < 0)
-		return mc_fail(err, errno, "mkstemp");
-	while ((n = read(STDIN_FILENO, buf, sizeof(buf))) > 0)
-		if (write(fd, buf, (size_t)n) != n) {
-			n = -1;
-			break;
-		}
-	close(fd);
-	if (n < 0) {
-		unlink(path);
-		return mc_fail(err, errno, "read the archive from stdin");
-	}
-	return 0;
-}
-
 int verb_load(int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -84,7 +60,7 @@ int verb_load(int argc, char **argv)
 		if (isatty(STDIN_FILENO))
 			return mc_usage_error("load", "requested load from stdin, but stdin is "
 			                              "empty (use -i FILE)");
-		if (stdin_to_file(tmp, sizeof(tmp), &err) < 0)
+		if (mc_stdin_to_file(tmp, sizeof(tmp), &err) < 0)
 			return mc_report(&err);
 		input = tmp;
 	}

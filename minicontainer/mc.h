@@ -24,6 +24,9 @@
 int mc_report(const struct mc_error *err);
 int mc_usage_error(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Copy stdin to a new temporary file; `path` gets its name (unlink it when done). */
+int mc_stdin_to_file(char *path, size_t size, struct mc_error *err);
+
 /* Open the image store in $MC_ROOT. */
 int mc_open_store(struct img_store *st, struct mc_error *err);
 
