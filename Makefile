@@ -115,7 +115,13 @@ $(BUILD)/tests/test-common: $(BUILD)/obj/tests/test_common.o $(HARNESS_OBJ) $(CO
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
 
-tests: $(TESTS) demos
+# The capstone's end-to-end tests drive build/bin/minicontainer (and link the chapters for helpers).
+TESTS += $(BUILD)/tests/test-minicontainer
+$(BUILD)/tests/test-minicontainer: $(BUILD)/obj/tests/test_minicontainer.o $(HARNESS_OBJ) $(CHAPTER_LIBS) $(COMMON_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LIBS) -lutil
+
+tests: $(TESTS) demos build/hello/hello-world.tar
 
 # The probe is static so that it runs in any root filesystem, with no libc there.
 probe: $(PROBE)
@@ -204,7 +210,7 @@ hello: deps-check
 
 # Renumber README excerpts (`file.c:LINE`) after the code they quote moved.
 excerpts:
-	python3 scripts/excerpts.py --fix chapters/*/README.md
+	python3 scripts/excerpts.py --fix chapters/*/README.md $(wildcard minicontainer/README.md)
 
 FORMAT_FILES = $(wildcard chapters/*/*.c chapters/*/*.h tests/*.c tests/*.h tests/probe/*.c minicontainer/*.c minicontainer/*.h minicontainer/hello-world/*.c)
 format:

@@ -102,11 +102,12 @@ static void new_id(char id[65])
 static bool valid_name(const char *name)
 {
 	/* Docker: [a-zA-Z0-9][a-zA-Z0-9_.-]+ */
-	if (name[0] == '\0' || !((name[0] >= 'a' && name[0] <= 'z') ||
-				 (name[0] >= 'A' && name[0] <= 'Z') || (name[0] >= '0' && name[0] <= '9')))
+	if (name[0] == '\0' ||
+	    !((name[0] >= 'a' && name[0] <= 'z') || (name[0] >= 'A' && name[0] <= 'Z') ||
+	      (name[0] >= '0' && name[0] <= '9')))
 		return false;
 	return strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") ==
-		       strlen(name) &&
+	           strlen(name) &&
 	       strlen(name) < 128;
 }
 
@@ -123,8 +124,7 @@ static bool name_taken(const char *name)
 	return taken;
 }
 
-int mc_container_create(const char *name, json_t *doc, struct mc_container *c,
-			struct mc_error *err)
+int mc_container_create(const char *name, json_t *doc, struct mc_container *c, struct mc_error *err)
 {
 	char dir[PATH_MAX], chosen[128], created[64];
 	int lock, rc = 0;
@@ -132,14 +132,16 @@ int mc_container_create(const char *name, json_t *doc, struct mc_container *c,
 	memset(c, 0, sizeof(*c));
 	c->doc = doc;
 	if (name != NULL && !valid_name(name))
-		return mc_fail(err, 0, "Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] "
-				       "are allowed",
-			       name);
+		return mc_fail(err, 0,
+		               "Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] "
+		               "are allowed",
+		               name);
 	if (mc_containers_lock(&lock, err) < 0)
 		return -1;
 	/* Under the lock: nobody can take the same name between our check and our write. */
 	if (name != NULL && name_taken(name)) {
-		rc = mc_fail(err, 0, "Conflict. The container name \"/%s\" is already in use", name);
+		rc =
+		    mc_fail(err, 0, "Conflict. The container name \"/%s\" is already in use", name);
 		goto out;
 	}
 	if (name == NULL)
@@ -160,10 +162,11 @@ int mc_container_create(const char *name, json_t *doc, struct mc_container *c,
 	json_object_set_new(doc, "Created", json_string(created));
 	json_object_set_new(doc, "Name", json_pack("s+", "/", chosen));
 	json_object_set_new(doc, "State",
-			    json_pack("{s:s, s:b, s:b, s:i, s:i, s:s, s:b, s:s, s:s}", "Status",
-				      "created", "Running", 0, "Paused", 0, "Pid", 0, "ExitCode", 0,
-				      "Error", "", "OOMKilled", 0, "StartedAt", "0001-01-01T00:00:00Z",
-				      "FinishedAt", "0001-01-01T00:00:00Z"));
+	                    json_pack("{s:s, s:b, s:b, s:i, s:i, s:s, s:b, s:s, s:s}", "Status",
+	                              "created", "Running", 0, "Paused", 0, "Pid", 0, "ExitCode", 0,
+	                              "Error", "", "OOMKilled", 0, "StartedAt",
+	                              "0001-01-01T00:00:00Z", "FinishedAt",
+	                              "0001-01-01T00:00:00Z"));
 	rc = mc_container_save(c, err);
 out:
 	mc_containers_unlock(lock);
@@ -223,8 +226,10 @@ int mc_container_list(struct mc_container **list, size_t *count, struct mc_error
 	/* Newest first, as docker ps lists them. */
 	for (size_t i = 1; i < n; i++)
 		for (size_t j = i; j > 0; j--) {
-			const char *a = json_string_value(json_object_get((*list)[j - 1].doc, "Created"));
-			const char *b = json_string_value(json_object_get((*list)[j].doc, "Created"));
+			const char *a =
+			    json_string_value(json_object_get((*list)[j - 1].doc, "Created"));
+			const char *b =
+			    json_string_value(json_object_get((*list)[j].doc, "Created"));
 
 			if (a && b && strcmp(a, b) < 0) {
 				struct mc_container t = (*list)[j];
@@ -262,9 +267,10 @@ int mc_container_load(const char *what, struct mc_container *c, struct mc_error 
 		*c = all[found];
 	free(all);
 	if (found == SIZE_MAX)
-		return mc_fail(err, ENOENT, matches > 1 ? "Multiple IDs found with provided prefix: %s"
-							: "No such container: %s",
-			       what);
+		return mc_fail(err, ENOENT,
+		               matches > 1 ? "Multiple IDs found with provided prefix: %s"
+		                           : "No such container: %s",
+		               what);
 	return 0;
 }
 
@@ -304,9 +310,9 @@ void mc_container_refresh(struct mc_container *c)
 
 	if (strcmp(mc_state_status(c), "running") == 0 && !process_alive(mc_state_pid(c)))
 		mc_container_set_exited(c, 137, false,
-					"the container's process died while no minicontainer was "
-					"watching it",
-					&ignored);
+		                        "the container's process died while no minicontainer was "
+		                        "watching it",
+		                        &ignored);
 }
 
 static int set_state(struct mc_container *c, json_t *changes, struct mc_error *err)
@@ -330,23 +336,23 @@ int mc_container_set_running(struct mc_container *c, pid_t pid, struct mc_error 
 
 	mc_rfc3339_now(now, sizeof(now));
 	return set_state(c,
-			 json_pack("{s:s, s:b, s:i, s:i, s:s, s:s, s:b}", "Status", "running",
-				   "Running", 1, "Pid", (int)pid, "ExitCode", 0, "StartedAt", now,
-				   "Error", "", "OOMKilled", 0),
-			 err);
+	                 json_pack("{s:s, s:b, s:i, s:i, s:s, s:s, s:b}", "Status", "running",
+	                           "Running", 1, "Pid", (int)pid, "ExitCode", 0, "StartedAt", now,
+	                           "Error", "", "OOMKilled", 0),
+	                 err);
 }
 
 int mc_container_set_exited(struct mc_container *c, int exit_code, bool oom_killed,
-			    const char *error, struct mc_error *err)
+                            const char *error, struct mc_error *err)
 {
 	char now[64];
 
 	mc_rfc3339_now(now, sizeof(now));
 	return set_state(c,
-			 json_pack("{s:s, s:b, s:i, s:i, s:b, s:s, s:s}", "Status", "exited",
-				   "Running", 0, "Pid", 0, "ExitCode", exit_code, "OOMKilled",
-				   oom_killed, "FinishedAt", now, "Error", error ? error : ""),
-			 err);
+	                 json_pack("{s:s, s:b, s:i, s:i, s:b, s:s, s:s}", "Status", "exited",
+	                           "Running", 0, "Pid", 0, "ExitCode", exit_code, "OOMKilled",
+	                           oom_killed, "FinishedAt", now, "Error", error ? error : ""),
+	                 err);
 }
 
 int mc_container_remove(struct mc_container *c, struct mc_error *err)

@@ -41,7 +41,7 @@ void mc_containers_unlock(int fd);
  * is filled in by the caller and becomes the container's (even on failure).
  */
 int mc_container_create(const char *name, json_t *doc, struct mc_container *c,
-			struct mc_error *err);
+                        struct mc_error *err);
 
 /* Find a container by full id, unique id prefix, or name. */
 int mc_container_load(const char *what, struct mc_container *c, struct mc_error *err);
@@ -68,7 +68,7 @@ const char *mc_container_name(const struct mc_container *c); /* without the "/" 
 /* Record state changes (and save). */
 int mc_container_set_running(struct mc_container *c, pid_t pid, struct mc_error *err);
 int mc_container_set_exited(struct mc_container *c, int exit_code, bool oom_killed,
-			    const char *error, struct mc_error *err);
+                            const char *error, struct mc_error *err);
 
 /* names.c: "quirky_turing". */
 void mc_random_name(char *buf, size_t size);

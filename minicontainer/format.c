@@ -129,7 +129,7 @@ static size_t columns(const char *s)
 
 void mc_table_print(struct mc_table *t)
 {
-	size_t width[16] = { 0 };
+	size_t width[16] = {0};
 
 	for (size_t r = 0; r < t->nrow; r++)
 		for (size_t c = 0; c < t->ncol && c < 16; c++) {

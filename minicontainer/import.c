@@ -7,7 +7,7 @@
 #include <strings.h>
 #include <jansson.h>
 
-#include "archive.h"
+#include "img_archive.h"
 #include "mc.h"
 
 /*
@@ -26,13 +26,13 @@ static int apply_change(json_t *config, const char *change, struct mc_error *err
 	arg += strspn(arg, " \t");
 	if (strcasecmp(word, "CMD") == 0 || strcasecmp(word, "ENTRYPOINT") == 0) {
 		value = arg[0] == '[' ? json_loads(arg, 0, NULL)
-				      : json_pack("[s, s, s]", "/bin/sh", "-c", arg);
+		                      : json_pack("[s, s, s]", "/bin/sh", "-c", arg);
 		if (!json_is_array(value)) {
 			json_decref(value);
 			return mc_fail(err, 0, "--change %s: not a JSON array of strings", change);
 		}
 		json_object_set_new(config, strcasecmp(word, "CMD") == 0 ? "Cmd" : "Entrypoint",
-				    value);
+		                    value);
 	} else if (strcasecmp(word, "ENV") == 0 && strchr(arg, '=') != NULL) {
 		if (!json_is_array(json_object_get(config, "Env")))
 			json_object_set_new(config, "Env", json_array());
@@ -42,16 +42,17 @@ static int apply_change(json_t *config, const char *change, struct mc_error *err
 	} else if (strcasecmp(word, "USER") == 0 && arg[0] != '\0') {
 		json_object_set_new(config, "User", json_string(arg));
 	} else {
-		return mc_fail(err, 0, "--change %s: only CMD, ENTRYPOINT, ENV, WORKDIR and USER "
-				       "are supported",
-			       change);
+		return mc_fail(err, 0,
+		               "--change %s: only CMD, ENTRYPOINT, ENV, WORKDIR and USER "
+		               "are supported",
+		               change);
 	}
 	return 0;
 }
 
 /* Re-create the imported image with the changed config, under the same tag. */
 static int apply_changes(struct img_store *st, char *manifest, const struct img_ref *tag,
-			 char **changes, size_t n, struct mc_error *err)
+                         char **changes, size_t n, struct mc_error *err)
 {
 	struct img_image img;
 	json_t *doc, *config;
@@ -103,12 +104,13 @@ int verb_import(int argc, char **argv)
 		else if (opt == 'c' && nchange < 32)
 			changes[nchange++] = optarg;
 		else if (opt == 'h') {
-			printf("Usage:  minicontainer import [OPTIONS] file [REPOSITORY[:TAG]]\n\n"
-			       "Import the contents from a tarball to create a filesystem image\n\n"
-			       "Options:\n"
-			       "  -c, --change list      Apply Dockerfile instructions to the image: "
-			       "CMD, ENTRYPOINT, ENV, WORKDIR, USER\n"
-			       "  -m, --message string   Set commit message for imported image\n");
+			printf(
+			    "Usage:  minicontainer import [OPTIONS] file [REPOSITORY[:TAG]]\n\n"
+			    "Import the contents from a tarball to create a filesystem image\n\n"
+			    "Options:\n"
+			    "  -c, --change list      Apply Dockerfile instructions to the image: "
+			    "CMD, ENTRYPOINT, ENV, WORKDIR, USER\n"
+			    "  -m, --message string   Set commit message for imported image\n");
 			return 0;
 		} else
 			return mc_usage_error("import", "unknown flag");

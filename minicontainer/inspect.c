@@ -79,7 +79,7 @@ static int render_value(FILE *out, json_t *v, bool as_json)
 }
 
 static int render_action(FILE *out, json_t *doc, const char *action, size_t len,
-			 struct mc_error *err)
+                         struct mc_error *err)
 {
 	char expr[256], *path;
 	bool as_json = false;
@@ -93,9 +93,10 @@ static int render_action(FILE *out, json_t *doc, const char *action, size_t len,
 	}
 	path[strcspn(path, " ")] = '\0';
 	if (path[0] != '.')
-		return mc_fail(err, 0, "template: unsupported action {{%s}} (use {{.Field}} or "
-				       "{{json .Field}})",
-			       expr);
+		return mc_fail(err, 0,
+		               "template: unsupported action {{%s}} (use {{.Field}} or "
+		               "{{json .Field}})",
+		               expr);
 	/* Walk .A.B.C through the objects. */
 	for (char *field = strtok(path + 1, "."); field != NULL && v != NULL;
 	     field = strtok(NULL, "."))
@@ -134,18 +135,18 @@ static json_t *container_json(struct mc_container *c)
 	json_t *doc = json_deep_copy(c->doc);
 
 	json_object_set(doc, "Mounts",
-			json_object_get(json_object_get(c->doc, "HostConfig"), "Mounts")
-				?: json_array());
+	                json_object_get(json_object_get(c->doc, "HostConfig"), "Mounts")
+	                    ?: json_array());
 	return doc;
 }
 
 int verb_inspect(int argc, char **argv)
 {
 	static const struct option options[] = {
-		{ "type", required_argument, NULL, 't' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"type", required_argument, NULL, 't'},
+	    {"format", required_argument, NULL, 'f'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *type = NULL, *format = NULL;
 	json_t *all = json_array();
@@ -167,11 +168,11 @@ int verb_inspect(int argc, char **argv)
 		} else if (opt == 'f') {
 			format = optarg;
 		} else if (opt == 't' &&
-			   (strcmp(optarg, "image") == 0 || strcmp(optarg, "container") == 0)) {
+		           (strcmp(optarg, "image") == 0 || strcmp(optarg, "container") == 0)) {
 			type = optarg;
 		} else {
 			return mc_usage_error("inspect", "unknown flag, or --type not container or "
-							 "image");
+			                                 "image");
 		}
 	}
 	if (optind == argc)
@@ -190,7 +191,7 @@ int verb_inspect(int argc, char **argv)
 			one = container_json(&c);
 			mc_container_free(&c);
 		} else if ((type == NULL || strcmp(type, "image") == 0) &&
-			   img_store_find(&st, argv[i], &img, &err) == 0) {
+		           img_store_find(&st, argv[i], &img, &err) == 0) {
 			one = image_json(&st, &img);
 			img_image_free(&img);
 		} else {

@@ -64,12 +64,13 @@ static int write_etc_files(const char *hostname, struct mc_error *err)
 
 	snprintf(name, sizeof(name), "%s\n", hostname);
 	snprintf(hosts, sizeof(hosts),
-		 "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
-		 "127.0.1.1\t%s\n",
-		 hostname);
+	         "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+	         "127.0.1.1\t%s\n",
+	         hostname);
 	/* The host's resolver configuration, as Docker copies it. */
 	mc_read_file("/etc/resolv.conf", resolv, sizeof(resolv), NULL, &ignored);
-	if (mc_mkdir_p(L.rundir, 0700, err) < 0 || write_text(L.rundir, "hostname", name, err) < 0 ||
+	if (mc_mkdir_p(L.rundir, 0700, err) < 0 ||
+	    write_text(L.rundir, "hostname", name, err) < 0 ||
 	    write_text(L.rundir, "hosts", hosts, err) < 0 ||
 	    write_text(L.rundir, "resolv.conf", resolv, err) < 0)
 		return -1;
@@ -107,7 +108,7 @@ static int open_mount_point(const char *rootfs, const char *target, bool dir, st
 }
 
 static int bind_into(const char *rootfs, const char *source, const char *target, bool read_only,
-		     struct mc_error *err)
+                     struct mc_error *err)
 {
 	char where[64];
 	struct stat st;
@@ -140,7 +141,7 @@ static int bind_into(const char *rootfs, const char *source, const char *target,
 }
 
 static int mount_tmpfs(const char *rootfs, const char *target, const char *options,
-		       struct mc_error *err)
+                       struct mc_error *err)
 {
 	char where[64];
 	int fd, rc;
@@ -150,7 +151,7 @@ static int mount_tmpfs(const char *rootfs, const char *target, const char *optio
 		return -1;
 	snprintf(where, sizeof(where), "/proc/self/fd/%d", fd);
 	rc = mount("tmpfs", where, "tmpfs", MS_NOSUID | MS_NODEV,
-		   options && options[0] ? options : "mode=1777");
+	           options && options[0] ? options : "mode=1777");
 	mc_trace_call(CH, rc, NULL, "mount(\"tmpfs\", \"%s\", \"tmpfs\")", target);
 	close(fd);
 	if (rc < 0)
@@ -160,8 +161,9 @@ static int mount_tmpfs(const char *rootfs, const char *target, const char *optio
 
 static int before_pivot(const char *rootfs, void *arg, struct mc_error *err)
 {
-	static const char *const etc[] = { "hostname", "hosts", "resolv.conf" };
-	json_t *mounts = json_object_get(L.host, "Mounts"), *tmpfs = json_object_get(L.host, "Tmpfs");
+	static const char *const etc[] = {"hostname", "hosts", "resolv.conf"};
+	json_t *mounts = json_object_get(L.host, "Mounts"),
+	       *tmpfs = json_object_get(L.host, "Tmpfs");
 	const char *target, *options;
 	json_t *m, *value;
 	size_t i;
@@ -176,13 +178,15 @@ static int before_pivot(const char *rootfs, void *arg, struct mc_error *err)
 		    bind_into(rootfs, source, dest, false, err) < 0)
 			return -1;
 	}
-	json_array_foreach(mounts, i, m) {
+	json_array_foreach(mounts, i, m)
+	{
 		if (bind_into(rootfs, json_string_value(json_object_get(m, "Source")),
-			      json_string_value(json_object_get(m, "Destination")),
-			      !json_is_true(json_object_get(m, "RW")), err) < 0)
+		              json_string_value(json_object_get(m, "Destination")),
+		              !json_is_true(json_object_get(m, "RW")), err) < 0)
 			return -1;
 	}
-	json_object_foreach(tmpfs, target, value) {
+	json_object_foreach(tmpfs, target, value)
+	{
 		options = json_string_value(value);
 		if (mount_tmpfs(rootfs, target, options, err) < 0)
 			return -1;
@@ -216,9 +220,10 @@ static int switch_user(void *arg, struct mc_error *err)
 	if (*end != '\0' || user[0] == '\0') {
 		pw = getpwnam(user);
 		if (pw == NULL)
-			return mc_fail(err, 0, "unable to find user %s: no matching entries in passwd "
-					       "file",
-				       user);
+			return mc_fail(err, 0,
+			               "unable to find user %s: no matching entries in passwd "
+			               "file",
+			               user);
 		uid = pw->pw_uid;
 		gid = pw->pw_gid;
 	} else if ((pw = getpwuid(uid)) != NULL) {
@@ -231,9 +236,10 @@ static int switch_user(void *arg, struct mc_error *err)
 		if (*end != '\0' || group[0] == '\0') {
 			gr = getgrnam(group);
 			if (gr == NULL)
-				return mc_fail(err, 0, "unable to find group %s: no matching entries "
-						       "in group file",
-					       group);
+				return mc_fail(err, 0,
+				               "unable to find group %s: no matching entries "
+				               "in group file",
+				               group);
 			gid = gr->gr_gid;
 		}
 	}
@@ -242,7 +248,7 @@ static int switch_user(void *arg, struct mc_error *err)
 	    setresgid(gid, gid, gid) < 0 || setresuid(uid, uid, uid) < 0)
 		return mc_fail(err, errno, "switch to user %s", spec);
 	mc_trace(CH, "setresgid(%u), setresuid(%u)  -- the command runs as %s", (unsigned)gid,
-		 (unsigned)uid, spec);
+	         (unsigned)uid, spec);
 	return 0;
 }
 
@@ -278,8 +284,8 @@ static void forward_signal(int sig)
 
 static void install_signal_forwarding(void)
 {
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
-	struct sigaction sa = { 0 };
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
+	struct sigaction sa = {0};
 
 	sa.sa_handler = forward_signal;
 	sa.sa_flags = SA_RESTART;
@@ -294,7 +300,7 @@ static void *relay(void *arg)
 	char buf[4096];
 
 	for (;;) {
-		struct pollfd p[2] = { { L.pty_master, POLLIN, 0 }, { STDIN_FILENO, POLLIN, 0 } };
+		struct pollfd p[2] = {{L.pty_master, POLLIN, 0}, {STDIN_FILENO, POLLIN, 0}};
 		ssize_t n;
 
 		if (poll(p, in_open ? 2 : 1, -1) < 0) {
@@ -388,7 +394,7 @@ static void limits_of(json_t *host, struct cg_limits *l)
 
 int mc_launch(struct mc_container *c, bool attach_stdin)
 {
-	struct img_runconfig rc = { 0 };
+	struct img_runconfig rc = {0};
 	struct mc_error err;
 	struct img_store st;
 	struct cg_stats stats;
@@ -413,7 +419,7 @@ int mc_launch(struct mc_container *c, bool attach_stdin)
 	/* chapter 04: the image's layers, unpacked once and shared. */
 	if (mc_open_store(&st, &err) < 0 ||
 	    img_prepare_layers(&st, json_string_value(json_object_get(c->doc, "ImageManifest")),
-			       &L.layers, &rc, &err) < 0)
+	                       &L.layers, &rc, &err) < 0)
 		goto fail;
 	img_runconfig_free(&rc); /* the record already holds the merged config */
 	if (write_etc_files(hostname, &err) < 0)
@@ -436,8 +442,8 @@ int mc_launch(struct mc_container *c, bool attach_stdin)
 	cfg.hostname = hostname;
 	h = json_string_value(json_object_get(L.config, "WorkingDir"));
 	cfg.workdir = h && h[0] ? h : NULL;
-	cfg.host_network = strcmp(json_string_value(json_object_get(L.host, "NetworkMode")) ?: "",
-				  "host") == 0;
+	cfg.host_network =
+	    strcmp(json_string_value(json_object_get(L.host, "NetworkMode")) ?: "", "host") == 0;
 	cfg.init = json_is_true(json_object_get(L.host, "Init"));
 	cfg.before_pivot = before_pivot;
 	cfg.before_exec = switch_user;
@@ -499,8 +505,7 @@ out:
 	free(L.env);
 	json_decref(extra_env);
 	img_store_close(&st);
-	if (json_is_true(json_object_get(L.host, "AutoRemove")) &&
-	    mc_container_remove(c, &err) < 0)
+	if (json_is_true(json_object_get(L.host, "AutoRemove")) && mc_container_remove(c, &err) < 0)
 		mc_report(&err);
 	return code;
 }

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "archive.h"
+#include "img_archive.h"
 #include "mc.h"
 
 static void report_loaded(const char *full_name, const char *manifest_digest, void *arg)

@@ -9,17 +9,17 @@
 #include "container.h"
 
 static const char *const adjectives[] = {
-	"admiring", "bold",	"brave",   "clever",   "dazzling", "eager",	  "elegant",
-	"focused",  "gallant",	"happy",   "jolly",    "keen",	   "kind",	  "loving",
-	"modest",   "nifty",	"optimistic", "peaceful", "quirky",   "relaxed",  "sharp",
-	"stoic",    "tender",	"upbeat",  "vibrant",  "wizardly", "youthful", "zealous",
+    "admiring", "bold",    "brave",      "clever",   "dazzling", "eager",    "elegant",
+    "focused",  "gallant", "happy",      "jolly",    "keen",     "kind",     "loving",
+    "modest",   "nifty",   "optimistic", "peaceful", "quirky",   "relaxed",  "sharp",
+    "stoic",    "tender",  "upbeat",     "vibrant",  "wizardly", "youthful", "zealous",
 };
 
 static const char *const people[] = {
-	"allen",    "babbage",	"backus",  "bell",	  "cerf",    "corbato",	 "dijkstra",
-	"engelbart", "hamilton", "hopper",  "kahn",	  "kernighan", "knuth",	 "lamport",
-	"liskov",   "lovelace", "mccarthy", "perlman",	  "ritchie", "shannon",	 "sutherland",
-	"thompson", "torvalds", "turing",  "wilkes",	  "wing",    "wozniak",	 "zuse",
+    "allen",     "babbage",  "backus",   "bell",    "cerf",      "corbato", "dijkstra",
+    "engelbart", "hamilton", "hopper",   "kahn",    "kernighan", "knuth",   "lamport",
+    "liskov",    "lovelace", "mccarthy", "perlman", "ritchie",   "shannon", "sutherland",
+    "thompson",  "torvalds", "turing",   "wilkes",  "wing",      "wozniak", "zuse",
 };
 
 void mc_random_name(char *buf, size_t size)
@@ -30,6 +30,7 @@ void mc_random_name(char *buf, size_t size)
 		r[0] = (unsigned int)rand();
 		r[1] = (unsigned int)rand();
 	}
-	snprintf(buf, size, "%s_%s", adjectives[r[0] % (sizeof(adjectives) / sizeof(adjectives[0]))],
-		 people[r[1] % (sizeof(people) / sizeof(people[0]))]);
+	snprintf(buf, size, "%s_%s",
+	         adjectives[r[0] % (sizeof(adjectives) / sizeof(adjectives[0]))],
+	         people[r[1] % (sizeof(people) / sizeof(people[0]))]);
 }

@@ -16,17 +16,19 @@ static void status_text(const struct mc_container *c, char *buf, size_t size)
 	char ago[64];
 
 	if (strcmp(status, "running") == 0) {
-		mc_human_ago(mc_parse_rfc3339(json_string_value(json_object_get(state, "StartedAt"))),
-			     time(NULL), ago, sizeof(ago));
+		mc_human_ago(
+		    mc_parse_rfc3339(json_string_value(json_object_get(state, "StartedAt"))),
+		    time(NULL), ago, sizeof(ago));
 		/* Docker says "Up 5 seconds": the same words without "ago". */
 		if (strlen(ago) > 4 && strcmp(ago + strlen(ago) - 4, " ago") == 0)
 			ago[strlen(ago) - 4] = '\0';
 		snprintf(buf, size, "Up %s", ago);
 	} else if (strcmp(status, "exited") == 0) {
-		mc_human_ago(mc_parse_rfc3339(json_string_value(json_object_get(state, "FinishedAt"))),
-			     time(NULL), ago, sizeof(ago));
+		mc_human_ago(
+		    mc_parse_rfc3339(json_string_value(json_object_get(state, "FinishedAt"))),
+		    time(NULL), ago, sizeof(ago));
 		snprintf(buf, size, "Exited (%lld) %s",
-			 (long long)json_integer_value(json_object_get(state, "ExitCode")), ago);
+		         (long long)json_integer_value(json_object_get(state, "ExitCode")), ago);
 	} else {
 		snprintf(buf, size, "Created");
 	}
@@ -41,12 +43,12 @@ static void command_text(const struct mc_container *c, bool no_trunc, char *buf,
 	size_t i;
 
 	used = (size_t)snprintf(line, sizeof(line), "%s",
-				json_string_value(json_object_get(c->doc, "Path")) ?: "");
+	                        json_string_value(json_object_get(c->doc, "Path")) ?: "");
 	json_array_foreach(json_object_get(c->doc, "Args"), i, arg)
 	{
 		if (used < sizeof(line))
 			used += (size_t)snprintf(line + used, sizeof(line) - used, " %s",
-						 json_string_value(arg));
+			                         json_string_value(arg));
 	}
 	if (!no_trunc && strlen(line) > 19)
 		snprintf(buf, size, "\"%.19s…\"", line);
@@ -89,12 +91,12 @@ static int add_filter(struct filter *f, const char *text)
 int verb_ps(int argc, char **argv)
 {
 	static const struct option options[] = {
-		{ "all", no_argument, NULL, 'a' },	{ "quiet", no_argument, NULL, 'q' },
-		{ "no-trunc", no_argument, NULL, 'T' }, { "filter", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },	{ NULL, 0, NULL, 0 },
+	    {"all", no_argument, NULL, 'a'},      {"quiet", no_argument, NULL, 'q'},
+	    {"no-trunc", no_argument, NULL, 'T'}, {"filter", required_argument, NULL, 'f'},
+	    {"help", no_argument, NULL, 'h'},     {NULL, 0, NULL, 0},
 	};
 	bool all = false, quiet = false, no_trunc = false;
-	struct filter filter = { NULL, NULL, NULL };
+	struct filter filter = {NULL, NULL, NULL};
 	struct mc_container *list;
 	struct mc_table *table;
 	struct mc_error err;
@@ -110,8 +112,8 @@ int verb_ps(int argc, char **argv)
 			no_trunc = true;
 		else if (opt == 'f') {
 			if (add_filter(&filter, optarg) < 0)
-				return mc_usage_error("ps", "unknown filter '%s' (name=, status=, id=)",
-						      optarg);
+				return mc_usage_error(
+				    "ps", "unknown filter '%s' (name=, status=, id=)", optarg);
 		} else if (opt == 'h') {
 			printf("Usage:  minicontainer ps [OPTIONS]\n\nList containers\n\nOptions:\n"
 			       "  -a, --all             Show all containers (default shows just "
@@ -129,8 +131,8 @@ int verb_ps(int argc, char **argv)
 		return mc_report(&err);
 	table = mc_table_new(7);
 	if (!quiet)
-		mc_table_add(table, (const char *[]){ "CONTAINER ID", "IMAGE", "COMMAND", "CREATED",
-						      "STATUS", "PORTS", "NAMES" });
+		mc_table_add(table, (const char *[]){"CONTAINER ID", "IMAGE", "COMMAND", "CREATED",
+		                                     "STATUS", "PORTS", "NAMES"});
 	for (size_t i = 0; i < n; i++) {
 		char id[65], command[1100], created[64], status[128];
 
@@ -142,17 +144,16 @@ int verb_ps(int argc, char **argv)
 			} else {
 				command_text(&list[i], no_trunc, command, sizeof(command));
 				mc_human_ago(mc_parse_rfc3339(json_string_value(
-						     json_object_get(list[i].doc, "Created"))),
-					     time(NULL), created, sizeof(created));
+				                 json_object_get(list[i].doc, "Created"))),
+				             time(NULL), created, sizeof(created));
 				status_text(&list[i], status, sizeof(status));
-				mc_table_add(table,
-					     (const char *[]){
-						     id,
-						     json_string_value(json_object_get(
-							     json_object_get(list[i].doc, "Config"),
-							     "Image")),
-						     command, created, status, "",
-						     mc_container_name(&list[i]) });
+				mc_table_add(
+				    table,
+				    (const char *[]){
+				        id,
+				        json_string_value(json_object_get(
+				            json_object_get(list[i].doc, "Config"), "Image")),
+				        command, created, status, "", mc_container_name(&list[i])});
 			}
 		}
 		mc_container_free(&list[i]);

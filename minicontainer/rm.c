@@ -11,9 +11,9 @@
 int verb_rm(int argc, char **argv)
 {
 	static const struct option options[] = {
-		{ "force", no_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"force", no_argument, NULL, 'f'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	bool force = false;
 	int opt, status = 0;
@@ -42,9 +42,10 @@ int verb_rm(int argc, char **argv)
 		}
 		mc_container_refresh(&c);
 		if (strcmp(mc_state_status(&c), "running") == 0 && !force) {
-			fprintf(stderr, "minicontainer: cannot remove container %s: container is "
-					"running: stop the container before removing or force remove\n",
-				argv[i]);
+			fprintf(stderr,
+			        "minicontainer: cannot remove container %s: container is "
+			        "running: stop the container before removing or force remove\n",
+			        argv[i]);
 			status = MC_EXIT_FAILED;
 		} else if (mc_container_remove(&c, &err) < 0) {
 			/* (the cgroup's destruction kills a running container's processes) */

@@ -12,7 +12,7 @@
 
 /* Resolve the image and write the record; on success *c is the new container. */
 static int create_container(int argc, char **argv, const char *verb, struct mc_spec *spec,
-			    struct mc_container *c)
+                            struct mc_container *c)
 {
 	struct img_runconfig rc;
 	struct img_store st;
@@ -39,9 +39,9 @@ static int create_container(int argc, char **argv, const char *verb, struct mc_s
 			return mc_report(&err);
 		/* Docker's words; pulling arrives with the registry client (chapter 04, part 2). */
 		fprintf(stderr, "Unable to find image '%s' locally\n",
-			img_ref_familiar(&ref, full, sizeof(full)));
+		        img_ref_familiar(&ref, full, sizeof(full)));
 		fprintf(stderr, "minicontainer: no registry client yet: load or import the image "
-				"first\n");
+		                "first\n");
 		return MC_EXIT_FAILED;
 	}
 	if (img_runconfig_parse(img.config_json, &rc, &err) < 0) {
@@ -78,8 +78,8 @@ int verb_run(int argc, char **argv)
 	mc_spec_free(&spec);
 	if (status != 0)
 		return status;
-	status = mc_launch(&c, json_is_true(json_object_get(json_object_get(c.doc, "Config"),
-							    "OpenStdin")));
+	status = mc_launch(
+	    &c, json_is_true(json_object_get(json_object_get(c.doc, "Config"), "OpenStdin")));
 	mc_container_free(&c);
 	return status;
 }

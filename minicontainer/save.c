@@ -4,7 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "archive.h"
+#include "img_archive.h"
 #include "mc.h"
 
 int verb_save(int argc, char **argv)

@@ -22,61 +22,72 @@
 #include "mc.h"
 
 const char mc_run_usage[] =
-	"Options:\n"
-	"      --name string          Assign a name to the container\n"
-	"      --rm                   Automatically remove the container when it exits\n"
-	"  -e, --env list             Set environment variables\n"
-	"      --env-file list        Read in a file of environment variables\n"
-	"  -w, --workdir string       Working directory inside the container\n"
-	"  -u, --user string          Username or UID (format: <name|uid>[:<group|gid>])\n"
-	"  -h, --hostname string      Container host name\n"
-	"      --entrypoint string    Overwrite the default ENTRYPOINT of the image\n"
-	"  -v, --volume list          Bind mount a volume (HOST:CONTAINER[:ro|rw])\n"
-	"      --mount mount          type=bind,source=,target=[,readonly] or type=tmpfs,target=\n"
-	"      --tmpfs list           Mount a tmpfs directory (/path[:options])\n"
-	"      --read-only            Mount the container's root filesystem as read only\n"
-	"  -m, --memory bytes         Memory limit\n"
-	"      --memory-swap bytes    Memory plus swap; -1 for unlimited swap\n"
-	"      --cpus decimal         Number of CPUs\n"
-	"  -c, --cpu-shares int       CPU shares (relative weight)\n"
-	"      --pids-limit int       Tune container pids limit (-1 for unlimited)\n"
-	"      --network string       none (default) or host; bridge comes with chapter 05\n"
-	"      --init                 Run an init inside the container that forwards signals\n"
-	"                             and reaps processes\n"
-	"  -i, --interactive          Keep STDIN open even if not attached\n"
-	"  -t, --tty                  Allocate a pseudo-TTY\n"
-	"      --help                 Print usage\n";
+    "Options:\n"
+    "      --name string          Assign a name to the container\n"
+    "      --rm                   Automatically remove the container when it exits\n"
+    "  -e, --env list             Set environment variables\n"
+    "      --env-file list        Read in a file of environment variables\n"
+    "  -w, --workdir string       Working directory inside the container\n"
+    "  -u, --user string          Username or UID (format: <name|uid>[:<group|gid>])\n"
+    "  -h, --hostname string      Container host name\n"
+    "      --entrypoint string    Overwrite the default ENTRYPOINT of the image\n"
+    "  -v, --volume list          Bind mount a volume (HOST:CONTAINER[:ro|rw])\n"
+    "      --mount mount          type=bind,source=,target=[,readonly] or type=tmpfs,target=\n"
+    "      --tmpfs list           Mount a tmpfs directory (/path[:options])\n"
+    "      --read-only            Mount the container's root filesystem as read only\n"
+    "  -m, --memory bytes         Memory limit\n"
+    "      --memory-swap bytes    Memory plus swap; -1 for unlimited swap\n"
+    "      --cpus decimal         Number of CPUs\n"
+    "  -c, --cpu-shares int       CPU shares (relative weight)\n"
+    "      --pids-limit int       Tune container pids limit (-1 for unlimited)\n"
+    "      --network string       none (default) or host; bridge comes with chapter 05\n"
+    "      --init                 Run an init inside the container that forwards signals\n"
+    "                             and reaps processes\n"
+    "  -i, --interactive          Keep STDIN open even if not attached\n"
+    "  -t, --tty                  Allocate a pseudo-TTY\n"
+    "      --help                 Print usage\n";
 
 enum {
-	OPT_NAME = 1000, OPT_RM, OPT_ENV_FILE, OPT_ENTRYPOINT, OPT_MOUNT, OPT_TMPFS,
-	OPT_READ_ONLY, OPT_MEMORY_SWAP, OPT_CPUS, OPT_PIDS, OPT_NETWORK, OPT_INIT, OPT_HELP,
+	OPT_NAME = 1000,
+	OPT_RM,
+	OPT_ENV_FILE,
+	OPT_ENTRYPOINT,
+	OPT_MOUNT,
+	OPT_TMPFS,
+	OPT_READ_ONLY,
+	OPT_MEMORY_SWAP,
+	OPT_CPUS,
+	OPT_PIDS,
+	OPT_NETWORK,
+	OPT_INIT,
+	OPT_HELP,
 };
 
 static const struct option options[] = {
-	{ "name", required_argument, NULL, OPT_NAME },
-	{ "rm", no_argument, NULL, OPT_RM },
-	{ "env", required_argument, NULL, 'e' },
-	{ "env-file", required_argument, NULL, OPT_ENV_FILE },
-	{ "workdir", required_argument, NULL, 'w' },
-	{ "user", required_argument, NULL, 'u' },
-	{ "hostname", required_argument, NULL, 'h' },
-	{ "entrypoint", required_argument, NULL, OPT_ENTRYPOINT },
-	{ "volume", required_argument, NULL, 'v' },
-	{ "mount", required_argument, NULL, OPT_MOUNT },
-	{ "tmpfs", required_argument, NULL, OPT_TMPFS },
-	{ "read-only", no_argument, NULL, OPT_READ_ONLY },
-	{ "memory", required_argument, NULL, 'm' },
-	{ "memory-swap", required_argument, NULL, OPT_MEMORY_SWAP },
-	{ "cpus", required_argument, NULL, OPT_CPUS },
-	{ "cpu-shares", required_argument, NULL, 'c' },
-	{ "pids-limit", required_argument, NULL, OPT_PIDS },
-	{ "network", required_argument, NULL, OPT_NETWORK },
-	{ "net", required_argument, NULL, OPT_NETWORK },
-	{ "init", no_argument, NULL, OPT_INIT },
-	{ "interactive", no_argument, NULL, 'i' },
-	{ "tty", no_argument, NULL, 't' },
-	{ "help", no_argument, NULL, OPT_HELP },
-	{ NULL, 0, NULL, 0 },
+    {"name", required_argument, NULL, OPT_NAME},
+    {"rm", no_argument, NULL, OPT_RM},
+    {"env", required_argument, NULL, 'e'},
+    {"env-file", required_argument, NULL, OPT_ENV_FILE},
+    {"workdir", required_argument, NULL, 'w'},
+    {"user", required_argument, NULL, 'u'},
+    {"hostname", required_argument, NULL, 'h'},
+    {"entrypoint", required_argument, NULL, OPT_ENTRYPOINT},
+    {"volume", required_argument, NULL, 'v'},
+    {"mount", required_argument, NULL, OPT_MOUNT},
+    {"tmpfs", required_argument, NULL, OPT_TMPFS},
+    {"read-only", no_argument, NULL, OPT_READ_ONLY},
+    {"memory", required_argument, NULL, 'm'},
+    {"memory-swap", required_argument, NULL, OPT_MEMORY_SWAP},
+    {"cpus", required_argument, NULL, OPT_CPUS},
+    {"cpu-shares", required_argument, NULL, 'c'},
+    {"pids-limit", required_argument, NULL, OPT_PIDS},
+    {"network", required_argument, NULL, OPT_NETWORK},
+    {"net", required_argument, NULL, OPT_NETWORK},
+    {"init", no_argument, NULL, OPT_INIT},
+    {"interactive", no_argument, NULL, 'i'},
+    {"tty", no_argument, NULL, 't'},
+    {"help", no_argument, NULL, OPT_HELP},
+    {NULL, 0, NULL, 0},
 };
 
 void mc_spec_init(struct mc_spec *s)
@@ -132,9 +143,10 @@ static int add_volume(struct mc_spec *s, const char *text, struct mc_error *err)
 	host = buf;
 	target = strchr(host, ':');
 	if (target == NULL)
-		return mc_fail(err, 0, "invalid volume specification: '%s' (named volumes are not "
-				       "supported yet: use HOST_PATH:CONTAINER_PATH)",
-			       text);
+		return mc_fail(err, 0,
+		               "invalid volume specification: '%s' (named volumes are not "
+		               "supported yet: use HOST_PATH:CONTAINER_PATH)",
+		               text);
 	*target++ = '\0';
 	mode = strchr(target, ':');
 	if (mode != NULL)
@@ -143,9 +155,9 @@ static int add_volume(struct mc_spec *s, const char *text, struct mc_error *err)
 	    (mode != NULL && strcmp(mode, "ro") != 0 && strcmp(mode, "rw") != 0))
 		return mc_fail(err, 0, "invalid volume specification: '%s'", text);
 	json_array_append_new(s->binds, json_string(text));
-	json_array_append_new(s->mounts,
-			      json_pack("{s:s, s:s, s:s, s:b}", "Type", "bind", "Source", host,
-					"Destination", target, "RW", mode == NULL || strcmp(mode, "rw") == 0));
+	json_array_append_new(s->mounts, json_pack("{s:s, s:s, s:s, s:b}", "Type", "bind", "Source",
+	                                           host, "Destination", target, "RW",
+	                                           mode == NULL || strcmp(mode, "rw") == 0));
 	return 0;
 }
 
@@ -167,8 +179,8 @@ static int add_mount(struct mc_spec *s, const char *text, struct mc_error *err)
 		else if ((strcmp(kv, "source") == 0 || strcmp(kv, "src") == 0) && v)
 			source = v;
 		else if ((strcmp(kv, "target") == 0 || strcmp(kv, "destination") == 0 ||
-			  strcmp(kv, "dst") == 0) &&
-			 v)
+		          strcmp(kv, "dst") == 0) &&
+		         v)
 			target = v;
 		else if (strcmp(kv, "readonly") == 0 || strcmp(kv, "ro") == 0)
 			ro = v == NULL || strcmp(v, "true") == 0 || strcmp(v, "1") == 0;
@@ -182,9 +194,9 @@ static int add_mount(struct mc_spec *s, const char *text, struct mc_error *err)
 	if (strcmp(type, "bind") == 0) {
 		if (source[0] != '/')
 			return mc_fail(err, 0, "--mount %s: source must be an absolute path", text);
-		json_array_append_new(s->mounts, json_pack("{s:s, s:s, s:s, s:b}", "Type", "bind",
-							   "Source", source, "Destination", target,
-							   "RW", !ro));
+		json_array_append_new(s->mounts,
+		                      json_pack("{s:s, s:s, s:s, s:b}", "Type", "bind", "Source",
+		                                source, "Destination", target, "RW", !ro));
 		return 0;
 	}
 	if (strcmp(type, "tmpfs") == 0) {
@@ -193,8 +205,8 @@ static int add_mount(struct mc_spec *s, const char *text, struct mc_error *err)
 		if (size != NULL && cg_parse_size(size, &bytes, err) < 0)
 			return -1;
 		json_object_set_new(s->tmpfs, target,
-				    size ? json_sprintf("size=%lld", (long long)bytes)
-					 : json_string(""));
+		                    size ? json_sprintf("size=%lld", (long long)bytes)
+		                         : json_string(""));
 		return 0;
 	}
 	return mc_fail(err, 0, "--mount %s: type must be bind or tmpfs", text);
@@ -244,8 +256,8 @@ int mc_spec_parse(int argc, char **argv, struct mc_spec *s, struct mc_error *err
 			if (optarg[0] == '=' || optarg[0] == '\0')
 				rc = mc_fail(err, 0, "invalid environment variable: %s", optarg);
 			else if (strchr(optarg, '=') == NULL && getenv(optarg) != NULL)
-				json_array_append_new(s->env,
-						      json_sprintf("%s=%s", optarg, getenv(optarg)));
+				json_array_append_new(
+				    s->env, json_sprintf("%s=%s", optarg, getenv(optarg)));
 			else if (strchr(optarg, '=') != NULL)
 				json_array_append_new(s->env, json_string(optarg));
 			break;
@@ -254,9 +266,10 @@ int mc_spec_parse(int argc, char **argv, struct mc_spec *s, struct mc_error *err
 			break;
 		case 'w':
 			if (optarg[0] != '/')
-				rc = mc_fail(err, 0, "the working directory '%s' is invalid, it needs "
-						     "to be an absolute path",
-					     optarg);
+				rc = mc_fail(err, 0,
+				             "the working directory '%s' is invalid, it needs "
+				             "to be an absolute path",
+				             optarg);
 			s->workdir = optarg;
 			break;
 		case 'u':
@@ -302,9 +315,10 @@ int mc_spec_parse(int argc, char **argv, struct mc_spec *s, struct mc_error *err
 			break;
 		case OPT_NETWORK:
 			if (strcmp(optarg, "none") != 0 && strcmp(optarg, "host") != 0)
-				rc = mc_fail(err, 0, "network %s not found (none and host exist; "
-						     "bridge networking arrives with chapter 05)",
-					     optarg);
+				rc = mc_fail(err, 0,
+				             "network %s not found (none and host exist; "
+				             "bridge networking arrives with chapter 05)",
+				             optarg);
 			s->network = optarg;
 			break;
 		case OPT_INIT:
@@ -320,7 +334,8 @@ int mc_spec_parse(int argc, char **argv, struct mc_spec *s, struct mc_error *err
 			s->help = true;
 			return 0;
 		default:
-			return mc_fail(err, 0, "unknown flag or missing value: %s", argv[optind - 1]);
+			return mc_fail(err, 0, "unknown flag or missing value: %s",
+			               argv[optind - 1]);
 		}
 		if (rc < 0)
 			return -1;
@@ -353,7 +368,7 @@ static bool has_path(char *const *env)
 }
 
 json_t *mc_spec_record(const struct mc_spec *s, const struct img_image *img,
-		       const struct img_runconfig *rc)
+                       const struct img_runconfig *rc)
 {
 	json_t *cmd, *entrypoint, *env, *user_env = json_array(), *all, *doc;
 	char **merged, **user_strv;
@@ -380,7 +395,8 @@ json_t *mc_spec_record(const struct mc_spec *s, const struct img_image *img,
 	/* Like Docker, a PATH when neither the image nor -e gave one. */
 	if (!has_path(merged))
 		json_array_append_new(
-			env, json_string("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"));
+		    env, json_string(
+		             "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"));
 	img_strv_free(merged);
 	free(user_strv);
 	json_decref(user_env);
@@ -390,30 +406,29 @@ json_t *mc_spec_record(const struct mc_spec *s, const struct img_image *img,
 	json_array_extend(all, cmd);
 
 	doc = json_object();
-	json_object_set_new(doc, "Path", json_string(json_array_size(all) > 0
-							   ? json_string_value(json_array_get(all, 0))
-							   : ""));
+	json_object_set_new(
+	    doc, "Path",
+	    json_string(json_array_size(all) > 0 ? json_string_value(json_array_get(all, 0)) : ""));
 	json_array_remove(all, 0);
 	json_object_set_new(doc, "Args", all);
 	json_object_set_new(doc, "Image", json_string(img->config_digest));
 	json_object_set_new(doc, "ImageManifest", json_string(img->manifest_digest));
+	json_object_set_new(doc, "Config",
+	                    json_pack("{s:s, s:s, s:o, s:o, s:o, s:s, s:s, s:b, s:b}", "Image",
+	                              s->image, "Hostname", s->hostname ? s->hostname : "", "Cmd",
+	                              cmd, "Entrypoint", entrypoint, "Env", env, "WorkingDir",
+	                              s->workdir ? s->workdir : (rc->workdir ? rc->workdir : ""),
+	                              "User", s->user ? s->user : (rc->user ? rc->user : ""), "Tty",
+	                              s->tty, "OpenStdin", s->interactive));
 	json_object_set_new(
-		doc, "Config",
-		json_pack("{s:s, s:s, s:o, s:o, s:o, s:s, s:s, s:b, s:b}", "Image", s->image,
-			  "Hostname", s->hostname ? s->hostname : "", "Cmd", cmd, "Entrypoint",
-			  entrypoint, "Env", env, "WorkingDir",
-			  s->workdir ? s->workdir : (rc->workdir ? rc->workdir : ""), "User",
-			  s->user ? s->user : (rc->user ? rc->user : ""), "Tty", s->tty, "OpenStdin",
-			  s->interactive));
-	json_object_set_new(
-		doc, "HostConfig",
-		json_pack("{s:O, s:O, s:O, s:b, s:s, s:I, s:I, s:I, s:I, s:I, s:b, s:b}", "Binds",
-			  s->binds, "Mounts", s->mounts, "Tmpfs", s->tmpfs, "ReadonlyRootfs",
-			  s->read_only, "NetworkMode", s->network, "Memory",
-			  (json_int_t)(s->limits.memory < 0 ? 0 : s->limits.memory), "MemorySwap",
-			  (json_int_t)s->limits.memory_swap, "NanoCpus",
-			  (json_int_t)(s->limits.cpus * 1e9), "CpuShares",
-			  (json_int_t)s->limits.cpu_shares, "PidsLimit", (json_int_t)s->limits.pids,
-			  "AutoRemove", s->auto_remove, "Init", s->init));
+	    doc, "HostConfig",
+	    json_pack("{s:O, s:O, s:O, s:b, s:s, s:I, s:I, s:I, s:I, s:I, s:b, s:b}", "Binds",
+	              s->binds, "Mounts", s->mounts, "Tmpfs", s->tmpfs, "ReadonlyRootfs",
+	              s->read_only, "NetworkMode", s->network, "Memory",
+	              (json_int_t)(s->limits.memory < 0 ? 0 : s->limits.memory), "MemorySwap",
+	              (json_int_t)s->limits.memory_swap, "NanoCpus",
+	              (json_int_t)(s->limits.cpus * 1e9), "CpuShares",
+	              (json_int_t)s->limits.cpu_shares, "PidsLimit", (json_int_t)s->limits.pids,
+	              "AutoRemove", s->auto_remove, "Init", s->init));
 	return doc;
 }

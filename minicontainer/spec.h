@@ -26,6 +26,6 @@ int mc_spec_parse(int argc, char **argv, struct mc_spec *s, struct mc_error *err
 
 /* The container record's Path, Args, Image, Config and HostConfig (Docker's rules). */
 json_t *mc_spec_record(const struct mc_spec *s, const struct img_image *img,
-		       const struct img_runconfig *rc);
+                       const struct img_runconfig *rc);
 
 #endif

@@ -51,17 +51,17 @@ static int start_detached(struct mc_container *c)
 			break;
 		s = mc_state_status(&now);
 		if (strcmp(s, "created") != 0) {
-			int code = strcmp(s, "exited") == 0 &&
-						   json_integer_value(json_object_get(
-							   json_object_get(now.doc, "State"), "ExitCode")) >=
-							   125
-					   ? MC_EXIT_FAILED
-					   : 0;
+			int code =
+			    strcmp(s, "exited") == 0 &&
+			            json_integer_value(json_object_get(
+			                json_object_get(now.doc, "State"), "ExitCode")) >= 125
+			        ? MC_EXIT_FAILED
+			        : 0;
 
 			if (code != 0)
 				fprintf(stderr, "minicontainer: %s\n",
-					json_string_value(json_object_get(
-						json_object_get(now.doc, "State"), "Error")));
+				        json_string_value(json_object_get(
+				            json_object_get(now.doc, "State"), "Error")));
 			mc_container_free(&now);
 			return code;
 		}
@@ -74,10 +74,10 @@ static int start_detached(struct mc_container *c)
 int verb_start(int argc, char **argv)
 {
 	static const struct option options[] = {
-		{ "attach", no_argument, NULL, 'a' },
-		{ "interactive", no_argument, NULL, 'i' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"attach", no_argument, NULL, 'a'},
+	    {"interactive", no_argument, NULL, 'i'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	bool attach = false, interactive = false;
 	struct mc_container c;
@@ -90,10 +90,11 @@ int verb_start(int argc, char **argv)
 		else if (opt == 'i')
 			interactive = true;
 		else if (opt == 'h') {
-			printf("Usage:  minicontainer start [OPTIONS] CONTAINER\n\n"
-			       "Start a created or stopped container\n\nOptions:\n"
-			       "  -a, --attach        Attach STDOUT/STDERR (run in the foreground)\n"
-			       "  -i, --interactive   Attach the container's STDIN\n");
+			printf(
+			    "Usage:  minicontainer start [OPTIONS] CONTAINER\n\n"
+			    "Start a created or stopped container\n\nOptions:\n"
+			    "  -a, --attach        Attach STDOUT/STDERR (run in the foreground)\n"
+			    "  -i, --interactive   Attach the container's STDIN\n");
 			return 0;
 		} else
 			return mc_usage_error("start", "unknown flag");

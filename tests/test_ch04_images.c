@@ -18,7 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "archive.h"
+#include "img_archive.h"
 #include "config.h"
 #include "digest.h"
 #include "file.h"

@@ -735,7 +735,7 @@ static __attribute__((noreturn)) void run_init(const struct ns_config *cfg, int 
 	/* The parent learns of the exec through the command's copy of the pipe alone. */
 	close(err_fd);
 	mc_trace(CH, "init: PID 1 forwards signals to the command (PID %d) and reaps orphans",
-		 (int)command);
+	         (int)command);
 	for (;;) {
 		int sig = sigwaitinfo(&all, NULL), status;
 		pid_t pid;

@@ -135,8 +135,9 @@ static int mount_with_options(const struct ovl_config *cfg, struct mc_error *err
 		return -1;
 	rc = mount("overlay", cfg->merged, "overlay", 0, opts);
 	if (rc < 0 && errno == ENODEV)
-		return mc_fail(err, ENODEV, "this kernel has no overlay filesystem (try: modprobe "
-					    "overlay)");
+		return mc_fail(err, ENODEV,
+		               "this kernel has no overlay filesystem (try: modprobe "
+		               "overlay)");
 	mc_trace_call(CH, rc, "the layers appear as one tree",
 	              "mount(\"overlay\", \"%s\", "
 	              "\"overlay\", 0, \"%.120s%s\")",

@@ -13,7 +13,7 @@
  * fails, and names are only written once every image is complete.
  */
 #define _GNU_SOURCE
-#include "archive.h"
+#include "img_archive.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -26,14 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
-/*
- * libarchive's header is called archive.h too, and the chapter directory
- * comes first on the include path, so <archive.h> would find this chapter's
- * header again.  "../include/archive.h" relative to the compiler's include
- * directories reaches libarchive's (/usr/include/archive.h) and nothing
- * else.
- */
-#include <../include/archive.h>
+#include <archive.h>
 #include <archive_entry.h>
 #include <jansson.h>
 
@@ -53,10 +46,10 @@
 #define HOST_ARCH "amd64"
 #endif
 
-#define MAX_JSON_SIZE (16 * 1024 * 1024) /* index.json, manifest.json, configs */
-#define LAYOUT_TEXT   "{\"imageLayoutVersion\":\"1.0.0\"}"
-#define NAME_ANNOTATION  "io.containerd.image.name"
-#define REF_ANNOTATION	 "org.opencontainers.image.ref.name"
+#define MAX_JSON_SIZE   (16 * 1024 * 1024) /* index.json, manifest.json, configs */
+#define LAYOUT_TEXT     "{\"imageLayoutVersion\":\"1.0.0\"}"
+#define NAME_ANNOTATION "io.containerd.image.name"
+#define REF_ANNOTATION  "org.opencontainers.image.ref.name"
 
 /* ---- small helpers ------------------------------------------------------------------- */
 
@@ -82,8 +75,7 @@ static int write_all(int fd, const void *data, size_t len)
  * only worth adding when it is a real system error, not one of the codes
  * it uses for "bad format" (EILSEQ), "misuse" (EINVAL) or "other" (-1).
  */
-static int archive_fail(struct mc_error *err, struct archive *a, const char *what,
-			const char *path)
+static int archive_fail(struct mc_error *err, struct archive *a, const char *what, const char *path)
 {
 	const char *msg = archive_error_string(a);
 	int errnum = archive_errno(a);
@@ -103,7 +95,7 @@ static int read_small_file(const char *path, char **data, size_t *len, struct mc
 		return mc_fail(err, errno, "open %s", path);
 	if (!S_ISREG(sb.st_mode) || sb.st_size > MAX_JSON_SIZE)
 		return mc_fail(err, EFBIG, "%s: not a regular file of at most %d bytes", path,
-			       MAX_JSON_SIZE);
+		               MAX_JSON_SIZE);
 	*data = malloc((size_t)sb.st_size + 1);
 	if (*data == NULL)
 		return mc_fail(err, ENOMEM, "read %s", path);
@@ -116,7 +108,7 @@ static int read_small_file(const char *path, char **data, size_t *len, struct mc
 }
 
 static json_t *parse_json(const char *text, size_t len, const char *what, const char *name,
-			  struct mc_error *err)
+                          struct mc_error *err)
 {
 	json_error_t jerr;
 	json_t *doc = json_loadb(text, len, 0, &jerr);
@@ -127,7 +119,7 @@ static json_t *parse_json(const char *text, size_t len, const char *what, const 
 }
 
 static int blob_size(const struct img_store *st, const char *digest, uint64_t *size,
-		     struct mc_error *err)
+                     struct mc_error *err)
 {
 	char path[PATH_MAX];
 	struct stat sb;
@@ -143,7 +135,7 @@ static int blob_size(const struct img_store *st, const char *digest, uint64_t *s
 /* A layer travels plain or compressed; its first bytes say which. */
 static const char *layer_media_type(int fd)
 {
-	unsigned char magic[4] = { 0 };
+	unsigned char magic[4] = {0};
 	ssize_t n = pread(fd, magic, sizeof(magic), 0);
 
 	if (n >= 2 && magic[0] == 0x1f && magic[1] == 0x8b)
@@ -160,7 +152,7 @@ static const char *layer_media_type(int fd)
  * diff_id - and copy it to `out` unless out is -1.
  */
 static int read_uncompressed(int in, int out, char diff_id[IMG_DIGEST_LEN + 1], uint64_t *size,
-			     struct mc_error *err)
+                             struct mc_error *err)
 {
 	struct archive *a = archive_read_new();
 	struct img_hasher *h = img_hasher_new();
@@ -197,7 +189,7 @@ static int read_uncompressed(int in, int out, char diff_id[IMG_DIGEST_LEN + 1], 
 
 /* A private directory under the store's tmp/ (same filesystem: renames work). */
 static int make_tmpdir(const struct img_store *st, const char *what, char *buf, size_t size,
-		       struct mc_error *err)
+                       struct mc_error *err)
 {
 	char name[64];
 
@@ -266,7 +258,7 @@ struct link_list {
 };
 
 static int remember_link(struct link_list *links, const char *name, const char *target,
-			 struct mc_error *err)
+                         struct mc_error *err)
 {
 	char **names = realloc(links->name, (links->n + 1) * sizeof(char *));
 	char **targets;
@@ -308,7 +300,7 @@ static void free_links(struct link_list *links)
  * is a symlink, so nothing later can be redirected through one.
  */
 static int add_link(struct link_list *links, struct archive_entry *entry, const char *rel,
-		    struct mc_error *err)
+                    struct mc_error *err)
 {
 	const char *hardlink = archive_entry_hardlink(entry);
 	const char *symlink = archive_entry_symlink(entry);
@@ -323,27 +315,15 @@ static int add_link(struct link_list *links, struct archive_entry *entry, const 
 		/* A symlink's target is relative to the directory the link is in. */
 		if (symlink == NULL || symlink[0] == '/')
 			return 0;
-		snprintf(joined, sizeof(joined), "%.*s/%s", slash ? (int)(slash - rel) : 0, rel,
-			 symlink);
+		if (slash != NULL)
+			snprintf(joined, sizeof(joined), "%.*s/%s", (int)(slash - rel), rel,
+			         symlink);
+		else
+			snprintf(joined, sizeof(joined), "%s", symlink);
 		if (clean_relative(joined, true, target, sizeof(target)) < 0)
 			return 0;
 	}
 	return remember_link(links, rel, target, err);
-}
-
-static void make_links(const char *dest, const struct link_list *links)
-{
-	char from[PATH_MAX], to[PATH_MAX];
-	struct mc_error ignored;
-
-	for (size_t i = 0; i < links->n; i++) {
-		if (mc_path_join(from, sizeof(from), dest, links->target[i], &ignored) < 0 ||
-		    mc_path_join(to, sizeof(to), dest, links->name[i], &ignored) < 0)
-			continue;
-		/* link(2) does not follow `from` if it is a symlink - and there are none. */
-		if (link(from, to) < 0 && errno != EEXIST)
-			continue; /* a target that is missing or a directory: left out */
-	}
 }
 
 static int make_parent(const char *path, struct mc_error *err)
@@ -357,6 +337,22 @@ static int make_parent(const char *path, struct mc_error *err)
 		return 0;
 	*slash = '\0';
 	return mc_mkdir_p(parent, 0700, err);
+}
+
+static void make_links(const char *dest, const struct link_list *links)
+{
+	char from[PATH_MAX], to[PATH_MAX];
+	struct mc_error ignored;
+
+	for (size_t i = 0; i < links->n; i++) {
+		if (mc_path_join(from, sizeof(from), dest, links->target[i], &ignored) < 0 ||
+		    mc_path_join(to, sizeof(to), dest, links->name[i], &ignored) < 0)
+			continue;
+		/* A target that is missing or a directory is left out (link(2)
+		 * fails); link(2) never follows a symlink - and there are none. */
+		if (make_parent(to, &ignored) == 0)
+			link(from, to);
+	}
 }
 
 static int write_entry(struct archive *a, const char *tar, const char *path, struct mc_error *err)
@@ -384,14 +380,14 @@ static int write_entry(struct archive *a, const char *tar, const char *path, str
 }
 
 static int unpack_entry(struct archive *a, struct archive_entry *entry, const char *tar,
-			const char *dest, struct link_list *links, struct mc_error *err)
+                        const char *dest, struct link_list *links, struct mc_error *err)
 {
 	const char *name = archive_entry_pathname(entry);
 	char rel[PATH_MAX], path[PATH_MAX];
 
 	if (name == NULL || clean_relative(name, false, rel, sizeof(rel)) < 0)
-		return mc_fail(err, EPERM, "%s: refusing the entry '%s' (an absolute name, or \"..\")",
-			       tar, name ? name : "");
+		return mc_fail(err, 0, "%s: refusing the entry '%s' (an absolute name, or \"..\")",
+		               tar, name ? name : "");
 	if (rel[0] == '\0')
 		return 0; /* the archive's own "./" */
 	if (mc_path_join(path, sizeof(path), dest, rel, err) < 0)
@@ -418,7 +414,7 @@ static int unpack_entry(struct archive *a, struct archive_entry *entry, const ch
 static int unpack_tar(const char *tar, const char *dest, bool *not_a_tar, struct mc_error *err)
 {
 	struct archive *a = archive_read_new();
-	struct link_list links = { 0 };
+	struct link_list links = {0};
 	struct archive_entry *entry;
 	int r = ARCHIVE_OK, rc = 0;
 	bool first = true;
@@ -428,8 +424,11 @@ static int unpack_tar(const char *tar, const char *dest, bool *not_a_tar, struct
 		return mc_fail(err, ENOMEM, "read %s", tar);
 	archive_read_support_filter_all(a);
 	archive_read_support_format_tar(a);
-	if (archive_read_open_filename(a, tar, 65536) != ARCHIVE_OK)
+	/* Opening reads the first block already, to recognise the format. */
+	if (archive_read_open_filename(a, tar, 65536) != ARCHIVE_OK) {
+		*not_a_tar = archive_errno(a) == EILSEQ;
 		rc = archive_fail(err, a, "open", tar);
+	}
 	while (rc == 0 &&
 	       ((r = archive_read_next_header(a, &entry)) == ARCHIVE_OK || r == ARCHIVE_WARN)) {
 		rc = unpack_entry(a, entry, tar, dest, &links, err);
@@ -450,7 +449,7 @@ static int unpack_tar(const char *tar, const char *dest, bool *not_a_tar, struct
 
 /* A name to give an image once everything has been loaded. */
 struct pending_tag {
-	char name[512];			 /* full reference, "" to leave the image untagged */
+	char name[512];                  /* full reference, "" to leave the image untagged */
 	char digest[IMG_DIGEST_LEN + 1]; /* its manifest */
 	uint64_t size;
 };
@@ -467,7 +466,7 @@ struct load {
 };
 
 static int add_pending(struct load *ld, const char *name, const char *digest, uint64_t size,
-		       struct mc_error *err)
+                       struct mc_error *err)
 {
 	struct pending_tag *tags = realloc(ld->tags, (ld->ntag + 1) * sizeof(*tags));
 
@@ -496,8 +495,7 @@ static int remember_created(struct load *ld, const char *path, struct mc_error *
 	return 0;
 }
 
-static int remember_new_layers(struct load *ld, const struct img_image *img,
-			       struct mc_error *err)
+static int remember_new_layers(struct load *ld, const struct img_image *img, struct mc_error *err)
 {
 	char path[PATH_MAX];
 
@@ -529,7 +527,7 @@ static void free_load(struct load *ld)
  * unless the store has it already: same name, same bytes.
  */
 static int put_new_blob(struct load *ld, int fd, uint64_t size, const char *digest,
-			struct mc_error *err)
+                        struct mc_error *err)
 {
 	char path[PATH_MAX];
 
@@ -545,12 +543,12 @@ static int put_new_blob(struct load *ld, int fd, uint64_t size, const char *dige
 
 /* A name from index.json or manifest.json, as a path inside the unpacked archive. */
 static int archive_path(const struct load *ld, const char *name, char *buf, size_t size,
-			struct mc_error *err)
+                        struct mc_error *err)
 {
 	char rel[PATH_MAX];
 
 	if (clean_relative(name, false, rel, sizeof(rel)) < 0 || rel[0] == '\0')
-		return mc_fail(err, EPERM, "%s: refusing the file name '%s'", ld->path, name);
+		return mc_fail(err, 0, "%s: refusing the file name '%s'", ld->path, name);
 	return mc_path_join(buf, size, ld->dir, rel, err);
 }
 
@@ -587,15 +585,15 @@ struct descriptor {
 };
 
 static int parse_descriptor(const struct load *ld, json_t *j, struct descriptor *d,
-			    struct mc_error *err)
+                            struct mc_error *err)
 {
 	const char *mt = json_string_value(json_object_get(j, "mediaType"));
 	const char *digest = json_string_value(json_object_get(j, "digest"));
 	json_t *size = json_object_get(j, "size");
 
 	if (!img_digest_valid(digest) || !json_is_integer(size) || json_integer_value(size) < 0)
-		return mc_fail(err, EINVAL, "%s: a descriptor without a sha256 digest and a size",
-			       ld->path);
+		return mc_fail(err, 0, "%s: a descriptor without a sha256 digest and a size",
+		               ld->path);
 	snprintf(d->media_type, sizeof(d->media_type), "%s", mt ? mt : "");
 	snprintf(d->digest, sizeof(d->digest), "%s", digest);
 	d->size = (uint64_t)json_integer_value(size);
@@ -615,7 +613,7 @@ static bool is_manifest(const char *media_type)
 }
 
 static int layout_blob_path(const struct load *ld, const char *digest, char *buf, size_t size,
-			    struct mc_error *err)
+                            struct mc_error *err)
 {
 	char rel[128];
 
@@ -673,7 +671,7 @@ static int copy_image(struct load *ld, const struct descriptor *manifest, struct
 
 /* An index blob from the layout, read into memory and checked against its digest. */
 static json_t *read_layout_index(const struct load *ld, const struct descriptor *d,
-				 struct mc_error *err)
+                                 struct mc_error *err)
 {
 	char path[PATH_MAX], digest[IMG_DIGEST_LEN + 1], *text;
 	json_t *doc = NULL;
@@ -685,7 +683,7 @@ static json_t *read_layout_index(const struct load *ld, const struct descriptor 
 	img_digest_buffer(text, len, digest);
 	if (strcmp(digest, d->digest) != 0)
 		mc_fail(err, 0, "%s: blob %s: content has digest %s: refused", ld->path, d->digest,
-			digest);
+		        digest);
 	else
 		doc = parse_json(text, len, ld->path, d->digest, err);
 	free(text);
@@ -701,7 +699,7 @@ static json_t *read_layout_index(const struct load *ld, const struct descriptor 
  * nothing matches better.
  */
 static int pick_platform(const struct load *ld, json_t *index, const char *index_digest,
-			 struct descriptor *d, struct mc_error *err)
+                         struct descriptor *d, struct mc_error *err)
 {
 	json_t *list = json_object_get(index, "manifests"), *fallback = NULL;
 
@@ -710,8 +708,8 @@ static int pick_platform(const struct load *ld, json_t *index, const char *index
 		json_t *platform = json_object_get(m, "platform");
 		const char *os = json_string_value(json_object_get(platform, "os"));
 		const char *arch = json_string_value(json_object_get(platform, "architecture"));
-		const char *type = json_string_value(
-		    json_object_get(json_object_get(m, "annotations"), "vnd.docker.reference.type"));
+		const char *type = json_string_value(json_object_get(
+		    json_object_get(m, "annotations"), "vnd.docker.reference.type"));
 
 		if ((type != NULL && strcmp(type, "attestation-manifest") == 0) ||
 		    (os != NULL && strcmp(os, "linux") != 0))
@@ -723,19 +721,21 @@ static int pick_platform(const struct load *ld, json_t *index, const char *index
 	}
 	if (fallback != NULL)
 		return parse_descriptor(ld, fallback, d, err);
-	return mc_fail(err, ENOENT, "%s: the index %s has no image for linux/%s", ld->path,
-		       index_digest, HOST_ARCH);
+	return mc_fail(err, 0, "%s: the index %s has no image for linux/%s", ld->path, index_digest,
+	               HOST_ARCH);
 }
 
 /* "/x/busybox.tar" -> "busybox": a repository name for an image the layout names only by tag. */
 static void base_name(const char *path, char *out, size_t size)
 {
-	static const char *const suffixes[] = { ".tar.gz", ".tgz", ".tar", ".oci" };
+	static const char *const suffixes[] = {".tar.gz", ".tgz", ".tar", ".oci"};
 	char copy[PATH_MAX];
 	const char *base;
 	size_t len;
 
-	snprintf(copy, sizeof(copy), "%s", path);
+	/* "." or "dir/": the name of the directory itself. */
+	if (realpath(path, copy) == NULL)
+		snprintf(copy, sizeof(copy), "%s", path);
 	for (len = strlen(copy); len > 1 && copy[len - 1] == '/'; len--)
 		copy[len - 1] = '\0';
 	base = strrchr(copy, '/') ? strrchr(copy, '/') + 1 : copy;
@@ -748,12 +748,14 @@ static void base_name(const char *path, char *out, size_t size)
 			break;
 		}
 	}
+	if (out[0] == '\0')
+		snprintf(out, size, "image");
 	/* Repository names are lowercase letters, digits and separators. */
 	for (char *p = out; *p != '\0'; p++) {
 		if (*p >= 'A' && *p <= 'Z')
 			*p = (char)(*p - 'A' + 'a');
 		else if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '.' ||
-			   *p == '_' || *p == '-'))
+		           *p == '_' || *p == '-'))
 			*p = '-';
 	}
 }
@@ -765,7 +767,7 @@ static void base_name(const char *path, char *out, size_t size)
  * localhost/<name of the file>.  No name at all: the image is untagged.
  */
 static int entry_name(const struct load *ld, json_t *entry, char *name, size_t size,
-		      struct mc_error *err)
+                      struct mc_error *err)
 {
 	json_t *annotations = json_object_get(entry, "annotations");
 	const char *full = json_string_value(json_object_get(annotations, NAME_ANNOTATION));
@@ -810,8 +812,8 @@ static int read_index_entry(struct load *ld, json_t *entry, struct mc_error *err
 			return -1;
 	}
 	if (!is_manifest(d.media_type))
-		return mc_fail(err, EINVAL, "%s: %s has the media type %s, not an image", ld->path,
-			       d.digest, d.media_type);
+		return mc_fail(err, 0, "%s: %s has the media type %s, not an image", ld->path,
+		               d.digest, d.media_type);
 	if (copy_image(ld, &d, err) < 0 || entry_name(ld, entry, name, sizeof(name), err) < 0)
 		return -1;
 	return add_pending(ld, name, d.digest, d.size, err);
@@ -826,7 +828,7 @@ static int read_oci_layout(struct load *ld, struct mc_error *err)
 		return -1;
 	list = json_object_get(index, "manifests");
 	if (json_array_size(list) == 0)
-		rc = mc_fail(err, ENOENT, "%s: index.json lists no images", ld->path);
+		rc = mc_fail(err, 0, "%s: index.json lists no images", ld->path);
 	for (size_t i = 0; rc == 0 && i < json_array_size(list); i++)
 		rc = read_index_entry(ld, json_array_get(list, i), err);
 	json_decref(index);
@@ -841,7 +843,7 @@ static int read_oci_layout(struct load *ld, struct mc_error *err)
  * used if it has one with the same digest.
  */
 static int store_layer_file(struct load *ld, const char *file, struct img_layer *layer,
-			    struct mc_error *err)
+                            struct mc_error *err)
 {
 	char path[PATH_MAX];
 	int fd, rc;
@@ -861,7 +863,7 @@ static int store_layer_file(struct load *ld, const char *file, struct img_layer 
 
 /* The layers of one image: files named in manifest.json, diff_ids from the config. */
 static int store_docker_layers(struct load *ld, const char *config, json_t *files,
-			       struct img_image *img, struct mc_error *err)
+                               struct img_image *img, struct mc_error *err)
 {
 	json_t *cfg = parse_json(config, strlen(config), ld->path, "image config", err);
 	json_t *diff_ids = json_object_get(json_object_get(cfg, "rootfs"), "diff_ids");
@@ -871,15 +873,15 @@ static int store_docker_layers(struct load *ld, const char *config, json_t *file
 		return -1;
 	img->nlayer = json_array_size(files);
 	if (json_array_size(diff_ids) != img->nlayer)
-		rc = mc_fail(err, EINVAL, "%s: the config lists %zu diff_ids for %zu layers",
-			     ld->path, json_array_size(diff_ids), img->nlayer);
+		rc = mc_fail(err, 0, "%s: the config lists %zu diff_ids for %zu layers", ld->path,
+		             json_array_size(diff_ids), img->nlayer);
 	for (size_t i = 0; rc == 0 && i < img->nlayer; i++) {
 		const char *file = json_string_value(json_array_get(files, i));
 		const char *diff_id = json_string_value(json_array_get(diff_ids, i));
 
 		if (file == NULL || !img_digest_valid(diff_id)) {
-			rc = mc_fail(err, EINVAL, "%s: layer %zu has no file or no valid diff_id",
-				     ld->path, i);
+			rc = mc_fail(err, 0, "%s: layer %zu has no file or no valid diff_id",
+			             ld->path, i);
 			break;
 		}
 		snprintf(img->layers[i].diff_id, sizeof(img->layers[i].diff_id), "%s", diff_id);
@@ -890,24 +892,23 @@ static int store_docker_layers(struct load *ld, const char *config, json_t *file
 }
 
 static int parse_repo_tag(const struct load *ld, json_t *tags, size_t i, char *full, size_t size,
-			  struct mc_error *err)
+                          struct mc_error *err)
 {
 	const char *text = json_string_value(json_array_get(tags, i));
 	struct img_ref ref;
 
 	if (text == NULL || img_ref_parse(text, &ref, err) < 0)
-		return mc_fail(err, EINVAL, "%s: manifest.json: invalid RepoTags entry %zu",
-			       ld->path, i);
+		return mc_fail(err, 0, "%s: manifest.json: invalid RepoTags entry %zu", ld->path,
+		               i);
 	img_ref_full(&ref, full, size);
 	return 0;
 }
 
 /* Every name of the image in RepoTags, or none (null or []): an untagged image. */
-static int pend_repo_tags(struct load *ld, json_t *tags, const char *digest,
-			  struct mc_error *err)
+static int pend_repo_tags(struct load *ld, json_t *tags, const char *digest, struct mc_error *err)
 {
+	uint64_t size = 0;
 	char full[512];
-	uint64_t size;
 
 	if (blob_size(ld->st, digest, &size, err) < 0)
 		return -1;
@@ -933,8 +934,8 @@ static int read_docker_image(struct load *ld, json_t *entry, struct mc_error *er
 	int rc = 0;
 
 	if (config_file == NULL || !json_is_array(files) || json_array_size(files) > IMG_MAX_LAYERS)
-		return mc_fail(err, EINVAL, "%s: manifest.json: an entry without Config or Layers",
-			       ld->path);
+		return mc_fail(err, 0, "%s: manifest.json: an entry without Config or Layers",
+		               ld->path);
 	/* Check the names first, so that a bad one fails before anything is stored. */
 	for (size_t i = 0; rc == 0 && i < json_array_size(tags); i++)
 		rc = parse_repo_tag(ld, tags, i, full, sizeof(full), err);
@@ -962,7 +963,7 @@ static int read_docker_image(struct load *ld, json_t *entry, struct mc_error *er
 	}
 	if (rc == 0)
 		rc = img_store_add_image(ld->st, config, img->layers, img->nlayer, NULL, manifest,
-					 err);
+		                         err);
 	if (rc == 0)
 		rc = pend_repo_tags(ld, tags, manifest, err);
 	free(config);
@@ -978,7 +979,7 @@ static int read_docker_archive(struct load *ld, struct mc_error *err)
 	if (list == NULL)
 		return -1;
 	if (json_array_size(list) == 0)
-		rc = mc_fail(err, ENOENT, "%s: manifest.json lists no images", ld->path);
+		rc = mc_fail(err, 0, "%s: manifest.json lists no images", ld->path);
 	for (size_t i = 0; rc == 0 && i < json_array_size(list); i++)
 		rc = read_docker_image(ld, json_array_get(list, i), err);
 	json_decref(list);
@@ -989,8 +990,8 @@ static int read_docker_archive(struct load *ld, struct mc_error *err)
 
 static int not_an_image(const struct load *ld, struct mc_error *err)
 {
-	return mc_fail(err, EINVAL, "%s is neither a docker-archive, an OCI archive nor an OCI layout",
-		       ld->path);
+	return mc_fail(err, 0, "%s is neither a docker-archive, an OCI archive nor an OCI layout",
+	               ld->path);
 }
 
 /* A directory: an OCI layout has oci-layout; a docker-archive manifest.json. */
@@ -1042,11 +1043,12 @@ static int tag_images(struct load *ld, img_loaded_fn loaded, void *arg, struct m
 	for (size_t i = 0; i < ld->ntag; i++) {
 		const struct pending_tag *t = &ld->tags[i];
 
-		if (t->name[0] != '\0' && (img_ref_parse(t->name, &ref, err) < 0 ||
-					   img_store_tag(ld->st, &ref, t->digest, t->size, err) < 0))
+		if (t->name[0] != '\0' &&
+		    (img_ref_parse(t->name, &ref, err) < 0 ||
+		     img_store_tag(ld->st, &ref, t->digest, t->size, err) < 0))
 			return -1;
 		mc_trace(CH, "loaded %s (%s)", t->name[0] ? t->name : "an untagged image",
-			 t->digest);
+		         t->digest);
 		if (loaded != NULL)
 			loaded(t->name, t->digest, arg);
 	}
@@ -1054,9 +1056,9 @@ static int tag_images(struct load *ld, img_loaded_fn loaded, void *arg, struct m
 }
 
 int img_load(struct img_store *st, const char *path, img_loaded_fn loaded, void *arg,
-	     struct mc_error *err)
+             struct mc_error *err)
 {
-	struct load ld = { .st = st, .path = path };
+	struct load ld = {.st = st, .path = path};
 	struct stat sb;
 	int rc;
 
@@ -1094,7 +1096,7 @@ int img_load(struct img_store *st, const char *path, img_loaded_fn loaded, void 
 struct sink {
 	struct archive *tar; /* NULL when writing into `dir` */
 	const char *dir;
-	time_t mtime;	/* of every entry: saving the same image twice gives the same tar */
+	time_t mtime;   /* of every entry: saving the same image twice gives the same tar */
 	char **written; /* names written so far: a layer two images share goes in once */
 	size_t nwritten;
 };
@@ -1118,7 +1120,7 @@ static bool sink_seen(struct sink *s, const char *name)
 }
 
 static struct archive_entry *new_entry(const struct sink *s, const char *name, mode_t type,
-				       mode_t perm, uint64_t size)
+                                       mode_t perm, uint64_t size)
 {
 	struct archive_entry *e = archive_entry_new();
 
@@ -1133,7 +1135,7 @@ static struct archive_entry *new_entry(const struct sink *s, const char *name, m
 }
 
 static int sink_header(struct sink *s, const char *name, mode_t type, mode_t perm, uint64_t size,
-		       struct mc_error *err)
+                       struct mc_error *err)
 {
 	struct archive_entry *e = new_entry(s, name, type, perm, size);
 	int r;
@@ -1162,7 +1164,7 @@ static int sink_dir(struct sink *s, const char *name, struct mc_error *err)
 
 /* Start the regular file `name` of `size` bytes; *out is its descriptor in a directory. */
 static int sink_begin(struct sink *s, const char *name, uint64_t size, int *out,
-		      struct mc_error *err)
+                      struct mc_error *err)
 {
 	char path[PATH_MAX];
 
@@ -1178,7 +1180,7 @@ static int sink_begin(struct sink *s, const char *name, uint64_t size, int *out,
 }
 
 static int sink_write(struct sink *s, int out, const void *data, size_t len, const char *name,
-		      struct mc_error *err)
+                      struct mc_error *err)
 {
 	if (s->tar == NULL)
 		return write_all(out, data, len) < 0 ? mc_fail(err, errno, "write %s", name) : 0;
@@ -1200,7 +1202,7 @@ static int sink_end(struct sink *s, int out, int rc, const char *name, struct mc
 }
 
 static int sink_buffer(struct sink *s, const char *name, const void *data, size_t len,
-		       struct mc_error *err)
+                       struct mc_error *err)
 {
 	int out, rc;
 
@@ -1247,7 +1249,7 @@ static int sink_json(struct sink *s, const char *name, json_t *doc, struct mc_er
 
 /* A blob of the store, as it is, under `name` (once). */
 static int sink_blob(const struct img_store *st, struct sink *s, const char *name,
-		     const char *digest, struct mc_error *err)
+                     const char *digest, struct mc_error *err)
 {
 	char path[PATH_MAX];
 	struct stat sb;
@@ -1261,7 +1263,7 @@ static int sink_blob(const struct img_store *st, struct sink *s, const char *nam
 	if (fd < 0)
 		return mc_fail(err, errno, "blob %s", digest);
 	rc = fstat(fd, &sb) < 0 ? mc_fail(err, errno, "blob %s", digest)
-				: sink_fd(s, name, fd, (uint64_t)sb.st_size, err);
+	                        : sink_fd(s, name, fd, (uint64_t)sb.st_size, err);
 	close(fd);
 	return rc;
 }
@@ -1271,7 +1273,7 @@ static time_t created_time(const char *config_json)
 {
 	json_t *config = json_loads(config_json ? config_json : "", 0, NULL);
 	const char *created = json_string_value(json_object_get(config, "created"));
-	struct tm tm = { 0 };
+	struct tm tm = {0};
 	time_t t = 0;
 
 	if (created != NULL && strptime(created, "%Y-%m-%dT%H:%M:%S", &tm) != NULL)
@@ -1290,7 +1292,7 @@ struct save_item {
 
 static int add_name(struct save_item *item, const char *full, struct mc_error *err)
 {
-	char (*names)[512];
+	char(*names)[512];
 
 	for (size_t i = 0; i < item->nname; i++)
 		if (strcmp(item->names[i], full) == 0)
@@ -1309,7 +1311,7 @@ static int add_name(struct save_item *item, const char *full, struct mc_error *e
  * image has (possibly none).
  */
 static int add_names(struct save_item *item, const char *what, const struct img_tag *tags,
-		     size_t ntag, struct mc_error *err)
+                     size_t ntag, struct mc_error *err)
 {
 	struct mc_error ignored;
 	struct img_ref ref;
@@ -1340,7 +1342,7 @@ static void free_items(struct save_item *items, size_t n)
 
 /* Find every image; two names of the same image make one item with two names. */
 static int resolve_names(struct img_store *st, const char *const *names, size_t nname,
-			 struct save_item **items, size_t *nitem, struct mc_error *err)
+                         struct save_item **items, size_t *nitem, struct mc_error *err)
 {
 	struct img_tag *tags;
 	size_t ntag, n = 0;
@@ -1382,8 +1384,8 @@ static int resolve_names(struct img_store *st, const char *const *names, size_t 
  * unnamed temporary file first - a tar header needs the size before the
  * data - and checked against its diff_id on the way.
  */
-static int decompress_to_tmpfile(const struct img_store *st, int in, const char *diff_id,
-				 int *out, uint64_t *size, struct mc_error *err)
+static int decompress_to_tmpfile(const struct img_store *st, int in, const char *diff_id, int *out,
+                                 uint64_t *size, struct mc_error *err)
 {
 	char path[PATH_MAX], digest[IMG_DIGEST_LEN + 1];
 	int rc;
@@ -1405,7 +1407,7 @@ static int decompress_to_tmpfile(const struct img_store *st, int in, const char 
 }
 
 static int sink_plain_layer(const struct img_store *st, struct sink *s, const char *name,
-			    const struct img_layer *layer, struct mc_error *err)
+                            const struct img_layer *layer, struct mc_error *err)
 {
 	char path[PATH_MAX];
 	int fd, plain = -1, rc;
@@ -1419,7 +1421,7 @@ static int sink_plain_layer(const struct img_store *st, struct sink *s, const ch
 		return mc_fail(err, errno, "layer %s", layer->digest);
 	if (strcmp(layer_media_type(fd), MT_OCI_LAYER) == 0) {
 		rc = fstat(fd, &sb) < 0 ? mc_fail(err, errno, "layer %s", layer->digest)
-					: sink_fd(s, name, fd, (uint64_t)sb.st_size, err);
+		                        : sink_fd(s, name, fd, (uint64_t)sb.st_size, err);
 	} else {
 		rc = decompress_to_tmpfile(st, fd, layer->diff_id, &plain, &size, err);
 		if (rc == 0)
@@ -1433,7 +1435,7 @@ static int sink_plain_layer(const struct img_store *st, struct sink *s, const ch
 
 /* "docker.io/library/busybox:latest" -> RepoTags "busybox:latest", repositories["busybox"]. */
 static int add_repo_tag(const char *full, const struct img_image *img, json_t *repo_tags,
-			json_t *repositories, struct mc_error *err)
+                        json_t *repositories, struct mc_error *err)
 {
 	char familiar[600], repo[600];
 	struct img_ref ref;
@@ -1441,8 +1443,8 @@ static int add_repo_tag(const char *full, const struct img_image *img, json_t *r
 
 	if (img_ref_parse(full, &ref, err) < 0)
 		return -1;
-	json_array_append_new(repo_tags, json_string(img_ref_familiar(&ref, familiar,
-								      sizeof(familiar))));
+	json_array_append_new(repo_tags,
+	                      json_string(img_ref_familiar(&ref, familiar, sizeof(familiar))));
 	if (ref.tag[0] == '\0' || img->nlayer == 0)
 		return 0;
 	/* The legacy file maps each tag to its top layer's directory. */
@@ -1453,13 +1455,13 @@ static int add_repo_tag(const char *full, const struct img_image *img, json_t *r
 		json_object_set_new(repositories, repo, tags);
 	}
 	json_object_set_new(tags, ref.tag,
-			    json_string(img_digest_hex(img->layers[img->nlayer - 1].diff_id)));
+	                    json_string(img_digest_hex(img->layers[img->nlayer - 1].diff_id)));
 	return 0;
 }
 
 static int write_docker_image(const struct img_store *st, struct sink *s,
-			      const struct save_item *item, json_t *manifest, json_t *repositories,
-			      struct mc_error *err)
+                              const struct save_item *item, json_t *manifest, json_t *repositories,
+                              struct mc_error *err)
 {
 	const struct img_image *img = &item->img;
 	json_t *layers = json_array(), *repo_tags = json_array();
@@ -1487,7 +1489,7 @@ static int write_docker_image(const struct img_store *st, struct sink *s,
 		return -1;
 	}
 	json_array_append_new(manifest, json_pack("{s:s, s:o, s:o}", "Config", config_name,
-						  "RepoTags", repo_tags, "Layers", layers));
+	                                          "RepoTags", repo_tags, "Layers", layers));
 	return 0;
 }
 
@@ -1499,7 +1501,7 @@ static int write_docker_image(const struct img_store *st, struct sink *s,
  *	repositories              {"busybox": {"latest": "<top layer>"}}, for old readers
  */
 static int write_docker_archive(const struct img_store *st, struct sink *s,
-				const struct save_item *items, size_t n, struct mc_error *err)
+                                const struct save_item *items, size_t n, struct mc_error *err)
 {
 	json_t *manifest = json_array(), *repositories = json_object();
 	int rc = 0;
@@ -1521,7 +1523,7 @@ static int write_docker_archive(const struct img_store *st, struct sink *s,
 static json_t *index_entry(const struct descriptor *d, const char *full)
 {
 	json_t *entry = json_pack("{s:s, s:s, s:I}", "mediaType", d->media_type, "digest",
-				  d->digest, "size", (json_int_t)d->size);
+	                          d->digest, "size", (json_int_t)d->size);
 	struct mc_error ignored;
 	struct img_ref ref;
 
@@ -1529,13 +1531,13 @@ static json_t *index_entry(const struct descriptor *d, const char *full)
 	 * containerd and podman by the full name: give both. */
 	if (full != NULL && img_ref_parse(full, &ref, &ignored) == 0)
 		json_object_set_new(entry, "annotations",
-				    json_pack("{s:s, s:s}", NAME_ANNOTATION, full, REF_ANNOTATION,
-					      ref.tag[0] ? ref.tag : full));
+		                    json_pack("{s:s, s:s}", NAME_ANNOTATION, full, REF_ANNOTATION,
+		                              ref.tag[0] ? ref.tag : full));
 	return entry;
 }
 
-static int manifest_descriptor(const struct img_store *st, const char *digest,
-			       struct descriptor *d, struct mc_error *err)
+static int manifest_descriptor(const struct img_store *st, const char *digest, struct descriptor *d,
+                               struct mc_error *err)
 {
 	json_t *m;
 	char *text;
@@ -1545,7 +1547,7 @@ static int manifest_descriptor(const struct img_store *st, const char *digest,
 		return -1;
 	m = json_loadb(text, len, 0, NULL);
 	snprintf(d->media_type, sizeof(d->media_type), "%s",
-		 json_string_value(json_object_get(m, "mediaType")) ?: MT_OCI_MANIFEST);
+	         json_string_value(json_object_get(m, "mediaType")) ?: MT_OCI_MANIFEST);
 	snprintf(d->digest, sizeof(d->digest), "%s", digest);
 	d->size = len;
 	json_decref(m);
@@ -1554,7 +1556,7 @@ static int manifest_descriptor(const struct img_store *st, const char *digest,
 }
 
 static int sink_store_blob(const struct img_store *st, struct sink *s, const char *digest,
-			   struct mc_error *err)
+                           struct mc_error *err)
 {
 	char name[128];
 
@@ -1562,8 +1564,8 @@ static int sink_store_blob(const struct img_store *st, struct sink *s, const cha
 	return sink_blob(st, s, name, digest, err);
 }
 
-static int write_oci_image(const struct img_store *st, struct sink *s,
-			   const struct save_item *item, json_t *manifests, struct mc_error *err)
+static int write_oci_image(const struct img_store *st, struct sink *s, const struct save_item *item,
+                           json_t *manifests, struct mc_error *err)
 {
 	const struct img_image *img = &item->img;
 	struct descriptor d;
@@ -1592,7 +1594,7 @@ static int write_oci_image(const struct img_store *st, struct sink *s,
  *	index.json       one entry per name
  */
 static int write_oci_layout(const struct img_store *st, struct sink *s,
-			    const struct save_item *items, size_t n, struct mc_error *err)
+                            const struct save_item *items, size_t n, struct mc_error *err)
 {
 	json_t *manifests = json_array(), *index;
 	int rc;
@@ -1605,7 +1607,7 @@ static int write_oci_layout(const struct img_store *st, struct sink *s,
 	for (size_t i = 0; rc == 0 && i < n; i++)
 		rc = write_oci_image(st, s, &items[i], manifests, err);
 	index = json_pack("{s:i, s:s, s:o}", "schemaVersion", 2, "mediaType", MT_OCI_INDEX,
-			  "manifests", manifests);
+	                  "manifests", manifests);
 	if (rc == 0)
 		rc = sink_json(s, "index.json", index, err);
 	json_decref(index);
@@ -1631,8 +1633,7 @@ static int check_layout_target(const char *out, struct mc_error *err)
 	return 0;
 }
 
-static int sink_open(struct sink *s, enum img_format format, const char *tmp,
-		     struct mc_error *err)
+static int sink_open(struct sink *s, enum img_format format, const char *tmp, struct mc_error *err)
 {
 	if (format == IMG_FORMAT_OCI_LAYOUT) {
 		if (mkdir(tmp, 0755) < 0)
@@ -1665,7 +1666,7 @@ static int sink_close(struct sink *s, int rc, const char *tmp, struct mc_error *
 }
 
 static int write_format(const struct img_store *st, struct sink *s, enum img_format format,
-			const struct save_item *items, size_t n, struct mc_error *err)
+                        const struct save_item *items, size_t n, struct mc_error *err)
 {
 	switch (format) {
 	case IMG_FORMAT_DOCKER_ARCHIVE:
@@ -1674,20 +1675,20 @@ static int write_format(const struct img_store *st, struct sink *s, enum img_for
 	case IMG_FORMAT_OCI_LAYOUT:
 		return write_oci_layout(st, s, items, n, err);
 	}
-	return mc_fail(err, EINVAL, "save: unknown format %d", (int)format);
+	return mc_fail(err, 0, "save: unknown format %d", (int)format);
 }
 
 int img_save(struct img_store *st, const char *const *names, size_t nname, const char *out_path,
-	     enum img_format format, struct mc_error *err)
+             enum img_format format, struct mc_error *err)
 {
 	struct save_item *items = NULL;
-	struct sink sink = { 0 };
+	struct sink sink = {0};
 	char tmp[PATH_MAX];
 	size_t nitem = 0;
 	int rc;
 
 	if (nname == 0)
-		return mc_fail(err, EINVAL, "save: no image named");
+		return mc_fail(err, 0, "save: no image named");
 	/* Write next to the target and rename at the end: a failure leaves no half file. */
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp-%d", out_path, (int)getpid()) >= (int)sizeof(tmp))
 		return mc_fail(err, ENAMETOOLONG, "save to %s", out_path);
@@ -1719,7 +1720,7 @@ int img_save(struct img_store *st, const char *const *names, size_t nname, const
 
 /* The tarball goes into the store as it is; its diff_id is the sha256 of its uncompressed stream. */
 static int import_layer(struct img_store *st, int fd, const char *path, struct img_layer *layer,
-			struct mc_error *err)
+                        struct mc_error *err)
 {
 	snprintf(layer->media_type, sizeof(layer->media_type), "%s", layer_media_type(fd));
 	if (img_blob_put_fd(st, fd, UINT64_MAX, NULL, layer->digest, &layer->size, err) < 0)
@@ -1746,16 +1747,16 @@ static char *import_config(const char *diff_id, const char *created_by)
 
 	strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
 	config = json_pack("{s:s, s:s, s:s, s:{}, s:{s:s, s:[s]}, s:[{s:s, s:s}]}", "architecture",
-			   HOST_ARCH, "os", "linux", "created", created, "config", "rootfs", "type",
-			   "layers", "diff_ids", diff_id, "history", "created", created,
-			   "created_by", created_by ? created_by : "minicontainer import");
+	                   HOST_ARCH, "os", "linux", "created", created, "config", "rootfs", "type",
+	                   "layers", "diff_ids", diff_id, "history", "created", created,
+	                   "created_by", created_by ? created_by : "minicontainer import");
 	text = config ? json_dumps(config, JSON_COMPACT) : NULL;
 	json_decref(config);
 	return text;
 }
 
 int img_import(struct img_store *st, const char *tar_path, const struct img_ref *tag,
-	       const char *created_by, char *manifest_digest_out, struct mc_error *err)
+               const char *created_by, char *manifest_digest_out, struct mc_error *err)
 {
 	struct img_image *img = calloc(1, sizeof(*img));
 	char digest[IMG_DIGEST_LEN + 1], *config = NULL;
@@ -1776,8 +1777,8 @@ int img_import(struct img_store *st, const char *tar_path, const struct img_ref 
 		/* Unpack before the image exists: a file that is not a tar fails
 		 * here and no name points at a broken image.  (Its blob stays
 		 * until the next garbage collection.) */
-		if (rc == 0)
-			rc = img_store_unpack(st, img, err);
+		if (rc == 0 && img_store_unpack(st, img, err) < 0)
+			rc = mc_fail_context(err, "import %s", tar_path);
 		if (rc == 0 && (config = import_config(img->layers[0].diff_id, created_by)) == NULL)
 			rc = mc_fail(err, ENOMEM, "import %s", tar_path);
 		if (rc == 0)

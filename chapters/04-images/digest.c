@@ -86,12 +86,22 @@ int img_digest_file(const char *path, char out[IMG_DIGEST_LEN + 1], uint64_t *si
 
 bool img_digest_valid(const char *text)
 {
+	/* EXERCISE 04.1 digest-valid (1 point): Recognise a digest
+	 * Tests: test_digest_of_known_text test_reference_errors
+	 *
+	 * Return true only for "sha256:" followed by exactly 64 lowercase
+	 * hexadecimal digits (IMG_DIGEST_LEN characters in all).  Anything
+	 * else - NULL, another algorithm, upper case, too short or too long -
+	 * is not a digest this store accepts.
+	 */
+	/* BEGIN SOLUTION */
 	if (text == NULL || strncmp(text, "sha256:", 7) != 0 || strlen(text) != IMG_DIGEST_LEN)
 		return false;
 	for (const char *p = text + 7; *p != '\0'; p++)
 		if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
 			return false;
 	return true;
+	/* END SOLUTION; skeleton: (void)text; return true; */
 }
 
 const char *img_digest_hex(const char *digest)

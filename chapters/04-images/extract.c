@@ -5,9 +5,9 @@
  * naive way - open(name, O_CREAT) for every entry - lets a hostile layer
  * write anywhere on the host: "../../etc/cron.d/x", a symlink "etc" -> "/etc"
  * followed by a file "etc/passwd", a hard link to /etc/shadow, a whiteout
- * that deletes a host file.  Docker, containerd and runc have all had bugs of
- * this kind; every one of them resolved a name in the host's view of the
- * filesystem instead of the layer's.
+ * that deletes a host file.  Container tools have shipped bugs of exactly
+ * this kind, and they share one cause: a name was resolved in the host's
+ * view of the filesystem instead of the layer's.
  *
  * The rule in this file: every name is resolved *inside* the layer
  * directory, as if it were "/" (img_open_in_root).  That gives the
@@ -27,12 +27,7 @@
 #define _GNU_SOURCE
 #include "extract.h"
 
-/*
- * <archive.h> would find this chapter's own archive.h (the chapter directory
- * comes first on the include path); "../include/archive.h", relative to the
- * system include directory, is libarchive's.
- */
-#include <../include/archive.h>
+#include <archive.h>
 #include <archive_entry.h>
 #include <dirent.h>
 #include <errno.h>
@@ -68,10 +63,10 @@
 static int open_with_openat2(int rootfd, const char *path, int flags, mode_t mode)
 {
 	struct open_how how = {
-		.flags = (uint64_t)(flags | O_CLOEXEC),
-		/* openat2 insists on mode 0 unless the call may create a file. */
-		.mode = (flags & O_CREAT) ? mode : 0,
-		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	    .flags = (uint64_t)(flags | O_CLOEXEC),
+	    /* openat2 insists on mode 0 unless the call may create a file. */
+	    .mode = (flags & O_CREAT) ? mode : 0,
+	    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
 	int fd, tries = 0;
 
@@ -161,8 +156,7 @@ static int walk_push_front(struct walk *w, const char *path)
 	char joined[PATH_MAX];
 	int n;
 
-	n = snprintf(joined, sizeof(joined), "%s%s%s%s", path, dot, w->todo[0] ? "/" : "",
-		     w->todo);
+	n = snprintf(joined, sizeof(joined), "%s%s%s%s", path, dot, w->todo[0] ? "/" : "", w->todo);
 	if (n < 0 || (size_t)n >= sizeof(joined)) {
 		errno = ENAMETOOLONG;
 		return -1;
@@ -226,7 +220,10 @@ static int walk_component(struct walk *w, const char *name)
 	if (strcmp(name, "..") == 0) {
 		char *slash = strrchr(w->where, '/');
 
-		*(slash != NULL ? slash : w->where) = '\0';
+		if (slash != NULL)
+			*slash = '\0'; /* "usr/lib" -> "usr" */
+		else
+			w->where[0] = '\0'; /* "usr" -> "", and "" stays "" */
 		return walk_retrace(w);
 	}
 	if (fstatat(w->dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
@@ -299,7 +296,7 @@ out:
 }
 
 int img_open_in_root(int rootfd, const char *path, int flags, mode_t mode,
-		     enum img_resolver resolver, struct mc_error *err)
+                     enum img_resolver resolver, struct mc_error *err)
 {
 	static bool no_openat2; /* IMG_RESOLVE_AUTO found that the kernel lacks openat2 */
 	int fd;
@@ -326,7 +323,7 @@ int img_open_in_root(int rootfd, const char *path, int flags, mode_t mode,
 
 /* "a/b/c" -> dir "a/b" and *base "c"; "c" -> dir "." and *base "c". */
 static int split_path(const char *path, char *dir, size_t size, const char **base,
-		      struct mc_error *err)
+                      struct mc_error *err)
 {
 	const char *slash = strrchr(path, '/');
 	size_t len = slash != NULL ? (size_t)(slash - path) : 0;
@@ -348,7 +345,7 @@ static int split_path(const char *path, char *dir, size_t size, const char **bas
  * (a dangling symlink) is an error, as it is for tar.
  */
 static int make_parents(int rootfd, const char *dir, enum img_resolver resolver,
-			struct mc_error *err)
+                        struct mc_error *err)
 {
 	char prefix[PATH_MAX], name[NAME_MAX + 1];
 	const char *start, *end = dir;
@@ -368,7 +365,7 @@ static int make_parents(int rootfd, const char *dir, enum img_resolver resolver,
 				fd = mc_fail(err, errno, "mkdir %s inside the layer", prefix);
 			else
 				fd = img_open_in_root(rootfd, prefix, O_PATH | O_DIRECTORY, 0,
-						      resolver, err);
+				                      resolver, err);
 		}
 		close(parentfd);
 		parentfd = fd;
@@ -378,7 +375,7 @@ static int make_parents(int rootfd, const char *dir, enum img_resolver resolver,
 
 /* Open the directory that contains `path`, inside the root; create it only if `create`. */
 static int open_parent(int rootfd, const char *path, const char **base, bool create,
-		       enum img_resolver resolver, struct mc_error *err)
+                       enum img_resolver resolver, struct mc_error *err)
 {
 	char dir[PATH_MAX];
 	int fd;
@@ -392,7 +389,7 @@ static int open_parent(int rootfd, const char *path, const char **base, bool cre
 }
 
 int img_open_parent_in_root(int rootfd, const char *path, const char **base,
-			    enum img_resolver resolver, struct mc_error *err)
+                            enum img_resolver resolver, struct mc_error *err)
 {
 	return open_parent(rootfd, path, base, true, resolver, err);
 }
@@ -419,9 +416,9 @@ static int normalize_name(const char *name, char *out, size_t size, struct mc_er
 			continue;
 		if (n == 2 && p[0] == '.' && p[1] == '.')
 			return mc_fail(err, 0,
-				       "entry \"%.200s\": a \"..\" component could lead out of the "
-				       "layer directory",
-				       name);
+			               "entry \"%.200s\": a \"..\" component could lead out of the "
+			               "layer directory",
+			               name);
 		if (len + (len > 0) + n >= size)
 			return mc_fail(err, ENAMETOOLONG, "entry \"%.64s...\"", name);
 		if (len > 0)
@@ -472,6 +469,9 @@ static int remove_existing(int dirfd, const char *name, struct mc_error *err)
 {
 	struct stat st;
 
+	/* Never "." or "..": the directory itself, or its parent - outside, at the root. */
+	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		return mc_fail(err, EINVAL, "refusing to remove \"%s\"", name);
 	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return errno == ENOENT ? 0 : mc_fail(err, errno, "stat %s", name);
 	if (S_ISDIR(st.st_mode))
@@ -587,7 +587,7 @@ static int write_at(int fd, const char *buf, size_t len, off_t offset)
 
 /* Copy an entry's data.  Sparse files come as blocks at offsets, with holes between. */
 static int write_contents(struct archive *tar, struct archive_entry *entry, struct node *n,
-			  struct mc_error *err)
+                          struct mc_error *err)
 {
 	const void *block;
 	la_int64_t offset;
@@ -607,12 +607,12 @@ static int write_contents(struct archive *tar, struct archive_entry *entry, stru
 
 /* O_EXCL|O_NOFOLLOW: we write into a file we have just made, never into an old one. */
 static int make_file(struct extraction *x, struct archive *tar, struct archive_entry *entry,
-		     struct node *n)
+                     struct node *n)
 {
 	if (remove_existing(n->dirfd, n->name, x->err) < 0)
 		return -1;
-	n->fd = openat(n->dirfd, n->name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-		       0600);
+	n->fd =
+	    openat(n->dirfd, n->name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (n->fd < 0)
 		return mc_fail(x->err, errno, "create %s", n->path);
 	return write_contents(tar, entry, n, x->err);
@@ -673,7 +673,7 @@ static int make_hardlink(struct extraction *x, struct archive_entry *entry, stru
 	else if (S_ISDIR(st.st_mode))
 		rc = mc_fail(x->err, EPERM, "hard link %s -> directory %s", n->path, target);
 	else if (fstatat(n->dirfd, n->name, &old, AT_SYMLINK_NOFOLLOW) == 0 &&
-		 old.st_dev == st.st_dev && old.st_ino == st.st_ino)
+	         old.st_dev == st.st_dev && old.st_ino == st.st_ino)
 		rc = 0; /* already the same file */
 	else if (remove_existing(n->dirfd, n->name, x->err) < 0)
 		rc = -1;
@@ -864,9 +864,9 @@ static int finish_directories(struct extraction *x)
 		int fd, rc;
 
 		fd = img_open_in_root(x->rootfd, d->path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0,
-				      x->opts->resolver, x->err);
+		                      x->opts->resolver, x->err);
 		if (fd < 0 && (x->err->errnum == ENOENT || x->err->errnum == ENOTDIR ||
-			       x->err->errnum == ELOOP)) {
+		               x->err->errnum == ELOOP)) {
 			mc_error_clear(x->err);
 			continue;
 		}
@@ -998,7 +998,7 @@ static void layer_close(struct layer_reader *rd)
 
 /* Create one entry (not a whiteout), then give it its metadata. */
 static int extract_node(struct extraction *x, struct archive *tar, struct archive_entry *entry,
-			struct node *n)
+                        struct node *n)
 {
 	int rc;
 
@@ -1027,7 +1027,7 @@ static int extract_node(struct extraction *x, struct archive *tar, struct archiv
 		return skip_entry(x, n, "a socket (only a running program can make one)");
 	default:
 		return mc_fail(x->err, 0, "entry \"%s\": unknown file type 0%o", n->path,
-			       archive_entry_filetype(entry));
+		               archive_entry_filetype(entry));
 	}
 	if (rc < 0)
 		return -1;
@@ -1040,7 +1040,7 @@ static int check_root_entry(struct extraction *x, struct archive_entry *entry)
 	if (archive_entry_hardlink(entry) == NULL && archive_entry_filetype(entry) == AE_IFDIR)
 		return 0;
 	return mc_fail(x->err, 0, "entry \"%s\" would replace the layer directory itself",
-		       archive_entry_pathname(entry));
+	               archive_entry_pathname(entry));
 }
 
 /* One entry: check its name, resolve its directory inside the root, create it there. */
@@ -1061,10 +1061,10 @@ static int extract_entry(struct extraction *x, struct archive *tar, struct archi
 			return -1;
 		n.name = ".";
 		n.dirfd = img_open_in_root(x->rootfd, ".", O_PATH | O_DIRECTORY, 0,
-					   x->opts->resolver, x->err);
+		                           x->opts->resolver, x->err);
 	} else {
-		n.dirfd = img_open_parent_in_root(x->rootfd, path, &n.name, x->opts->resolver,
-						  x->err);
+		n.dirfd =
+		    img_open_parent_in_root(x->rootfd, path, &n.name, x->opts->resolver, x->err);
 	}
 	if (n.dirfd < 0)
 		return mc_fail_context(x->err, "entry \"%s\"", path);
@@ -1093,7 +1093,7 @@ static int extract_entries(struct extraction *x, struct archive *tar)
 }
 
 int img_extract_layer(const char *archive_path, const char *dest, struct img_extract_opts *opts,
-		      struct mc_error *err)
+                      struct mc_error *err)
 {
 	struct layer_reader rd = {.fd = -1};
 	struct extraction x = {.opts = opts, .err = err};
@@ -1107,14 +1107,16 @@ int img_extract_layer(const char *archive_path, const char *dest, struct img_ext
 	    finish_directories(&x) == 0 &&
 	    layer_digest(&rd, opts->diff_id, sizeof(opts->diff_id), err) == 0)
 		rc = 0;
-	if (rc < 0)
+	if (rc < 0) {
+		opts->diff_id[0] = '\0';
 		mc_fail_context(err, "layer %s", archive_path);
-	else
+	} else {
 		mc_trace(CH,
-			 "layer %s -> %s: %zu entries, %zu whiteouts, %zu opaque directories, "
-			 "%zu skipped; diff_id %s",
-			 archive_path, dest, x.entries, x.whiteouts, x.opaques, x.skipped,
-			 opts->diff_id);
+		         "layer %s -> %s: %zu entries, %zu whiteouts, %zu opaque directories, "
+		         "%zu skipped; diff_id %s",
+		         archive_path, dest, x.entries, x.whiteouts, x.opaques, x.skipped,
+		         opts->diff_id);
+	}
 
 	layer_close(&rd);
 	for (size_t i = 0; i < x.ndirs; i++)

@@ -90,6 +90,8 @@ int img_ref_parse(const char *text, struct img_ref *ref, struct mc_error *err)
 			return mc_fail(err, 0, "invalid reference format: bad tag in '%s'", text);
 		snprintf(ref->tag, sizeof(ref->tag), "%s", colon + 1);
 	}
+	if (name[0] == '\0' || name[strlen(name) - 1] == '/')
+		return mc_fail(err, 0, "invalid reference format: '%s'", text);
 	if (ref->tag[0] == '\0' && ref->digest[0] == '\0')
 		snprintf(ref->tag, sizeof(ref->tag), "latest");
 
@@ -98,6 +100,13 @@ int img_ref_parse(const char *text, struct img_ref *ref, struct mc_error *err)
 	if (slash != NULL && looks_like_registry(name, (size_t)(slash - name))) {
 		snprintf(ref->registry, sizeof(ref->registry), "%.*s", (int)(slash - name), name);
 		rest = slash + 1;
+		/* host[:port] - a port is digits only. */
+		if (strchr(ref->registry, ':') != NULL &&
+		    (strchr(ref->registry, ':')[1] == '\0' ||
+		     strspn(strchr(ref->registry, ':') + 1, "0123456789") !=
+		         strlen(strchr(ref->registry, ':') + 1)))
+			return mc_fail(err, 0, "invalid reference format: bad registry in '%s'",
+			               text);
 	} else {
 		snprintf(ref->registry, sizeof(ref->registry), "docker.io");
 		rest = name;

@@ -222,6 +222,17 @@ static int put_blob(struct img_store *st, struct blob_source *src, uint64_t expe
 		return mc_fail(err, saved, "write blob");
 	}
 	close(fd);
+	/* EXERCISE 04.2 verify-blob (2 points): Refuse a blob that is not what it claims
+	 * Tests: test_blob_with_wrong_digest_is_refused test_corrupt_blob_is_rejected
+	 *
+	 * The bytes are in the temporary file `tmp`; `digest` is their sha256
+	 * and `total` their number.  If the caller expected a size
+	 * (expect_size != UINT64_MAX) and got another, or expected a digest
+	 * (expected != NULL) and got another, remove the temporary file and
+	 * fail with an error that names both digests - nothing unverified may
+	 * ever be renamed into blobs/.
+	 */
+	/* BEGIN SOLUTION */
 	if ((expect_size != UINT64_MAX && total != expect_size) ||
 	    (expected != NULL && strcmp(digest, expected) != 0)) {
 		unlink(tmp);
@@ -233,6 +244,7 @@ static int put_blob(struct img_store *st, struct blob_source *src, uint64_t expe
 		               expected ? expected : digest, (unsigned long long)total,
 		               (unsigned long long)expect_size);
 	}
+	/* END SOLUTION; skeleton: (void)expect_size; */
 	if (img_blob_path(st, digest, final, sizeof(final), err) < 0 || chmod(tmp, 0644) < 0 ||
 	    rename(tmp, final) < 0) {
 		unlink(tmp);
@@ -340,6 +352,26 @@ static size_t remove_name(json_t *manifests, const char *full)
 	return removed;
 }
 
+/* The manifest's own mediaType (an index entry must say the same); OCI if it says none. */
+static const char *manifest_media_type(struct img_store *st, const char *digest)
+{
+	static char type[96];
+	struct mc_error ignored;
+	json_t *doc;
+	char *text;
+
+	snprintf(type, sizeof(type), "%s", MT_OCI_MANIFEST);
+	if (img_blob_read(st, digest, &text, NULL, &ignored) < 0)
+		return type;
+	doc = json_loads(text, 0, NULL);
+	if (json_string_value(json_object_get(doc, "mediaType")) != NULL)
+		snprintf(type, sizeof(type), "%s",
+		         json_string_value(json_object_get(doc, "mediaType")));
+	json_decref(doc);
+	free(text);
+	return type;
+}
+
 int img_store_tag(struct img_store *st, const struct img_ref *ref, const char *manifest_digest,
                   uint64_t manifest_size, struct mc_error *err)
 {
@@ -361,9 +393,10 @@ int img_store_tag(struct img_store *st, const struct img_ref *ref, const char *m
 	manifests = json_object_get(index, "manifests");
 	remove_name(manifests, full);
 	json_array_append_new(manifests,
-	                      json_pack("{s:s, s:s, s:I, s:{s:s}}", "mediaType", MT_OCI_MANIFEST,
-	                                "digest", manifest_digest, "size",
-	                                (json_int_t)manifest_size, "annotations", REF_NAME, full));
+	                      json_pack("{s:s, s:s, s:I, s:{s:s}}", "mediaType",
+	                                manifest_media_type(st, manifest_digest), "digest",
+	                                manifest_digest, "size", (json_int_t)manifest_size,
+	                                "annotations", REF_NAME, full));
 	rc = save_index(st, index, err);
 	json_decref(index);
 	img_store_unlock(st);
@@ -388,8 +421,7 @@ int img_store_untag(struct img_store *st, const struct img_ref *ref, struct mc_e
 		return -1;
 	}
 	removed = remove_name(json_object_get(index, "manifests"), full);
-	rc = removed == 0 ? mc_fail(err, ENOENT, "No such image: %s", full)
-	                  : save_index(st, index, err);
+	rc = removed == 0 ? mc_fail(err, 0, "No such image: %s", full) : save_index(st, index, err);
 	json_decref(index);
 	img_store_unlock(st);
 	return rc;
@@ -578,7 +610,7 @@ int img_store_find(struct img_store *st, const char *what, struct img_image *img
 	}
 	free(tags);
 	if (!found[0])
-		return mc_fail(err, ENOENT, "No such image: %s", what);
+		return mc_fail(err, 0, "No such image: %s", what);
 	return img_image_load(st, found, img, err);
 }
 

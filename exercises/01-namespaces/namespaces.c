@@ -78,6 +78,8 @@ int ns_clone_flags(const struct ns_config *cfg)
 	 */
 	/* TODO(exercise 01.1 clone-flags): your code here. */
 	flags = 0;
+	if (cfg->host_network)
+		flags &= ~CLONE_NEWNET;
 	return flags | cfg->extra_clone_flags;
 }
 
@@ -85,13 +87,16 @@ int ns_clone_flags(const struct ns_config *cfg)
  * The parent's side.
  */
 
-static ino_t mount_namespace_inode(pid_t pid)
+/*
+ * The inode of our mount namespace.  "/proc/self", not "/proc/<getpid()>":
+ * in the child getpid() is 1, and the /proc still mounted is the host's,
+ * where 1 is the host's init.
+ */
+static ino_t mount_namespace_inode(void)
 {
-	char path[64];
 	struct stat st;
 
-	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)pid);
-	if (stat(path, &st) < 0)
+	if (stat("/proc/self/ns/mnt", &st) < 0)
 		return 0;
 	return st.st_ino;
 }
@@ -166,7 +171,7 @@ int ns_spawn(const struct ns_config *cfg, struct ns_child *child, struct mc_erro
 	child->go_fd = child->err_fd = -1;
 	if (check_config(cfg, err) < 0)
 		return -1;
-	host_mnt_ns = mount_namespace_inode(getpid());
+	host_mnt_ns = mount_namespace_inode();
 	/* Close-on-exec on both pipes: the command must not inherit them, and the
 	 * error pipe reaching EOF is how we learn that execve() succeeded. */
 	if (pipe2(go, O_CLOEXEC) < 0)
@@ -353,7 +358,7 @@ static int redirect_stdio(const struct ns_config *cfg, struct mc_error *err)
  */
 static int check_new_mount_namespace(ino_t host_mnt_ns, struct mc_error *err)
 {
-	if (host_mnt_ns != 0 && mount_namespace_inode(getpid()) == host_mnt_ns)
+	if (host_mnt_ns != 0 && mount_namespace_inode() == host_mnt_ns)
 		return mc_fail(err, 0,
 		               "refusing to continue: the child shares the host's mount "
 		               "namespace (is CLONE_NEWNS in the clone flags?)");
@@ -628,6 +633,78 @@ static __attribute__((noreturn)) void exec_command(const struct ns_config *cfg, 
 	report_and_exit(err_fd, rc == -ENOENT ? NS_EXIT_NOT_FOUND : NS_EXIT_CANNOT_EXEC, &err);
 }
 
+/*
+ * For an interactive container (-t): a session of its own, with the pty on
+ * stdin as its controlling terminal, so that Ctrl-C reaches the shell as
+ * SIGINT and job control works.
+ */
+static int take_terminal(struct mc_error *err)
+{
+	if (setsid() < 0)
+		return mc_fail(err, errno, "setsid");
+	if (ioctl(STDIN_FILENO, TIOCSCTTY, 0) < 0)
+		return mc_fail(err, errno, "make stdin the controlling terminal");
+	return 0;
+}
+
+/*
+ * The tiny init of --init.  As PID 1 the command would get no default signal
+ * handling (SIGTERM is ignored unless it installs a handler) and would
+ * inherit every orphan of the container.  So PID 1 becomes this loop: start
+ * the command as PID 2, pass on every signal we get, reap every child, and
+ * exit with the command's status - which ends the PID namespace and kills
+ * whatever is left.
+ */
+static __attribute__((noreturn)) void run_init(const struct ns_config *cfg, int err_fd)
+{
+	sigset_t all, old;
+	pid_t command;
+
+	/* Blocked before fork, so no signal is lost; the command unblocks them. */
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	command = fork();
+	if (command == 0) {
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		exec_command(cfg, err_fd);
+	}
+	if (command < 0) {
+		struct mc_error err;
+
+		mc_fail(&err, errno, "fork the command under --init");
+		report_and_exit(err_fd, NS_EXIT_SETUP_FAILED, &err);
+	}
+	/* The parent learns of the exec through the command's copy of the pipe alone. */
+	close(err_fd);
+	mc_trace(CH, "init: PID 1 forwards signals to the command (PID %d) and reaps orphans",
+	         (int)command);
+	for (;;) {
+		int sig = sigwaitinfo(&all, NULL), status;
+		pid_t pid;
+
+		if (sig != SIGCHLD) {
+			if (sig > 0)
+				kill(command, sig);
+			continue;
+		}
+		while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+			if (pid == command)
+				_exit(ns_exit_code(status));
+	}
+}
+
+/* Docker creates a missing working directory rather than failing. */
+static int enter_workdir(const char *workdir, struct mc_error *err)
+{
+	if (workdir == NULL)
+		return 0;
+	if (mc_mkdir_p(workdir, 0755, err) < 0)
+		return -1;
+	if (chdir(workdir) < 0)
+		return mc_fail(err, errno, "working directory %s", workdir);
+	return 0;
+}
+
 /* Everything between clone() and execve(), step by step. */
 static int setup_container(const struct ns_config *cfg, int go_fd, ino_t host_mnt_ns,
                            struct mc_error *err)
@@ -635,6 +712,8 @@ static int setup_container(const struct ns_config *cfg, int go_fd, ino_t host_mn
 	if (wait_for_parent(go_fd, err) < 0)
 		return -1;
 	if (redirect_stdio(cfg, err) < 0)
+		return -1;
+	if (cfg->tty && take_terminal(err) < 0)
 		return -1;
 	if (cfg->userns && become_root_in_userns(err) < 0)
 		return -1;
@@ -652,9 +731,15 @@ static int setup_container(const struct ns_config *cfg, int go_fd, ino_t host_mn
 		return -1;
 	if (set_hostname(cfg->hostname, err) < 0)
 		return -1;
-	if (bring_up_loopback(err) < 0)
+	if (!cfg->host_network && bring_up_loopback(err) < 0)
 		return -1;
-	return enter_rootfs(cfg->rootfs, err);
+	if (enter_rootfs(cfg->rootfs, err) < 0)
+		return -1;
+	if (enter_workdir(cfg->workdir, err) < 0)
+		return -1;
+	if (cfg->before_exec != NULL && cfg->before_exec(cfg->exec_arg, err) < 0)
+		return -1;
+	return 0;
 }
 
 static void child_main(const struct ns_config *cfg, int go_fd, int err_fd, ino_t host_mnt_ns)
@@ -666,6 +751,7 @@ static void child_main(const struct ns_config *cfg, int go_fd, int err_fd, ino_t
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (setup_container(cfg, go_fd, host_mnt_ns, &err) < 0)
 		report_and_exit(err_fd, NS_EXIT_SETUP_FAILED, &err);
+	if (cfg->init)
+		run_init(cfg, err_fd);
 	exec_command(cfg, err_fd);
-	_exit(NS_EXIT_CANNOT_EXEC); /* not reached: exec_command() never returns */
 }

@@ -36,12 +36,19 @@ struct ns_config {
 	gid_t map_gid;        /* ... and gid 0 inside is map_gid outside ... */
 	unsigned map_count;   /* ... for this many ids */
 	int stdio[3];         /* fds for the command's stdin/out/err; -1 inherits ours */
+	const char *workdir;  /* working directory inside (created if missing); NULL: / */
+	bool host_network;    /* keep the host's network namespace (docker run --network host) */
+	bool init;            /* a tiny init as PID 1 reaps zombies, forwards signals (--init) */
+	bool tty;             /* stdin is a terminal: a new session with it as controlling tty */
 
 	/* Hooks for later chapters; all may be zero/NULL. */
 	int extra_clone_flags; /* e.g. CLONE_NEWCGROUP (chapter 02) */
 	/* Runs in the child after /proc and /dev are ready, before pivot_root. */
 	int (*before_pivot)(const char *rootfs, void *arg, struct mc_error *err);
-	void *hook_arg;
+	/* Runs in the child inside the new root, just before the command (user, capabilities). */
+	int (*before_exec)(void *arg, struct mc_error *err);
+	void *hook_arg; /* for before_pivot */
+	void *exec_arg; /* for before_exec */
 };
 
 struct ns_child {

@@ -132,7 +132,7 @@ static int enable_v2_controllers(const char *dir, struct mc_error *err)
 
 		snprintf(word, sizeof(word), " %s ", v2_controllers[i]);
 		if (strstr(padded, word) == NULL)
-			continue; /* not available here (e.g. io without a weight-aware scheduler) */
+			continue; /* not offered here (on hybrid hosts v1 holds most controllers) */
 		snprintf(word, sizeof(word), "+%s", v2_controllers[i]);
 		rc = mc_write_file(path, word, err);
 		mc_trace_call(CH, rc, NULL, "write %s \"%s\"", path, word);
@@ -297,8 +297,8 @@ static int kill_listed(const char *dir)
 
 /*
  * Empty a cgroup directory and remove it.  rmdir fails with EBUSY while a
- * process is still inside - even one that was killed but not yet reaped by
- * its parent - so kill, wait a little, and try again.
+ * process is still inside - a killed process needs a moment to exit - so
+ * kill, wait a little, and try again.
  */
 static int remove_cgroup_dir(const char *dir, struct mc_error *err)
 {
@@ -336,6 +336,9 @@ int cg_destroy(const struct cgroup *cg, struct mc_error *err)
 			kill_listed(dir);
 		return remove_cgroup_dir(dir, err);
 	}
+	/* A v1 frozen task cannot even die: thaw first (v2's cgroup.kill needs no thaw). */
+	if (cg_file(cg, "freezer", "freezer.state", path, sizeof(path), err) == 0)
+		mc_write_file(path, "THAWED", err);
 	for (size_t i = 0; i < N_V1; i++) {
 		if (cg_dir(cg, v1_controllers[i], dir, sizeof(dir), err) < 0)
 			return -1;

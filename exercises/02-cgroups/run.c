@@ -18,6 +18,22 @@ void cg_run_init(struct cg_run *run)
 	cg_limits_init(&run->limits);
 }
 
+/* cg_setup_inside() in the child, then whatever hook the caller had set. */
+struct chained {
+	struct cgroup *cg;
+	int (*next)(const char *rootfs, void *arg, struct mc_error *err);
+	void *next_arg;
+};
+
+static int setup_then_next(const char *rootfs, void *arg, struct mc_error *err)
+{
+	struct chained *c = arg;
+
+	if (cg_setup_inside(rootfs, c->cg, err) < 0)
+		return -1;
+	return c->next != NULL ? c->next(rootfs, c->next_arg, err) : 0;
+}
+
 /* Kill and reap a child that never got to run its command. */
 static void abandon(struct ns_child *child)
 {
@@ -34,6 +50,7 @@ int cg_run_container(struct ns_config *cfg, const struct cg_run *run, int *exit_
 {
 	struct mc_error ignored;
 	struct ns_child child;
+	struct chained chain;
 	struct cgroup cg;
 	char name[64];
 	int rc;
@@ -51,8 +68,12 @@ int cg_run_container(struct ns_config *cfg, const struct cg_run *run, int *exit_
 	if (cg_apply_limits(&cg, &run->limits, err) < 0)
 		goto destroy;
 
-	cfg->before_pivot = cg_setup_inside;
-	cfg->hook_arg = &cg;
+	/* Our hook first, then the caller's, if it had one. */
+	chain.cg = &cg;
+	chain.next = cfg->before_pivot;
+	chain.next_arg = cfg->hook_arg;
+	cfg->before_pivot = setup_then_next;
+	cfg->hook_arg = &chain;
 	if (ns_spawn(cfg, &child, err) < 0)
 		goto destroy;
 	/* The child is waiting for our go: it has not run anything of its own yet. */
@@ -66,6 +87,8 @@ int cg_run_container(struct ns_config *cfg, const struct cg_run *run, int *exit_
 		cg_destroy(&cg, &ignored);
 		return -1;
 	}
+	if (run->started != NULL)
+		run->started(child.pid, &cg, run->started_arg);
 	if (ns_wait(&child, exit_code, err) < 0)
 		goto destroy;
 	if (cg_read_stats(&cg, stats, err) < 0)

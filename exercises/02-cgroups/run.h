@@ -14,6 +14,9 @@ struct cg_run {
 	const char *parent; /* CG_DEFAULT_PARENT, or --cgroup-parent */
 	const char *name;   /* the container's cgroup; NULL makes one from our pid */
 	struct cg_limits limits;
+	/* Called once the command runs (its pid, its cgroup): the capstone records them. */
+	void (*started)(pid_t pid, const struct cgroup *cg, void *arg);
+	void *started_arg;
 };
 
 void cg_run_init(struct cg_run *run);

@@ -38,16 +38,9 @@
 
 int ovl_check_support(const char *upper, const char *work, struct mc_error *err)
 {
-	char filesystems[8192];
 	struct stat su, sw;
 	struct statfs fs;
 
-	if (mc_read_file("/proc/filesystems", filesystems, sizeof(filesystems), NULL, err) < 0)
-		return -1;
-	if (strstr(filesystems, "\toverlay\n") == NULL)
-		return mc_fail(err, ENODEV,
-		               "this kernel has no overlay filesystem (try: modprobe "
-		               "overlay)");
 	if (stat(upper, &su) < 0)
 		return mc_fail(err, errno, "upper directory %s", upper);
 	if (stat(work, &sw) < 0)
@@ -125,6 +118,10 @@ static int mount_with_options(const struct ovl_config *cfg, struct mc_error *err
 	if (ovl_mount_options(cfg, opts, sizeof(opts), err) < 0)
 		return -1;
 	rc = mount("overlay", cfg->merged, "overlay", 0, opts);
+	if (rc < 0 && errno == ENODEV)
+		return mc_fail(err, ENODEV,
+		               "this kernel has no overlay filesystem (try: modprobe "
+		               "overlay)");
 	mc_trace_call(CH, rc, "the layers appear as one tree",
 	              "mount(\"overlay\", \"%s\", "
 	              "\"overlay\", 0, \"%.120s%s\")",
@@ -211,7 +208,7 @@ static int mount_with_short_links(const struct ovl_config *cfg, struct mc_error 
 	const char **lowers = NULL;
 	char upper[PATH_MAX], work[PATH_MAX], merged[PATH_MAX];
 	int cwd = -1, rc = -1;
-	size_t made = 0;
+	size_t made = 0, top;
 
 	/* Relative names resolve against our working directory: make the
 	 * other three paths absolute before we leave it. */
@@ -233,13 +230,20 @@ static int mount_with_short_links(const struct ovl_config *cfg, struct mc_error 
 			mc_fail(err, errno, "layer %s", cfg->lowers[made]);
 			goto out;
 		}
-		snprintf(names[made], sizeof(names[made]), "%zx", made);
+		/* A layer listed twice gets one link, so the option string can drop the copy. */
+		top = made;
+		for (size_t k = made + 1; k < cfg->nlower; k++)
+			if (strcmp(cfg->lowers[k], cfg->lowers[made]) == 0)
+				top = k;
+		snprintf(names[made], sizeof(names[made]), "%zx", top);
+		lowers[made] = names[made];
+		if (top != made)
+			continue;
 		snprintf(path, sizeof(path), "%s/%s", linkdir, names[made]);
 		if (symlink(target, path) < 0) {
 			mc_fail(err, errno, "symlink %s", path);
 			goto out;
 		}
-		lowers[made] = names[made];
 	}
 	mc_trace(CH, "%zu short links in %s  -- like Docker's overlay2 l/ directory", made,
 	         linkdir);

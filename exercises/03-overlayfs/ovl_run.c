@@ -74,7 +74,11 @@ int ovl_run_container(struct ns_config *cfg, const struct cg_run *cgr, const str
 		return -1;
 	if (mkdtemp(dir) == NULL)
 		return mc_fail(err, errno, "mkdtemp %s", dir);
-	snprintf(work, sizeof(work), "%s/work", dir);
+	/* work/ must be on upper's filesystem: next to a kept upper, else in our directory. */
+	if (run->upper != NULL)
+		snprintf(work, sizeof(work), "%s.work", run->upper);
+	else
+		snprintf(work, sizeof(work), "%s/work", dir);
 	snprintf(merged, sizeof(merged), "%s/merged", dir);
 	if (run->upper != NULL)
 		snprintf(upper, sizeof(upper), "%s", run->upper);
@@ -96,7 +100,7 @@ int ovl_run_container(struct ns_config *cfg, const struct cg_run *cgr, const str
 	rc = cg_run_container(cfg, cgr, exit_code, stats, err);
 	if (ovl_umount(merged, rc == 0 ? err : &ignored) < 0)
 		rc = -1;
-	if (rc == 0)
+	if (rc == 0 && diff != NULL)
 		rc = ovl_diff(upper, run->layers, run->nlayer, diff, err);
 out:
 	/* A kept upper stays; everything else we made goes. */

@@ -23,7 +23,7 @@ extern const struct mc_option ovl_options_table[];
 /*
  * Mount the layers plus an upper directory, run the container on the merged
  * tree (chapter 02's cg_run_container), unmount, and fill *diff with what the
- * container changed.
+ * container changed (unless diff is NULL).
  *
  * This moves the calling process into a mount namespace of its own first,
  * so that the overlay never appears on the host and vanishes with us even

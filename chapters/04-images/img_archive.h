@@ -1,5 +1,5 @@
 /*
- * archive.h - chapter 04: images in and out of the store as files.
+ * img_archive.h - chapter 04: images in and out of the store as files.
  *
  *	docker-archive   a tar as written by `docker save` / `podman save`:
  *	                 manifest.json (Config, RepoTags, Layers), the config
