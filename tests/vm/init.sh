@@ -13,9 +13,9 @@
 #             run), env.sh (settings), and what we write back: status (the
 #             command's exit status) or error (why the guest gave up).
 #
-# Nothing here should print on the console when all goes well: the console
-# (ttyS0) goes to a log file on the host that is shown only when something
-# fails.  The command's output has its own serial port, ttyS1.
+# The serial port ttyS0 carries the command's output (and nothing else) to the
+# host's stdout: the kernel has no console there unless run-in-vm.sh --debug
+# asks for one, and nothing here prints when all goes well.
 set -eu
 export PATH=/bin
 
@@ -24,19 +24,25 @@ ctl_mounted=0
 # Report a fatal error where the host will find it, then power off.
 die() {
 	echo "run-in-vm guest (init): $*" >&2
-	[ "$ctl_mounted" = 1 ] && echo "init: $*" >/ctl/error
+	if [ "$ctl_mounted" = 1 ]; then
+		echo "init: $*" >/ctl/error
+	else
+		echo "run-in-vm guest (init): $*" >/dev/ttyS0
+	fi
 	poweroff -f
 }
 
 mount -t proc -o nosuid,nodev,noexec proc /proc
 mount -t sysfs -o nosuid,nodev,noexec sysfs /sys
 mount -t devtmpfs -o nosuid,mode=755 devtmpfs /dev
-# The initramfs has no /dev/console node; now devtmpfs has one.
+# The initramfs has no /dev/console node; now devtmpfs has one.  It is the
+# kernel's console: nowhere (tty0, no screen), or ttyS0 with --debug.
 exec </dev/console >/dev/console 2>&1
 
-# virtio-pci (the 9p transport), 9p itself and overlayfs are modules in
-# Debian's kernel; the initramfs carries them and a modules.dep.
-modprobe -a virtio_pci 9pnet_virtio 9p overlay || die "modprobe failed"
+# The virtio transports (virtio-mmio on qemu's microvm machine, virtio-pci on
+# the pc machine), 9p and overlayfs are modules in Debian's kernel; the
+# initramfs carries them and a modules.dep.
+modprobe -a virtio_mmio virtio_pci 9pnet_virtio 9p overlay || die "modprobe failed"
 
 # msize: bigger 9p messages, fewer round trips (each one is slow under TCG).
 # cache=loose on the read-only host root (nothing in the guest writes it);

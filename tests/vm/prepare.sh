@@ -5,23 +5,31 @@
 #
 # Builds, under build/vm/ of the repository (override with MC_VM_DIR):
 #
-#   kernel/             Debian's generic amd64 kernel package, unpacked with
-#                       dpkg-deb -x (never installed): kernel/boot/vmlinuz-KVER
-#                       and the whole module tree kernel/lib/modules/KVER
-#                       (with a modules.dep, so modprobe works in the guest,
-#                       which reaches the tree through its 9p view of the host)
-#   vmlinux             the uncompressed kernel, cut out of vmlinuz; qemu boots
-#                       it through the PVH entry, about twice as fast as vmlinuz
-#                       (missing if the extraction failed: vmlinuz is used)
-#   initramfs.gz        busybox-static, the modules needed to mount the host
-#                       over 9p with an overlay on top, and tests/vm/init.sh
-#   busybox             the static busybox put in the initramfs
-#   kver                the kernel's version (uname -r in the guest)
-#   stamp               written last: its presence means all of the above is
-#                       complete, so a second run does nothing
+#   kernel/          the real package behind Debian's linux-image-amd64
+#                    (linux-image-6.x-NN-amd64, never the -cloud- flavour,
+#                    which lacks 9p), fetched with apt-get download and
+#                    unpacked with dpkg-deb -x, never installed:
+#                    kernel/boot/vmlinuz-KVER and the whole module tree
+#                    kernel/lib/modules/KVER, with a modules.dep made here.
+#                    The guest reaches the tree through its 9p view of the
+#                    host and bind-mounts it on /lib/modules/KVER.
+#   vmlinux          the uncompressed kernel cut out of vmlinuz; qemu boots it
+#                    through the PVH entry, twice as fast as vmlinuz (absent
+#                    if the extraction failed: run-in-vm.sh then uses vmlinuz)
+#   busybox          the static busybox of Debian's busybox-static package
+#                    (also fetched with apt-get download)
+#   kver             the kernel's version (uname -r in the guest)
+#   stamp            written when all of the above is complete
+#   initramfs.gz     cpio newc + gzip: busybox, the modules needed to mount
+#                    the host over 9p with an overlay on top, init.sh as /init
+#                    and stage2.sh
+#   initramfs.sum    checksum of init.sh, stage2.sh and this script: the
+#                    initramfs is rebuilt (in a second) when they change
 #
+# A second run finds all that and does nothing.  --force redoes everything.
 # Nothing is installed on the host except, if it is missing and we are root,
-# the cpio package (apt-get).  /boot is never touched.
+# the cpio package (with busybox's cpio as the fallback); apt-get update runs
+# only if apt-cache cannot resolve linux-image-amd64.  /boot is never touched.
 #
 # Exit status: 0 when build/vm/ is ready; 77 (after one line
 # "PREFIX: SKIP: reason" on stderr) when it cannot be prepared, e.g. no apt,
@@ -52,7 +60,7 @@ skip() {
 
 # The modules the initramfs loads before it can reach the host's files; their
 # dependencies (virtio_ring, netfs, fscache, ...) are added from modules.dep.
-BOOT_MODULES="virtio_pci 9pnet_virtio 9p overlay"
+BOOT_MODULES="virtio_pci virtio_mmio 9pnet_virtio 9p overlay"
 
 # The initramfs embeds init.sh and stage2.sh: it is rebuilt when they (or
 # this script) change, without downloading anything again.
@@ -85,7 +93,9 @@ if [ "$force" = 0 ] && kernel_ready && initramfs_ready; then
 	exit 0
 fi
 
-# Scratch space inside build/vm, removed on any exit.
+# Scratch space inside build/vm, removed on any exit.  We hold the lock, so
+# any older .work.* was left by a killed run: remove it.
+rm -rf "$vmdir"/.work.*
 work=$(mktemp -d "$vmdir/.work.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 trap 'exit 130' INT

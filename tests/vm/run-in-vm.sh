@@ -9,8 +9,8 @@
 #   --mem MB          guest memory (default 2048)
 #   --timeout SECONDS kill the VM after this long (default 600): exit 124
 #   --env NAME        also pass the host's variable NAME (repeatable)
-#   --debug           show qemu's command line, and the guest's kernel console
-#                     on stderr at the end
+#   --debug           show qemu's command line, and the guest kernel's console
+#                     (mixed into the output)
 #
 # In the guest, COMMAND runs as root, in the current directory, with:
 #   - the host's whole / visible read-only at the same paths (9p), under a
@@ -27,12 +27,12 @@
 #     MC_IN_VM=1, and MC_TEST_STRICT, MC_ROOT, MC_RUNDIR, MC_TEST_ROOTFS
 #     when they are set on the host.
 # Its stdout and stderr (merged) are streamed to our stdout, through the
-# guest's second serial port; stdin is /dev/null.
+# guest's serial port; stdin is /dev/null.
 #
 # Exit status: COMMAND's (read from a file the guest writes on a 9p share,
 # never parsed from the console); 77 with "run-in-vm: SKIP: reason" on stderr
 # if qemu is missing or the kernel cannot be prepared; 124 on timeout; 125 if
-# the VM failed before reporting a status (its console is then shown).
+# the VM failed before reporting a status.
 #
 # The VM uses TCG (software emulation, about 20x slower than native): KVM
 # cannot run stock kernels on this machine.  Booting to the command takes a
@@ -40,182 +40,258 @@
 # tests/vm/prepare.sh.
 set -eu
 
-here=$(cd "$(dirname "$0")" && pwd)
-me=run-in-vm
+# The whole script is one function, called on the last line: bash then parses
+# it completely before running it, so editing this file while a VM runs does
+# not derail the running copy.
+main() {
 
-mem=2048
-timeout=600
-debug=0
-pass_env="MC_TEST_STRICT MC_ROOT MC_RUNDIR MC_TEST_ROOTFS"
+	here=$(cd "$(dirname "$0")" && pwd)
+	me=run-in-vm
 
-usage() {
-	sed -n 's/^# \{0,1\}//; 5,11p' "$0" >&2
-	exit 2
-}
-while [ $# -gt 0 ]; do
-	case "$1" in
-	--mem) [ $# -ge 2 ] || usage; mem=$2; shift 2 ;;
-	--mem=*) mem=${1#*=}; shift ;;
-	--timeout) [ $# -ge 2 ] || usage; timeout=$2; shift 2 ;;
-	--timeout=*) timeout=${1#*=}; shift ;;
-	--env) [ $# -ge 2 ] || usage; pass_env="$pass_env $2"; shift 2 ;;
-	--env=*) pass_env="$pass_env ${1#*=}"; shift ;;
-	--debug) debug=1; shift ;;
-	--) shift; break ;;
-	-h | --help) usage ;;
-	*) usage ;;
+	mem=2048
+	timeout=600
+	debug=0
+	pass_env="MC_TEST_STRICT MC_ROOT MC_RUNDIR MC_TEST_ROOTFS"
+
+	usage() {
+		sed -n 's/^# \{0,1\}//; 5,13p' "$0" >&2
+		exit 2
+	}
+	while [ $# -gt 0 ]; do
+		case "$1" in
+		--mem) [ $# -ge 2 ] || usage; mem=$2; shift 2 ;;
+		--mem=*) mem=${1#*=}; shift ;;
+		--timeout) [ $# -ge 2 ] || usage; timeout=$2; shift 2 ;;
+		--timeout=*) timeout=${1#*=}; shift ;;
+		--env) [ $# -ge 2 ] || usage; pass_env="$pass_env $2"; shift 2 ;;
+		--env=*) pass_env="$pass_env ${1#*=}"; shift ;;
+		--debug) debug=1; shift ;;
+		--) shift; break ;;
+		-h | --help) usage ;;
+		*) usage ;;
+		esac
+	done
+	[ $# -ge 1 ] || usage
+	case "$mem$timeout" in *[!0-9]*) usage ;; esac
+
+	skip() {
+		echo "$me: SKIP: $*" >&2
+		exit 77
+	}
+
+	qemu=$(command -v qemu-system-x86_64 || true)
+	[ -n "$qemu" ] || skip "qemu-system-x86_64 not found (apt-get install qemu-system-x86)"
+
+	# Fetch/cache the kernel and build the initramfs (fast when already done).
+	# prepare.sh prints its own "run-in-vm: SKIP: ..." line when it gives up.
+	prep_rc=0
+	VM_LOG_PREFIX=$me "$here/prepare.sh" || prep_rc=$?
+	case "$prep_rc" in
+	0) ;;
+	77) exit 77 ;;
+	*) skip "tests/vm/prepare.sh failed (exit $prep_rc)" ;;
 	esac
-done
-[ $# -ge 1 ] || usage
-case "$mem$timeout" in *[!0-9]*) usage ;; esac
+	vmdir=${MC_VM_DIR:-$(cd "$here/../.." && pwd)/build/vm}
+	kver=$(cat "$vmdir/kver")
+	kernel=$vmdir/vmlinux # PVH entry: faster boot
+	[ -f "$kernel" ] || kernel=$vmdir/kernel/boot/vmlinuz-$kver
 
-skip() {
-	echo "$me: SKIP: $*" >&2
-	exit 77
-}
+	cwd=$(pwd -P)
+	case "$cwd/" in
+	/tmp/* | /run/* | /dev/* | /proc/* | /sys/*)
+		echo "$me: the current directory $cwd is hidden in the guest (a fresh mount there)" >&2
+		exit 2
+		;;
+	esac
 
-qemu=$(command -v qemu-system-x86_64 || true)
-[ -n "$qemu" ] || skip "qemu-system-x86_64 not found (apt-get install qemu-system-x86)"
-
-# Fetch/cache the kernel and build the initramfs (fast when already done).
-# prepare.sh prints its own "run-in-vm: SKIP: ..." line when it gives up.
-if ! VM_LOG_PREFIX=$me "$here/prepare.sh"; then
-	exit 77
-fi
-vmdir=${MC_VM_DIR:-$(cd "$here/../.." && pwd)/build/vm}
-kver=$(cat "$vmdir/kver")
-kernel=$vmdir/vmlinux # PVH entry: faster boot
-[ -f "$kernel" ] || kernel=$vmdir/kernel/boot/vmlinuz-$kver
-
-cwd=$(pwd -P)
-case "$cwd/" in
-/tmp/* | /run/* | /dev/* | /proc/* | /sys/*)
-	echo "$me: the current directory $cwd is hidden in the guest (a fresh mount there)" >&2
-	exit 2
-	;;
-esac
-
-# --- the temporary directory, shared read-write with the guest ----------------
-# ctl/cmd     the command, as a sh script (written here)
-# ctl/env.sh  settings for stage2.sh (written here)
-# ctl/status  the command's exit status (written by the guest)
-# ctl/error   why the guest gave up (written by the guest)
-# console.log the guest kernel's console (ttyS0), shown on failure
-# qemu.log    qemu's own stderr, shown on failure
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/run-in-vm.XXXXXX")
-qemu_pid=
-timer_pid=
-cleanup() {
-	# Only the processes we started, by their PID.
-	if [ -n "$qemu_pid" ]; then kill -KILL "$qemu_pid" 2>/dev/null || true; fi
-	if [ -n "$timer_pid" ]; then kill "$timer_pid" 2>/dev/null || true; fi
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM HUP
-mkdir "$tmp/ctl"
-
-# Single-quote a word for sh: ' becomes '\''.
-q() {
-	local s=${1//\'/\'\\\'\'}
-	printf "'%s'" "$s"
-}
-
-{
-	echo "# written by run-in-vm.sh, run by the guest's /bin/sh"
-	echo "export MC_IN_VM=1"
-	for v in $pass_env; do
-		case "$v" in '' | [0-9]* | *[!A-Za-z0-9_]*) continue ;; esac
-		if [ -n "${!v+set}" ]; then
-			echo "export $v=$(q "${!v}")"
-		fi
-	done
-	echo "cd -- $(q "$cwd") || exit 125"
-	printf 'exec'
-	for a in "$@"; do printf ' %s' "$(q "$a")"; done
-	echo
-} >"$tmp/ctl/cmd"
-{
-	echo "MODDIR=$(q "$vmdir/kernel/lib/modules/$kver")"
-	echo "CGROUP_OPTS=${MC_VM_CGROUP_OPTS-nsdelegate,memory_recursiveprot}"
-} >"$tmp/ctl/env.sh"
-
-# --- qemu -----------------------------------------------------------------------
-# -nodefaults: no VGA, NIC, floppy, CD; we add what we need:
-#   ttyS0 (kernel console) -> console.log
-#   ttyS1 (command output) -> our stdout
-#   two virtio-9p devices: the host's / read-only, and $tmp/ctl read-write.
-# multidevs=remap: the host's / spans several filesystems; remap their inode
-# numbers so they do not collide in the guest.
-# Kernel: quiet, loglevel=0 (nothing but emergencies on the console);
-# cgroup_no_v1=all (pure unified hierarchy); panic=-1 with -no-reboot: a
-# kernel panic ends qemu at once.
-append="console=ttyS0 quiet loglevel=0 panic=-1 cgroup_no_v1=all mitigations=off"
-append="$append tsc=reliable no_timer_check i8042.noaux i8042.nokbd i8042.nopnp"
-cmd=(
-	"$qemu"
-	-accel tcg,thread=multi -cpu max -smp 2 -m "$mem"
-	-machine pc -nodefaults -no-user-config -display none -no-reboot -nic none
-	-chardev "file,id=con,path=$tmp/console.log"
-	-serial chardev:con
-	-chardev "stdio,id=out,signal=off"
-	-serial chardev:out
-	-fsdev "local,id=hostroot,path=/,security_model=passthrough,readonly=on,multidevs=remap"
-	-device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot
-	-fsdev "local,id=vmctl,path=$tmp/ctl,security_model=none"
-	-device virtio-9p-pci,fsdev=vmctl,mount_tag=vmctl
-	-kernel "$kernel" -initrd "$vmdir/initramfs.gz" -append "$append"
-)
-[ "$debug" = 1 ] && echo "$me: ${cmd[*]}" >&2
-
-start=$(date +%s)
-"${cmd[@]}" </dev/null 2>"$tmp/qemu.log" &
-qemu_pid=$!
-# The timer is a plain sleep, with no inherited stdout: killed when qemu ends.
-sleep "$timeout" </dev/null >/dev/null 2>&1 &
-timer_pid=$!
-
-# Wait for whichever ends first.
-wait -n "$qemu_pid" "$timer_pid" 2>/dev/null || true
-if kill -0 "$qemu_pid" 2>/dev/null; then
-	# The timer went off and qemu still runs.
-	kill -TERM "$qemu_pid" 2>/dev/null || true
-	for _ in 1 2 3 4 5 6 7 8 9 10; do
-		kill -0 "$qemu_pid" 2>/dev/null || break
-		sleep 0.5
-	done
-	kill -KILL "$qemu_pid" 2>/dev/null || true
-	wait "$qemu_pid" 2>/dev/null || true
+	# --- the temporary directory, shared read-write with the guest ----------------
+	# ctl/cmd     the command, as a sh script (written here)
+	# ctl/env.sh  settings for stage2.sh (written here)
+	# ctl/status  the command's exit status (written by the guest)
+	# ctl/error   why the guest gave up (written by the guest)
+	# qemu.log    qemu's own stderr, shown on failure
+	tmp=$(mktemp -d "${TMPDIR:-/tmp}/run-in-vm.XXXXXX")
 	qemu_pid=
-	echo "$me: timeout after $timeout s" >&2
-	exit 124
-fi
-wait "$qemu_pid" 2>/dev/null && qemu_rc=0 || qemu_rc=$?
-qemu_pid=
-kill "$timer_pid" 2>/dev/null || true
-wait "$timer_pid" 2>/dev/null || true
-timer_pid=
+	timer_pid=
+	# shellcheck disable=SC2317 # called by the EXIT trap
+	cleanup() {
+		# Only the processes we started, by their PID.
+		if [ -n "$qemu_pid" ]; then kill -KILL "$qemu_pid" 2>/dev/null || true; fi
+		if [ -n "$timer_pid" ]; then kill "$timer_pid" 2>/dev/null || true; fi
+		rm -rf "$tmp"
+	}
+	trap cleanup EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM HUP
+	mkdir "$tmp/ctl"
 
-if [ "$debug" = 1 ]; then
-	echo "$me: qemu exited $qemu_rc after $(($(date +%s) - start)) s; guest console:" >&2
-	cat "$tmp/console.log" >&2 2>/dev/null || true
-fi
+	# Single-quote a word for sh: ' becomes '\''.
+	q() {
+		local s=${1//\'/\'\\\'\'}
+		printf "'%s'" "$s"
+	}
 
-status=$(cat "$tmp/ctl/status" 2>/dev/null || true)
-case "$status" in
-'' | *[!0-9]*)
-	echo "$me: the VM ended without reporting the command's exit status (qemu exit $qemu_rc)" >&2
-	[ -s "$tmp/ctl/error" ] && echo "$me: guest: $(cat "$tmp/ctl/error")" >&2
-	if [ -s "$tmp/qemu.log" ]; then
-		echo "$me: qemu said:" >&2
-		tail -n 20 "$tmp/qemu.log" >&2
+	{
+		echo "# written by run-in-vm.sh, run by the guest's /bin/sh"
+		echo "export MC_IN_VM=1"
+		for v in $pass_env; do
+			case "$v" in '' | [0-9]* | *[!A-Za-z0-9_]*) continue ;; esac
+			if [ -n "${!v+set}" ]; then
+				echo "export $v=$(q "${!v}")"
+			fi
+		done
+		echo "cd -- $(q "$cwd") || exit 125"
+		printf 'exec'
+		for a in "$@"; do printf ' %s' "$(q "$a")"; done
+		echo
+	} >"$tmp/ctl/cmd"
+	{
+		echo "MODDIR=$(q "$vmdir/kernel/lib/modules/$kver")"
+		echo "CGROUP_OPTS=${MC_VM_CGROUP_OPTS-nsdelegate,memory_recursiveprot}"
+	} >"$tmp/ctl/env.sh"
+
+	# --- qemu -----------------------------------------------------------------------
+	# Machine: the classic "pc" (SeaBIOS, virtio-pci).  MC_VM_MACHINE=microvm
+	# selects qemu's microvm (virtio-mmio, no PCI): 10-20% faster to boot, but
+	# under TCG on a loaded host its kernel often fails to calibrate the TSC
+	# against the PIT and, having no HPET or ACPI PM timer to fall back on, hangs.
+	# So on microvm we tell the kernel the TSC's frequency (tsc_early_khz): under
+	# TCG the guest's TSC is the host's, whose frequency we take from
+	# MC_VM_TSC_KHZ or the host's /proc/cpuinfo ("cpu MHz", right on hosts with
+	# constant_tsc and no frequency scaling, as this kind of VM is).  The boot
+	# watchdog below retries a hung boot in any case.
+	# -nodefaults: no VGA, NIC, floppy, CD; we add what we need:
+	#   ttyS0 -> our stdout: the command's output, and only that;
+	#   two virtio-9p devices: the host's / read-only, and $tmp/ctl read-write.
+	# multidevs=remap: the host's / spans several filesystems; remap their inode
+	# numbers so they do not collide in the guest.
+	# Kernel: no console on ttyS0 (so no kernel message can mix with the output;
+	# --debug puts it there), quiet, loglevel=0; cgroup_no_v1=all (a pure unified
+	# hierarchy); panic=-1 with -no-reboot: a kernel panic ends qemu.
+	machine=${MC_VM_MACHINE:-pc}
+	case "$machine" in
+	pc) machine_opts=pc virtio=pci ;;
+	microvm) machine_opts=microvm,acpi=on,rtc=on virtio=device ;;
+	*)
+		echo "$me: MC_VM_MACHINE must be pc or microvm" >&2
+		exit 2
+		;;
+	esac
+	if [ "$debug" = 1 ]; then
+		append="console=ttyS0 loglevel=7"
+	else
+		append="console=tty0 quiet loglevel=0"
 	fi
-	if [ "$debug" = 0 ] && [ -s "$tmp/console.log" ]; then
-		echo "$me: guest console (last 40 lines):" >&2
-		tail -n 40 "$tmp/console.log" >&2
+	append="$append panic=-1 cgroup_no_v1=all mitigations=off tsc=reliable no_timer_check"
+	append="$append i8042.noaux i8042.nokbd i8042.nopnp"
+	if [ "$machine" = microvm ]; then
+		tsc_khz=${MC_VM_TSC_KHZ:-$(awk -F: '/^cpu MHz/ { printf "%d", $2 * 1000; exit }' /proc/cpuinfo 2>/dev/null || true)}
+		[ -z "$tsc_khz" ] || append="$append tsc_early_khz=$tsc_khz"
 	fi
-	exit 125
-	;;
-esac
-exit "$status"
+	append="$append ${MC_VM_APPEND:-}" # extra kernel parameters, for debugging
+	# shellcheck disable=SC2054 # commas inside qemu options
+	cmd=(
+		"$qemu"
+		-accel tcg,thread=multi -cpu max -smp 2 -m "$mem"
+		-machine "$machine_opts" -nodefaults -no-user-config -display none -no-reboot -nic none
+		-chardev "stdio,id=out,signal=off"
+		-serial chardev:out
+		-fsdev "local,id=hostroot,path=/,security_model=passthrough,readonly=on,multidevs=remap"
+		-device "virtio-9p-$virtio,fsdev=hostroot,mount_tag=hostroot"
+		-fsdev "local,id=vmctl,path=$tmp/ctl,security_model=none"
+		-device "virtio-9p-$virtio,fsdev=vmctl,mount_tag=vmctl"
+		-kernel "$kernel" -initrd "$vmdir/initramfs.gz" -append "$append"
+	)
+	[ "$debug" = 1 ] && echo "$me: ${cmd[*]}" >&2
+
+	# --- run it, with a deadline and a boot watchdog ----------------------------------
+	# Times in microseconds since the epoch (bash's EPOCHREALTIME).
+	now_us() { echo "${EPOCHREALTIME/./}"; }
+	start_us=$(now_us)
+	deadline_us=$((start_us + timeout * 1000000))
+	# The guest creates ctl/started just before it runs the command.  If it has
+	# not after boot_timeout seconds, the boot hung (nothing was run, nothing
+	# printed): kill that VM and boot another, at most `attempts` times.
+	boot_timeout=${MC_VM_BOOT_TIMEOUT:-60}
+	attempts=3
+
+	# kill_qemu: end the qemu we started, gently then not.
+	kill_qemu() {
+		kill -TERM "$qemu_pid" 2>/dev/null || true
+		for _ in 1 2 3 4 5 6 7 8 9 10; do
+			kill -0 "$qemu_pid" 2>/dev/null || break
+			sleep 0.5
+		done
+		kill -KILL "$qemu_pid" 2>/dev/null || true
+		wait "$qemu_pid" 2>/dev/null || true
+		qemu_pid=
+	}
+
+	# wait_until US: wait for qemu to end or for the time US, whichever is first;
+	# true if qemu ended.  The timer is a plain sleep that inherits no output.
+	wait_until() {
+		local left=$(($1 - $(now_us)))
+		if [ "$left" -gt 0 ]; then
+			sleep "$((left / 1000000)).$(printf %06d $((left % 1000000)))" </dev/null >/dev/null 2>&1 &
+			timer_pid=$!
+			local done_pid='' rc=0
+			wait -n -p done_pid "$qemu_pid" "$timer_pid" 2>/dev/null || rc=$?
+			[ "$done_pid" != "$qemu_pid" ] || qemu_rc=$rc
+			kill "$timer_pid" 2>/dev/null || true
+			wait "$timer_pid" 2>/dev/null || true
+			timer_pid=
+		fi
+		! kill -0 "$qemu_pid" 2>/dev/null
+	}
+
+	attempt=1
+	qemu_rc=
+	while :; do
+		rm -f "$tmp/ctl/started" "$tmp/ctl/status" "$tmp/ctl/error"
+		"${cmd[@]}" </dev/null 2>"$tmp/qemu.log" &
+		qemu_pid=$!
+		boot_deadline_us=$(($(now_us) + boot_timeout * 1000000))
+		[ "$boot_deadline_us" -lt "$deadline_us" ] || boot_deadline_us=$deadline_us
+		if wait_until "$boot_deadline_us"; then
+			break # qemu ended by itself
+		fi
+		if [ -e "$tmp/ctl/started" ] && wait_until "$deadline_us"; then
+			break # qemu ended by itself
+		fi
+		if [ "$(now_us)" -ge "$deadline_us" ]; then
+			kill_qemu
+			echo "$me: timeout after $timeout s" >&2
+			exit 124
+		fi
+		# The boot watchdog went off.
+		kill_qemu
+		if [ "$attempt" -ge "$attempts" ]; then
+			echo "$me: the VM did not boot within $boot_timeout s, $attempts times" >&2
+			exit 125
+		fi
+		echo "$me: the VM did not boot within $boot_timeout s; booting another" >&2
+		attempt=$((attempt + 1))
+	done
+	qemu_pid=
+
+	if [ "$debug" = 1 ]; then
+		echo "$me: qemu exited $qemu_rc after $((($(now_us) - start_us) / 1000)) ms" >&2
+	fi
+
+	status=$(cat "$tmp/ctl/status" 2>/dev/null || true)
+	case "$status" in
+	'' | *[!0-9]*)
+		echo "$me: the VM ended without reporting the command's exit status (qemu exit $qemu_rc)" >&2
+		if [ -s "$tmp/ctl/error" ]; then echo "$me: guest: $(cat "$tmp/ctl/error")" >&2; fi
+		if [ -s "$tmp/qemu.log" ]; then
+			echo "$me: qemu said:" >&2
+			tail -n 20 "$tmp/qemu.log" >&2
+		fi
+		[ "$debug" = 1 ] || echo "$me: run with --debug to see the guest kernel's console" >&2
+		exit 125
+		;;
+	esac
+	exit "$status"
+}
+
+main "$@"

@@ -7,15 +7,18 @@
 #   2. make the kernel's modules loadable (modprobe veth, nf_tables, ... and
 #      the kernel's own on-demand loading);
 #   3. run /run/vm/ctl/cmd (written by run-in-vm.sh: cd, environment, exec of
-#      the command) with its output on ttyS1, which the host streams to its
-#      stdout;
+#      the command) with its output into a pipe that a cat copies to the
+#      serial port ttyS0, which the host streams to its stdout;
 #   4. write its exit status to /run/vm/ctl/status (9p, straight to the host
 #      file) and power off.
 # On a setup failure we write the reason to /run/vm/ctl/error instead.
+#
+# set -u but not -e: if PID 1 exits the kernel panics, telling the host
+# nothing; every step that matters goes through die instead.
 set -u
 bb=/run/vm/busybox
 ctl=/run/vm/ctl
-out=/dev/ttyS1
+out=/dev/ttyS0
 
 die() {
 	echo "stage2: $*" >"$ctl/error"
@@ -66,22 +69,41 @@ $bb ip link set lo up 2>/dev/null
 # Raw output: no "\n" -> "\r\n" translation on the way to the host.
 $bb stty -F $out raw -echo || die "cannot configure $out"
 cd / || die "cannot cd /"
+# The command writes into a pipe (as under CI), not onto the serial tty:
+# isatty() is false, ls prints one name a line, and so on.  A cat copies the
+# pipe to the serial port.
+$bb mkfifo /run/vm/out || die "cannot make a fifo"
+$bb cat /run/vm/out >$out &
+cat_pid=$!
+# Tell the host's boot watchdog that the boot is over.
+: >"$ctl/started"
 # A clean environment; cmd exports the variables passed through and cds to
-# the caller's directory.  The host's own /bin/sh runs it (not busybox's
+# the caller's directory.  /run/vm/bin (busybox modprobe, insmod, lsmod, ...)
+# comes first in PATH: the host's kmod, if it has one, would want index files
+# that only a kmod depmod run by prepare.sh makes.  The host's own /bin/sh runs it (not busybox's
 # built-in applets).  The redirections are made in the child, not here: this
 # shell would otherwise print job messages ("Killed") into the output.
 $bb env -i \
-	PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/run/vm/bin \
+	PATH=/run/vm/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 	HOME=/root TERM=dumb LANG=C.UTF-8 \
-	$bb sh -c 'exec </dev/null >"$1" 2>&1 && exec /bin/sh "$2"' - "$out" "$ctl/cmd"
+	$bb sh -c 'exec </dev/null >"$1" 2>&1 && exec /bin/sh "$2"' - /run/vm/out "$ctl/cmd"
 rc=$?
 
 # --- 4. report and power off --------------------------------------------------
-# Kill whatever the command left running (kill -1 from PID 1 spares PID 1),
-# then wait for the serial port to have sent everything: stty sets the
-# attributes with TCSADRAIN, which returns once the UART's FIFO is empty, i.e.
-# once qemu has written every byte to the host.
-$bb kill -KILL -1 2>/dev/null
+# Kill whatever the command left running (daemons, stray children: they
+# would hold the pipe open), sparing ourselves (PID 1) and the cat; a few
+# rounds, to catch what was forked while we went through /proc.  Kernel
+# threads ignore the signal.  Then the cat reads to the end of the pipe.
+for _ in 1 2 3; do
+	for p in /proc/[0-9]*; do
+		pid=${p#/proc/}
+		case "$pid" in 1 | "$cat_pid") ;; *) kill -KILL "$pid" 2>/dev/null ;; esac
+	done
+done
+wait "$cat_pid"
+# Wait for the serial port to have sent everything: stty sets the attributes
+# with TCSADRAIN, which returns once the UART's FIFO is empty, i.e. once qemu
+# has written every byte to the host.
 $bb stty -F $out raw -echo
 echo "$rc" >"$ctl/status.tmp" && $bb mv "$ctl/status.tmp" "$ctl/status"
 $bb sync
