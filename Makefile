@@ -136,14 +136,14 @@ $(ROOTFS)/.complete: scripts/mkrootfs.sh $(PROBE)
 
 test: deps-check
 	$(MAKE) tests rootfs
-	tests/run.sh $(BUILD)
+	MC_TEST_BIN=$(BUILD)/bin/minicontainer tests/run.sh $(BUILD)
 
 # Run the tests of an existing build (used by test and asan).
 test-run: tests rootfs
-	tests/run.sh $(BUILD) $(RUN_FLAGS)
+	MC_TEST_BIN=$(BUILD)/bin/minicontainer tests/run.sh $(BUILD) $(RUN_FLAGS)
 
 asan:
-	$(MAKE) BUILD=build/asan SANITIZE=1 RUN_FLAGS=--no-transcripts test-run
+	MC_NO_VM=1 $(MAKE) BUILD=build/asan SANITIZE=1 RUN_FLAGS=--no-transcripts test-run
 
 # --- exercises and grading ----------------------------------------------------
 

@@ -32,6 +32,26 @@ for t in "$build"/tests/test-*; do
 	[ $status -ne 0 ] && failed_names="$failed_names $(basename "$t")"
 done
 
+# Chapter 02 again on cgroup v2, in a throwaway VM (this machine runs v1).
+if [ -x "$build/tests/test-ch02" ] && [ "${MC_NO_VM:-0}" != 1 ]; then
+	echo "=== $build/tests/test-ch02 on cgroup v2 (tests/vm)"
+	out=$(tests/vm/run-in-vm.sh --env MC_TEST_STRICT -- "$build/tests/test-ch02" 2>&1)
+	status=$?
+	printf '%s\n' "$out"
+	p=$(printf '%s\n' "$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' | tail -n 1)
+	f=$(printf '%s\n' "$out" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' | tail -n 1)
+	if [ $status -eq 77 ] && [ "${MC_TEST_STRICT:-0}" != 1 ]; then
+		echo "run.sh: cgroup v2 tests skipped (see the SKIP line above)"
+	else
+		passed=$((passed + ${p:-0}))
+		failed=$((failed + ${f:-0}))
+		if [ $status -ne 0 ]; then
+			[ -z "$f" ] && failed=$((failed + 1))
+			failed_names="$failed_names test-ch02-on-cgroup-v2"
+		fi
+	fi
+fi
+
 if [ $transcripts = yes ]; then
 	echo "=== transcripts"
 	out=$(python3 scripts/transcripts.py chapters/*/README.md $(ls minicontainer/README.md 2>/dev/null) 2>&1)
