@@ -60,24 +60,36 @@ static int create_container(int argc, char **argv, const char *verb, struct mc_s
 	return status;
 }
 
-int verb_run(int argc, char **argv)
+/*
+ * What run and create share: parse, resolve, record.  Returns 0 with *c
+ * filled in, 1 when --help was printed, else the exit code of the failure.
+ */
+static int parse_and_create(int argc, char **argv, const char *verb, const char *what,
+                            struct mc_container *c)
 {
-	struct mc_container c;
 	struct mc_spec spec;
 	int status;
 
 	mc_spec_init(&spec);
-	status = create_container(argc, argv, "run", &spec, &c);
+	status = create_container(argc, argv, verb, &spec, c);
 	if (spec.help) {
-		printf("Usage:  minicontainer run [OPTIONS] IMAGE [COMMAND] [ARG...]\n\n"
-		       "Create and run a new container from an image\n\n%s",
-		       mc_run_usage);
-		mc_spec_free(&spec);
-		return 0;
+		printf("Usage:  minicontainer %s [OPTIONS] IMAGE [COMMAND] [ARG...]\n\n%s\n\n%s",
+		       verb, what, mc_run_usage);
+		status = 1;
 	}
 	mc_spec_free(&spec);
+	return status;
+}
+
+int verb_run(int argc, char **argv)
+{
+	struct mc_container c;
+	int status;
+
+	status =
+	    parse_and_create(argc, argv, "run", "Create and run a new container from an image", &c);
 	if (status != 0)
-		return status;
+		return status == 1 ? 0 : status;
 	status = mc_launch(
 	    &c, json_is_true(json_object_get(json_object_get(c.doc, "Config"), "OpenStdin")));
 	mc_container_free(&c);
@@ -87,21 +99,11 @@ int verb_run(int argc, char **argv)
 int verb_create(int argc, char **argv)
 {
 	struct mc_container c;
-	struct mc_spec spec;
 	int status;
 
-	mc_spec_init(&spec);
-	status = create_container(argc, argv, "create", &spec, &c);
-	if (spec.help) {
-		printf("Usage:  minicontainer create [OPTIONS] IMAGE [COMMAND] [ARG...]\n\n"
-		       "Create a new container\n\n%s",
-		       mc_run_usage);
-		mc_spec_free(&spec);
-		return 0;
-	}
-	mc_spec_free(&spec);
+	status = parse_and_create(argc, argv, "create", "Create a new container", &c);
 	if (status != 0)
-		return status;
+		return status == 1 ? 0 : status;
 	printf("%s\n", c.id);
 	mc_container_free(&c);
 	return 0;

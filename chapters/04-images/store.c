@@ -135,15 +135,22 @@ void img_store_unlock(struct img_store *st)
 
 /* ---- blobs --------------------------------------------------------------------------- */
 
-int img_blob_path(const struct img_store *st, const char *digest, char *buf, size_t size,
-                  struct mc_error *err)
+/* <root>/<dir>/<hex>: blobs and unpacked layers are both named by a digest's hex digits. */
+static int digest_path(const struct img_store *st, const char *dir, const char *digest, char *buf,
+                       size_t size, struct mc_error *err)
 {
 	char rel[128];
 
 	if (!img_digest_valid(digest))
 		return mc_fail(err, EINVAL, "invalid digest '%s'", digest);
-	snprintf(rel, sizeof(rel), "blobs/sha256/%s", img_digest_hex(digest));
+	snprintf(rel, sizeof(rel), "%s/%s", dir, img_digest_hex(digest));
 	return store_path(st, rel, buf, size, err);
+}
+
+int img_blob_path(const struct img_store *st, const char *digest, char *buf, size_t size,
+                  struct mc_error *err)
+{
+	return digest_path(st, "blobs/sha256", digest, buf, size, err);
 }
 
 bool img_blob_exists(const struct img_store *st, const char *digest)
@@ -619,12 +626,7 @@ int img_store_find(struct img_store *st, const char *what, struct img_image *img
 int img_layer_path(const struct img_store *st, const char *diff_id, char *buf, size_t size,
                    struct mc_error *err)
 {
-	char rel[128];
-
-	if (!img_digest_valid(diff_id))
-		return mc_fail(err, EINVAL, "invalid diff_id '%s'", diff_id);
-	snprintf(rel, sizeof(rel), "layers/%s", img_digest_hex(diff_id));
-	return store_path(st, rel, buf, size, err);
+	return digest_path(st, "layers", diff_id, buf, size, err);
 }
 
 static int unpack_layer(struct img_store *st, const struct img_layer *layer, struct mc_error *err)
