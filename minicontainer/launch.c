@@ -471,6 +471,7 @@ int mc_launch(struct mc_container *c, bool attach_stdin)
 
 		snprintf(upper, sizeof(upper), "%s/upper", c->dir);
 		L.layers.upper = upper;
+		L.layers.scratch = L.rundir; /* rm removes it, even after a kill -9 */
 		/* chapter 03: the overlay; then 02 and 01 inside it. */
 		if (ovl_run_container(&cfg, &cgr, &L.layers, &code, &stats, NULL, &err) < 0) {
 			if (L.pid == 0 && code == MC_EXIT_FAILED)

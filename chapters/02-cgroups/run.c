@@ -52,7 +52,7 @@ int cg_run_container(struct ns_config *cfg, const struct cg_run *run, int *exit_
 	struct ns_child child;
 	struct chained chain;
 	struct cgroup cg;
-	char name[64];
+	char name[128];
 	int rc;
 
 	*exit_code = NS_EXIT_SETUP_FAILED;

@@ -61,7 +61,7 @@ int ovl_run_container(struct ns_config *cfg, const struct cg_run *cgr, const str
                       int *exit_code, struct cg_stats *stats, struct ovl_diff *diff,
                       struct mc_error *err)
 {
-	char dir[] = "/tmp/mc-overlay-XXXXXX";
+	char dir[PATH_MAX] = "/tmp/mc-overlay-XXXXXX";
 	char upper[PATH_MAX], work[PATH_MAX], merged[PATH_MAX];
 	struct ovl_config ovl = {0};
 	struct mc_error ignored;
@@ -72,8 +72,15 @@ int ovl_run_container(struct ns_config *cfg, const struct cg_run *cgr, const str
 		return mc_fail(err, 0, "no layers given (--layer DIR)");
 	if (private_mount_namespace(err) < 0)
 		return -1;
-	if (mkdtemp(dir) == NULL)
+	/* A caller that keeps state elsewhere (the capstone: $MC_RUNDIR/<id>) names the place,
+	 * so that it can clean up after us even if we are killed. */
+	if (run->scratch != NULL) {
+		snprintf(dir, sizeof(dir), "%s", run->scratch);
+		if (mc_mkdir_p(dir, 0700, err) < 0)
+			return -1;
+	} else if (mkdtemp(dir) == NULL) {
 		return mc_fail(err, errno, "mkdtemp %s", dir);
+	}
 	/* work/ must be on upper's filesystem: next to a kept upper, else in our directory. */
 	if (run->upper != NULL)
 		snprintf(work, sizeof(work), "%s.work", run->upper);
@@ -108,6 +115,7 @@ out:
 		mc_remove_tree(upper, &ignored);
 	mc_remove_tree(work, &ignored);
 	rmdir(merged);
-	rmdir(dir);
+	if (run->scratch == NULL)
+		rmdir(dir);
 	return rc;
 }

@@ -13,7 +13,8 @@
 struct ovl_run {
 	const char *layers[OVL_MAX_LAYERS]; /* --layer, lowest first */
 	size_t nlayer;
-	const char *upper; /* --upper: keep the writable layer here; NULL: a temporary one */
+	const char *upper;   /* --upper: keep the writable layer here; NULL: a temporary one */
+	const char *scratch; /* where to make the mount point; NULL: a new /tmp/mc-overlay-* */
 	enum ovl_method method;
 };
 

@@ -1,0 +1,1179 @@
+/*
+ * test_minicontainer.c - the capstone, end to end: build/bin/minicontainer (or
+ * $MC_TEST_BIN) run the way a user runs it, with its state (MC_ROOT and
+ * MC_RUNDIR) in this test program's temporary directory.
+ *
+ * The facts come from inside the containers (the probe's key=value lines) and
+ * from the records (inspect, ps), never from timing.  Every test's containers
+ * are removed by a teardown that runs even when the test failed, and at exit
+ * the `minicontainer` parent cgroups are removed if they are empty.
+ */
+#define _GNU_SOURCE
+#include "harness.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <limits.h>
+#include <poll.h>
+#include <pty.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Longest a single minicontainer command may take before the test calls it hung. */
+#define MC_TIMEOUT_SECONDS 120
+#define HELLO_TAR          "build/hello/hello-world.tar"
+
+static pid_t main_pid;
+
+/* ---- running minicontainer ---------------------------------------------------------------- */
+
+static const char *mc_bin(void)
+{
+	const char *bin = getenv("MC_TEST_BIN");
+
+	return bin != NULL && bin[0] != '\0' ? bin : "build/bin/minicontainer";
+}
+
+static char root_dir[PATH_MAX], run_dir[PATH_MAX];
+
+/* MC_ROOT and MC_RUNDIR in our temporary directory, for us and every child we start. */
+static void use_state_dirs(void)
+{
+	if (root_dir[0] != '\0')
+		return;
+	snprintf(root_dir, sizeof(root_dir), "%s/root", mc_test_tmpdir());
+	snprintf(run_dir, sizeof(run_dir), "%s/run", mc_test_tmpdir());
+	setenv("MC_ROOT", root_dir, 1);
+	setenv("MC_RUNDIR", run_dir, 1);
+}
+
+/*
+ * Run minicontainer with `fmt` (a shell fragment: quote what needs quoting)
+ * and return its exit status; its stdout and stderr together go to `out`.
+ */
+static int mc(char *out, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int mc(char *out, size_t size, const char *fmt, ...)
+{
+	char args[4096], cmd[8192], drain[4096];
+	size_t used = 0, n;
+	va_list ap;
+	FILE *p;
+	int status;
+
+	use_state_dirs();
+	va_start(ap, fmt);
+	vsnprintf(args, sizeof(args), fmt, ap);
+	va_end(ap);
+	snprintf(cmd, sizeof(cmd), "{ timeout -k 5 %d '%s' %s ; } </dev/null 2>&1",
+	         MC_TIMEOUT_SECONDS, mc_bin(), args);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	while (used + 1 < size && (n = fread(out + used, 1, size - used - 1, p)) > 0)
+		used += n;
+	out[used] = '\0';
+	while (fread(drain, 1, sizeof(drain), p) > 0)
+		; /* what did not fit: read it anyway, or the command would block */
+	status = pclose(p);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* `inspect --format FORMAT WHAT`, without the final newline. */
+static void inspect(const char *what, const char *format, char *out, size_t size)
+{
+	int status = mc(out, size, "inspect --format '%s' '%s'", format, what);
+
+	if (status != 0)
+		fail_msg("inspect --format '%s' %s: exit status %d:\n%s", format, what, status,
+		         out);
+	out[strcspn(out, "\n")] = '\0';
+}
+
+/* ---- looking at output -------------------------------------------------------------------- */
+
+/* Does `text` have a line that starts with `prefix` (exactly `prefix`, if whole)? */
+static bool has_line(const char *text, const char *prefix, bool whole)
+{
+	size_t len = strlen(prefix);
+
+	for (const char *line = text; line != NULL && *line != '\0';) {
+		const char *end = strchr(line, '\n');
+		size_t line_len = end ? (size_t)(end - line) : strlen(line);
+
+		if (line_len >= len && strncmp(line, prefix, len) == 0 &&
+		    (!whole || line_len == len))
+			return true;
+		line = end ? end + 1 : NULL;
+	}
+	return false;
+}
+
+static void expect_status(int got, int want, const char *what, const char *out)
+{
+	if (got != want)
+		fail_msg("%s: exit status %d, expected %d; output:\n%s", what, got, want, out);
+}
+
+static void expect_text(const char *out, const char *needle, const char *what)
+{
+	if (strstr(out, needle) == NULL)
+		fail_msg("%s: expected \"%s\" in the output:\n%s", what, needle, out);
+}
+
+/* The probe's value for `key` ("" when it printed none). */
+static const char *probe_value(const char *out, const char *key, char *value, size_t size)
+{
+	if (!mc_kv(out, key, 0, value, size))
+		value[0] = '\0';
+	return value;
+}
+
+static bool is_hex_id(const char *s, size_t len)
+{
+	return strlen(s) == len && strspn(s, "0123456789abcdef") == len;
+}
+
+/* Split `text` into its lines (in place); returns how many. */
+static size_t split_lines(char *text, char **lines, size_t max)
+{
+	size_t n = 0;
+
+	for (char *save = NULL, *line = strtok_r(text, "\n", &save); line != NULL && n < max;
+	     line = strtok_r(NULL, "\n", &save))
+		lines[n++] = line;
+	return n;
+}
+
+/* The line of `ps -a` whose NAMES column (the last) is `name`; false if there is none. */
+static bool ps_line(const char *name, char *line, size_t size)
+{
+	char out[16384], *lines[256];
+	size_t n;
+
+	if (mc(out, sizeof(out), "ps -a") != 0)
+		fail_msg("ps -a failed:\n%s", out);
+	n = split_lines(out, lines, 256);
+	for (size_t i = 1; i < n; i++) {
+		const char *last = strrchr(lines[i], ' ');
+
+		if (strcmp(last ? last + 1 : lines[i], name) == 0) {
+			snprintf(line, size, "%s", lines[i]);
+			return true;
+		}
+	}
+	return false;
+}
+
+static int not_hidden(const struct dirent *e)
+{
+	return e->d_name[0] != '.';
+}
+
+/*
+ * The names in a directory, sorted, one a line, for "nothing changed"
+ * comparisons: hidden ones (".lock") left out, a missing directory empty.
+ */
+static void list_dir(const char *path, char *buf, size_t size)
+{
+	struct dirent **names;
+	int n = scandir(path, &names, not_hidden, alphasort);
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < n; i++) {
+		if (used < size)
+			used += (size_t)snprintf(buf + used, size - used, "%s\n", names[i]->d_name);
+		free(names[i]);
+	}
+	if (n >= 0)
+		free(names);
+}
+
+static void read_text(const char *path, char *buf, size_t size)
+{
+	FILE *f = fopen(path, "re");
+	size_t n = 0;
+
+	if (f != NULL) {
+		n = fread(buf, 1, size - 1, f);
+		fclose(f);
+	}
+	buf[n] = '\0';
+}
+
+/* Is `pid` a live process (not gone, not a zombie)? */
+static bool pid_alive(pid_t pid)
+{
+	char path[64], stat[512], *paren;
+
+	if (pid <= 0)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	read_text(path, stat, sizeof(stat));
+	paren = strrchr(stat, ')');
+	return paren != NULL && paren[1] == ' ' && paren[2] != 'Z' && paren[2] != 'X';
+}
+
+/* ---- cgroups ------------------------------------------------------------------------------ */
+
+static const char *const v1_hierarchies[] = {"memory", "cpu",   "cpuacct",
+                                             "pids",   "blkio", "freezer"};
+#define N_V1 (sizeof(v1_hierarchies) / sizeof(v1_hierarchies[0]))
+
+/* The directories that hold the containers' cgroups: one on v2, one per controller on v1. */
+static size_t parent_cgroups(char dirs[][PATH_MAX])
+{
+	if (access("/sys/fs/cgroup/cgroup.controllers", F_OK) == 0) {
+		snprintf(dirs[0], PATH_MAX, "/sys/fs/cgroup/minicontainer");
+		return 1;
+	}
+	for (size_t i = 0; i < N_V1; i++)
+		snprintf(dirs[i], PATH_MAX, "/sys/fs/cgroup/%s/minicontainer", v1_hierarchies[i]);
+	return N_V1;
+}
+
+/*
+ * A cgroup directory left for container `id`: one named by the id, or by a
+ * prefix of it (at least 12 long - a truncated name is still its cgroup).
+ */
+static bool cgroup_left(const char *id, char *where, size_t size)
+{
+	char dirs[N_V1][PATH_MAX];
+	size_t n = parent_cgroups(dirs);
+
+	for (size_t i = 0; i < n; i++) {
+		DIR *d = opendir(dirs[i]);
+		struct dirent *e;
+
+		while (d != NULL && (e = readdir(d)) != NULL) {
+			size_t len = strlen(e->d_name);
+
+			if (e->d_type == DT_DIR && len >= 12 && strncmp(id, e->d_name, len) == 0) {
+				snprintf(where, size, "%s/%s", dirs[i], e->d_name);
+				closedir(d);
+				return true;
+			}
+		}
+		if (d != NULL)
+			closedir(d);
+	}
+	return false;
+}
+
+/* After a failure (or a bug): kill what still runs in the container's cgroups, remove them. */
+static void remove_cgroups_of(const char *id)
+{
+	char where[PATH_MAX], path[PATH_MAX + 16], procs[4096];
+
+	for (int tries = 0; tries < 200 && cgroup_left(id, where, sizeof(where)); tries++) {
+		snprintf(path, sizeof(path), "%s/cgroup.procs", where);
+		read_text(path, procs, sizeof(procs));
+		for (char *save = NULL, *p = strtok_r(procs, "\n", &save); p != NULL;
+		     p = strtok_r(NULL, "\n", &save))
+			kill((pid_t)atoi(p), SIGKILL);
+		if (rmdir(where) < 0)
+			usleep(20000);
+	}
+}
+
+/* At exit: the `minicontainer` parents, if nobody else uses them. */
+static void remove_parent_cgroups(void)
+{
+	char dirs[N_V1][PATH_MAX];
+	size_t n;
+
+	if (getpid() != main_pid || geteuid() != 0)
+		return;
+	n = parent_cgroups(dirs);
+	for (size_t i = 0; i < n; i++)
+		if (rmdir(dirs[i]) < 0 && errno != ENOENT && errno != EBUSY && errno != ENOTEMPTY)
+			fprintf(stderr, "test-minicontainer: rmdir %s: %s\n", dirs[i],
+			        strerror(errno));
+}
+
+/* ---- images and cleanup ------------------------------------------------------------------- */
+
+/* The containers a test has seen: the teardown cleans up after them, record or not. */
+static char seen_ids[64][65];
+static size_t n_seen;
+
+static void remember(const char *id)
+{
+	for (size_t i = 0; i < n_seen; i++)
+		if (strcmp(seen_ids[i], id) == 0)
+			return;
+	if (n_seen < 64)
+		snprintf(seen_ids[n_seen++], sizeof(seen_ids[0]), "%s", id);
+}
+
+/* The teardown of every test: `rm -f` every container, then whatever a bug left behind. */
+static int remove_containers(void **state)
+{
+	char out[16384], *ids[256];
+	size_t n;
+
+	(void)state;
+	if (geteuid() != 0 || root_dir[0] == '\0')
+		return 0;
+	if (mc(out, sizeof(out), "ps -a -q --no-trunc") == 0) {
+		n = split_lines(out, ids, 256);
+		for (size_t i = 0; i < n; i++)
+			remember(ids[i]);
+	}
+	for (size_t i = 0; i < n_seen; i++) {
+		char rm[4096];
+
+		mc(rm, sizeof(rm), "rm -f %s", seen_ids[i]);
+		remove_cgroups_of(seen_ids[i]);
+	}
+	n_seen = 0;
+	return 0;
+}
+
+static bool test_files_present(void)
+{
+	return access(mc_bin(), X_OK) == 0 && mc_test_rootfs() != NULL &&
+	       access(HELLO_TAR, F_OK) == 0;
+}
+
+static bool images_imported;
+
+/*
+ * Once per test program: busybox:latest (the test root filesystem, /probe
+ * included), hello-world:latest, and probe-img:latest - the busybox files
+ * with a config that exercises Docker's override rules.
+ */
+static void import_images(void)
+{
+	char out[8192], tar[PATH_MAX], cmd[2 * PATH_MAX];
+
+	if (images_imported)
+		return;
+	snprintf(tar, sizeof(tar), "%s/busybox.tar", mc_test_tmpdir());
+	snprintf(cmd, sizeof(cmd), "tar -C '%s' -cf '%s' .", mc_test_rootfs(), tar);
+	if (system(cmd) != 0)
+		fail_msg("%s failed", cmd);
+	expect_status(mc(out, sizeof(out), "import - busybox:latest <'%s'", tar), 0,
+	              "import busybox", out);
+	expect_status(mc(out, sizeof(out),
+	                 "import --change 'CMD [\"/hello\"]' " HELLO_TAR " hello-world:latest"),
+	              0, "import hello-world", out);
+	expect_status(mc(out, sizeof(out),
+	                 "import --change 'ENTRYPOINT [\"/probe\"]' --change 'CMD [\"pid\"]' "
+	                 "--change 'ENV FROM_IMAGE=1' --change 'ENV SHARED=image' "
+	                 "--change 'WORKDIR /tmp' --change 'USER nobody' '%s' probe-img:latest",
+	                 tar),
+	              0, "import probe-img", out);
+	images_imported = true;
+}
+
+/* At the start of every test, after MC_REQUIRE_ROOT(). */
+#define MC_REQUIRE_IMAGES()                                                                        \
+	do {                                                                                       \
+		if (!test_files_present())                                                         \
+			MC_SKIP("needs the binary, the test root filesystem and hello-world: run " \
+			        "make build/bin/minicontainer rootfs " HELLO_TAR);                 \
+		import_images();                                                                   \
+	} while (0)
+
+/* ---- 1. hello-world ----------------------------------------------------------------------- */
+
+static void test_hello_world_greets(void **state)
+{
+	char out[16384];
+
+	(void)state;
+	MC_REQUIRE_ROOT();
+	MC_REQUIRE_IMAGES();
+	expect_status(mc(out, sizeof(out), "run --rm hello-world"), 0, "run --rm hello-world", out);
+	expect_text(out, "Hello from minicontainer!", "the greeting");
+	expect_text(out, "my PID:              1 (", "PID 1 in its own PID namespace");
+	expect_text(out, "my cgroup:           0::/\n", "its own cgroup namespace");
+	expect_status(mc(out, sizeof(out), "ps -a -q"), 0, "ps -a -q", out);
+	if (out[0] != '\0')
+		fail_msg("--rm left a container behind:\n%s", out);
+}
+
+/* ---- 2. Docker's rules: the command line over the image's config --------------------------- */
+
+static void test_override_rules(void **state)
+{
+	/* probe-img: Entrypoint ["/probe"], Cmd ["pid"], Env FROM_IMAGE=1 SHARED=image,
+	 * WorkingDir /tmp, User nobody. */
+	static const struct {
+		const char *flags, *args; /* before and after the image */
+		const char *lines[4];     /* lines the probe must print */
+		const char *not_line;     /* a line it must not print */
+		const char *config; /* Cmd Entrypoint WorkingDir User, as inspect shows them */
+	} cases[] = {
+	    {"", "", {"pid=1", "ppid=0"}, NULL, "[\"pid\"] [\"/probe\"] /tmp nobody"},
+	    {"",
+	     "env",
+	     {"env=FROM_IMAGE=1", "env=SHARED=image",
+	      "env=PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"},
+	     "pid=1",
+	     "[\"env\"] [\"/probe\"] /tmp nobody"},
+	    {"-e SHARED=cli -e ADDED=yes",
+	     "env",
+	     {"env=SHARED=cli", "env=FROM_IMAGE=1", "env=ADDED=yes"},
+	     "env=SHARED=image",
+	     "[\"env\"] [\"/probe\"] /tmp nobody"},
+	    {"--entrypoint /probe",
+	     "cwd",
+	     {"cwd=/tmp"},
+	     NULL,
+	     "[\"cwd\"] [\"/probe\"] /tmp nobody"},
+	    {"-w /root", "cwd", {"cwd=/root"}, NULL, "[\"cwd\"] [\"/probe\"] /root nobody"},
+	    {"", "ids", {"uid=65534", "gid=65534"}, NULL, "[\"ids\"] [\"/probe\"] /tmp nobody"},
+	    {"-u 0", "ids", {"uid=0", "gid=0", "euid=0"}, NULL, "[\"ids\"] [\"/probe\"] /tmp 0"},
+	    {"-u 1234:5678",
+	     "ids",
+	     {"uid=1234", "gid=5678", "euid=1234", "egid=5678"},
+	     NULL,
+	     "[\"ids\"] [\"/probe\"] /tmp 1234:5678"},
+	    /* A new entrypoint drops the image's Cmd; the arguments are its own. */
+	    {"--entrypoint /bin/sh",
+	     "-c 'echo \"shell=$FROM_IMAGE,$SHARED,$(pwd)\"'",
+	     {"shell=1,image,/tmp"},
+	     NULL,
+	     "[\"-c\",\"echo \\\"shell=$FROM_IMAGE,$SHARED,$(pwd)\\\"\"] [\"/bin/sh\"] /tmp "
+	     "nobody"},
+	};
+	char out[16384], what[256], name[64], config[1024];
+
+	(void)state;
+	MC_REQUIRE_ROOT();
+	MC_REQUIRE_IMAGES();
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(what, sizeof(what), "run --rm %s probe-img %s", cases[i].flags,
+		         cases[i].args);
+		expect_status(mc(out, sizeof(out), "%s", what), 0, what, out);
+		for (size_t j = 0; j < 4 && cases[i].lines[j] != NULL; j++)
+			if (!has_line(out, cases[i].lines[j], true))
+				fail_msg("%s: no line \"%s\" in:\n%s", what, cases[i].lines[j],
+				         out);
+		if (cases[i].not_line != NULL && has_line(out, cases[i].not_line, true))
+			fail_msg("%s: \"%s\" should be gone:\n%s", what, cases[i].not_line, out);
+
+		/* The record says the same. */
+		snprintf(name, sizeof(name), "override-%zu", i);
+		expect_status(mc(out, sizeof(out), "create --name %s %s probe-img %s", name,
+		                 cases[i].flags, cases[i].args),
+		              0, "create", out);
+		inspect(name,
+		        "{{json .Config.Cmd}} {{json .Config.Entrypoint}} {{.Config.WorkingDir}} "
+		        "{{.Config.User}}",
+		        config, sizeof(config));
+		if (strcmp(config, cases[i].config) != 0)
+			fail_msg("%s: inspect shows\n  %s\nexpected\n  %s", what, config,
+			         cases[i].config);
+		expect_status(mc(out, sizeof(out), "rm %s", name), 0, "rm", out);
+	}
+
+	/* --entrypoint alone: no Cmd at all (Docker shows null; an empty list says the same). */
+	expect_status(
+	    mc(out, sizeof(out), "create --name override-ep --entrypoint /probe probe-img"), 0,
+	    "create --entrypoint /probe", out);
+	inspect("override-ep", "{{json .Config.Cmd}} {{json .Config.Entrypoint}}", config,
+	        sizeof(config));
+	if (strcmp(config, "null [\"/probe\"]") != 0 && strcmp(config, "[] [\"/probe\"]") != 0)
+		fail_msg("--entrypoint /probe without arguments: inspect shows %s", config);
+}
+
+/* ---- 3. volumes --------------------------------------------------------------------------- */
+
+/* An image whose root has symlinks pointing out of it: "abs" -> /tmp, "rel" -> ../../../../tmp,
+ * "gone" -> an absolute host directory that the image does not have. */
+static void import_symlink_image(const char *host_target)
+{
+	char links[PATH_MAX], tar[PATH_MAX], cmd[8 * PATH_MAX], out[4096];
+
+	snprintf(links, sizeof(links), "%s/links", mc_test_tmpdir());
+	snprintf(tar, sizeof(tar), "%s/links.tar", mc_test_tmpdir());
+	snprintf(
+	    cmd, sizeof(cmd),
+	    "mkdir -p '%s' && cd '%s' && ln -sfn /tmp abs && ln -sfn ../../../../../../tmp rel "
+	    "&& ln -sfn '%s' gone && cp '%s/busybox.tar' '%s' && tar -C '%s' -rf '%s' ./abs "
+	    "./rel ./gone",
+	    links, links, host_target, mc_test_tmpdir(), tar, links, tar);
+	if (system(cmd) != 0)
+		fail_msg("%s failed", cmd);
+	expect_status(mc(out, sizeof(out), "import '%s' links:latest", tar), 0, "import links",
+	              out);
+}
+
+static void test_volumes_ro_and_rw(void **state)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 32], text[256], out[16384], what[2 * PATH_MAX + 400];
+	char outside[PATH_MAX], escape[64];
+	FILE *f;
+
+	(void)state;
+	MC_REQUIRE_ROOT();
+	MC_REQUIRE_IMAGES();
+	snprintf(dir, sizeof(dir), "%s/volume", mc_test_tmpdir());
+	mkdir(dir, 0755);
+	snprintf(path, sizeof(path), "%s/in.txt", dir);
+	f = fopen(path, "we");
+	assert_non_null(f);
+	fputs("from the host\n", f);
+	fclose(f);
+
+	/* Read-write: the container reads the host's file and its new file appears on the host. */
+	expect_status(
+	    mc(out, sizeof(out), "run --rm -v '%s:/data' busybox /probe cat /data/in.txt", dir), 0,
+	    "-v DIR:/data, cat", out);
+	expect_text(out, "from the host", "-v DIR:/data, cat");
+	expect_status(
+	    mc(out, sizeof(out),
+	       "run --rm -v '%s:/data' busybox /probe write /data/out.txt from-the-container", dir),
+	    0, "-v DIR:/data, write", out);
+	snprintf(path, sizeof(path), "%s/out.txt", dir);
+	read_text(path, text, sizeof(text));
+	if (strcmp(text, "from-the-container\n") != 0)
+		fail_msg("the container's file on the host holds \"%s\"", text);
+
+	/* Read-only, both spellings: writing fails, reading works, the host is unchanged. */
+	static const char *const readonly[] = {
+	    "-v '%s:/data:ro'", "--mount type=bind,source='%s',target=/data,readonly"};
+	for (size_t i = 0; i < 2; i++) {
+		char flag[PATH_MAX + 100];
+
+		snprintf(flag, sizeof(flag), readonly[i], dir);
+		snprintf(what, sizeof(what), "run --rm %s busybox /probe write /data/ro.txt x",
+		         flag);
+		expect_status(mc(out, sizeof(out), "%s", what), 1, what, out);
+		expect_text(out, "Read-only file system", what);
+		snprintf(path, sizeof(path), "%s/ro.txt", dir);
+		if (access(path, F_OK) == 0)
+			fail_msg("%s: %s appeared on the host", what, path);
+		expect_status(
+		    mc(out, sizeof(out), "run --rm %s busybox /probe cat /data/in.txt", flag), 0,
+		    "read through a read-only volume", out);
+		expect_text(out, "from the host", flag);
+	}
+	expect_status(mc(out, sizeof(out),
+	                 "run --rm --mount type=bind,source='%s',target=/m busybox /probe write "
+	                 "/m/mount.txt yes",
+	                 dir),
+	              0, "--mount without readonly is writable", out);
+	snprintf(path, sizeof(path), "%s/mount.txt", dir);
+	if (access(path, F_OK) != 0)
+		fail_msg("--mount type=bind: the container's file is not on the host");
+
+	/* --tmpfs: a writable tmpfs of the container's own. */
+	expect_status(mc(out, sizeof(out),
+	                 "run --rm --tmpfs /scratch busybox sh -c '/probe write /scratch/f x && "
+	                 "/probe mounts'"),
+	              0, "--tmpfs /scratch", out);
+	if (!has_line(out, "mount=/scratch tmpfs ", false))
+		fail_msg("no tmpfs on /scratch:\n%s", out);
+
+	/*
+	 * An image's symlinks must not take a volume out of the container: /abs/x
+	 * is the container's /tmp/x, never the host's /tmp/x.
+	 */
+	snprintf(outside, sizeof(outside), "%s/outside", mc_test_tmpdir());
+	mkdir(outside, 0755);
+	import_symlink_image(outside);
+	static const char *const through[] = {"/abs", "/rel"};
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(escape, sizeof(escape), "/tmp/mc-escape-%d-%zu", (int)getpid(), i);
+		snprintf(what, sizeof(what),
+		         "run --rm -v '%s:%s%s' links sh -c '/probe cat %s/in.txt && /probe exists "
+		         "%s/in.txt'",
+		         dir, through[i], escape + 4, escape, escape);
+		expect_status(mc(out, sizeof(out), "%s", what), 0, what, out);
+		expect_text(out, "from the host", what);
+		expect_text(out, "exists=1", what);
+		if (access(escape, F_OK) == 0) {
+			rmdir(escape);
+			fail_msg("%s: the mount point %s was made on the host", what, escape);
+		}
+	}
+	/* "gone" points at a host directory the image lacks: created inside, or refused. */
+	snprintf(what, sizeof(what), "run --rm -v '%s:/gone/m' links /probe cat /gone/m/in.txt",
+	         dir);
+	int status = mc(out, sizeof(out), "%s", what);
+	snprintf(path, sizeof(path), "%s/m", outside);
+	if (access(path, F_OK) == 0) {
+		rmdir(path);
+		fail_msg("%s: the mount point %s was made on the host", what, path);
+	}
+	if (status != 0 && status != 125)
+		fail_msg("%s: exit status %d, expected 0 or 125:\n%s", what, status, out);
+	if (status == 0)
+		expect_text(out, "from the host", what);
+	if (mc_mountinfo_count(mc_test_tmpdir()) != 0)
+		fail_msg("a mount under %s is visible on the host", mc_test_tmpdir());
+}
+
+/* ---- 4. --read-only ------------------------------------------------------------------------ */
+
+static void test_read_only_root(void **state)
+{
+	char out[8192], dir[PATH_MAX];
+
+	(void)state;
+	MC_REQUIRE_ROOT();
+	MC_REQUIRE_IMAGES();
+	expect_status(mc(out, sizeof(out), "run --rm --read-only busybox /probe write /file x"), 1,
+	              "--read-only, write /file", out);
+	expect_text(out, "Read-only file system", "--read-only, write /file");
+	expect_status(mc(out, sizeof(out), "run --rm --read-only busybox /probe write /etc/file x"),
+	              1, "--read-only, write /etc/file", out);
+	expect_status(mc(out, sizeof(out),
+	                 "run --rm --read-only --tmpfs /tmp busybox /probe write /tmp/file x"),
+	              0, "--read-only --tmpfs /tmp, write /tmp/file", out);
+	expect_text(out, "written=/tmp/file", "--read-only --tmpfs /tmp");
+	/* Volumes keep their own mode. */
+	snprintf(dir, sizeof(dir), "%s/ro-root-volume", mc_test_tmpdir());
+	mkdir(dir, 0755);
+	expect_status(mc(out, sizeof(out),
+	                 "run --rm --read-only -v '%s:/data' busybox /probe write /data/file x",
+	                 dir),
+	              0, "--read-only -v DIR:/data, write /data/file", out);
+}
+
+/* ---- 5. -it: a pty, the window size, the terminal restored ---------------------------------- */
+
+/* Read from the pty into buf until `needle` appears (NULL: until the other side closes). */
+static bool read_until(int fd, char *buf, size_t size, size_t *len, const char *needle, int seconds)
+{
+	time_t deadline = time(NULL) + seconds;
+
+	while (needle == NULL || strstr(buf, needle) == NULL) {
+		struct pollfd p = {fd, POLLIN, 0};
+		int left = (int)(deadline - time(NULL));
+		ssize_t n;
+
+		if (left <= 0 || poll(&p, 1, left * 1000) <= 0)
+			return false;
+		n = read(fd, buf + *len, size - *len - 1);
+		if (n <= 0)
+			return needle == NULL; /* EIO: every process closed the slave side */
+		*len += (size_t)n;
+		buf[*len] = '\0';
+	}
+	return true;
+}
+
+/* Type a line on the terminal, Enter included. */
+static bool type_line(int fd, const char *text)
+{
+	char line[256];
+	size_t len = (size_t)snprintf(line, sizeof(line), "%s\r", text);
+
+	return write(fd, line, len) == (ssize_t)len;
+}
+
+static void test_tty_through_a_pty(void **state)
+{
+	struct winsize ws = {.ws_row = 33, .ws_col = 101};
+	char script[PATH_MAX + 200], buf[65536] = "";
+	const char *failed = NULL, *after;
+	size_t len = 0;
+	int master, status = -1;
+	pid_t pid;
+
+	(void)state;
+	MC_REQUIRE_ROOT();
+	MC_REQUIRE_IMAGES();
+	/* The terminal is ours: after the container, stty shows what minicontainer left of it. */
+	snprintf(script, sizeof(script),
+	         "'%s' run -it --rm busybox sh; echo \"mc-status=$?\"; stty -a", mc_bin());
+	pid = forkpty(&master, NULL, NULL, &ws);
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		execl("/bin/sh", "sh", "-c", script, (char *)NULL);
+		_exit(127);
+	}
+	if (!read_until(master, buf, sizeof(buf), &len, "# ", 10)) {
+		failed = "no shell prompt within 10 s";
+	} else if (!type_line(master, "stty size; echo typed-$((6*7))") ||
+	           !read_until(master, buf, sizeof(buf), &len, "typed-42", 10)) {
+		failed = "the typed command did not run";
+	} else if (!type_line(master, "exit 5") ||
+	           !read_until(master, buf, sizeof(buf), &len, "mc-status=", 10) ||
+	           !read_until(master, buf, sizeof(buf), &len, NULL, 10)) {
+		failed = "minicontainer did not end after `exit 5`";
+	}
+	/* Closing the master hangs up whatever still runs on the slave side. */
+	close(master);
+	for (int i = 0; i < 500 && waitpid(pid, &status, WNOHANG) == 0; i++)
+		usleep(20000);
+	if (status == -1) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+	}
+	if (failed != NULL)
+		fail_msg("%s; the terminal showed:\n%s", failed, buf);
+	expect_text(buf, "33 101", "stty size inside the container");
+	expect_text(buf, "mc-status=5", "the exit status of `exit 5`");
+	after = strstr(buf, "mc-status=");
+	if (strstr(after, " icanon") == NULL || strstr(after, "-icanon") != NULL ||
+	    strstr(after, " echo ") == NULL || strstr(after, "-echo ") != NULL)
+		fail_msg("the terminal was not restored (want icanon and echo):\n%s", after);
+	expect_status(mc(buf, sizeof(buf), "ps -a -q"), 0, "ps -a -q", buf);
+	if (buf[0] != '\0')
+		fail_msg("run -it --rm left a container behind:\n%s", buf);
+}
+
+/* ---- 6. exit codes, and bad input that changes nothing -------------------------------------- */
+
+/* What a failed command must not change: the containers, the images, the state directories. */
+static void snapshot(char *buf, size_t size)
+{
+	char ps[4096], images[4096], containers[8192], rundir[4096], path[PATH_MAX + 16];
+
+	expect_status(mc(ps, sizeof(ps), "ps -a -q --no-trunc"), 0, "ps", ps);
+	expect_status(mc(images, sizeof(images), "images -q --no-trunc"), 0, "images", images);
+	snprintf(path, sizeof(path), "%s/containers", root_dir);
+	list_dir(path, containers, sizeof(containers));
+	list_dir(run_dir, rundir, sizeof(rundir));
+	snprintf(buf, size, "ps:\n%simages:\n%scontainers/:\n%s%s:\n%s", ps, images, containers,
+	         run_dir, rundir);
+}
+
+static void test_exit_code_table(void **state)
+{
+	static const struct {
+		const char *args;
+		int status;
+		const char *text; /* in the output, or NULL */
+	} cases[] = {
+	    {"run --rm busybox sh -c 'exit 3'", 3, NULL},
+	    {"run --rm busybox /probe exit 0", 0, NULL},
+	    /* A signal: 128 + its number (the shell reports its child's; --init its own). */
+	    {"run --rm busybox sh -c '/probe kill-self 9 & wait $!'", 137, NULL},
+	    {"run --rm --init busybox /probe kill-self 9", 137, NULL},
+	    {"run --rm --init busybox /probe kill-self 15", 143, NULL},
+	    {"run --rm busybox /no/such/command", 127, NULL},
+	    {"run --rm busybox /etc/passwd", 126, NULL},
+	    /* minicontainer's own failures: 125, and nothing is left. */
+	    {"run --rm no-such-image:v9", 125, "Unable to find image"},
+	    {"run --rm --no-such-flag busybox true", 125, "--no-such-flag"},
+	    {"run --rm -v no-colon busybox true", 125, "invalid volume specification"},
+	    {"run --rm -v relative:/x busybox true", 125, "invalid volume specification"},
+	    {"run --rm -v /tmp:/x:rx busybox true", 125, "invalid volume specification"},
+	    {"run --rm --name ec-dup busybox true", 125, "already in use"},
+	    {"run --rm --memory 1k busybox true", 125, NULL},
+	    {"run --rm -w relative busybox true", 125, NULL},
+	    {"run --rm --name 'bad name' busybox true", 125, "Invalid container name"},
+	    {"run --rm busybox", 125, NULL}, /* no command: the image has none */
+	    {"run", 125, NULL},
+	    {"create --name ec-dup busybox true", 125, "already in use"},
+	};
+	char out[16384], before[32768], after[32768];
+
+	(void)state;
+	MC_REQUIRE_ROOT();
+	MC_REQUIRE_IMAGES();
+	expect_status(mc(out, sizeof(out), "create --name ec-dup busybox true"), 0, "create ec-dup",
+	              out);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snapshot(before, sizeof(before));
+		expect_status(mc(out, sizeof(out), "%s", cases[i].args), cases[i].status,
+		              cases[i].args, out);
+		if (cases[i].text != NULL)
+			expect_text(out, cases[i].text, cases[i].args);
+		/* With --rm or refused, a run leaves everything as it was. */
+		snapshot(after, sizeof(after));
+		if (strcmp(before, after) != 0)
+			fail_msg("%s changed the state: before\n%s\nafter\n%s", cases[i].args,
+			         before, after);
+	}
+}
+
+/* ---- 7. create, start, ps, inspect, rm ------------------------------------------------------ */
+
+static void test_ps_inspect_rm_lifecycle(void **state)
+{
+	char out[16384], line[1024], id[128], pidtext[64], where[PATH_MAX], path[2 * PATH_MAX];
+	char *lines[64];
+	bool alive = true, cgroup = true;
+	json_t *doc;
+	pid_t pid;
+	size_t n;
+
+	(void)state;
+	MC_REQUIRE_ROOT();
+	MC_REQUIRE_IMAGES();
+	expect_status(mc(out, sizeof(out), "create --name c-created busybox /probe sleep 30"), 0,
+	              "create", out);
+	out[strcspn(out, "\n")] = '\0';
+	if (!is_hex_id(out, 64))
+		fail_msg("create printed \"%s\", not a 64-hex id", out);
+	snprintf(id, sizeof(id), "%s", out);
+	remember(id);
+	if (!ps_line("c-created", line, sizeof(line)) || strstr(line, "   Created   ") == NULL)
+		fail_msg("ps -a does not show c-created as Created: %s", line);
+	expect_text(line, "\"/probe sleep 30\"", "ps -a COMMAND");
+
+	/* start: detached; it runs. */
+	expect_status(mc(out, sizeof(out), "start c-created"), 0, "start c-created", out);
+	if (!ps_line("c-created", line, sizeof(line)) || strstr(line, "   Up ") == NULL)
+		fail_msg("ps -a does not show c-created Up: %s", line);
+	expect_status(mc(out, sizeof(out), "ps -q"), 0, "ps -q", out);
+	if (strncmp(out, id, 12) != 0)
+		fail_msg("ps -q does not list the running container: %s", out);
+	inspect("c-created", "{{.State.Pid}}", pidtext, sizeof(pidtext));
+	pid = (pid_t)atoi(pidtext);
+	if (pid <= 0 || !pid_alive(pid))
+		fail_msg("State.Pid %s is not a live process on the host", pidtext);
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	read_text(path, out, sizeof(out));
+	if (strcmp(out, "/probe") != 0)
+		fail_msg("State.Pid %d is %s, not /probe", (int)pid, out);
+
+	/* rm refuses a running container; rm -f removes it and all it left. */
+	expect_status(mc(out, sizeof(out), "rm c-created"), 125, "rm c-created (running)", out);
+	expect_text(out, "container is running", "rm c-created");
+	expect_status(mc(out, sizeof(out), "rm -f c-created"), 0, "rm -f c-created", out);
+	for (int i = 0; i < 250 && (alive || cgroup); i++) {
+		alive = pid_alive(pid);
+		cgroup = cgroup_left(id, where, sizeof(where));
+		usleep(20000);
+	}
+	if (alive)
+		fail_msg("rm -f c-created: its process %d still runs (cgroup left: %s)", (int)pid,
+		         cgroup ? where : "none");
+	if (cgroup)
+		fail_msg("rm -f c-created: its cgroup %s is left", where);
+	snprintf(path, sizeof(path), "%s/containers/%s", root_dir, id);
+	if (access(path, F_OK) == 0)
+		fail_msg("rm -f c-created: %s is left", path);
+	snprintf(path, sizeof(path), "%s/%s", run_dir, id);
+	if (access(path, F_OK) == 0)
+		fail_msg("rm -f c-created: %s is left", path);
+	expect_status(mc(out, sizeof(out), "inspect c-created"), 1, "inspect a removed container",
+	              out);
+
+	/* Exited containers: ps and inspect. */
+	expect_status(mc(out, sizeof(out), "run --name lc-exited0 busybox /probe exit 0"), 0,
+	              "run lc-exited0", out);
+	expect_status(mc(out, sizeof(out), "run --name lc-exited3 busybox /probe exit 3"), 3,
+	              "run lc-exited3", out);
+	expect_status(mc(out, sizeof(out), "create --name lc-created busybox true"), 0,
+	              "create lc-created", out);
+	if (!ps_line("lc-exited0", line, sizeof(line)) || strstr(line, "Exited (0) ") == NULL)
+		fail_msg("ps -a does not show lc-exited0 as Exited (0): %s", line);
+	if (!ps_line("lc-exited3", line, sizeof(line)) || strstr(line, "Exited (3) ") == NULL)
+		fail_msg("ps -a does not show lc-exited3 as Exited (3): %s", line);
+	inspect("lc-exited0", "{{.State.ExitCode}} {{.State.Status}}", out, sizeof(out));
+	assert_string_equal(out, "0 exited");
+	inspect("lc-exited3", "{{.State.ExitCode}} {{.State.Status}} {{.State.Running}}", out,
+	        sizeof(out));
+	assert_string_equal(out, "3 exited false");
+	inspect("lc-exited0", "{{json .State}}", out, sizeof(out));
+	doc = json_loads(out, 0, NULL);
+	if (doc == NULL)
+		fail_msg("{{json .State}} is not JSON: %s", out);
+	if (!json_is_string(json_object_get(doc, "Status")) ||
+	    !json_is_integer(json_object_get(doc, "Pid")) ||
+	    !json_is_integer(json_object_get(doc, "ExitCode")) ||
+	    !json_is_boolean(json_object_get(doc, "OOMKilled")) ||
+	    !json_is_string(json_object_get(doc, "StartedAt")) ||
+	    !json_is_string(json_object_get(doc, "FinishedAt")))
+		fail_msg("{{json .State}} lacks Status, Pid, ExitCode, OOMKilled, StartedAt or "
+		         "FinishedAt: %s",
+		         out);
+	json_decref(doc);
+
+	/* Filters, -q and --no-trunc. */
+	expect_status(mc(out, sizeof(out), "ps -a --filter name=lc-exited0"), 0, "ps --filter",
+	              out);
+	n = split_lines(out, lines, 64);
+	if (n != 2 || strstr(lines[1], "lc-exited0") == NULL)
+		fail_msg("ps -a --filter name=lc-exited0 shows %zu lines", n);
+	expect_status(mc(out, sizeof(out), "ps -a --filter name=lc-exited"), 0, "ps --filter", out);
+	if (split_lines(out, lines, 64) != 3)
+		fail_msg("ps -a --filter name=lc-exited: expected 2 containers");
+	expect_status(mc(out, sizeof(out), "ps -a -q --filter status=exited"), 0, "ps --filter",
+	              out);
+	n = split_lines(out, lines, 64);
+	if (n != 2 || !is_hex_id(lines[0], 12) || !is_hex_id(lines[1], 12))
+		fail_msg("ps -a -q --filter status=exited: expected 2 short ids, got %zu lines", n);
+	expect_status(mc(out, sizeof(out), "ps -q --filter status=created"), 0, "ps --filter", out);
+	if (split_lines(out, lines, 64) != 1)
+		fail_msg("ps -q --filter status=created: expected lc-created alone");
+	expect_status(mc(out, sizeof(out), "ps -q"), 0, "ps -q", out);
+	if (out[0] != '\0')
+		fail_msg("ps -q lists stopped containers:\n%s", out);
+	expect_status(mc(out, sizeof(out), "ps -a -q --no-trunc"), 0, "ps --no-trunc", out);
+	n = split_lines(out, lines, 64);
+	if (n != 3)
+		fail_msg("ps -a -q --no-trunc: expected 3 ids, got %zu", n);
+	for (size_t i = 0; i < n; i++)
+		if (!is_hex_id(lines[i], 64))
+			fail_msg("ps -a -q --no-trunc: \"%s\" is not a 64-hex id", lines[i]);
+	expect_status(mc(out, sizeof(out), "ps -a --filter bogus=1"), 125, "ps --filter bogus=1",
+	              out);
+	expect_status(mc(out, sizeof(out), "rm lc-exited0 lc-exited3 lc-created"), 0, "rm", out);
+	expect_status(mc(out, sizeof(out), "rm lc-exited0"), 125, "rm a removed container", out);
+	expect_text(out, "No such container", "rm a removed container");
+}
+
+/* ---- 8. parallel runs ---------------------------------------------------------------------- */
+
+#define N_PARALLEL 20
+
+static void test_parallel_runs_are_unique(void **state)
+{
+	char out[32768], path[PATH_MAX], *lines[64];
+	pid_t pids[N_PARALLEL];
+	int go[2], status[N_PARALLEL];
+	size_t n;
+
+	(void)state;
+	MC_REQUIRE_ROOT();
+	MC_REQUIRE_IMAGES();
+	assert_int_equal(pipe(go), 0);
+	for (int i = 0; i < N_PARALLEL; i++) {
+		pids[i] = fork();
+		assert_true(pids[i] >= 0);
+		if (pids[i] == 0) {
+			char c;
+			int fd;
+
+			close(go[1]);
+			/* Everyone waits for the same moment: the parent closes the pipe. */
+			if (read(go[0], &c, 1) < 0)
+				_exit(126);
+			snprintf(path, sizeof(path), "%s/parallel-%d.out", mc_test_tmpdir(), i);
+			fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+			dup2(fd, STDOUT_FILENO);
+			dup2(fd, STDERR_FILENO);
+			execl(mc_bin(), mc_bin(), "run", "busybox", "/probe", "pid", (char *)NULL);
+			_exit(127);
+		}
+	}
+	close(go[0]);
+	close(go[1]);
+	for (int i = 0; i < N_PARALLEL; i++) {
+		status[i] = -1;
+		for (int t = 0; t < MC_TIMEOUT_SECONDS * 50 && status[i] == -1; t++)
+			if (waitpid(pids[i], &status[i], WNOHANG) == 0) {
+				status[i] = -1;
+				usleep(20000);
+			}
+		if (status[i] == -1) {
+			kill(pids[i], SIGKILL);
+			waitpid(pids[i], &status[i], 0);
+		}
+	}
+	for (int i = 0; i < N_PARALLEL; i++) {
+		snprintf(path, sizeof(path), "%s/parallel-%d.out", mc_test_tmpdir(), i);
+		read_text(path, out, sizeof(out));
+		if (!WIFEXITED(status[i]) || WEXITSTATUS(status[i]) != 0 ||
+		    !has_line(out, "pid=1", true))
+			fail_msg("parallel run %d: wait status 0x%x, output:\n%s", i, status[i],
+			         out);
+	}
+
+	/* 20 records, 20 ids, 20 names. */
+	expect_status(mc(out, sizeof(out), "ps -a --no-trunc -q"), 0, "ps", out);
+	n = split_lines(out, lines, 64);
+	if (n != N_PARALLEL)
+		fail_msg("ps -a lists %zu containers, expected %d", n, N_PARALLEL);
+	for (size_t i = 0; i < n; i++) {
+		if (!is_hex_id(lines[i], 64))
+			fail_msg("\"%s\" is not a 64-hex id", lines[i]);
+		remember(lines[i]);
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(lines[i], lines[j]) == 0)
+				fail_msg("two containers share the id %s", lines[i]);
+	}
+	expect_status(mc(out, sizeof(out), "ps -a"), 0, "ps", out);
+	n = split_lines(out, lines, 64);
+	if (n != N_PARALLEL + 1)
+		fail_msg("ps -a shows %zu rows, expected %d", n - 1, N_PARALLEL);
+	for (size_t i = 1; i < n; i++) {
+		char *name = strrchr(lines[i], ' ') + 1;
+
+		if (strstr(lines[i], "Exited (0) ") == NULL)
+			fail_msg("not exited with 0: %s", lines[i]);
+		lines[i] = name;
+		for (size_t j = 1; j < i; j++)
+			if (strcmp(lines[i], lines[j]) == 0)
+				fail_msg("two containers share the name %s", name);
+	}
+
+	/* Each cleaned up its own cgroup; rm removes every record. */
+	for (size_t i = 0; i < n_seen; i++) {
+		char where[PATH_MAX];
+
+		if (cgroup_left(seen_ids[i], where, sizeof(where)))
+			fail_msg("an exited container's cgroup is left: %s", where);
+	}
+	expect_status(mc(out, sizeof(out), "rm $('%s' ps -a -q)", mc_bin()), 0, "rm all", out);
+	expect_status(mc(out, sizeof(out), "ps -a -q"), 0, "ps", out);
+	if (out[0] != '\0')
+		fail_msg("rm left containers:\n%s", out);
+}
+
+/* ---- 9. minicontainer killed: rm -f still cleans up ------------------------------------------ */
+
+static void test_kill_minicontainer_then_rm_f(void **state)
+{
+	char out[16384], status[64], id[128], where[PATH_MAX], path[2 * PATH_MAX], line[1024];
+	char pidtext[64];
+	pid_t runner, pid;
+	int wstatus;
+
+	(void)state;
+	MC_REQUIRE_ROOT();
+	MC_REQUIRE_IMAGES();
+	use_state_dirs();
+	runner = fork();
+	assert_true(runner >= 0);
+	if (runner == 0) {
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+		dup2(null, STDIN_FILENO);
+		dup2(null, STDOUT_FILENO);
+		dup2(null, STDERR_FILENO);
+		execl(mc_bin(), mc_bin(), "run", "--name", "victim", "busybox", "/probe", "sleep",
+		      "60", (char *)NULL);
+		_exit(127);
+	}
+	status[0] = '\0';
+	for (int i = 0; i < 500 && strcmp(status, "running") != 0; i++) {
+		if (mc(status, sizeof(status), "inspect --format '{{.State.Status}}' victim") != 0)
+			status[0] = '\0';
+		status[strcspn(status, "\n")] = '\0';
+		if (strcmp(status, "running") != 0)
+			usleep(20000);
+	}
+	if (strcmp(status, "running") != 0) {
+		kill(runner, SIGKILL);
+		waitpid(runner, &wstatus, 0);
+		fail_msg("victim never ran (status \"%s\")", status);
+	}
+	inspect("victim", "{{.Id}}", id, sizeof(id));
+	remember(id);
+	inspect("victim", "{{.State.Pid}}", pidtext, sizeof(pidtext));
+	pid = (pid_t)atoi(pidtext);
+
+	/* No daemon: the record must not say "running" forever once its minicontainer is gone. */
+	assert_int_equal(kill(runner, SIGKILL), 0);
+	waitpid(runner, &wstatus, 0);
+	for (int i = 0; i < 250 && pid_alive(pid); i++)
+		usleep(20000);
+	if (pid_alive(pid))
+		fail_msg("the container's process %d outlived its minicontainer", (int)pid);
+	if (!ps_line("victim", line, sizeof(line)) || strstr(line, "Exited (") == NULL)
+		fail_msg("ps -a does not show victim as exited: %s", line);
+	inspect("victim", "{{.State.Status}} {{.State.Running}}", out, sizeof(out));
+	assert_string_equal(out, "exited false");
+
+	expect_status(mc(out, sizeof(out), "rm -f victim"), 0, "rm -f victim", out);
+	if (mc_mountinfo_count(id) != 0 || mc_mountinfo_count(root_dir) != 0 ||
+	    mc_mountinfo_count(run_dir) != 0)
+		fail_msg("a mount of the container is left on the host");
+	if (cgroup_left(id, where, sizeof(where)))
+		fail_msg("rm -f victim: its cgroup %s is left", where);
+	snprintf(path, sizeof(path), "%s/containers/%s", root_dir, id);
+	if (access(path, F_OK) == 0)
+		fail_msg("rm -f victim: %s is left", path);
+	snprintf(path, sizeof(path), "%s/%s", run_dir, id);
+	if (access(path, F_OK) == 0)
+		fail_msg("rm -f victim: %s is left", path);
+}
+
+/* ---- 10. --init ---------------------------------------------------------------------------- */
+
+static void test_init_reaps(void **state)
+{
+	char out[16384], value[64];
+
+	(void)state;
+	MC_REQUIRE_ROOT();
+	MC_REQUIRE_IMAGES();
+	expect_status(mc(out, sizeof(out), "run --rm --init busybox /probe pid"), 0, "--init", out);
+	assert_string_equal(probe_value(out, "pid", value, sizeof(value)), "2");
+	assert_string_equal(probe_value(out, "ppid", value, sizeof(value)), "1");
+	/* An orphan is adopted by PID 1, the init, which must reap it: no zombie is left. */
+	expect_status(mc(out, sizeof(out),
+	                 "run --rm --init busybox sh -c '(/probe exit 0 &); /probe sleep 0.5; "
+	                 "cat /proc/[0-9]*/stat'"),
+	              0, "--init with an orphan", out);
+	if (strstr(out, ") Z ") != NULL)
+		fail_msg("a zombie is left in the container:\n%s", out);
+}
+
+/* ---- 11. the OOM killer -------------------------------------------------------------------- */
+
+static void test_oom_killed_reported(void **state)
+{
+	char out[16384], value[64], id[128], where[PATH_MAX];
+
+	(void)state;
+	MC_REQUIRE_ROOT();
+	MC_REQUIRE_IMAGES();
+	expect_status(mc(out, sizeof(out), "run --name oom -m 32m busybox /probe eat 64"), 137,
+	              "-m 32m, eat 64 MiB", out);
+	if (!has_line(out, "eaten=", false) || has_line(out, "eat=done", true))
+		fail_msg("the probe was not stopped half-way:\n%s", out);
+	inspect("oom", "{{.Id}}", id, sizeof(id));
+	remember(id);
+	inspect("oom", "{{.State.OOMKilled}} {{.State.ExitCode}} {{.HostConfig.Memory}}", value,
+	        sizeof(value));
+	assert_string_equal(value, "true 137 33554432");
+	expect_status(mc(out, sizeof(out), "rm oom"), 0, "rm oom", out);
+	if (cgroup_left(id, where, sizeof(where)))
+		fail_msg("the cgroup %s is left", where);
+}
+
+/* ---- 12. --trace ---------------------------------------------------------------------------- */
+
+static void test_trace_narrates(void **state)
+{
+	char out[16384], trace[262144], path[PATH_MAX];
+
+	(void)state;
+	MC_REQUIRE_ROOT();
+	MC_REQUIRE_IMAGES();
+	snprintf(path, sizeof(path), "%s/trace.err", mc_test_tmpdir());
+	expect_status(mc(out, sizeof(out), "--trace run --rm hello-world 2>'%s'", path), 0,
+	              "--trace run --rm hello-world", out);
+	expect_text(out, "Hello from minicontainer!", "the greeting, with --trace");
+	read_text(path, trace, sizeof(trace));
+	static const char *const starts[] = {"[ch01] clone(", "[ch02] ", "[ch03] "};
+	for (size_t i = 0; i < sizeof(starts) / sizeof(starts[0]); i++)
+		if (!has_line(trace, starts[i], false))
+			fail_msg("no line starting \"%s\" in the trace:\n%s", starts[i], trace);
+	if (strstr(trace, "Hello from minicontainer!") != NULL)
+		fail_msg("the container's output went into the trace");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_teardown(test_hello_world_greets, remove_containers),
+	    cmocka_unit_test_teardown(test_override_rules, remove_containers),
+	    cmocka_unit_test_teardown(test_volumes_ro_and_rw, remove_containers),
+	    cmocka_unit_test_teardown(test_read_only_root, remove_containers),
+	    cmocka_unit_test_teardown(test_tty_through_a_pty, remove_containers),
+	    cmocka_unit_test_teardown(test_exit_code_table, remove_containers),
+	    cmocka_unit_test_teardown(test_ps_inspect_rm_lifecycle, remove_containers),
+	    cmocka_unit_test_teardown(test_parallel_runs_are_unique, remove_containers),
+	    cmocka_unit_test_teardown(test_kill_minicontainer_then_rm_f, remove_containers),
+	    cmocka_unit_test_teardown(test_init_reaps, remove_containers),
+	    cmocka_unit_test_teardown(test_oom_killed_reported, remove_containers),
+	    cmocka_unit_test_teardown(test_trace_narrates, remove_containers),
+	};
+
+	main_pid = getpid();
+	atexit(remove_parent_cgroups);
+	return mc_test_main(argc, argv, "minicontainer", tests, sizeof(tests) / sizeof(tests[0]));
+}
