@@ -517,6 +517,46 @@ static void test_freeze_and_thaw(void **state)
 	assert_int_equal(leftovers(), 0);
 }
 
+/* --blkio-weight lands in whichever weight file the kernel offers, or fails saying so. */
+static void test_blkio_weight(void **state)
+{
+	static const char *const files[][2] = { { "blkio", "blkio.weight" },
+						{ "blkio", "blkio.bfq.weight" },
+						{ "", "io.weight" },
+						{ "", "io.bfq.weight" } };
+	char path[PATH_MAX], buf[64];
+	struct cg_limits l;
+	struct mc_error err;
+	struct cgroup cg;
+	int found = -1;
+
+	(void)state;
+	MC_REQUIRE_ROOT();
+	if (cg_create(&cg, CG_DEFAULT_MOUNT, test_parent(), "blkio", &err) < 0)
+		fail_msg("%s", err.msg);
+	for (int i = 0; i < 4 && found < 0; i++)
+		if ((cg.mode == CG_UNIFIED) == (files[i][0][0] == '\0') &&
+		    cg_file(&cg, files[i][0], files[i][1], path, sizeof(path), &err) == 0 &&
+		    access(path, F_OK) == 0)
+			found = i;
+	cg_limits_init(&l);
+	l.blkio_weight = 500;
+	if (found < 0) {
+		assert_int_equal(cg_apply_limits(&cg, &l, &err), -1);
+		assert_non_null(strstr(err.msg, "--blkio-weight"));
+	} else {
+		if (cg_apply_limits(&cg, &l, &err) < 0)
+			fail_msg("%s", err.msg);
+		read_cg_file(&cg, files[found][0], files[found][1], buf, sizeof(buf));
+		/* io.weight reads "default N" and maps 10..1000 onto 1..10000 (500 -> 4950). */
+		if (strcmp(files[found][1], "io.weight") == 0)
+			assert_string_equal(buf, "default 4950");
+		else
+			assert_true(strcmp(buf, "500") == 0 || strcmp(buf, "default 500") == 0);
+	}
+	assert_int_equal(cg_destroy(&cg, &err), 0);
+}
+
 static void test_invalid_cgroup_names_are_refused(void **state)
 {
 	struct mc_error err;
@@ -545,6 +585,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_container_sees_its_own_cgroup),
 	    cmocka_unit_test(test_nothing_left_after_exit),
 	    cmocka_unit_test(test_freeze_and_thaw),
+	    cmocka_unit_test(test_blkio_weight),
 	    cmocka_unit_test(test_invalid_cgroup_names_are_refused),
 	};
 
