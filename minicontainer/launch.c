@@ -490,7 +490,9 @@ int mc_launch(struct mc_container *c, bool attach_stdin)
 	if (relaying)
 		pthread_join(relay_thread, NULL);
 	restore_terminal();
-	if (mc_container_set_exited(c, code, stats.oom_kills > 0, NULL, &err) < 0)
+	/* With --rm the record is about to go: no need to write its end. */
+	if (!json_is_true(json_object_get(L.host, "AutoRemove")) &&
+	    mc_container_set_exited(c, code, stats.oom_kills > 0, NULL, &err) < 0)
 		mc_report(&err);
 	goto out;
 fail:

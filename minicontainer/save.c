@@ -1,11 +1,31 @@
 /* save.c - `minicontainer save -o FILE IMAGE...`: images out of the store. */
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "img_archive.h"
 #include "mc.h"
+
+static int copy_to_stdout(const char *path, struct mc_error *err)
+{
+	char buf[65536];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return mc_fail(err, errno, "open %s", path);
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		if (write(STDOUT_FILENO, buf, (size_t)n) != n) {
+			n = -1;
+			break;
+		}
+	close(fd);
+	return n < 0 ? mc_fail(err, errno, "write the archive to stdout") : 0;
+}
 
 int verb_save(int argc, char **argv)
 {
@@ -57,8 +77,26 @@ int verb_save(int argc, char **argv)
 		return mc_usage_error("save", "--format oci-dir needs -o DIRECTORY");
 	if (mc_open_store(&st, &err) < 0)
 		return mc_report(&err);
-	rc = img_save(&st, (const char *const *)argv + optind, (size_t)(argc - optind),
-	              output ? output : "/dev/stdout", format, &err);
+	if (output != NULL) {
+		rc = img_save(&st, (const char *const *)argv + optind, (size_t)(argc - optind),
+		              output, format, &err);
+	} else {
+		/* img_save() writes a file and renames it into place; for STDOUT, write a
+		 * temporary file and stream it (never rename anything over /dev/stdout). */
+		char tmp[] = "/tmp/mc-save-XXXXXX";
+		int fd = mkstemp(tmp);
+
+		rc = fd < 0 ? mc_fail(&err, errno, "mkstemp") : 0;
+		if (fd >= 0)
+			close(fd);
+		if (rc == 0)
+			rc = img_save(&st, (const char *const *)argv + optind,
+			              (size_t)(argc - optind), tmp, format, &err);
+		if (rc == 0)
+			rc = copy_to_stdout(tmp, &err);
+		if (fd >= 0)
+			unlink(tmp);
+	}
 	img_store_close(&st);
 	return rc < 0 ? mc_report(&err) : 0;
 }

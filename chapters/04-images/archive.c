@@ -1683,6 +1683,7 @@ int img_save(struct img_store *st, const char *const *names, size_t nname, const
 {
 	struct save_item *items = NULL;
 	struct sink sink = {0};
+	struct stat target;
 	char tmp[PATH_MAX];
 	size_t nitem = 0;
 	int rc;
@@ -1694,6 +1695,11 @@ int img_save(struct img_store *st, const char *const *names, size_t nname, const
 		return mc_fail(err, ENAMETOOLONG, "save to %s", out_path);
 	if (format == IMG_FORMAT_OCI_LAYOUT && check_layout_target(out_path, err) < 0)
 		return -1;
+	/* The rename below replaces the target: only ever a regular file (never /dev/stdout). */
+	if (format != IMG_FORMAT_OCI_LAYOUT && lstat(out_path, &target) == 0 &&
+	    !S_ISREG(target.st_mode))
+		return mc_fail(err, EEXIST, "save to %s: not a regular file, refusing to replace it",
+		               out_path);
 	/* Shared: a garbage collection must not remove blobs while we copy them. */
 	if (img_store_lock(st, false, err) < 0)
 		return -1;
