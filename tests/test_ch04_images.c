@@ -359,6 +359,31 @@ static void test_cli_images_tag_inspect_history_rmi(void **state)
 	assert_int_equal(count_files(cmd), 0);
 }
 
+/* Without -o the archive goes to stdout - streamed, never renamed over /dev/stdout. */
+static void test_cli_save_to_stdout(void **state)
+{
+	char out[4096], tar[PATH_MAX], cmd[2 * PATH_MAX];
+	struct stat st;
+
+	(void)state;
+	MC_REQUIRE_ROOT();
+	if (mc_test_rootfs() == NULL)
+		MC_SKIP("no test root filesystem: run make rootfs");
+	snprintf(tar, sizeof(tar), "%s/stdout-rootfs.tar", mc_test_tmpdir());
+	snprintf(cmd, sizeof(cmd), "tar -C '%s' -cf '%s' .", mc_test_rootfs(), tar);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(mc(out, sizeof(out), "import '%s' streamed:1", tar), 0);
+	snprintf(tar, sizeof(tar), "%s/streamed.tar", mc_test_tmpdir());
+	assert_int_equal(mc(out, sizeof(out), "save streamed:1 > '%s'", tar), 0);
+	snprintf(cmd, sizeof(cmd), "tar -tf '%s' | grep -qx manifest.json", tar);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(lstat("/dev/stdout", &st), 0);
+	assert_true(S_ISLNK(st.st_mode));
+	assert_int_equal(mc(out, sizeof(out), "save -o /dev/null streamed:1"), 125);
+	assert_non_null(strstr(out, "not a regular file"));
+	assert_int_equal(mc(out, sizeof(out), "rmi streamed:1"), 0);
+}
+
 static void test_cli_bad_input(void **state)
 {
 	char out[4096];
@@ -388,6 +413,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_gc_removes_only_unreachable),
 	    cmocka_unit_test(test_image_config_and_env_merge),
 	    cmocka_unit_test(test_cli_images_tag_inspect_history_rmi),
+	    cmocka_unit_test(test_cli_save_to_stdout),
 	    cmocka_unit_test(test_cli_bad_input),
 	};
 	size_t n_own = sizeof(own) / sizeof(own[0]);
