@@ -8,6 +8,17 @@
 #include "container.h"
 #include "mc.h"
 
+/* out[key] = value, or `fallback` when value is missing (the fallback is consumed either way). */
+static void copy_or(json_t *out, const char *key, json_t *value, json_t *fallback)
+{
+	if (value != NULL) {
+		json_object_set(out, key, value);
+		json_decref(fallback);
+	} else {
+		json_object_set_new(out, key, fallback);
+	}
+}
+
 /* Docker's image object: the config, plus what only the store knows (tags, size). */
 static json_t *image_json(struct img_store *st, const struct img_image *img)
 {
@@ -34,9 +45,9 @@ static json_t *image_json(struct img_store *st, const struct img_image *img)
 	json_object_set_new(out, "Id", json_string(img->config_digest));
 	json_object_set_new(out, "RepoTags", tags);
 	json_object_set_new(out, "RepoDigests", json_array());
-	json_object_set(out, "Created", json_object_get(config, "created") ?: json_string(""));
-	json_object_set(out, "Author", json_object_get(config, "author") ?: json_string(""));
-	json_object_set(out, "Config", json_object_get(config, "config") ?: json_object());
+	copy_or(out, "Created", json_object_get(config, "created"), json_string(""));
+	copy_or(out, "Author", json_object_get(config, "author"), json_string(""));
+	copy_or(out, "Config", json_object_get(config, "config"), json_object());
 	json_object_set(out, "Architecture", json_object_get(config, "architecture"));
 	json_object_set(out, "Os", json_object_get(config, "os"));
 	json_object_set_new(out, "Size", json_integer((json_int_t)mc_image_size(st, img)));
@@ -133,10 +144,9 @@ int mc_render_template(FILE *out, json_t *doc, const char *tmpl, struct mc_error
 static json_t *container_json(struct mc_container *c)
 {
 	json_t *doc = json_deep_copy(c->doc);
+	json_t *mounts = json_object_get(json_object_get(c->doc, "HostConfig"), "Mounts");
 
-	json_object_set(doc, "Mounts",
-	                json_object_get(json_object_get(c->doc, "HostConfig"), "Mounts")
-	                    ?: json_array());
+	copy_or(doc, "Mounts", mounts, json_array());
 	return doc;
 }
 

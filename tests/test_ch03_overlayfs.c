@@ -47,6 +47,15 @@ static const char *tpath(const char *fmt, ...)
 	return buf;
 }
 
+/* A copy of a path that lives as long as the program (so no leak to report under ASan). */
+static const char *keep(const char *path)
+{
+	static char pool[512][PATH_MAX];
+	static unsigned next;
+
+	return strcpy(pool[next++ % 512], path);
+}
+
 static void mkdirs(const char *path)
 {
 	struct mc_error err;
@@ -102,9 +111,9 @@ static struct ovl_config area(const char *name, const char *const *lowers, size_
 	mkdirs(tpath("%s/merged", name));
 	c.lowers = lowers;
 	c.nlower = n;
-	c.upper = strdup(tpath("%s/upper", name));
-	c.work = strdup(tpath("%s/work", name));
-	c.merged = strdup(tpath("%s/merged", name));
+	c.upper = keep(tpath("%s/upper", name));
+	c.work = keep(tpath("%s/work", name));
+	c.merged = keep(tpath("%s/merged", name));
 	return c;
 }
 
@@ -134,7 +143,7 @@ static const char *const *three_layers(void)
 		char num[8];
 
 		snprintf(num, sizeof(num), "%d", i + 1);
-		layers[i] = strdup(tpath("layers/l%d", i + 1));
+		layers[i] = keep(tpath("layers/l%d", i + 1));
 		mkdirs(layers[i]);
 		write_text(tpath("layers/l%d/f", i + 1), num);
 		write_text(tpath("layers/l%d/only-%d", i + 1, i + 1), num);
@@ -332,7 +341,7 @@ static void test_128_layers_mount(void **state)
 	REQUIRE_PRIVATE_NS();
 	/* Long names, like a real image store's: far more than one page of options. */
 	for (int i = 0; i < 128; i++) {
-		layers[i] = strdup(tpath("many/sha256-%064d", i));
+		layers[i] = keep(tpath("many/sha256-%064d", i));
 		mkdirs(layers[i]);
 		write_text(tpath("many/sha256-%064d/file-%d", i, i), "x");
 	}
@@ -374,12 +383,12 @@ static void test_unsupported_upper_is_reported(void **state)
 	mkdirs(tpath("unsupported/merged/up"));
 	mkdirs(tpath("unsupported/merged/wk"));
 	nested = area("nested", layers, 3);
-	nested.upper = strdup(tpath("unsupported/merged/up"));
-	nested.work = strdup(tpath("unsupported/merged/wk"));
+	nested.upper = keep(tpath("unsupported/merged/up"));
+	nested.work = keep(tpath("unsupported/merged/wk"));
 	assert_int_equal(ovl_mount(&nested, &err), -1);
 	assert_non_null(strstr(err.msg, "is on overlayfs"));
 	/* Upper and work on different filesystems. */
-	nested.upper = strdup(tpath("nested/upper"));
+	nested.upper = keep(tpath("nested/upper"));
 	assert_int_equal(ovl_mount(&nested, &err), -1);
 	assert_non_null(strstr(err.msg, "same filesystem"));
 	umount_ok(&c);
@@ -492,11 +501,11 @@ static void test_container_runs_on_layers(void **state)
 	                       "test -e /etc/from-top && echo hi > /tmp/x && rm /etc/group", NULL});
 	cg_run_init(&cgr);
 	snprintf(path, sizeof(path), "mc-test-%d", (int)getpid());
-	cgr.parent = strdup(path);
+	cgr.parent = keep(path);
 	run.layers[0] = mc_test_rootfs();
-	run.layers[1] = strdup(tpath("top"));
+	run.layers[1] = keep(tpath("top"));
 	run.nlayer = 2;
-	run.upper = strdup(tpath("kept-upper"));
+	run.upper = keep(tpath("kept-upper"));
 	if (ovl_run_container(&cfg, &cgr, &run, &code, &stats, &d, &err) < 0)
 		fail_msg("%s", err.msg);
 	cg_remove_parent(CG_DEFAULT_MOUNT, cgr.parent, &err);
