@@ -198,7 +198,7 @@ build/hello/hello-world.tar: $(HELLO)
 hello-image: demos rootfs build/hello/hello-world.tar
 	@$(BUILD)/bin/minicontainer inspect --type image busybox >/dev/null 2>&1 || \
 		tar -C $(ROOTFS) --exclude=./.complete -c . | \
-		$(BUILD)/bin/minicontainer import - busybox:latest >/dev/null
+		$(BUILD)/bin/minicontainer import --change 'CMD ["sh"]' - busybox:latest >/dev/null
 	@$(BUILD)/bin/minicontainer inspect --type image hello-world >/dev/null 2>&1 || \
 		$(BUILD)/bin/minicontainer import --change 'CMD ["/hello"]' \
 			-m 'built from minicontainer/hello-world/hello.c' \

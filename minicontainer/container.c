@@ -280,35 +280,55 @@ void mc_container_free(struct mc_container *c)
 	c->doc = NULL;
 }
 
-/* Is `pid` still the process we started?  A recycled pid has another start time. */
-static bool process_alive(pid_t pid)
+/*
+ * When a process started, in clock ticks since boot: field 22 of
+ * /proc/PID/stat.  A pid can be reused; a (pid, start time) pair cannot.
+ * Also reports whether the process is a zombie (then it counts as gone).
+ */
+static unsigned long long process_start_time(pid_t pid, bool *zombie)
 {
-	char path[64];
-	struct stat st;
+	char path[64], buf[1024], *p;
+	unsigned long long start = 0;
+	char state = 'X';
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "re");
+	if (f == NULL)
+		return 0;
+	if (fgets(buf, sizeof(buf), f) == NULL)
+		buf[0] = '\0';
+	fclose(f);
+	/* The command name is in parentheses and may contain anything: skip past the last ')'. */
+	p = strrchr(buf, ')');
+	if (p == NULL || sscanf(p + 2,
+	                        "%c %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s "
+	                        "%*s %*s %*s %*s %llu",
+	                        &state, &start) != 2)
+		return 0;
+	*zombie = state == 'Z' || state == 'X';
+	return start;
+}
+
+static bool process_alive(pid_t pid, unsigned long long recorded_start)
+{
+	bool zombie = true;
+	unsigned long long start;
 
 	if (pid <= 0)
 		return false;
-	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
-	if (stat(path, &st) < 0)
-		return false;
-	/* Zombies count as gone. */
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	FILE *f = fopen(path, "re");
-	char state = 'Z';
-
-	if (f != NULL) {
-		if (fscanf(f, "%*d (%*[^)]) %c", &state) != 1)
-			state = 'Z';
-		fclose(f);
-	}
-	return state != 'Z' && state != 'X';
+	start = process_start_time(pid, &zombie);
+	return start != 0 && !zombie && (recorded_start == 0 || start == recorded_start);
 }
 
 void mc_container_refresh(struct mc_container *c)
 {
 	struct mc_error ignored;
 
-	if (strcmp(mc_state_status(c), "running") == 0 && !process_alive(mc_state_pid(c)))
+	unsigned long long start =
+	    (unsigned long long)json_integer_value(json_object_get(state_of(c), "PidStartTime"));
+
+	if (strcmp(mc_state_status(c), "running") == 0 && !process_alive(mc_state_pid(c), start))
 		mc_container_set_exited(c, 137, false,
 		                        "the container's process died while no minicontainer was "
 		                        "watching it",
@@ -332,9 +352,12 @@ static int set_state(struct mc_container *c, json_t *changes, struct mc_error *e
 
 int mc_container_set_running(struct mc_container *c, pid_t pid, struct mc_error *err)
 {
+	bool zombie;
 	char now[64];
 
 	mc_rfc3339_now(now, sizeof(now));
+	json_object_set_new(state_of(c), "PidStartTime",
+	                    json_integer((json_int_t)process_start_time(pid, &zombie)));
 	return set_state(c,
 	                 json_pack("{s:s, s:b, s:i, s:i, s:s, s:s, s:b}", "Status", "running",
 	                           "Running", 1, "Pid", (int)pid, "ExitCode", 0, "StartedAt", now,

@@ -379,6 +379,21 @@ static char **strv_of(json_t *a, json_t *b)
 	return v;
 }
 
+static bool env_has(json_t *env, const char *key)
+{
+	size_t klen = strlen(key), i;
+	json_t *kv;
+
+	json_array_foreach(env, i, kv)
+	{
+		const char *s = json_string_value(kv);
+
+		if (s != NULL && strncmp(s, key, klen) == 0 && s[klen] == '=')
+			return true;
+	}
+	return false;
+}
+
 static void limits_of(json_t *host, struct cg_limits *l)
 {
 	cg_limits_init(l);
@@ -429,8 +444,11 @@ int mc_launch(struct mc_container *c, bool attach_stdin)
 	ns_config_init(&cfg);
 	L.argv = strv_of(json_object_get(L.config, "Entrypoint"), json_object_get(L.config, "Cmd"));
 	/* HOSTNAME (and TERM for a terminal) are set at start, as Docker does. */
-	extra_env = json_pack("[s+]", "HOSTNAME=", hostname);
-	if (json_is_true(json_object_get(L.config, "Tty")))
+	extra_env = json_array();
+	if (!env_has(json_object_get(L.config, "Env"), "HOSTNAME"))
+		json_array_append_new(extra_env, json_pack("s+", "HOSTNAME=", hostname));
+	if (json_is_true(json_object_get(L.config, "Tty")) &&
+	    !env_has(json_object_get(L.config, "Env"), "TERM"))
 		json_array_append_new(extra_env, json_string("TERM=xterm"));
 	L.env = strv_of(json_object_get(L.config, "Env"), extra_env);
 	if (L.argv == NULL || L.argv[0] == NULL) {

@@ -109,6 +109,21 @@ void mc_spec_free(struct mc_spec *s)
 	json_decref(s->tmpfs);
 }
 
+/* Add KEY=VALUE (consumed), replacing an earlier KEY: as with Docker, the last -e wins. */
+static void env_set(json_t *env, json_t *kv)
+{
+	const char *text = json_string_value(kv);
+	size_t klen = strcspn(text, "=");
+
+	for (size_t i = json_array_size(env); i-- > 0;) {
+		const char *old = json_string_value(json_array_get(env, i));
+
+		if (strncmp(old, text, klen) == 0 && old[klen] == '=')
+			json_array_remove(env, i);
+	}
+	json_array_append_new(env, kv);
+}
+
 static int add_env_file(struct mc_spec *s, const char *path, struct mc_error *err)
 {
 	char line[4096];
@@ -125,10 +140,10 @@ static int add_env_file(struct mc_spec *s, const char *path, struct mc_error *er
 			const char *v = getenv(line);
 
 			if (v != NULL)
-				json_array_append_new(s->env, json_sprintf("%s=%s", line, v));
+				env_set(s->env, json_sprintf("%s=%s", line, v));
 			continue;
 		}
-		json_array_append_new(s->env, json_string(line));
+		env_set(s->env, json_string(line));
 	}
 	fclose(f);
 	return 0;
@@ -256,10 +271,9 @@ int mc_spec_parse(int argc, char **argv, struct mc_spec *s, struct mc_error *err
 			if (optarg[0] == '=' || optarg[0] == '\0')
 				rc = mc_fail(err, 0, "invalid environment variable: %s", optarg);
 			else if (strchr(optarg, '=') == NULL && getenv(optarg) != NULL)
-				json_array_append_new(
-				    s->env, json_sprintf("%s=%s", optarg, getenv(optarg)));
+				env_set(s->env, json_sprintf("%s=%s", optarg, getenv(optarg)));
 			else if (strchr(optarg, '=') != NULL)
-				json_array_append_new(s->env, json_string(optarg));
+				env_set(s->env, json_string(optarg));
 			break;
 		case OPT_ENV_FILE:
 			rc = add_env_file(s, optarg, err);

@@ -1698,8 +1698,8 @@ int img_save(struct img_store *st, const char *const *names, size_t nname, const
 	/* The rename below replaces the target: only ever a regular file (never /dev/stdout). */
 	if (format != IMG_FORMAT_OCI_LAYOUT && lstat(out_path, &target) == 0 &&
 	    !S_ISREG(target.st_mode))
-		return mc_fail(err, EEXIST, "save to %s: not a regular file, refusing to replace it",
-		               out_path);
+		return mc_fail(err, EEXIST,
+		               "save to %s: not a regular file, refusing to replace it", out_path);
 	/* Shared: a garbage collection must not remove blobs while we copy them. */
 	if (img_store_lock(st, false, err) < 0)
 		return -1;

@@ -676,6 +676,12 @@ static __attribute__((noreturn)) void run_init(const struct ns_config *cfg, int 
 	}
 	/* The parent learns of the exec through the command's copy of the pipe alone. */
 	close(err_fd);
+	/*
+	 * This process is a copy of the host's minicontainer binary, running
+	 * inside the container.  Not dumpable: the container's processes cannot
+	 * ptrace it or open its /proc/1/exe (the lesson of runc's CVE-2019-5736).
+	 */
+	prctl(PR_SET_DUMPABLE, 0);
 	mc_trace(CH, "init: PID 1 forwards signals to the command (PID %d) and reaps orphans",
 	         (int)command);
 	for (;;) {
