@@ -520,10 +520,10 @@ static void test_freeze_and_thaw(void **state)
 /* --blkio-weight lands in whichever weight file the kernel offers, or fails saying so. */
 static void test_blkio_weight(void **state)
 {
-	static const char *const files[][2] = { { "blkio", "blkio.weight" },
-						{ "blkio", "blkio.bfq.weight" },
-						{ "", "io.weight" },
-						{ "", "io.bfq.weight" } };
+	static const char *const files[][2] = {{"blkio", "blkio.weight"},
+	                                       {"blkio", "blkio.bfq.weight"},
+	                                       {"", "io.weight"},
+	                                       {"", "io.bfq.weight"}};
 	char path[PATH_MAX], buf[64];
 	struct cg_limits l;
 	struct mc_error err;
