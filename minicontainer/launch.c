@@ -24,6 +24,7 @@
 #include "file.h"
 #include "img_run.h"
 #include "mc.h"
+#include "security.h"
 #include "trace.h"
 
 #define CH "capstone"
@@ -252,6 +253,22 @@ static int switch_user(void *arg, struct mc_error *err)
 	return 0;
 }
 
+/* The last steps before the command: its user, then what it may do. */
+static int before_exec(void *arg, struct mc_error *err)
+{
+	bool privileged = json_is_true(json_object_get(L.host, "Privileged"));
+
+	if (!privileged && mc_limit_bounding_set(err) < 0)
+		return -1;
+	if (switch_user(arg, err) < 0)
+		return -1;
+	if (privileged)
+		return 0;
+	if (mc_drop_capabilities(err) < 0)
+		return -1;
+	return mc_install_seccomp(err);
+}
+
 /* ---- stdio: the pty of -t, and signals ----------------------------------------------------- */
 
 static struct termios saved_termios;
@@ -464,7 +481,7 @@ int mc_launch(struct mc_container *c, bool attach_stdin)
 	    strcmp(json_string_value(json_object_get(L.host, "NetworkMode")) ?: "", "host") == 0;
 	cfg.init = json_is_true(json_object_get(L.host, "Init"));
 	cfg.before_pivot = before_pivot;
-	cfg.before_exec = switch_user;
+	cfg.before_exec = before_exec;
 	if (json_is_true(json_object_get(L.config, "Tty"))) {
 		if (setup_pty(&cfg, &err) < 0)
 			goto fail;

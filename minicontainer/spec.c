@@ -41,6 +41,7 @@ const char mc_run_usage[] =
     "  -c, --cpu-shares int       CPU shares (relative weight)\n"
     "      --pids-limit int       Tune container pids limit (-1 for unlimited)\n"
     "      --network string       none (default) or host; bridge comes with chapter 05\n"
+    "      --privileged           Keep every capability and install no seccomp filter\n"
     "      --init                 Run an init inside the container that forwards signals\n"
     "                             and reaps processes\n"
     "  -i, --interactive          Keep STDIN open even if not attached\n"
@@ -61,6 +62,7 @@ enum {
 	OPT_NETWORK,
 	OPT_INIT,
 	OPT_HELP,
+	OPT_PRIVILEGED,
 };
 
 static const struct option options[] = {
@@ -84,6 +86,7 @@ static const struct option options[] = {
     {"network", required_argument, NULL, OPT_NETWORK},
     {"net", required_argument, NULL, OPT_NETWORK},
     {"init", no_argument, NULL, OPT_INIT},
+    {"privileged", no_argument, NULL, OPT_PRIVILEGED},
     {"interactive", no_argument, NULL, 'i'},
     {"tty", no_argument, NULL, 't'},
     {"help", no_argument, NULL, OPT_HELP},
@@ -335,6 +338,9 @@ int mc_spec_parse(int argc, char **argv, struct mc_spec *s, struct mc_error *err
 				             optarg);
 			s->network = optarg;
 			break;
+		case OPT_PRIVILEGED:
+			s->privileged = true;
+			break;
 		case OPT_INIT:
 			s->init = true;
 			break;
@@ -436,13 +442,13 @@ json_t *mc_spec_record(const struct mc_spec *s, const struct img_image *img,
 	                              s->tty, "OpenStdin", s->interactive));
 	json_object_set_new(
 	    doc, "HostConfig",
-	    json_pack("{s:O, s:O, s:O, s:b, s:s, s:I, s:I, s:I, s:I, s:I, s:b, s:b}", "Binds",
+	    json_pack("{s:O, s:O, s:O, s:b, s:s, s:I, s:I, s:I, s:I, s:I, s:b, s:b, s:b}", "Binds",
 	              s->binds, "Mounts", s->mounts, "Tmpfs", s->tmpfs, "ReadonlyRootfs",
 	              s->read_only, "NetworkMode", s->network, "Memory",
 	              (json_int_t)(s->limits.memory < 0 ? 0 : s->limits.memory), "MemorySwap",
 	              (json_int_t)s->limits.memory_swap, "NanoCpus",
 	              (json_int_t)(s->limits.cpus * 1e9), "CpuShares",
 	              (json_int_t)s->limits.cpu_shares, "PidsLimit", (json_int_t)s->limits.pids,
-	              "AutoRemove", s->auto_remove, "Init", s->init));
+	              "AutoRemove", s->auto_remove, "Init", s->init, "Privileged", s->privileged));
 	return doc;
 }

@@ -1111,6 +1111,38 @@ static void test_init_reaps(void **state)
 		fail_msg("a zombie is left in the container:\n%s", out);
 }
 
+/* ---- hardening: Docker's default capabilities and a seccomp filter ------------------------- */
+
+static void test_default_hardening(void **state)
+{
+	char out[16384], value[64];
+
+	(void)state;
+	MC_REQUIRE_ROOT();
+	MC_REQUIRE_IMAGES();
+	/* Root in the container keeps Docker's 14 capabilities (0xa80425fb), no more. */
+	expect_status(mc(out, sizeof(out),
+	                 "run --rm busybox sh -c '/probe caps; /probe seccomp; "
+	                 "mount -t tmpfs none /mnt 2>/dev/null; echo mount_status=$?'"),
+	              0, "default run", out);
+	assert_string_equal(probe_value(out, "cap_eff", value, sizeof(value)), "00000000a80425fb");
+	assert_string_equal(probe_value(out, "cap_bnd", value, sizeof(value)), "00000000a80425fb");
+	assert_string_equal(probe_value(out, "seccomp", value, sizeof(value)), "2");
+	assert_string_not_equal(probe_value(out, "mount_status", value, sizeof(value)), "0");
+	/* Another user: no capabilities at all, and none to regain (bounding set). */
+	expect_status(mc(out, sizeof(out), "run --rm -u nobody busybox /probe caps"), 0,
+	              "-u nobody", out);
+	assert_string_equal(probe_value(out, "cap_eff", value, sizeof(value)), "0000000000000000");
+	assert_string_equal(probe_value(out, "cap_bnd", value, sizeof(value)), "00000000a80425fb");
+	/* --privileged: everything root has, no filter. */
+	expect_status(mc(out, sizeof(out),
+	                 "run --rm --privileged busybox sh -c '/probe caps; /probe seccomp'"),
+	              0, "--privileged", out);
+	assert_string_not_equal(probe_value(out, "cap_eff", value, sizeof(value)),
+	                        "00000000a80425fb");
+	assert_string_equal(probe_value(out, "seccomp", value, sizeof(value)), "0");
+}
+
 /* ---- 11. the OOM killer -------------------------------------------------------------------- */
 
 static void test_oom_killed_reported(void **state)
@@ -1171,6 +1203,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test_teardown(test_init_reaps, remove_containers),
 	    cmocka_unit_test_teardown(test_oom_killed_reported, remove_containers),
 	    cmocka_unit_test_teardown(test_trace_narrates, remove_containers),
+	    cmocka_unit_test_teardown(test_default_hardening, remove_containers),
 	};
 
 	main_pid = getpid();
