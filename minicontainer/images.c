@@ -86,6 +86,24 @@ int mc_images_in_use(char ***manifests, size_t *count, struct mc_error *err)
 	return 0;
 }
 
+/* Does a tag before tags[i] name an image with the same config (the same image ID)? */
+static bool seen_before(struct img_tag *tags, size_t i, struct img_store *st, const char *config)
+{
+	for (size_t k = 0; k < i; k++) {
+		struct img_image other;
+		struct mc_error ignored;
+		bool same;
+
+		if (img_image_load(st, tags[k].manifest_digest, &other, &ignored) < 0)
+			continue;
+		same = strcmp(other.config_digest, config) == 0;
+		img_image_free(&other);
+		if (same)
+			return true;
+	}
+	return false;
+}
+
 static const char usage[] = "Usage:  minicontainer images [OPTIONS] [REPOSITORY[:TAG]]\n\n"
                             "List images\n\n"
                             "Options:\n"
@@ -164,7 +182,9 @@ int verb_images(int argc, char **argv)
 		if (!no_trunc)
 			id[12] = '\0';
 		if (quiet) {
-			printf("%s\n", id);
+			/* One line per image, however many names it has (as Docker prints). */
+			if (!seen_before(tags, i, &st, img.config_digest))
+				printf("%s\n", id);
 			img_image_free(&img);
 			continue;
 		}
