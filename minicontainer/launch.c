@@ -8,7 +8,6 @@
 #include <limits.h>
 #include <poll.h>
 #include <pthread.h>
-#include <pty.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -16,6 +15,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
@@ -36,7 +36,10 @@ static struct launch {
 	char rundir[PATH_MAX];
 	struct ovl_run layers;
 	char **argv, **env;
-	int pty_master, pty_slave;
+	int pty_master;
+	int console[2]; /* -t: the socket the container sends its terminal through */
+	pthread_t relay_thread;
+	bool relaying, stdin_open;
 	volatile pid_t pid;
 } L;
 
@@ -343,17 +346,19 @@ static void *relay(void *arg)
 	return NULL;
 }
 
+/*
+ * -t: the container makes its terminal itself, from its own /dev/ptmx
+ * (chapter 01's console_socket), and sends us the master over this socket.
+ * We only put our own terminal in raw mode, so that every key - Ctrl-C
+ * included - goes to the container as it is typed.
+ */
 static int setup_pty(struct ns_config *cfg, struct mc_error *err)
 {
 	struct termios raw;
 
-	if (openpty(&L.pty_master, &L.pty_slave, NULL, NULL, NULL) < 0)
-		return mc_fail(err, errno, "openpty");
-	fcntl(L.pty_master, F_SETFD, FD_CLOEXEC);
-	copy_window_size();
-	cfg->stdio[0] = cfg->stdio[1] = cfg->stdio[2] = L.pty_slave;
-	cfg->tty = true;
-	/* Raw mode: every key goes to the container as it is typed, Ctrl-C included. */
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, L.console) < 0)
+		return mc_fail(err, errno, "socketpair");
+	cfg->console_socket = L.console[1];
 	if (isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved_termios) == 0) {
 		termios_saved = true;
 		atexit(restore_terminal);
@@ -362,6 +367,28 @@ static int setup_pty(struct ns_config *cfg, struct mc_error *err)
 		tcsetattr(STDIN_FILENO, TCSANOW, &raw);
 	}
 	return 0;
+}
+
+/* The terminal's master side, as the container sent it (SCM_RIGHTS). */
+static int receive_master(struct mc_error *err)
+{
+	char data, control[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = {&data, 1};
+	struct msghdr msg = {0};
+	struct cmsghdr *cmsg;
+	int fd;
+
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = control;
+	msg.msg_controllen = sizeof(control);
+	if (recvmsg(L.console[0], &msg, MSG_CMSG_CLOEXEC) <= 0)
+		return mc_fail(err, errno, "receive the container's terminal");
+	cmsg = CMSG_FIRSTHDR(&msg);
+	if (cmsg == NULL || cmsg->cmsg_type != SCM_RIGHTS)
+		return mc_fail(err, EPROTO, "receive the container's terminal");
+	memcpy(&fd, CMSG_DATA(cmsg), sizeof(int));
+	return fd;
 }
 
 /* ---- the launch ---------------------------------------------------------------------------- */
@@ -373,13 +400,20 @@ static void started(pid_t pid, const struct cgroup *cg, void *arg)
 	(void)cg;
 	(void)arg;
 	L.pid = pid;
-	/* Our copy of the pty's slave side must go, or the relay never sees EOF. */
-	if (L.pty_slave >= 0) {
-		close(L.pty_slave);
-		L.pty_slave = -1;
-	}
 	if (mc_container_set_running(L.c, pid, &err) < 0)
 		mc_report(&err);
+	/* The command runs: with -t, its terminal is waiting in the socket. */
+	if (L.console[0] >= 0) {
+		close(L.console[1]);
+		L.console[1] = -1;
+		L.pty_master = receive_master(&err);
+		if (L.pty_master < 0) {
+			mc_report(&err);
+			return;
+		}
+		copy_window_size();
+		L.relaying = pthread_create(&L.relay_thread, NULL, relay, &L.stdin_open) == 0;
+	}
 }
 
 static char **strv_of(json_t *a, json_t *b)
@@ -432,8 +466,6 @@ int mc_launch(struct mc_container *c, bool attach_stdin)
 	struct cg_stats stats;
 	struct ns_config cfg;
 	struct cg_run cgr;
-	pthread_t relay_thread;
-	bool relaying = false, stdin_open = attach_stdin;
 	char hostname[65];
 	int code = MC_EXIT_FAILED, null_fd = -1;
 	json_t *extra_env = NULL;
@@ -441,7 +473,7 @@ int mc_launch(struct mc_container *c, bool attach_stdin)
 
 	memset(&L, 0, sizeof(L));
 	L.c = c;
-	L.pty_master = L.pty_slave = -1;
+	L.pty_master = L.console[0] = L.console[1] = -1;
 	L.config = json_object_get(c->doc, "Config");
 	L.host = json_object_get(c->doc, "HostConfig");
 	snprintf(L.rundir, sizeof(L.rundir), "%s/%s", mc_run_dir(), c->id);
@@ -497,10 +529,7 @@ int mc_launch(struct mc_container *c, bool attach_stdin)
 	cgr.started = started;
 
 	install_signal_forwarding();
-	if (L.pty_master >= 0) {
-		stdin_open = attach_stdin;
-		relaying = pthread_create(&relay_thread, NULL, relay, &stdin_open) == 0;
-	}
+	L.stdin_open = attach_stdin;
 	{
 		char upper[PATH_MAX];
 
@@ -511,19 +540,16 @@ int mc_launch(struct mc_container *c, bool attach_stdin)
 		if (ovl_run_container(&cfg, &cgr, &L.layers, &code, &stats, NULL, &err) < 0) {
 			if (L.pid == 0 && code == MC_EXIT_FAILED)
 				mc_fail_context(&err, "cannot start container %.12s", c->id);
-			if (L.pty_slave >= 0)
-				close(L.pty_slave);
-			L.pty_slave = -1;
-			if (relaying)
-				pthread_join(relay_thread, NULL);
+			if (L.relaying)
+				pthread_join(L.relay_thread, NULL);
 			restore_terminal();
 			mc_report(&err);
 			mc_container_set_exited(c, code, false, err.msg, &err);
 			goto out;
 		}
 	}
-	if (relaying)
-		pthread_join(relay_thread, NULL);
+	if (L.relaying)
+		pthread_join(L.relay_thread, NULL);
 	restore_terminal();
 	/* With --rm the record is about to go: no need to write its end. */
 	if (!json_is_true(json_object_get(L.host, "AutoRemove")) &&
@@ -538,6 +564,9 @@ out:
 		close(null_fd);
 	if (L.pty_master >= 0)
 		close(L.pty_master);
+	for (int i = 0; i < 2; i++)
+		if (L.console[i] >= 0)
+			close(L.console[i]);
 	img_release_layers(&L.layers);
 	free(L.argv);
 	free(L.env);

@@ -699,7 +699,7 @@ static void test_tty_through_a_pty(void **state)
 	}
 	if (!read_until(master, buf, sizeof(buf), &len, "# ", 10)) {
 		failed = "no shell prompt within 10 s";
-	} else if (!type_line(master, "stty size; echo typed-$((6*7))") ||
+	} else if (!type_line(master, "stty size; tty; echo typed-$((6*7))") ||
 	           !read_until(master, buf, sizeof(buf), &len, "typed-42", 10)) {
 		failed = "the typed command did not run";
 	} else if (!type_line(master, "exit 5") ||
@@ -718,6 +718,8 @@ static void test_tty_through_a_pty(void **state)
 	if (failed != NULL)
 		fail_msg("%s; the terminal showed:\n%s", failed, buf);
 	expect_text(buf, "33 101", "stty size inside the container");
+	/* The terminal was made inside: its name means something there. */
+	expect_text(buf, "/dev/pts/0", "tty inside the container");
 	expect_text(buf, "mc-status=5", "the exit status of `exit 5`");
 	after = strstr(buf, "mc-status=");
 	if (strstr(after, " icanon") == NULL || strstr(after, "-icanon") != NULL ||

@@ -61,6 +61,7 @@ void ns_config_init(struct ns_config *cfg)
 	cfg->map_gid = 100000;
 	cfg->map_count = 65536;
 	cfg->stdio[0] = cfg->stdio[1] = cfg->stdio[2] = -1;
+	cfg->console_socket = -1;
 }
 
 int ns_clone_flags(const struct ns_config *cfg)
@@ -757,6 +758,70 @@ static __attribute__((noreturn)) void run_init(const struct ns_config *cfg, int 
 	}
 }
 
+/* Send a descriptor over a unix socket: the only way to hand one to another process. */
+static int send_fd(int sock, int fd, struct mc_error *err)
+{
+	char data = 't', control[CMSG_SPACE(sizeof(int))] = {0};
+	struct iovec iov = {&data, 1};
+	struct msghdr msg = {0};
+	struct cmsghdr *cmsg;
+
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = control;
+	msg.msg_controllen = sizeof(control);
+	cmsg = CMSG_FIRSTHDR(&msg);
+	cmsg->cmsg_level = SOL_SOCKET;
+	cmsg->cmsg_type = SCM_RIGHTS;
+	cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
+	if (sendmsg(sock, &msg, 0) < 0)
+		return mc_fail(err, errno, "send the terminal to the parent");
+	return 0;
+}
+
+/*
+ * The container's terminal, made inside it: /dev/ptmx here is the
+ * container's own devpts instance (chapter 01's newinstance), so the slave is
+ * /dev/pts/0 *in the container* and `tty` can name it.  (A pty opened on the
+ * host would work, but its name would mean nothing inside.)  The master goes
+ * to the parent, which relays it to the user's terminal.
+ */
+static int setup_console(int sock, struct mc_error *err)
+{
+	char name[64];
+	int master, slave;
+
+	master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (master < 0)
+		return mc_fail(err, errno, "open /dev/ptmx");
+	if (grantpt(master) < 0 || unlockpt(master) < 0 ||
+	    ptsname_r(master, name, sizeof(name)) != 0) {
+		close(master);
+		return mc_fail(err, errno, "set up the terminal");
+	}
+	slave = open(name, O_RDWR | O_NOCTTY);
+	if (slave < 0) {
+		close(master);
+		return mc_fail(err, errno, "open %s", name);
+	}
+	mc_trace(CH, "opened %s in the container's devpts; the master goes to the parent", name);
+	if (setsid() < 0 || ioctl(slave, TIOCSCTTY, 0) < 0 || dup2(slave, STDIN_FILENO) < 0 ||
+	    dup2(slave, STDOUT_FILENO) < 0 || dup2(slave, STDERR_FILENO) < 0) {
+		close(master);
+		return mc_fail(err, errno, "make %s the controlling terminal", name);
+	}
+	if (slave > STDERR_FILENO)
+		close(slave);
+	if (send_fd(sock, master, err) < 0) {
+		close(master);
+		return -1;
+	}
+	close(master);
+	close(sock);
+	return 0;
+}
+
 /* Docker creates a missing working directory rather than failing. */
 static int enter_workdir(const char *workdir, struct mc_error *err)
 {
@@ -800,6 +865,8 @@ static int setup_container(const struct ns_config *cfg, int go_fd, ino_t host_mn
 	if (enter_rootfs(cfg->rootfs, err) < 0)
 		return -1;
 	if (enter_workdir(cfg->workdir, err) < 0)
+		return -1;
+	if (cfg->console_socket >= 0 && setup_console(cfg->console_socket, err) < 0)
 		return -1;
 	if (cfg->before_exec != NULL && cfg->before_exec(cfg->exec_arg, err) < 0)
 		return -1;

@@ -40,6 +40,12 @@ struct ns_config {
 	bool host_network;    /* keep the host's network namespace (docker run --network host) */
 	bool init;            /* a tiny init as PID 1 reaps zombies, forwards signals (--init) */
 	bool tty;             /* stdin is a terminal: a new session with it as controlling tty */
+	/*
+	 * >= 0: make a terminal inside the container (from its own /dev/ptmx),
+	 * give it to the command as stdin/out/err and controlling tty, and send
+	 * the master side through this unix socket (SCM_RIGHTS) to the parent.
+	 */
+	int console_socket;
 
 	/* Hooks for later chapters; all may be zero/NULL. */
 	int extra_clone_flags; /* e.g. CLONE_NEWCGROUP (chapter 02) */
