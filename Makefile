@@ -35,13 +35,17 @@ PKGS      := libarchive jansson libcrypto libcap libseccomp
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 LIBS       = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lm
 
-# chapter_num: 01-namespaces -> 01.  src_of: where a chapter's sources come from.
+# chapter_num: 01-namespaces -> 01.  is_student: is chapter $1 built from the student's
+# files?  pick: file $2 of chapter $1 - the student's copy in exercises/ when there
+# is one (exercises/ holds only the files with exercises), else the reference.
 chapter_num = $(firstword $(subst -, ,$1))
-src_of = $(if $(filter all $(call chapter_num,$1),$(STUDENT)),$(EXERCISES_DIR),chapters)/$1
-module_srcs = $(filter-out %/demo.c,$(wildcard $(call src_of,$1)/*.c))
+is_student = $(filter all $(call chapter_num,$1),$(STUDENT))
+pick = $(if $(and $(call is_student,$1),$(wildcard $(EXERCISES_DIR)/$1/$2)),$(EXERCISES_DIR)/$1/$2,chapters/$1/$2)
+chapter_files = $(notdir $(wildcard chapters/$1/*.c))
+module_files = $(filter-out demo.c,$(call chapter_files,$1))
 
 HARNESS_OBJ := $(BUILD)/obj/tests/harness.o
-INCLUDES := -Ichapters/common $(foreach c,$(CHAPTERS),-I$(call src_of,$c)) $(PKG_CFLAGS)
+INCLUDES := -Ichapters/common $(foreach c,$(CHAPTERS),$(if $(call is_student,$c),-I$(EXERCISES_DIR)/$c) -Ichapters/$c) $(PKG_CFLAGS)
 COMMON_SRCS := $(wildcard chapters/common/*.c)
 COMMON_LIB  := $(BUILD)/lib/libcommon.a
 
@@ -66,13 +70,17 @@ $(COMMON_LIB): $(patsubst chapters/common/%.c,$(BUILD)/obj/common/%.o,$(COMMON_S
 
 # One block of rules per chapter: its objects, its library libchNN.a, and its
 # demo build/bin/chNN-topic, which links every chapter up to and including it.
-define chapter_rules
-$(BUILD)/obj/$1/%.o: $(call src_of,$1)/%.c
+# One rule per source file, so that each can come from its own place (see pick).
+define object_rule
+$(BUILD)/obj/$1/$(2:.c=.o): $(call pick,$1,$2)
 	@mkdir -p $$(@D)
 	$$(CC) $$(CFLAGS) $$(INCLUDES) -MMD -MP -c $$< -o $$@
+endef
+$(foreach c,$(CHAPTERS),$(foreach f,$(call chapter_files,$c),$(eval $(call object_rule,$c,$f))))
 
+define chapter_rules
 LIB_$(call chapter_num,$1) := $(BUILD)/lib/libch$(call chapter_num,$1).a
-$(BUILD)/lib/libch$(call chapter_num,$1).a: $(patsubst $(call src_of,$1)/%.c,$(BUILD)/obj/$1/%.o,$(call module_srcs,$1))
+$(BUILD)/lib/libch$(call chapter_num,$1).a: $(patsubst %.c,$(BUILD)/obj/$1/%.o,$(call module_files,$1))
 	@mkdir -p $$(@D)
 	$$(AR) rcs $$@ $$^
 

@@ -293,7 +293,9 @@ def readme_text(chapter, num, topic, exercises):
         "`make exercises`; do not edit it by hand (edit the markers instead).\n" % ref,
         "## How to work\n",
         "- Edit the files in this directory: each exercise below is a\n"
-        "  `TODO(exercise ...)` stub in one of them.\n"
+        "  `TODO(exercise ...)` stub in one of them.  They are copies of the\n"
+        "  chapter's files that hold exercises; every other file of the chapter\n"
+        "  is built from `%s/` as it is.\n" % ref +
         "- `make grade CH=%s` runs the tests of each exercise against your code\n"
         "  and prints your score.\n"
         "- `make student` builds the demos from your code into `build/student/bin`.\n"
@@ -333,7 +335,10 @@ def generate(chapter_dir, only=None):
         except (OSError, UnicodeDecodeError) as e:
             die("%s: cannot read: %s" % (path, e))
         skeleton, found = process_source(path, text, only)
-        files[name] = skeleton
+        # Only the files with an exercise (the one cut, with --only) are the
+        # student's; the build takes every other file from the reference.
+        if any(only is None or ex["id"] == only for ex in found):
+            files[name] = skeleton
         for ex in found:
             ex["file"] = name
             where = "%s:%d" % (path, ex["line"])
