@@ -17,6 +17,7 @@
 #include "cgroups.h"
 #include "file.h"
 #include "mc.h"
+#include "trace.h"
 
 static int containers_dir(char *buf, size_t size, struct mc_error *err)
 {
@@ -168,6 +169,9 @@ int mc_container_create(const char *name, json_t *doc, struct mc_container *c, s
 	                              "0001-01-01T00:00:00Z", "FinishedAt",
 	                              "0001-01-01T00:00:00Z"));
 	rc = mc_container_save(c, err);
+	if (rc == 0)
+		mc_trace("capstone", "container %.12s \"%s\": record %s/config.json (under flock)",
+		         c->id, chosen, c->dir);
 out:
 	mc_containers_unlock(lock);
 	return rc;
@@ -352,6 +356,7 @@ static int set_state(struct mc_container *c, json_t *changes, struct mc_error *e
 
 int mc_container_set_running(struct mc_container *c, pid_t pid, struct mc_error *err)
 {
+	mc_trace("capstone", "container %.12s is running: PID %d on the host", c->id, (int)pid);
 	bool zombie;
 	char now[64];
 
@@ -368,6 +373,8 @@ int mc_container_set_running(struct mc_container *c, pid_t pid, struct mc_error 
 int mc_container_set_exited(struct mc_container *c, int exit_code, bool oom_killed,
                             const char *error, struct mc_error *err)
 {
+	mc_trace("capstone", "container %.12s exited: code %d%s", c->id, exit_code,
+	         oom_killed ? ", OOM killed" : "");
 	char now[64];
 
 	mc_rfc3339_now(now, sizeof(now));

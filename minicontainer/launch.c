@@ -486,6 +486,8 @@ int mc_launch(struct mc_container *c, bool attach_stdin)
 	                       &L.layers, &rc, &err) < 0)
 		goto fail;
 	img_runconfig_free(&rc); /* the record already holds the merged config */
+	mc_trace(CH, "image %.19s: %zu layer(s) unpacked in the store",
+	         json_string_value(json_object_get(c->doc, "Image")), L.layers.nlayer);
 	if (write_etc_files(hostname, &err) < 0)
 		goto fail;
 
