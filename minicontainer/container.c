@@ -354,6 +354,14 @@ static int set_state(struct mc_container *c, json_t *changes, struct mc_error *e
 	return rc;
 }
 
+int mc_container_set_created(struct mc_container *c, struct mc_error *err)
+{
+	return set_state(c,
+	                 json_pack("{s:s, s:b, s:i, s:i, s:s, s:b}", "Status", "created", "Running",
+	                           0, "Pid", 0, "ExitCode", 0, "Error", "", "OOMKilled", 0),
+	                 err);
+}
+
 int mc_container_set_running(struct mc_container *c, pid_t pid, struct mc_error *err)
 {
 	mc_trace("capstone", "container %.12s is running: PID %d on the host", c->id, (int)pid);

@@ -66,6 +66,7 @@ pid_t mc_state_pid(const struct mc_container *c);
 const char *mc_container_name(const struct mc_container *c); /* without the "/" */
 
 /* Record state changes (and save). */
+int mc_container_set_created(struct mc_container *c, struct mc_error *err);
 int mc_container_set_running(struct mc_container *c, pid_t pid, struct mc_error *err);
 int mc_container_set_exited(struct mc_container *c, int exit_code, bool oom_killed,
                             const char *error, struct mc_error *err);

@@ -108,6 +108,11 @@ int verb_start(int argc, char **argv)
 		mc_container_free(&c);
 		return 0; /* Docker: starting a running container is not an error */
 	}
+	/* A container started again begins as "created": its last exit is history. */
+	if (mc_container_set_created(&c, &err) < 0) {
+		mc_container_free(&c);
+		return mc_report(&err);
+	}
 	if (attach)
 		status = mc_launch(&c, interactive);
 	else {

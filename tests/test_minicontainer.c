@@ -1113,6 +1113,55 @@ static void test_init_reaps(void **state)
 		fail_msg("a zombie is left in the container:\n%s", out);
 }
 
+/* ---- stop, kill, logs ------------------------------------------------------------------------ */
+
+static void test_stop_kill_logs(void **state)
+{
+	char out[16384], value[128];
+
+	(void)state;
+	MC_REQUIRE_ROOT();
+	MC_REQUIRE_IMAGES();
+	/* A shell as PID 1 ignores SIGTERM: stop waits its grace period, then SIGKILL. */
+	expect_status(mc(out, sizeof(out),
+	                 "create --name sk-shell busybox sh -c 'echo to-the-log; sleep 30'"),
+	              0, "create", out);
+	expect_status(mc(out, sizeof(out), "start sk-shell"), 0, "start", out);
+	for (int i = 0; i < 100; i++) {
+		mc(out, sizeof(out), "logs sk-shell");
+		if (strstr(out, "to-the-log") != NULL)
+			break;
+		usleep(50000);
+	}
+	expect_text(out, "to-the-log", "logs of a background container");
+	expect_status(mc(out, sizeof(out), "stop -t 1 sk-shell"), 0, "stop", out);
+	inspect("sk-shell", "{{.State.Status}} {{.State.ExitCode}}", value, sizeof(value));
+	assert_string_equal(value, "exited 137");
+	/* With --init, SIGTERM reaches the command: 128 + 15. */
+	expect_status(mc(out, sizeof(out), "create --name sk-init --init busybox /probe sleep 30"),
+	              0, "create", out);
+	expect_status(mc(out, sizeof(out), "start sk-init"), 0, "start", out);
+	expect_status(mc(out, sizeof(out), "stop sk-init"), 0, "stop", out);
+	inspect("sk-init", "{{.State.ExitCode}}", value, sizeof(value));
+	assert_string_equal(value, "143");
+	/* kill: a chosen signal; a stopped container is an error, stopping it again is not. */
+	expect_status(mc(out, sizeof(out), "start sk-init"), 0, "start again", out);
+	expect_status(mc(out, sizeof(out), "kill -s USR1 sk-init"), 0, "kill -s USR1", out);
+	for (int i = 0; i < 100; i++) {
+		inspect("sk-init", "{{.State.Status}}", value, sizeof(value));
+		if (strcmp(value, "exited") == 0)
+			break;
+		usleep(50000);
+	}
+	inspect("sk-init", "{{.State.ExitCode}}", value, sizeof(value));
+	assert_string_equal(value, "138"); /* SIGUSR1 = 10 */
+	expect_status(mc(out, sizeof(out), "kill sk-init"), 125, "kill a stopped container", out);
+	expect_text(out, "is not running", "kill a stopped container");
+	expect_status(mc(out, sizeof(out), "stop sk-init"), 0, "stop a stopped container", out);
+	expect_status(mc(out, sizeof(out), "kill -s NOSUCH sk-init"), 125, "bad signal", out);
+	expect_status(mc(out, sizeof(out), "rm sk-shell sk-init"), 0, "rm", out);
+}
+
 /* ---- hardening: Docker's default capabilities and a seccomp filter ------------------------- */
 
 static void test_default_hardening(void **state)
@@ -1206,6 +1255,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test_teardown(test_oom_killed_reported, remove_containers),
 	    cmocka_unit_test_teardown(test_trace_narrates, remove_containers),
 	    cmocka_unit_test_teardown(test_default_hardening, remove_containers),
+	    cmocka_unit_test_teardown(test_stop_kill_logs, remove_containers),
 	};
 
 	main_pid = getpid();
