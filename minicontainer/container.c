@@ -325,18 +325,31 @@ static bool process_alive(pid_t pid, unsigned long long recorded_start)
 	return start != 0 && !zombie && (recorded_start == 0 || start == recorded_start);
 }
 
+/* Is the process that runs the container (`run`, or the monitor of `start`) still there? */
+static bool monitor_alive(const struct mc_container *c)
+{
+	pid_t monitor = (pid_t)json_integer_value(json_object_get(state_of(c), "MonitorPid"));
+	unsigned long long start = (unsigned long long)json_integer_value(
+	    json_object_get(state_of(c), "MonitorStartTime"));
+
+	return monitor > 0 && monitor != getpid() && process_alive(monitor, start);
+}
+
 void mc_container_refresh(struct mc_container *c)
 {
-	struct mc_error ignored;
-
 	unsigned long long start =
 	    (unsigned long long)json_integer_value(json_object_get(state_of(c), "PidStartTime"));
+	struct mc_error ignored;
 
-	if (strcmp(mc_state_status(c), "running") == 0 && !process_alive(mc_state_pid(c), start))
-		mc_container_set_exited(c, 137, false,
-		                        "the container's process died while no minicontainer was "
-		                        "watching it",
-		                        &ignored);
+	if (strcmp(mc_state_status(c), "running") != 0 || process_alive(mc_state_pid(c), start))
+		return;
+	/* Dead, but its monitor lives: it is about to record the real exit code. */
+	if (monitor_alive(c))
+		return;
+	mc_container_set_exited(c, 137, false,
+	                        "the container's process died while no minicontainer was "
+	                        "watching it",
+	                        &ignored);
 }
 
 static int set_state(struct mc_container *c, json_t *changes, struct mc_error *err)
@@ -371,6 +384,10 @@ int mc_container_set_running(struct mc_container *c, pid_t pid, struct mc_error 
 	mc_rfc3339_now(now, sizeof(now));
 	json_object_set_new(state_of(c), "PidStartTime",
 	                    json_integer((json_int_t)process_start_time(pid, &zombie)));
+	/* Who watches it: this process.  rm -f waits for it to finish cleaning up. */
+	json_object_set_new(state_of(c), "MonitorPid", json_integer((json_int_t)getpid()));
+	json_object_set_new(state_of(c), "MonitorStartTime",
+	                    json_integer((json_int_t)process_start_time(getpid(), &zombie)));
 	return set_state(c,
 	                 json_pack("{s:s, s:b, s:i, s:i, s:s, s:s, s:b}", "Status", "running",
 	                           "Running", 1, "Pid", (int)pid, "ExitCode", 0, "StartedAt", now,
@@ -393,6 +410,12 @@ int mc_container_set_exited(struct mc_container *c, int exit_code, bool oom_kill
 	                 err);
 }
 
+static void wait_for_monitor(const struct mc_container *c)
+{
+	for (int i = 0; i < 200 && monitor_alive(c); i++)
+		usleep(50000);
+}
+
 int mc_container_remove(struct mc_container *c, struct mc_error *err)
 {
 	struct cgroup cg;
@@ -410,6 +433,10 @@ int mc_container_remove(struct mc_container *c, struct mc_error *err)
 		if (cg_destroy(&cg, err) < 0)
 			return -1;
 	}
+	/* Its monitor (a `run` or the background `start`) now sees the end and
+	 * cleans up its mounts and writes the record one last time: let it
+	 * finish before the files go, or the two of us race. */
+	wait_for_monitor(c);
 	if (mc_containers_lock(&lock, err) < 0)
 		return -1;
 	snprintf(path, sizeof(path), "%s/%s", mc_run_dir(), c->id);

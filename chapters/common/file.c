@@ -103,7 +103,10 @@ static int remove_entry(const char *path, const struct stat *st, int type, struc
 		errno = EXDEV; /* something is mounted here: stop, touch nothing of it */
 		return -1;
 	}
-	return remove(path);
+	/* Gone already (someone else cleaning up at the same time): fine. */
+	if (remove(path) < 0 && errno != ENOENT)
+		return -1;
+	return 0;
 }
 
 int mc_remove_tree(const char *path, struct mc_error *err)
