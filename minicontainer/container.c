@@ -271,7 +271,7 @@ int mc_container_load(const char *what, struct mc_container *c, struct mc_error 
 		*c = all[found];
 	free(all);
 	if (found == SIZE_MAX)
-		return mc_fail(err, ENOENT,
+		return mc_fail(err, 0,
 		               matches > 1 ? "Multiple IDs found with provided prefix: %s"
 		                           : "No such container: %s",
 		               what);

@@ -25,6 +25,7 @@
 #include "img_run.h"
 #include "mc.h"
 #include "security.h"
+#include "tty.h"
 #include "trace.h"
 
 #define CH "capstone"
@@ -36,10 +37,8 @@ static struct launch {
 	char rundir[PATH_MAX];
 	struct ovl_run layers;
 	char **argv, **env;
-	int pty_master;
-	int console[2]; /* -t: the socket the container sends its terminal through */
-	pthread_t relay_thread;
-	bool relaying, stdin_open;
+	struct mc_tty tty; /* -t */
+	bool stdin_open;
 	volatile pid_t pid;
 } L;
 
@@ -203,16 +202,14 @@ static int before_pivot(const char *rootfs, void *arg, struct mc_error *err)
 }
 
 /* "name", "uid", "name:group", "uid:gid", looked up in the container's own files. */
-static int switch_user(void *arg, struct mc_error *err)
+int mc_switch_user(const char *spec, struct mc_error *err)
 {
-	const char *spec = json_string_value(json_object_get(L.config, "User"));
 	char user[256], *group;
 	uid_t uid;
 	gid_t gid = 0;
 	struct passwd *pw = NULL;
 	char *end;
 
-	(void)arg;
 	if (spec == NULL || spec[0] == '\0')
 		return 0;
 	snprintf(user, sizeof(user), "%s", spec);
@@ -263,7 +260,8 @@ static int before_exec(void *arg, struct mc_error *err)
 
 	if (!privileged && mc_limit_bounding_set(err) < 0)
 		return -1;
-	if (switch_user(arg, err) < 0)
+	(void)arg;
+	if (mc_switch_user(json_string_value(json_object_get(L.config, "User")), err) < 0)
 		return -1;
 	if (privileged)
 		return 0;
@@ -272,30 +270,12 @@ static int before_exec(void *arg, struct mc_error *err)
 	return mc_install_seccomp(err);
 }
 
-/* ---- stdio: the pty of -t, and signals ----------------------------------------------------- */
-
-static struct termios saved_termios;
-static bool termios_saved;
-
-static void restore_terminal(void)
-{
-	if (termios_saved)
-		tcsetattr(STDIN_FILENO, TCSANOW, &saved_termios);
-	termios_saved = false;
-}
-
-static void copy_window_size(void)
-{
-	struct winsize ws;
-
-	if (L.pty_master >= 0 && ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
-		ioctl(L.pty_master, TIOCSWINSZ, &ws);
-}
+/* ---- signals ------------------------------------------------------------------------------ */
 
 static void forward_signal(int sig)
 {
 	if (sig == SIGWINCH) {
-		copy_window_size();
+		mc_tty_resize(&L.tty);
 		return;
 	}
 	if (L.pid > 0)
@@ -313,84 +293,6 @@ static void install_signal_forwarding(void)
 		sigaction(sigs[i], &sa, NULL);
 }
 
-/* Copy between our terminal and the container's pty until the container's side closes. */
-static void *relay(void *arg)
-{
-	bool in_open = *(bool *)arg;
-	char buf[4096];
-
-	for (;;) {
-		struct pollfd p[2] = {{L.pty_master, POLLIN, 0}, {STDIN_FILENO, POLLIN, 0}};
-		ssize_t n;
-
-		if (poll(p, in_open ? 2 : 1, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-			n = read(L.pty_master, buf, sizeof(buf));
-			if (n <= 0)
-				break; /* EIO: every copy of the slave side is closed */
-			if (write(STDOUT_FILENO, buf, (size_t)n) < 0)
-				break;
-		}
-		if (in_open && (p[1].revents & (POLLIN | POLLHUP))) {
-			n = read(STDIN_FILENO, buf, sizeof(buf));
-			if (n <= 0)
-				in_open = false;
-			else if (write(L.pty_master, buf, (size_t)n) < 0)
-				break;
-		}
-	}
-	return NULL;
-}
-
-/*
- * -t: the container makes its terminal itself, from its own /dev/ptmx
- * (chapter 01's console_socket), and sends us the master over this socket.
- * We only put our own terminal in raw mode, so that every key - Ctrl-C
- * included - goes to the container as it is typed.
- */
-static int setup_pty(struct ns_config *cfg, struct mc_error *err)
-{
-	struct termios raw;
-
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, L.console) < 0)
-		return mc_fail(err, errno, "socketpair");
-	cfg->console_socket = L.console[1];
-	if (isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved_termios) == 0) {
-		termios_saved = true;
-		atexit(restore_terminal);
-		raw = saved_termios;
-		cfmakeraw(&raw);
-		tcsetattr(STDIN_FILENO, TCSANOW, &raw);
-	}
-	return 0;
-}
-
-/* The terminal's master side, as the container sent it (SCM_RIGHTS). */
-static int receive_master(struct mc_error *err)
-{
-	char data, control[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = {&data, 1};
-	struct msghdr msg = {0};
-	struct cmsghdr *cmsg;
-	int fd;
-
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = control;
-	msg.msg_controllen = sizeof(control);
-	if (recvmsg(L.console[0], &msg, MSG_CMSG_CLOEXEC) <= 0)
-		return mc_fail(err, errno, "receive the container's terminal");
-	cmsg = CMSG_FIRSTHDR(&msg);
-	if (cmsg == NULL || cmsg->cmsg_type != SCM_RIGHTS)
-		return mc_fail(err, EPROTO, "receive the container's terminal");
-	memcpy(&fd, CMSG_DATA(cmsg), sizeof(int));
-	return fd;
-}
-
 /* ---- the launch ---------------------------------------------------------------------------- */
 
 static void started(pid_t pid, const struct cgroup *cg, void *arg)
@@ -403,17 +305,8 @@ static void started(pid_t pid, const struct cgroup *cg, void *arg)
 	if (mc_container_set_running(L.c, pid, &err) < 0)
 		mc_report(&err);
 	/* The command runs: with -t, its terminal is waiting in the socket. */
-	if (L.console[0] >= 0) {
-		close(L.console[1]);
-		L.console[1] = -1;
-		L.pty_master = receive_master(&err);
-		if (L.pty_master < 0) {
-			mc_report(&err);
-			return;
-		}
-		copy_window_size();
-		L.relaying = pthread_create(&L.relay_thread, NULL, relay, &L.stdin_open) == 0;
-	}
+	if (L.tty.console[0] >= 0 && mc_tty_attach(&L.tty, L.stdin_open, &err) < 0)
+		mc_report(&err);
 }
 
 static char **strv_of(json_t *a, json_t *b)
@@ -473,7 +366,7 @@ int mc_launch(struct mc_container *c, bool attach_stdin)
 
 	memset(&L, 0, sizeof(L));
 	L.c = c;
-	L.pty_master = L.console[0] = L.console[1] = -1;
+	mc_tty_init(&L.tty);
 	L.config = json_object_get(c->doc, "Config");
 	L.host = json_object_get(c->doc, "HostConfig");
 	snprintf(L.rundir, sizeof(L.rundir), "%s/%s", mc_run_dir(), c->id);
@@ -517,8 +410,9 @@ int mc_launch(struct mc_container *c, bool attach_stdin)
 	cfg.before_pivot = before_pivot;
 	cfg.before_exec = before_exec;
 	if (json_is_true(json_object_get(L.config, "Tty"))) {
-		if (setup_pty(&cfg, &err) < 0)
+		if (mc_tty_prepare(&L.tty, &err) < 0)
 			goto fail;
+		cfg.console_socket = L.tty.console[1];
 	} else if (!attach_stdin) {
 		null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 		cfg.stdio[0] = null_fd;
@@ -542,17 +436,13 @@ int mc_launch(struct mc_container *c, bool attach_stdin)
 		if (ovl_run_container(&cfg, &cgr, &L.layers, &code, &stats, NULL, &err) < 0) {
 			if (L.pid == 0 && code == MC_EXIT_FAILED)
 				mc_fail_context(&err, "cannot start container %.12s", c->id);
-			if (L.relaying)
-				pthread_join(L.relay_thread, NULL);
-			restore_terminal();
+			mc_tty_finish(&L.tty);
 			mc_report(&err);
 			mc_container_set_exited(c, code, false, err.msg, &err);
 			goto out;
 		}
 	}
-	if (L.relaying)
-		pthread_join(L.relay_thread, NULL);
-	restore_terminal();
+	mc_tty_finish(&L.tty);
 	/* With --rm the record is about to go: no need to write its end. */
 	if (!json_is_true(json_object_get(L.host, "AutoRemove")) &&
 	    mc_container_set_exited(c, code, stats.oom_kills > 0, NULL, &err) < 0)
@@ -564,11 +454,7 @@ fail:
 out:
 	if (null_fd >= 0)
 		close(null_fd);
-	if (L.pty_master >= 0)
-		close(L.pty_master);
-	for (int i = 0; i < 2; i++)
-		if (L.console[i] >= 0)
-			close(L.console[i]);
+	mc_tty_finish(&L.tty);
 	img_release_layers(&L.layers);
 	free(L.argv);
 	free(L.env);

@@ -23,4 +23,10 @@
  */
 int mc_launch(struct mc_container *c, bool attach_stdin);
 
+/*
+ * In the container, after pivot_root: become "name", "uid", "name:group" or
+ * "uid:gid", looked up in the container's own /etc/passwd and /etc/group.
+ */
+int mc_switch_user(const char *spec, struct mc_error *err);
+
 #endif

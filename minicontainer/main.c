@@ -20,6 +20,7 @@ struct verb {
 
 static const struct verb verbs[] = {
     {"create", verb_create, "Create a new container"},
+    {"exec", verb_exec, "Execute a command in a running container"},
     {"history", verb_history, "Show the history of an image"},
     {"images", verb_images, "List images"},
     {"import", verb_import, "Import the contents from a tarball to create a filesystem image"},

@@ -65,6 +65,7 @@ int verb_rm(int argc, char **argv);
 int verb_stop(int argc, char **argv);
 int verb_kill(int argc, char **argv);
 int verb_logs(int argc, char **argv);
+int verb_exec(int argc, char **argv);
 int verb_images(int argc, char **argv);
 int verb_load(int argc, char **argv);
 int verb_save(int argc, char **argv);

@@ -1162,6 +1162,75 @@ static void test_stop_kill_logs(void **state)
 	expect_status(mc(out, sizeof(out), "rm sk-shell sk-init"), 0, "rm", out);
 }
 
+/* ---- exec: a second process in a running container ----------------------------------------- */
+
+static void test_exec_joins_the_container(void **state)
+{
+	struct winsize ws = {.ws_row = 40, .ws_col = 120};
+	char out[16384], value[128], host_ns[128], link[200], buf[8192] = "", cmd[PATH_MAX + 64];
+	size_t len = 0;
+	int master, status;
+	ssize_t n;
+	pid_t pid;
+
+	(void)state;
+	MC_REQUIRE_ROOT();
+	MC_REQUIRE_IMAGES();
+	expect_status(
+	    mc(out, sizeof(out),
+	       "create --name ex -e FROM_RUN=1 -w /tmp -h exhost busybox /probe sleep 60"),
+	    0, "create", out);
+	/* Not running yet: refused. */
+	expect_status(mc(out, sizeof(out), "exec ex true"), 125, "exec into a created container",
+	              out);
+	expect_text(out, "is not running", "exec into a created container");
+	expect_status(mc(out, sizeof(out), "start ex"), 0, "start", out);
+	/* The same PID namespace as the container's PID 1, as the host sees it. */
+	inspect("ex", "{{.State.Pid}}", value, sizeof(value));
+	snprintf(link, sizeof(link), "/proc/%s/ns/pid", value);
+	n = readlink(link, host_ns, sizeof(host_ns) - 1);
+	assert_true(n > 0);
+	host_ns[n] = '\0';
+	expect_status(mc(out, sizeof(out), "exec ex /probe pid"), 0, "exec /probe pid", out);
+	assert_string_not_equal(probe_value(out, "pid", value, sizeof(value)), "1");
+	expect_status(mc(out, sizeof(out), "exec ex /probe ns"), 0, "exec /probe ns", out);
+	snprintf(cmd, sizeof(cmd), "pid:[%s]", probe_value(out, "ns_pid", value, sizeof(value)));
+	assert_string_equal(cmd, host_ns);
+	/* The container's environment, working directory, hostname, cgroup; -e, -w, -u. */
+	expect_status(mc(out, sizeof(out),
+	                 "exec -e EXTRA=2 ex sh -c 'echo env=$FROM_RUN$EXTRA; echo cwd=$(pwd); "
+	                 "echo host=$(hostname); tail -n 1 /proc/self/cgroup'"),
+	              0, "exec sh", out);
+	expect_text(out, "env=12", "environment");
+	expect_text(out, "cwd=/tmp", "working directory");
+	expect_text(out, "host=exhost", "hostname");
+	expect_text(out, "0::/", "cgroup namespace");
+	expect_status(mc(out, sizeof(out), "exec -u nobody -w / ex /probe ids"), 0, "-u", out);
+	assert_string_equal(probe_value(out, "uid", value, sizeof(value)), "65534");
+	expect_status(mc(out, sizeof(out), "exec ex /probe caps"), 0, "caps", out);
+	assert_string_equal(probe_value(out, "cap_eff", value, sizeof(value)), "00000000a80425fb");
+	/* Exit codes as run's. */
+	expect_status(mc(out, sizeof(out), "exec ex sh -c 'exit 3'"), 3, "exit 3", out);
+	expect_status(mc(out, sizeof(out), "exec ex no-such-command"), 127, "not found", out);
+	/* -it: a terminal made inside the container. */
+	snprintf(cmd, sizeof(cmd), "'%s' exec -it ex sh -c 'stty size; tty; exit 4'", mc_bin());
+	pid = forkpty(&master, NULL, NULL, &ws);
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	read_until(master, buf, sizeof(buf), &len, NULL, 10);
+	close(master);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	expect_status(WIFEXITED(status) ? WEXITSTATUS(status) : -1, 4, "exec -it", buf);
+	expect_text(buf, "40 120", "exec -it window size");
+	expect_text(buf, "/dev/pts/", "exec -it tty");
+	expect_status(mc(out, sizeof(out), "rm -f ex"), 0, "rm -f", out);
+	expect_status(mc(out, sizeof(out), "exec ex true"), 125, "exec into a removed container",
+	              out);
+}
+
 /* ---- hardening: Docker's default capabilities and a seccomp filter ------------------------- */
 
 static void test_default_hardening(void **state)
@@ -1256,6 +1325,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test_teardown(test_trace_narrates, remove_containers),
 	    cmocka_unit_test_teardown(test_default_hardening, remove_containers),
 	    cmocka_unit_test_teardown(test_stop_kill_logs, remove_containers),
+	    cmocka_unit_test_teardown(test_exec_joins_the_container, remove_containers),
 	};
 
 	main_pid = getpid();

@@ -787,7 +787,7 @@ static int send_fd(int sock, int fd, struct mc_error *err)
  * host would work, but its name would mean nothing inside.)  The master goes
  * to the parent, which relays it to the user's terminal.
  */
-static int setup_console(int sock, struct mc_error *err)
+int ns_take_console(int sock, struct mc_error *err)
 {
 	char name[64];
 	int master, slave;
@@ -866,7 +866,7 @@ static int setup_container(const struct ns_config *cfg, int go_fd, ino_t host_mn
 		return -1;
 	if (enter_workdir(cfg->workdir, err) < 0)
 		return -1;
-	if (cfg->console_socket >= 0 && setup_console(cfg->console_socket, err) < 0)
+	if (cfg->console_socket >= 0 && ns_take_console(cfg->console_socket, err) < 0)
 		return -1;
 	if (cfg->before_exec != NULL && cfg->before_exec(cfg->exec_arg, err) < 0)
 		return -1;

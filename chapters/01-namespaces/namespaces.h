@@ -84,6 +84,13 @@ int ns_exit_code(int wait_status);
 /* Write /proc/PID/uid_map, setgroups and gid_map for a child in a new user namespace. */
 int ns_write_id_maps(pid_t pid, const struct ns_config *cfg, struct mc_error *err);
 
+/*
+ * In a process already inside the container: make a terminal from the
+ * container's /dev/ptmx, make it our stdin/out/err and controlling tty, and
+ * send its master side through the unix socket `sock` (SCM_RIGHTS).
+ */
+int ns_take_console(int sock, struct mc_error *err);
+
 /* Look up a command like execvp() does, but in the PATH of `envp`. */
 int ns_find_command(const char *cmd, char *const *envp, char *out, size_t size);
 

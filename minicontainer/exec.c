@@ -1,0 +1,299 @@
+/*
+ * exec.c - `minicontainer exec CONTAINER COMMAND`: one more process in a
+ * running container.  Chapter 01 showed the way ("How docker exec joins a
+ * container"): open the container's namespace files in /proc/PID/ns, join
+ * each with setns(2), and fork - a new PID namespace applies to children
+ * only.  The new process also joins the container's cgroup (chapter 02), and
+ * gets the container's environment, working directory, user, capabilities
+ * and seccomp filter.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cgroups.h"
+#include "config.h"
+#include "container.h"
+#include "mc.h"
+#include "launch.h"
+#include "namespaces.h"
+#include "security.h"
+#include "trace.h"
+#include "tty.h"
+
+#define CH "capstone"
+
+/* Joined in this order: the mount namespace last but one, so /proc stays the host's until then. */
+static const char *const ns_names[] = {"cgroup", "ipc", "uts", "net", "pid", "mnt"};
+#define N_NS (sizeof(ns_names) / sizeof(ns_names[0]))
+
+struct exec_opts {
+	bool interactive, tty;
+	const char *user, *workdir;
+	json_t *env; /* -e KEY=VALUE */
+	char **argv;
+};
+
+/* Everything the new process needs before it leaves the host: the namespace files. */
+static int open_namespaces(pid_t pid, int fds[N_NS], struct mc_error *err)
+{
+	for (size_t i = 0; i < N_NS; i++) {
+		char path[64];
+
+		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, ns_names[i]);
+		fds[i] = open(path, O_RDONLY | O_CLOEXEC);
+		if (fds[i] < 0) {
+			while (i-- > 0)
+				close(fds[i]);
+			return mc_fail(err, errno, "open %s", path);
+		}
+	}
+	return 0;
+}
+
+/* The record's Env, then -e; HOSTNAME as at start. */
+static char **environment(const struct mc_container *c, json_t *extra)
+{
+	json_t *config = json_object_get(c->doc, "Config");
+	json_t *env = json_object_get(config, "Env"), *kv;
+	size_t i, k = 0;
+	char **base = calloc(json_array_size(env) + 2, sizeof(char *));
+	char **user = calloc(json_array_size(extra) + 1, sizeof(char *));
+	char **merged;
+
+	json_array_foreach(env, i, kv) base[k++] = (char *)json_string_value(kv);
+	k = 0;
+	json_array_foreach(extra, i, kv) user[k++] = (char *)json_string_value(kv);
+	merged = img_env_merge(user, base);
+	free(base);
+	free(user);
+	return merged;
+}
+
+/* In the new process, inside: what `run` does just before exec (see launch.c). */
+static int become_the_command(const struct mc_container *c, const struct exec_opts *o, int console,
+                              struct mc_error *err)
+{
+	json_t *config = json_object_get(c->doc, "Config");
+	json_t *host = json_object_get(c->doc, "HostConfig");
+	const char *workdir =
+	    o->workdir ? o->workdir : json_string_value(json_object_get(config, "WorkingDir"));
+	const char *user = o->user ? o->user : json_string_value(json_object_get(config, "User"));
+	bool privileged = json_is_true(json_object_get(host, "Privileged"));
+
+	if (chdir(workdir != NULL && workdir[0] ? workdir : "/") < 0)
+		return mc_fail(err, errno, "working directory %s", workdir);
+	if (console >= 0 && ns_take_console(console, err) < 0)
+		return -1;
+	if (!privileged && mc_limit_bounding_set(err) < 0)
+		return -1;
+	if (mc_switch_user(user, err) < 0)
+		return -1;
+	if (privileged)
+		return 0;
+	if (mc_drop_capabilities(err) < 0)
+		return -1;
+	return mc_install_seccomp(err);
+}
+
+/*
+ * The child: join the namespaces, then fork once more (the PID namespace
+ * only applies to children) and wait for that grandchild: its status is ours.
+ */
+static void __attribute__((noreturn))
+join_and_run(const struct mc_container *c, const struct exec_opts *o, int fds[N_NS], int console,
+             int report)
+{
+	struct mc_error err;
+	char **envp, path[PATH_MAX];
+	int status, rc;
+	pid_t pid;
+
+	for (size_t i = 0; i < N_NS; i++) {
+		rc = setns(fds[i], 0);
+		mc_trace_call(CH, rc, NULL, "setns(/proc/PID/ns/%s)", ns_names[i]);
+		if (rc < 0) {
+			mc_fail(&err, errno, "join the container's %s namespace", ns_names[i]);
+			goto fail;
+		}
+		close(fds[i]);
+	}
+	pid = fork();
+	if (pid < 0) {
+		mc_fail(&err, errno, "fork");
+		goto fail;
+	}
+	if (pid > 0) {
+		close(report);
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+		_exit(ns_exit_code(status));
+	}
+	/* The grandchild: inside every namespace, PID 2 or more of the container. */
+	if (become_the_command(c, o, console, &err) < 0)
+		goto fail;
+	envp = environment(c, o->env);
+	rc = ns_find_command(o->argv[0], envp, path, sizeof(path));
+	if (rc == 0) {
+		execve(path, o->argv, envp);
+		rc = -errno;
+	}
+	mc_fail(&err, -rc, "exec %s", o->argv[0]);
+	if (write(report, &err, sizeof(err)) < 0)
+		_exit(rc == -ENOENT ? 127 : 126);
+	_exit(rc == -ENOENT ? 127 : 126);
+fail:
+	if (write(report, &err, sizeof(err)) < 0)
+		_exit(MC_EXIT_FAILED);
+	_exit(MC_EXIT_FAILED);
+}
+
+/* The container's cgroup, by its id (the name chapter 02 gave it at start). */
+static int join_cgroup(const struct mc_container *c, pid_t pid, struct mc_error *err)
+{
+	struct cgroup cg = {0};
+
+	if (cg_detect_mode(CG_DEFAULT_MOUNT, &cg.mode, err) < 0)
+		return -1;
+	snprintf(cg.mount, sizeof(cg.mount), "%s", CG_DEFAULT_MOUNT);
+	snprintf(cg.path, sizeof(cg.path), "%s/%s", CG_DEFAULT_PARENT, c->id);
+	return cg_add_process(&cg, pid, err);
+}
+
+static int run_exec(struct mc_container *c, struct exec_opts *o, struct mc_error *err)
+{
+	int fds[N_NS], go[2], report[2], code = MC_EXIT_FAILED, status;
+	struct mc_tty tty;
+	struct mc_error child_err;
+	ssize_t n;
+	pid_t pid;
+	char byte;
+
+	mc_tty_init(&tty);
+	if (open_namespaces(mc_state_pid(c), fds, err) < 0)
+		return MC_EXIT_FAILED;
+	if (pipe2(go, O_CLOEXEC) < 0 || pipe2(report, O_CLOEXEC) < 0) {
+		mc_fail(err, errno, "pipe");
+		return MC_EXIT_FAILED;
+	}
+	if (o->tty && mc_tty_prepare(&tty, err) < 0)
+		return MC_EXIT_FAILED;
+	pid = fork();
+	if (pid == 0) {
+		close(go[1]);
+		close(report[0]);
+		/* Wait until we are in the container's cgroup: our child is born there. */
+		if (read(go[0], &byte, 1) != 1)
+			_exit(MC_EXIT_FAILED);
+		if (!o->interactive && !o->tty) {
+			int null = open("/dev/null", O_RDONLY);
+
+			dup2(null, STDIN_FILENO);
+		}
+		join_and_run(c, o, fds, o->tty ? tty.console[1] : -1, report[1]);
+	}
+	for (size_t i = 0; i < N_NS; i++)
+		close(fds[i]);
+	close(go[0]);
+	close(report[1]);
+	if (pid < 0 || join_cgroup(c, pid, err) < 0 || write(go[1], "g", 1) != 1) {
+		if (pid > 0) {
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+		}
+		close(go[1]);
+		close(report[0]);
+		mc_tty_finish(&tty);
+		return MC_EXIT_FAILED;
+	}
+	close(go[1]);
+	/* EOF: the command was executed; a report: it was not. */
+	n = read(report[0], &child_err, sizeof(child_err));
+	close(report[0]);
+	if (n == (ssize_t)sizeof(child_err))
+		*err = child_err;
+	else if (o->tty)
+		mc_tty_attach(&tty, o->interactive, err);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	code = ns_exit_code(status);
+	mc_tty_finish(&tty);
+	return code;
+}
+
+int verb_exec(int argc, char **argv)
+{
+	static const struct option options[] = {
+	    {"interactive", no_argument, NULL, 'i'},
+	    {"tty", no_argument, NULL, 't'},
+	    {"user", required_argument, NULL, 'u'},
+	    {"workdir", required_argument, NULL, 'w'},
+	    {"env", required_argument, NULL, 'e'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	struct exec_opts o = {0};
+	struct mc_container c;
+	struct mc_error err;
+	int opt, code;
+
+	o.env = json_array();
+	while ((opt = getopt_long(argc, argv, "+itu:w:e:h", options, NULL)) != -1) {
+		if (opt == 'i')
+			o.interactive = true;
+		else if (opt == 't')
+			o.tty = true;
+		else if (opt == 'u')
+			o.user = optarg;
+		else if (opt == 'w')
+			o.workdir = optarg;
+		else if (opt == 'e' && strchr(optarg, '=') != NULL && optarg[0] != '=')
+			json_array_append_new(o.env, json_string(optarg));
+		else if (opt == 'h') {
+			printf("Usage:  minicontainer exec [OPTIONS] CONTAINER COMMAND [ARG...]\n\n"
+			       "Execute a command in a running container\n\nOptions:\n"
+			       "  -e, --env list         Set environment variables (KEY=VALUE)\n"
+			       "  -i, --interactive      Keep STDIN open\n"
+			       "  -t, --tty              Allocate a pseudo-TTY\n"
+			       "  -u, --user string      Username or UID (format: "
+			       "<name|uid>[:<group|gid>])\n"
+			       "  -w, --workdir string   Working directory inside the container\n");
+			json_decref(o.env);
+			return 0;
+		} else {
+			json_decref(o.env);
+			return mc_usage_error("exec", "unknown flag or bad value");
+		}
+	}
+	if (argc - optind < 2) {
+		json_decref(o.env);
+		return mc_usage_error("exec", "\"exec\" requires at least 2 arguments");
+	}
+	o.argv = argv + optind + 1;
+	if (mc_container_load(argv[optind], &c, &err) < 0) {
+		json_decref(o.env);
+		return mc_report(&err);
+	}
+	mc_container_refresh(&c);
+	if (strcmp(mc_state_status(&c), "running") != 0) {
+		fprintf(stderr, "minicontainer: container %s is not running\n", argv[optind]);
+		code = MC_EXIT_FAILED;
+	} else {
+		mc_error_clear(&err);
+		code = run_exec(&c, &o, &err);
+		if (err.msg[0] != '\0')
+			mc_report(&err);
+	}
+	mc_container_free(&c);
+	json_decref(o.env);
+	return code;
+}
