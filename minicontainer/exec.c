@@ -26,7 +26,6 @@
 #include "mc.h"
 #include "launch.h"
 #include "namespaces.h"
-#include "security.h"
 #include "trace.h"
 #include "tty.h"
 
@@ -94,15 +93,7 @@ static int become_the_command(const struct mc_container *c, const struct exec_op
 		return mc_fail(err, errno, "working directory %s", workdir);
 	if (console >= 0 && ns_take_console(console, err) < 0)
 		return -1;
-	if (!privileged && mc_limit_bounding_set(err) < 0)
-		return -1;
-	if (mc_switch_user(user, err) < 0)
-		return -1;
-	if (privileged)
-		return 0;
-	if (mc_drop_capabilities(err) < 0)
-		return -1;
-	return mc_install_seccomp(err);
+	return mc_confine(user, privileged, err);
 }
 
 /*

@@ -254,20 +254,25 @@ int mc_switch_user(const char *spec, struct mc_error *err)
 }
 
 /* The last steps before the command: its user, then what it may do. */
-static int before_exec(void *arg, struct mc_error *err)
+int mc_confine(const char *user, bool privileged, struct mc_error *err)
 {
-	bool privileged = json_is_true(json_object_get(L.host, "Privileged"));
-
+	/* The bounding set needs CAP_SETPCAP, so it goes before the user switch. */
 	if (!privileged && mc_limit_bounding_set(err) < 0)
 		return -1;
-	(void)arg;
-	if (mc_switch_user(json_string_value(json_object_get(L.config, "User")), err) < 0)
+	if (mc_switch_user(user, err) < 0)
 		return -1;
 	if (privileged)
 		return 0;
 	if (mc_drop_capabilities(err) < 0)
 		return -1;
 	return mc_install_seccomp(err);
+}
+
+static int before_exec(void *arg, struct mc_error *err)
+{
+	(void)arg;
+	return mc_confine(json_string_value(json_object_get(L.config, "User")),
+	                  json_is_true(json_object_get(L.host, "Privileged")), err);
 }
 
 /* ---- signals ------------------------------------------------------------------------------ */

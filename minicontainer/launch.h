@@ -29,4 +29,10 @@ int mc_launch(struct mc_container *c, bool attach_stdin);
  */
 int mc_switch_user(const char *spec, struct mc_error *err);
 
+/*
+ * The last steps before a container's command (run, and exec too): its user,
+ * then - unless privileged - Docker's default capabilities and the seccomp filter.
+ */
+int mc_confine(const char *user, bool privileged, struct mc_error *err);
+
 #endif

@@ -585,6 +585,11 @@ int img_store_find(struct img_store *st, const char *what, struct img_image *img
 	bool by_name;
 
 	memset(img, 0, sizeof(*img));
+	/* A manifest digest names the image itself: no need to look through the
+	 * tags (and the image may have none left, if a container still uses it). */
+	if (img_digest_valid(what) && img_blob_exists(st, what) &&
+	    img_image_load(st, what, img, &ref_err) == 0)
+		return 0;
 	by_name = img_ref_parse(what, &ref, &ref_err) == 0;
 	if (by_name)
 		img_ref_full(&ref, full, sizeof(full));
