@@ -1,6 +1,6 @@
 /* container.c - container records (see container.h). */
 #define _GNU_SOURCE
-#include "container.h"
+#include "mc_container.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -14,10 +14,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cgroups.h"
-#include "file.h"
+#include "cg_cgroups.h"
+#include "mc_file.h"
 #include "mc.h"
-#include "trace.h"
+#include "mc_trace.h"
 
 static int containers_dir(char *buf, size_t size, struct mc_error *err)
 {

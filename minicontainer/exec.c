@@ -20,14 +20,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cgroups.h"
-#include "config.h"
-#include "container.h"
+#include "cg_cgroups.h"
+#include "img_config.h"
+#include "mc_container.h"
 #include "mc.h"
-#include "launch.h"
-#include "namespaces.h"
-#include "trace.h"
-#include "tty.h"
+#include "mc_launch.h"
+#include "ns_namespaces.h"
+#include "mc_trace.h"
+#include "mc_tty.h"
 
 #define CH "capstone"
 

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "file.h"
+#include "mc_file.h"
 #include "mc.h"
 
 static uint64_t du_total;

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "container.h"
+#include "mc_container.h"
 #include "mc.h"
 
 /* out[key] = value, or `fallback` when value is missing (the fallback is consumed either way). */

@@ -1,6 +1,6 @@
 /* launch.c - see launch.h. */
 #define _GNU_SOURCE
-#include "launch.h"
+#include "mc_launch.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -20,13 +20,13 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "extract.h"
-#include "file.h"
+#include "img_extract.h"
+#include "mc_file.h"
 #include "img_run.h"
 #include "mc.h"
-#include "security.h"
-#include "tty.h"
-#include "trace.h"
+#include "mc_security.h"
+#include "mc_tty.h"
+#include "mc_trace.h"
 
 #define CH "capstone"
 

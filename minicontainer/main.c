@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "mc.h"
-#include "trace.h"
+#include "mc_trace.h"
 
 struct verb {
 	const char *name;

@@ -15,8 +15,8 @@
 #include <stdio.h>
 #include <time.h>
 
-#include "error.h"
-#include "store.h"
+#include "mc_error.h"
+#include "img_store.h"
 
 #define MC_EXIT_FAILED 125
 

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <sys/random.h>
 
-#include "container.h"
+#include "mc_container.h"
 
 static const char *const adjectives[] = {
     "admiring", "bold",    "brave",      "clever",   "dazzling", "eager",    "elegant",

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "container.h"
+#include "mc_container.h"
 #include "mc.h"
 
 /* "Up 5 seconds", "Exited (0) 2 minutes ago", "Created". */

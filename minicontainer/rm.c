@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "container.h"
+#include "mc_container.h"
 #include "mc.h"
 
 int verb_rm(int argc, char **argv)

@@ -6,9 +6,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "launch.h"
+#include "mc_launch.h"
 #include "mc.h"
-#include "spec.h"
+#include "mc_spec.h"
 
 /* Resolve the image and write the record; on success *c is the new container. */
 static int create_container(int argc, char **argv, const char *verb, struct mc_spec *spec,

@@ -10,7 +10,7 @@
  * for a process that had them back.
  */
 #define _GNU_SOURCE
-#include "security.h"
+#include "mc_security.h"
 
 #include <errno.h>
 #include <seccomp.h>
@@ -18,7 +18,7 @@
 #include <sys/capability.h>
 #include <sys/prctl.h>
 
-#include "trace.h"
+#include "mc_trace.h"
 
 #define CH "capstone"
 

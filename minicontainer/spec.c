@@ -9,7 +9,7 @@
  *  - -w and -u replace WorkingDir and User.
  */
 #define _GNU_SOURCE
-#include "spec.h"
+#include "mc_spec.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -17,8 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cgroups.h"
-#include "config.h"
+#include "cg_cgroups.h"
+#include "img_config.h"
 #include "mc.h"
 
 const char mc_run_usage[] =

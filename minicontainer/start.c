@@ -12,7 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "launch.h"
+#include "mc_launch.h"
 #include "mc.h"
 
 static int start_detached(struct mc_container *c)

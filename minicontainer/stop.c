@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "container.h"
+#include "mc_container.h"
 #include "mc.h"
 
 /* "KILL", "SIGKILL", "9" -> 9; 0 if it is none of these. */

@@ -1,6 +1,6 @@
 /* tty.c - see tty.h. */
 #define _GNU_SOURCE
-#include "tty.h"
+#include "mc_tty.h"
 
 #include <errno.h>
 #include <poll.h>

@@ -34,11 +34,11 @@
 #include <jansson.h>
 
 #include "img_archive.h"
-#include "digest.h"
-#include "file.h"
-#include "overlay.h"
-#include "reference.h"
-#include "store.h"
+#include "img_digest.h"
+#include "mc_file.h"
+#include "ovl_overlay.h"
+#include "img_reference.h"
+#include "img_store.h"
 
 /* ---- paths, commands and peers -------------------------------------------------------------- */
 

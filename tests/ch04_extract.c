@@ -26,9 +26,9 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-#include "extract.h"
-#include "file.h"
-#include "overlay.h"
+#include "img_extract.h"
+#include "mc_file.h"
+#include "ovl_overlay.h"
 
 /* ---- small helpers ------------------------------------------------------------------------ */
 

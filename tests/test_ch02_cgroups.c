@@ -20,9 +20,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cgroups.h"
-#include "file.h"
-#include "run.h"
+#include "cg_cgroups.h"
+#include "mc_file.h"
+#include "cg_run.h"
 
 static char *test_env[] = {"PATH=/bin:/sbin:/usr/bin:/usr/sbin", NULL};
 

@@ -21,8 +21,8 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include "file.h"
-#include "overlay.h"
+#include "mc_file.h"
+#include "ovl_overlay.h"
 #include "ovl_run.h"
 
 static bool private_ns_ok;

@@ -19,11 +19,11 @@
 #include <unistd.h>
 
 #include "img_archive.h"
-#include "config.h"
-#include "digest.h"
-#include "file.h"
-#include "reference.h"
-#include "store.h"
+#include "img_config.h"
+#include "img_digest.h"
+#include "mc_file.h"
+#include "img_reference.h"
+#include "img_store.h"
 
 extern const struct CMUnitTest ch04_extract_tests[];
 extern const size_t ch04_extract_test_count;

@@ -10,9 +10,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "error.h"
-#include "file.h"
-#include "trace.h"
+#include "mc_error.h"
+#include "mc_file.h"
+#include "mc_trace.h"
 
 static void test_fail_formats_message_and_errno(void **state)
 {

@@ -7,7 +7,7 @@
  * that `--trace` narrates the whole sequence.
  */
 #define _GNU_SOURCE
-#include "namespaces.h"
+#include "ns_namespaces.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -27,8 +27,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "file.h"
-#include "trace.h"
+#include "mc_file.h"
+#include "mc_trace.h"
 
 #define CH "ch01"
 
@@ -148,7 +148,7 @@ int ns_write_id_maps(pid_t pid, const struct ns_config *cfg, struct mc_error *er
 	 * uid and gid maps exist.  Write the line `0 UID COUNT\n` (UID is
 	 * cfg->map_uid, COUNT is cfg->map_count) to `/proc/PID/uid_map`, and the
 	 * same with cfg->map_gid to `/proc/PID/gid_map`
-	 * (mc_write_file() in chapters/common/file.h does one write(2), which is
+	 * (mc_write_file() in chapters/common/mc_file.h does one write(2), which is
 	 * what these files require).  See user_namespaces(7), "User and group
 	 * ID mappings".
 	 */

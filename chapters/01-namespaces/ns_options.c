@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "trace.h"
+#include "mc_trace.h"
 
 static int set_rootfs(void *target, const char *value, struct mc_error *err)
 {

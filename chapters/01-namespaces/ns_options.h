@@ -1,12 +1,12 @@
 /*
  * ns_options.h - chapter 01's command-line flags, shared by every demo from
- * this chapter on (see chapters/common/cli.h).
+ * this chapter on (see chapters/common/mc_cli.h).
  */
 #ifndef MC_NS_OPTIONS_H
 #define MC_NS_OPTIONS_H
 
-#include "cli.h"
-#include "namespaces.h"
+#include "mc_cli.h"
+#include "ns_namespaces.h"
 
 #define NS_MAX_ENV 64
 

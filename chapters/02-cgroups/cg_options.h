@@ -1,9 +1,9 @@
-/* cg_options.h - chapter 02's command-line flags (see chapters/common/cli.h). */
+/* cg_options.h - chapter 02's command-line flags (see chapters/common/mc_cli.h). */
 #ifndef MC_CG_OPTIONS_H
 #define MC_CG_OPTIONS_H
 
-#include "cli.h"
-#include "run.h"
+#include "mc_cli.h"
+#include "cg_run.h"
 
 /* --memory, --memory-swap, --cpus, --cpu-shares, --pids-limit, --blkio-weight,
  * --cgroup-parent; the target is a struct cg_run. */

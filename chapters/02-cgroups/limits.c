@@ -10,7 +10,7 @@
  *	--blkio-weight    blkio/blkio.weight (or bfq.weight)     io.weight (or io.bfq.weight)
  */
 #define _GNU_SOURCE
-#include "cgroups.h"
+#include "cg_cgroups.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -1,14 +1,14 @@
 /* run.c - see run.h.  The order matters: limits before the process, the
  * process in the cgroup before it runs a single instruction of the command. */
 #define _GNU_SOURCE
-#include "run.h"
+#include "cg_run.h"
 
 #include <inttypes.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "trace.h"
+#include "mc_trace.h"
 
 void cg_run_init(struct cg_run *run)
 {

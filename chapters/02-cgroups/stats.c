@@ -10,8 +10,8 @@
  *	OOM kills       memory/memory.oom_control oom_kill   memory.events oom_kill
  */
 #define _GNU_SOURCE
-#include "cgroups.h"
-#include "file.h"
+#include "cg_cgroups.h"
+#include "mc_file.h"
 
 #include <limits.h>
 #include <stdio.h>

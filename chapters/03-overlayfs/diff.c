@@ -14,7 +14,7 @@
  * above.  Chapter 06 turns exactly this walk into a new image layer.
  */
 #define _GNU_SOURCE
-#include "overlay.h"
+#include "ovl_overlay.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -25,7 +25,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "file.h"
+#include "mc_file.h"
 
 static int add_change(struct ovl_diff *diff, char kind, const char *path, struct mc_error *err)
 {

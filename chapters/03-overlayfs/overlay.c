@@ -2,7 +2,7 @@
  * overlay.c - chapter 03: mount a stack of layers as one copy-on-write tree.
  */
 #define _GNU_SOURCE
-#include "overlay.h"
+#include "ovl_overlay.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -17,8 +17,8 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
-#include "file.h"
-#include "trace.h"
+#include "mc_file.h"
+#include "mc_trace.h"
 
 #define CH "ch03"
 

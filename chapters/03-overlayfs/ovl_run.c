@@ -12,8 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "file.h"
-#include "trace.h"
+#include "mc_file.h"
+#include "mc_trace.h"
 
 #define CH "ch03"
 

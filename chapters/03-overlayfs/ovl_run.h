@@ -4,9 +4,9 @@
 #ifndef MC_OVL_RUN_H
 #define MC_OVL_RUN_H
 
-#include "cli.h"
-#include "overlay.h"
-#include "run.h"
+#include "mc_cli.h"
+#include "ovl_overlay.h"
+#include "cg_run.h"
 
 #define OVL_MAX_LAYERS 512
 

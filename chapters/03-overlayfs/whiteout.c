@@ -11,7 +11,7 @@
  * .wh..wh..opq files) and are converted to these on extraction.
  */
 #define _GNU_SOURCE
-#include "overlay.h"
+#include "ovl_overlay.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -20,7 +20,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-#include "trace.h"
+#include "mc_trace.h"
 
 #define CH           "ch03"
 #define OPAQUE_XATTR "trusted.overlay.opaque"

@@ -30,8 +30,8 @@
 #include <archive_entry.h>
 #include <jansson.h>
 
-#include "file.h"
-#include "trace.h"
+#include "mc_file.h"
+#include "mc_trace.h"
 
 #define CH "ch04"
 

@@ -1,5 +1,5 @@
 /* config.c - see config.h. */
-#include "config.h"
+#include "img_config.h"
 
 #include <errno.h>
 #include <stdbool.h>

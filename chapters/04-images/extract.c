@@ -25,7 +25,7 @@
  *	8. the main loop
  */
 #define _GNU_SOURCE
-#include "extract.h"
+#include "img_extract.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -44,8 +44,8 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-#include "overlay.h"
-#include "trace.h"
+#include "ovl_overlay.h"
+#include "mc_trace.h"
 
 #define CH "ch04"
 

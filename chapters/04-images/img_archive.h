@@ -12,7 +12,7 @@
 #ifndef MC_ARCHIVE_H
 #define MC_ARCHIVE_H
 
-#include "store.h"
+#include "img_store.h"
 
 enum img_format {
 	IMG_FORMAT_DOCKER_ARCHIVE,

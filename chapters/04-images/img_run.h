@@ -4,10 +4,10 @@
 #ifndef MC_IMG_RUN_H
 #define MC_IMG_RUN_H
 
-#include "cli.h"
-#include "config.h"
+#include "mc_cli.h"
+#include "img_config.h"
 #include "ovl_run.h"
-#include "store.h"
+#include "img_store.h"
 
 /* --image REF; the target is a struct img_choice. */
 struct img_choice {

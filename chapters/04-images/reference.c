@@ -1,11 +1,11 @@
 /* reference.c - see reference.h. */
-#include "reference.h"
+#include "img_reference.h"
 
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "digest.h"
+#include "img_digest.h"
 
 static bool is_lower_alnum(char c)
 {

@@ -1,6 +1,6 @@
 /* cli.c - see cli.h.  A thin layer over getopt_long(3). */
 #define _GNU_SOURCE
-#include "cli.h"
+#include "mc_cli.h"
 
 #include <errno.h>
 #include <getopt.h>

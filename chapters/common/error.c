@@ -1,5 +1,5 @@
 /* error.c - see error.h for the convention. */
-#include "error.h"
+#include "mc_error.h"
 
 #include <stdarg.h>
 #include <stdio.h>

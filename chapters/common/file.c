@@ -1,6 +1,6 @@
 /* file.c - see file.h. */
 #define _XOPEN_SOURCE 700
-#include "file.h"
+#include "mc_file.h"
 
 #include <errno.h>
 #include <fcntl.h>

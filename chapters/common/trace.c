@@ -1,6 +1,6 @@
 /* trace.c - see trace.h. */
 #define _GNU_SOURCE
-#include "trace.h"
+#include "mc_trace.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -4,7 +4,7 @@
  * Limits are in limits.c, statistics in stats.c.
  */
 #define _GNU_SOURCE
-#include "cgroups.h"
+#include "cg_cgroups.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -21,8 +21,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "file.h"
-#include "trace.h"
+#include "mc_file.h"
+#include "mc_trace.h"
 
 #define CH "ch02"
 

@@ -1,5 +1,5 @@
 /* digest.c - see digest.h.  sha256 through OpenSSL's EVP interface. */
-#include "digest.h"
+#include "img_digest.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -9,7 +9,7 @@
  *    and renamed, under an exclusive flock(2).
  */
 #define _GNU_SOURCE
-#include "store.h"
+#include "img_store.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -22,9 +22,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "extract.h"
-#include "file.h"
-#include "trace.h"
+#include "img_extract.h"
+#include "mc_file.h"
+#include "mc_trace.h"
 
 #define CH       "ch04"
 #define REF_NAME "org.opencontainers.image.ref.name"

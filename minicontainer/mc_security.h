@@ -2,7 +2,7 @@
 #ifndef MC_SECURITY_H
 #define MC_SECURITY_H
 
-#include "error.h"
+#include "mc_error.h"
 
 /* Before the user switch: the bounding set down to Docker's default set. */
 int mc_limit_bounding_set(struct mc_error *err);

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "error.h"
+#include "mc_error.h"
 
 #define IMG_DIGEST_LEN 71 /* "sha256:" + 64 hex digits */
 

@@ -17,7 +17,7 @@
 
 #include <stdio.h>
 
-#include "error.h"
+#include "mc_error.h"
 
 struct mc_option {
 	const char *name;     /* long name, used as --name */

@@ -23,7 +23,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "error.h"
+#include "mc_error.h"
 
 struct mc_container {
 	char id[65];

@@ -21,9 +21,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "digest.h"
-#include "error.h"
-#include "reference.h"
+#include "img_digest.h"
+#include "mc_error.h"
+#include "img_reference.h"
 
 #define MT_OCI_INDEX         "application/vnd.oci.image.index.v1+json"
 #define MT_OCI_MANIFEST      "application/vnd.oci.image.manifest.v1+json"

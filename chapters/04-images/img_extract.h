@@ -21,7 +21,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "error.h"
+#include "mc_error.h"
 
 /* How paths inside the layer directory are resolved (tests force each one). */
 enum img_resolver {

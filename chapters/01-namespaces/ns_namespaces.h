@@ -19,7 +19,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "error.h"
+#include "mc_error.h"
 
 /* Exit codes as Docker uses them, for the failures that happen before the command runs. */
 #define NS_EXIT_SETUP_FAILED 125 /* we failed: bad rootfs, a mount failed ... */

@@ -5,9 +5,9 @@
 #include <jansson.h>
 #include <stdbool.h>
 
-#include "cgroups.h"
-#include "config.h"
-#include "store.h"
+#include "cg_cgroups.h"
+#include "img_config.h"
+#include "img_store.h"
 
 struct mc_spec {
 	const char *name, *workdir, *user, *hostname, *entrypoint, *network, *image;

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "error.h"
+#include "mc_error.h"
 
 /* Write `data` to an existing file (no O_CREAT), in one write(2) as kernel files want. */
 int mc_write_file(const char *path, const char *data, struct mc_error *err);

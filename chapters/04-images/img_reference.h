@@ -13,7 +13,7 @@
 #ifndef MC_REFERENCE_H
 #define MC_REFERENCE_H
 
-#include "error.h"
+#include "mc_error.h"
 
 struct img_ref {
 	char registry[256];   /* "docker.io" */

@@ -14,7 +14,7 @@
 
 #include <stdbool.h>
 
-#include "container.h"
+#include "mc_container.h"
 
 /*
  * Run the container in the foreground: its stdio is ours (or a pty relayed to

@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <sys/stat.h>
 
-#include "error.h"
+#include "mc_error.h"
 
 /* How to pass the layers to the kernel (see ovl_mount in overlay.c). */
 enum ovl_method {

@@ -8,7 +8,7 @@
 #ifndef MC_IMG_CONFIG_H
 #define MC_IMG_CONFIG_H
 
-#include "error.h"
+#include "mc_error.h"
 
 struct img_runconfig {
 	char **entrypoint; /* NULL-terminated, or NULL */

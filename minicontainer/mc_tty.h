@@ -9,7 +9,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 
-#include "error.h"
+#include "mc_error.h"
 
 struct mc_tty {
 	int console[2]; /* [1] goes to the container, which sends the master through it */

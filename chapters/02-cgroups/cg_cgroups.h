@@ -21,7 +21,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "error.h"
+#include "mc_error.h"
 
 #define CG_DEFAULT_MOUNT  "/sys/fs/cgroup"
 #define CG_DEFAULT_PARENT "minicontainer"

@@ -6,8 +6,8 @@
 
 #include <stdio.h>
 
-#include "cgroups.h"
-#include "namespaces.h"
+#include "cg_cgroups.h"
+#include "ns_namespaces.h"
 
 struct cg_run {
 	const char *mount;  /* where the cgroup hierarchies are: CG_DEFAULT_MOUNT */
