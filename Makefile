@@ -26,6 +26,11 @@ ifeq ($(SANITIZE),1)
 CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS += -fsanitize=address,undefined
 endif
+# make fuzz: everything built with clang for libFuzzer (the harnesses add -fsanitize=fuzzer).
+ifeq ($(SANITIZE),fuzz)
+CFLAGS  += -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+endif
 
 PKG_CONFIG ?= pkg-config
 CMOCKA_CFLAGS = $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
@@ -53,7 +58,8 @@ ROOTFS := build/rootfs
 PROBE  := build/probe/probe
 
 .PHONY: all demos tests rootfs probe test test-run asan grade student exercises \
-	check-exercises deps install clean format format-check hello hello-image help excerpts
+	check-exercises deps install clean format format-check hello hello-image help excerpts \
+	fuzz fuzzers
 .DEFAULT_GOAL := all
 
 all: demos
@@ -110,6 +116,11 @@ $(BUILD)/obj/minicontainer/%.o: minicontainer/%.c
 $(BUILD)/bin/minicontainer: $(MC_OBJS) $(CHAPTER_LIBS) $(COMMON_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+# The capstone without its main(), for tests and fuzzers that call its parsers.
+MC_LIB := $(BUILD)/lib/libmc.a
+$(MC_LIB): $(filter-out %/main.o,$(MC_OBJS))
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
 
 # --- tests ---------------------------------------------------------------------
 
@@ -152,6 +163,23 @@ test-run: tests rootfs
 
 asan:
 	MC_NO_VM=1 $(MAKE) BUILD=build/asan SANITIZE=1 RUN_FLAGS=--no-transcripts test-run
+
+# --- fuzzing --------------------------------------------------------------------
+#
+# Every tests/fuzz/fuzz_NAME.c is a libFuzzer harness (LLVMFuzzerTestOneInput)
+# for one parser of untrusted input; tests/fuzz/corpus/NAME/ holds its seeds.
+# `make fuzz` builds them all with clang and runs each for FUZZ_SECONDS.
+
+FUZZ_SECONDS ?= 30
+FUZZERS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+$(BUILD)/fuzz/%: $(BUILD)/obj/tests/fuzz/%.o $(MC_LIB) $(CHAPTER_LIBS) $(COMMON_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS)
+fuzzers: $(FUZZERS)
+
+fuzz: deps-check
+	$(MAKE) --no-print-directory BUILD=build/fuzz-build CC=clang SANITIZE=fuzz fuzzers
+	scripts/fuzz.sh $(FUZZ_SECONDS) build/fuzz-build/fuzz/fuzz_*
 
 # --- exercises and grading ----------------------------------------------------
 
@@ -220,7 +248,7 @@ hello: deps-check
 excerpts:
 	python3 scripts/excerpts.py --fix chapters/*/README.md $(wildcard minicontainer/README.md)
 
-FORMAT_FILES = $(wildcard chapters/*/*.c chapters/*/*.h tests/*.c tests/*.h tests/probe/*.c minicontainer/*.c minicontainer/*.h minicontainer/hello-world/*.c)
+FORMAT_FILES = $(wildcard chapters/*/*.c chapters/*/*.h tests/*.c tests/*.h tests/probe/*.c tests/fuzz/*.c minicontainer/*.c minicontainer/*.h minicontainer/hello-world/*.c)
 format:
 	clang-format -i $(FORMAT_FILES)
 format-check:
@@ -232,6 +260,6 @@ clean:
 help:
 	@sed -n '2,12p' Makefile | sed 's/^# \{0,1\}//'
 	@echo "Other targets: all demos tests rootfs probe asan student exercises check-exercises"
-	@echo "               deps install (PREFIX, DESTDIR) clean format format-check"
+	@echo "               deps install (PREFIX, DESTDIR) clean format format-check fuzz (FUZZ_SECONDS)"
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
