@@ -72,7 +72,7 @@ $(BUILD)/obj/common/%.o: chapters/common/%.c
 
 $(COMMON_LIB): $(patsubst chapters/common/%.c,$(BUILD)/obj/common/%.o,$(COMMON_SRCS))
 	@mkdir -p $(@D)
-	$(AR) rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 
 # One block of rules per chapter: its objects, its library libchNN.a, and its
 # demo build/bin/chNN-topic, which links every chapter up to and including it.
@@ -88,7 +88,7 @@ define chapter_rules
 LIB_$(call chapter_num,$1) := $(BUILD)/lib/libch$(call chapter_num,$1).a
 $(BUILD)/lib/libch$(call chapter_num,$1).a: $(patsubst %.c,$(BUILD)/obj/$1/%.o,$(call module_files,$1))
 	@mkdir -p $$(@D)
-	$$(AR) rcs $$@ $$^
+	rm -f $$@ && $$(AR) rcs $$@ $$^
 
 CHAPTER_LIBS := $(BUILD)/lib/libch$(call chapter_num,$1).a $$(CHAPTER_LIBS)
 
@@ -120,7 +120,7 @@ $(BUILD)/bin/minicontainer: $(MC_OBJS) $(CHAPTER_LIBS) $(COMMON_LIB)
 MC_LIB := $(BUILD)/lib/libmc.a
 $(MC_LIB): $(filter-out %/main.o,$(MC_OBJS))
 	@mkdir -p $(@D)
-	$(AR) rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 
 # --- tests ---------------------------------------------------------------------
 

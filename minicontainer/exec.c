@@ -78,22 +78,26 @@ static char **environment(const struct mc_container *c, json_t *extra)
 	return merged;
 }
 
-/* In the new process, inside: what `run` does just before exec (see launch.c). */
-static int become_the_command(const struct mc_container *c, const struct exec_opts *o, int console,
+/*
+ * In the new process, inside: what `run` does just before exec - no
+ * descriptor of ours reaches the command, its working directory is resolved
+ * inside the container, and chapter 01's confinement (prepared by the parent).
+ */
+static int become_the_command(const struct mc_container *c, const struct exec_opts *o,
+                              struct ns_confine *conf, char *const **envp, int console, int report,
                               struct mc_error *err)
 {
 	json_t *config = json_object_get(c->doc, "Config");
-	json_t *host = json_object_get(c->doc, "HostConfig");
 	const char *workdir =
 	    o->workdir ? o->workdir : json_string_value(json_object_get(config, "WorkingDir"));
-	const char *user = o->user ? o->user : json_string_value(json_object_get(config, "User"));
-	bool privileged = json_is_true(json_object_get(host, "Privileged"));
 
-	if (chdir(workdir != NULL && workdir[0] ? workdir : "/") < 0)
-		return mc_fail(err, errno, "working directory %s", workdir);
+	if (ns_close_fds(report, console, NULL, 0, err) < 0)
+		return -1;
+	if (ns_enter_workdir(workdir != NULL && workdir[0] ? workdir : "/", false, err) < 0)
+		return -1;
 	if (console >= 0 && ns_take_console(console, err) < 0)
 		return -1;
-	return mc_confine(user, privileged, err);
+	return ns_confine_now(conf, envp, err);
 }
 
 /*
@@ -101,11 +105,12 @@ static int become_the_command(const struct mc_container *c, const struct exec_op
  * only applies to children) and wait for that grandchild: its status is ours.
  */
 static void __attribute__((noreturn))
-join_and_run(const struct mc_container *c, const struct exec_opts *o, int fds[N_NS], int console,
-             int report)
+join_and_run(const struct mc_container *c, const struct exec_opts *o, struct ns_confine *conf,
+             int fds[N_NS], int console, int report)
 {
 	struct mc_error err;
-	char **envp, path[PATH_MAX];
+	char *const *envp;
+	char path[PATH_MAX];
 	int status, rc;
 	pid_t pid;
 
@@ -130,9 +135,13 @@ join_and_run(const struct mc_container *c, const struct exec_opts *o, int fds[N_
 		_exit(ns_exit_code(status));
 	}
 	/* The grandchild: inside every namespace, PID 2 or more of the container. */
-	if (become_the_command(c, o, console, &err) < 0)
-		goto fail;
 	envp = environment(c, o->env);
+	if (envp == NULL) {
+		mc_fail(&err, ENOMEM, "environment");
+		goto fail;
+	}
+	if (become_the_command(c, o, conf, &envp, console, report, &err) < 0)
+		goto fail;
 	rc = ns_find_command(o->argv[0], envp, path, sizeof(path));
 	if (rc == 0) {
 		execve(path, o->argv, envp);
@@ -160,7 +169,8 @@ static int join_cgroup(const struct mc_container *c, pid_t pid, struct mc_error 
 	return cg_add_process(&cg, pid, err);
 }
 
-static int run_exec(struct mc_container *c, struct exec_opts *o, struct mc_error *err)
+static int run_exec(struct mc_container *c, struct exec_opts *o, struct ns_confine *conf,
+                    struct mc_error *err)
 {
 	int fds[N_NS], go[2], report[2], code = MC_EXIT_FAILED, status;
 	struct mc_tty tty;
@@ -190,7 +200,7 @@ static int run_exec(struct mc_container *c, struct exec_opts *o, struct mc_error
 
 			dup2(null, STDIN_FILENO);
 		}
-		join_and_run(c, o, fds, o->tty ? tty.console[1] : -1, report[1]);
+		join_and_run(c, o, conf, fds, o->tty ? tty.console[1] : -1, report[1]);
 	}
 	for (size_t i = 0; i < N_NS; i++)
 		close(fds[i]);
@@ -218,6 +228,24 @@ static int run_exec(struct mc_container *c, struct exec_opts *o, struct mc_error
 		;
 	code = ns_exit_code(status);
 	mc_tty_finish(&tty);
+	return code;
+}
+
+/* The container's confinement, with -u in place of its user; the filter compiled here. */
+static int exec_in(struct mc_container *c, struct exec_opts *o, struct mc_error *err)
+{
+	struct mc_confinement m;
+	int code = MC_EXIT_FAILED;
+
+	mc_error_clear(err);
+	if (mc_confinement_from_record(c->doc, &m, err) < 0)
+		return code;
+	if (o->user != NULL)
+		m.conf.user = o->user;
+	if (m.conf.privileged || m.conf.seccomp_unconfined ||
+	    ns_seccomp_compile(m.conf.seccomp_profile, m.conf.caps, &m.conf.seccomp, err) == 0)
+		code = run_exec(c, o, &m.conf, err);
+	mc_confinement_free(&m);
 	return code;
 }
 
@@ -279,8 +307,7 @@ int verb_exec(int argc, char **argv)
 		fprintf(stderr, "minicontainer: container %s is not running\n", argv[optind]);
 		code = MC_EXIT_FAILED;
 	} else {
-		mc_error_clear(&err);
-		code = run_exec(&c, &o, &err);
+		code = exec_in(&c, &o, &err);
 		if (err.msg[0] != '\0')
 			mc_report(&err);
 	}

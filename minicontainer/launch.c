@@ -20,11 +20,10 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "img_extract.h"
 #include "mc_file.h"
+#include "mc_resolve.h"
 #include "img_run.h"
 #include "mc.h"
-#include "mc_security.h"
 #include "mc_tty.h"
 #include "mc_trace.h"
 
@@ -33,10 +32,16 @@
 /* Everything one launch needs; one per process, so it can be static. */
 static struct launch {
 	struct mc_container *c;
-	json_t *config, *host;
-	char rundir[PATH_MAX];
-	struct ovl_run layers;
+	json_t *config, *host, *extra_env;
+	char rundir[PATH_MAX], upper[PATH_MAX];
+	struct img_run image;              /* chapter 04's step */
+	struct ovl_run layers;             /* chapter 03's */
+	struct cg_run cgroup;              /* chapter 02's */
+	struct mc_confinement confinement; /* chapter 01's */
 	char **argv, **env;
+	const int *pass_fds; /* --preserve-fds */
+	size_t npass_fds;
+	int null_fd;
 	struct mc_tty tty; /* -t */
 	bool stdin_open;
 	volatile pid_t pid;
@@ -80,89 +85,53 @@ static int write_etc_files(const char *hostname, struct mc_error *err)
 	return 0;
 }
 
-/* ---- the hooks: in the child, before pivot_root and before exec -------------------------- */
+/* ---- the capstone's step: in the child, before pivot_root --------------------------------- */
 
 /*
- * Open (creating it as a directory or an empty file) the mount point `target`
- * inside `rootfs`, resolved as if rootfs were "/": an image's symlink cannot
- * send a volume out of the container (chapter 04's resolver).
+ * Every target is the image's or the user's path: resolved inside the root
+ * (chapters/common/resolve.c), so that an image's symlink cannot send a
+ * volume, a tmpfs or /etc/hosts out of the container.
  */
-static int open_mount_point(const char *rootfs, const char *target, bool dir, struct mc_error *err)
-{
-	const char *base;
-	int rootfd, parent, fd;
-
-	rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (rootfd < 0)
-		return mc_fail(err, errno, "open %s", rootfs);
-	parent = img_open_parent_in_root(rootfd, target, &base, IMG_RESOLVE_AUTO, err);
-	close(rootfd);
-	if (parent < 0)
-		return -1;
-	if (dir)
-		mkdirat(parent, base, 0755);
-	else
-		close(openat(parent, base, O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644));
-	fd = openat(parent, base, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-	close(parent);
-	if (fd < 0)
-		return mc_fail(err, errno, "mount point %s", target);
-	return fd;
-}
-
-static int bind_into(const char *rootfs, const char *source, const char *target, bool read_only,
+static int bind_into(int rootfd, const char *source, const char *target, bool read_only,
                      struct mc_error *err)
 {
-	char where[64];
 	struct stat st;
 	int fd, rc;
 
 	if (stat(source, &st) < 0)
 		return mc_fail(err, errno, "bind source %s", source);
-	fd = open_mount_point(rootfs, target, S_ISDIR(st.st_mode), err);
+	fd = mc_open_or_make_in_root(rootfd, target, S_ISDIR(st.st_mode), err);
 	if (fd < 0)
 		return -1;
-	snprintf(where, sizeof(where), "/proc/self/fd/%d", fd);
-	rc = mount(source, where, NULL, MS_BIND | MS_REC, NULL);
-	mc_trace_call(CH, rc, NULL, "mount(\"%s\", \"%s\", MS_BIND)", source, target);
+	rc = mc_mount_on_fd(source, fd, NULL, MS_BIND | MS_REC, NULL, CH, target, NULL, err);
 	close(fd);
-	if (rc < 0)
-		return mc_fail(err, errno, "mount %s on %s", source, target);
-	if (!read_only)
-		return 0;
+	if (rc < 0 || !read_only)
+		return rc;
 	/* Our descriptor still names the directory under the new mount: resolve
 	 * the path again to reach the mount itself, then make it read-only. */
-	fd = open_mount_point(rootfs, target, S_ISDIR(st.st_mode), err);
+	fd = mc_open_or_make_in_root(rootfd, target, S_ISDIR(st.st_mode), err);
 	if (fd < 0)
 		return -1;
-	snprintf(where, sizeof(where), "/proc/self/fd/%d", fd);
-	rc = mount(NULL, where, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL);
+	rc = mc_mount_on_fd(NULL, fd, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL, CH, target,
+	                    NULL, err);
 	close(fd);
-	if (rc < 0)
-		return mc_fail(err, errno, "make %s read-only", target);
-	return 0;
+	return rc;
 }
 
-static int mount_tmpfs(const char *rootfs, const char *target, const char *options,
-                       struct mc_error *err)
+static int mount_tmpfs(int rootfd, const char *target, const char *options, struct mc_error *err)
 {
-	char where[64];
 	int fd, rc;
 
-	fd = open_mount_point(rootfs, target, true, err);
+	fd = mc_open_or_make_in_root(rootfd, target, true, err);
 	if (fd < 0)
 		return -1;
-	snprintf(where, sizeof(where), "/proc/self/fd/%d", fd);
-	rc = mount("tmpfs", where, "tmpfs", MS_NOSUID | MS_NODEV,
-	           options && options[0] ? options : "mode=1777");
-	mc_trace_call(CH, rc, NULL, "mount(\"tmpfs\", \"%s\", \"tmpfs\")", target);
+	rc = mc_mount_on_fd("tmpfs", fd, "tmpfs", MS_NOSUID | MS_NODEV,
+	                    options && options[0] ? options : "mode=1777", CH, target, NULL, err);
 	close(fd);
-	if (rc < 0)
-		return mc_fail(err, errno, "tmpfs on %s", target);
-	return 0;
+	return rc;
 }
 
-static int before_pivot(const char *rootfs, void *arg, struct mc_error *err)
+static int mount_volumes(struct ns_container *ct, void *arg, struct mc_error *err)
 {
 	static const char *const etc[] = {"hostname", "hosts", "resolv.conf"};
 	json_t *mounts = json_object_get(L.host, "Mounts"),
@@ -178,12 +147,12 @@ static int before_pivot(const char *rootfs, void *arg, struct mc_error *err)
 
 		snprintf(dest, sizeof(dest), "/etc/%s", etc[i]);
 		if (mc_path_join(source, sizeof(source), L.rundir, etc[i], err) < 0 ||
-		    bind_into(rootfs, source, dest, false, err) < 0)
+		    bind_into(ct->rootfd, source, dest, false, err) < 0)
 			return -1;
 	}
 	json_array_foreach(mounts, i, m)
 	{
-		if (bind_into(rootfs, json_string_value(json_object_get(m, "Source")),
+		if (bind_into(ct->rootfd, json_string_value(json_object_get(m, "Source")),
 		              json_string_value(json_object_get(m, "Destination")),
 		              !json_is_true(json_object_get(m, "RW")), err) < 0)
 			return -1;
@@ -191,88 +160,14 @@ static int before_pivot(const char *rootfs, void *arg, struct mc_error *err)
 	json_object_foreach(tmpfs, target, value)
 	{
 		options = json_string_value(value);
-		if (mount_tmpfs(rootfs, target, options, err) < 0)
+		if (mount_tmpfs(ct->rootfd, target, options, err) < 0)
 			return -1;
 	}
 	/* --read-only: the root mount alone becomes read-only; volumes keep their mode. */
-	if (json_is_true(json_object_get(L.host, "ReadonlyRootfs")) &&
-	    mount(NULL, rootfs, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0)
-		return mc_fail(err, errno, "make the root filesystem read-only");
+	if (json_is_true(json_object_get(L.host, "ReadonlyRootfs")))
+		return mc_mount_on_fd(NULL, ct->rootfd, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY,
+		                      NULL, CH, "/", "--read-only", err);
 	return 0;
-}
-
-/* "name", "uid", "name:group", "uid:gid", looked up in the container's own files. */
-int mc_switch_user(const char *spec, struct mc_error *err)
-{
-	char user[256], *group;
-	uid_t uid;
-	gid_t gid = 0;
-	struct passwd *pw = NULL;
-	char *end;
-
-	if (spec == NULL || spec[0] == '\0')
-		return 0;
-	snprintf(user, sizeof(user), "%s", spec);
-	group = strchr(user, ':');
-	if (group != NULL)
-		*group++ = '\0';
-	/* We are inside the new root now: getpwnam reads the image's /etc/passwd. */
-	uid = (uid_t)strtoul(user, &end, 10);
-	if (*end != '\0' || user[0] == '\0') {
-		pw = getpwnam(user);
-		if (pw == NULL)
-			return mc_fail(err, 0,
-			               "unable to find user %s: no matching entries in passwd "
-			               "file",
-			               user);
-		uid = pw->pw_uid;
-		gid = pw->pw_gid;
-	} else if ((pw = getpwuid(uid)) != NULL) {
-		gid = pw->pw_gid;
-	}
-	if (group != NULL) {
-		struct group *gr;
-
-		gid = (gid_t)strtoul(group, &end, 10);
-		if (*end != '\0' || group[0] == '\0') {
-			gr = getgrnam(group);
-			if (gr == NULL)
-				return mc_fail(err, 0,
-				               "unable to find group %s: no matching entries "
-				               "in group file",
-				               group);
-			gid = gr->gr_gid;
-		}
-	}
-	/* Groups before the uid: once we are not root we may not change them. */
-	if ((pw != NULL && group == NULL ? initgroups(pw->pw_name, gid) : setgroups(0, NULL)) < 0 ||
-	    setresgid(gid, gid, gid) < 0 || setresuid(uid, uid, uid) < 0)
-		return mc_fail(err, errno, "switch to user %s", spec);
-	mc_trace(CH, "setresgid(%u), setresuid(%u)  -- the command runs as %s", (unsigned)gid,
-	         (unsigned)uid, spec);
-	return 0;
-}
-
-/* The last steps before the command: its user, then what it may do. */
-int mc_confine(const char *user, bool privileged, struct mc_error *err)
-{
-	/* The bounding set needs CAP_SETPCAP, so it goes before the user switch. */
-	if (!privileged && mc_limit_bounding_set(err) < 0)
-		return -1;
-	if (mc_switch_user(user, err) < 0)
-		return -1;
-	if (privileged)
-		return 0;
-	if (mc_drop_capabilities(err) < 0)
-		return -1;
-	return mc_install_seccomp(err);
-}
-
-static int before_exec(void *arg, struct mc_error *err)
-{
-	(void)arg;
-	return mc_confine(json_string_value(json_object_get(L.config, "User")),
-	                  json_is_true(json_object_get(L.host, "Privileged")), err);
 }
 
 /* ---- signals ------------------------------------------------------------------------------ */
@@ -300,18 +195,17 @@ static void install_signal_forwarding(void)
 
 /* ---- the launch ---------------------------------------------------------------------------- */
 
-static void started(pid_t pid, const struct cgroup *cg, void *arg)
+/* The command runs: record it, and with -t start relaying its terminal. */
+static int started(struct ns_container *ct, void *arg, struct mc_error *err)
 {
-	struct mc_error err;
-
-	(void)cg;
 	(void)arg;
-	L.pid = pid;
-	if (mc_container_set_running(L.c, pid, &err) < 0)
-		mc_report(&err);
-	/* The command runs: with -t, its terminal is waiting in the socket. */
-	if (L.tty.console[0] >= 0 && mc_tty_attach(&L.tty, L.stdin_open, &err) < 0)
-		mc_report(&err);
+	L.pid = ct->pid;
+	if (mc_container_set_running(L.c, ct->pid, err) < 0)
+		return -1;
+	/* With -t, the container's terminal is waiting in the socket. */
+	if (L.tty.console[0] >= 0 && mc_tty_attach(&L.tty, L.stdin_open, err) < 0)
+		return -1;
+	return 0;
 }
 
 static char **strv_of(json_t *a, json_t *b)
@@ -356,114 +250,215 @@ static void limits_of(json_t *host, struct cg_limits *l)
 	l->pids = json_integer_value(json_object_get(host, "PidsLimit"));
 }
 
-int mc_launch(struct mc_container *c, bool attach_stdin)
+/* JSON array of strings -> NULL-terminated array (the strings stay the document's). */
+static const char **names_of(json_t *array)
 {
-	struct img_runconfig rc = {0};
+	const char **v = calloc(json_array_size(array) + 1, sizeof(*v));
+	json_t *item;
+	size_t i, k = 0;
+
+	if (v == NULL)
+		return NULL;
+	json_array_foreach(array, i, item) if (json_is_string(item)) v[k++] =
+	    json_string_value(item);
+	return v;
+}
+
+int mc_confinement_from_record(json_t *doc, struct mc_confinement *m, struct mc_error *err)
+{
+	json_t *config = json_object_get(doc, "Config"), *host = json_object_get(doc, "HostConfig");
+	json_t *opt;
+	size_t i;
+	int rc = -1;
+
+	memset(m, 0, sizeof(*m));
+	ns_confine_init(&m->conf);
+	m->cap_add = names_of(json_object_get(host, "CapAdd"));
+	m->cap_drop = names_of(json_object_get(host, "CapDrop"));
+	m->group_add = names_of(json_object_get(host, "GroupAdd"));
+	if (m->cap_add == NULL || m->cap_drop == NULL || m->group_add == NULL) {
+		mc_fail(err, ENOMEM, "capabilities");
+		goto out;
+	}
+	m->conf.user = json_string_value(json_object_get(config, "User"));
+	m->conf.group_add = m->group_add;
+	m->conf.privileged = json_is_true(json_object_get(host, "Privileged"));
+	if (ns_caps_compute(ns_default_caps(), m->cap_add, m->cap_drop, &m->conf.caps, err) < 0)
+		goto out;
+	/* Docker keeps the profile's text in the record: the file may change or go. */
+	json_array_foreach(json_object_get(host, "SecurityOpt"), i, opt)
+	{
+		const char *o = json_string_value(opt);
+
+		if (o == NULL)
+			continue;
+		if (strcmp(o, "no-new-privileges") == 0 || strcmp(o, "no-new-privileges=true") == 0)
+			m->conf.no_new_privs = true;
+		else if (strcmp(o, "seccomp=unconfined") == 0)
+			m->conf.seccomp_unconfined = true;
+		else if (strncmp(o, "seccomp=", 8) == 0)
+			m->conf.seccomp_profile = o + 8;
+	}
+	rc = 0;
+out:
+	if (rc < 0)
+		mc_confinement_free(m);
+	return rc;
+}
+
+void mc_confinement_free(struct mc_confinement *m)
+{
+	ns_confine_release(&m->conf);
+	free(m->cap_add);
+	free(m->cap_drop);
+	free(m->group_add);
+	m->cap_add = m->cap_drop = m->group_add = NULL;
+}
+
+/* Docker's --security-opt systempaths=unconfined and --privileged: /proc and /sys as they are. */
+static bool system_paths_unconfined(void)
+{
+	json_t *opt;
+	size_t i;
+
+	if (json_is_true(json_object_get(L.host, "Privileged")))
+		return true;
+	json_array_foreach(json_object_get(L.host, "SecurityOpt"), i, opt)
+	{
+		if (strcmp(json_string_value(opt) ?: "", "systempaths=unconfined") == 0)
+			return true;
+	}
+	return false;
+}
+
+/* The command, its environment and its place, from the record. */
+static int configure(struct ns_config *cfg, const char *hostname, bool attach_stdin,
+                     struct mc_error *err)
+{
+	static const char *const none[] = {NULL};
+	json_t *env = json_object_get(L.config, "Env");
+	const char *h;
+
+	L.argv = strv_of(json_object_get(L.config, "Entrypoint"), json_object_get(L.config, "Cmd"));
+	/* HOSTNAME (and TERM for a terminal) are set at start, as Docker does. */
+	L.extra_env = json_array();
+	if (!env_has(env, "HOSTNAME"))
+		json_array_append_new(L.extra_env, json_pack("s+", "HOSTNAME=", hostname));
+	if (json_is_true(json_object_get(L.config, "Tty")) && !env_has(env, "TERM"))
+		json_array_append_new(L.extra_env, json_string("TERM=xterm"));
+	L.env = strv_of(env, L.extra_env);
+	if (L.argv == NULL || L.argv[0] == NULL || L.env == NULL)
+		return mc_fail(err, 0, "no command specified");
+	cfg->argv = L.argv;
+	cfg->envp = L.env;
+	cfg->hostname = hostname;
+	h = json_string_value(json_object_get(L.config, "WorkingDir"));
+	cfg->workdir = h && h[0] ? h : NULL;
+	cfg->host_network =
+	    strcmp(json_string_value(json_object_get(L.host, "NetworkMode")) ?: "", "host") == 0;
+	cfg->init = json_is_true(json_object_get(L.host, "Init"));
+	cfg->pass_fds = L.pass_fds;
+	cfg->npass_fds = L.npass_fds;
+	if (system_paths_unconfined())
+		cfg->masked_paths = cfg->readonly_paths = none;
+	cfg->sysfs_rw = json_is_true(json_object_get(L.host, "Privileged"));
+	if (json_is_true(json_object_get(L.config, "Tty"))) {
+		if (mc_tty_prepare(&L.tty, err) < 0)
+			return -1;
+		cfg->console_socket = L.tty.console[1];
+	} else if (!attach_stdin) {
+		L.null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		cfg->stdio[0] = L.null_fd;
+	}
+	return 0;
+}
+
+/*
+ * The container's lifecycle (chapter 01's ns_run), with every chapter's step
+ * in it, in this order - and torn down in the reverse order:
+ *
+ *	ch04  image layers   find the image, unpack its layers once
+ *	ch03  overlay        the layers + the container's upper layer = its root
+ *	ch02  cgroup         limits; the process placed before it runs
+ *	here  volumes        /etc/hosts & co, -v, --tmpfs, --read-only; "running"
+ *	ch01  confinement    user, capabilities, seccomp: the last before-exec hook
+ */
+static int add_steps(struct ns_config *cfg, struct img_store *st, struct mc_error *err)
+{
+	const struct ns_step capstone = {
+	    .chapter = CH,
+	    .name = "volumes and state",
+	    .before_pivot = mount_volumes,
+	    .started = started,
+	};
+
+	L.image = (struct img_run){
+	    st, json_string_value(json_object_get(L.c->doc, "ImageManifest")), &L.layers};
+	snprintf(L.upper, sizeof(L.upper), "%s/upper", L.c->dir);
+	L.layers.upper = L.upper;
+	L.layers.scratch = L.rundir; /* rm removes it, even after a kill -9 */
+	cg_run_init(&L.cgroup);
+	L.cgroup.name = L.c->id;
+	limits_of(L.host, &L.cgroup.limits);
+	if (img_add_step(cfg, &L.image, err) < 0 || ovl_add_step(cfg, &L.layers, err) < 0 ||
+	    cg_add_step(cfg, &L.cgroup, err) < 0 || ns_add_step(cfg, &capstone, err) < 0 ||
+	    mc_confinement_from_record(L.c->doc, &L.confinement, err) < 0)
+		return -1;
+	return ns_add_confine_step(cfg, &L.confinement.conf, err);
+}
+
+int mc_launch(struct mc_container *c, bool attach_stdin, const int *pass_fds, size_t npass_fds)
+{
 	struct mc_error err;
 	struct img_store st;
-	struct cg_stats stats;
 	struct ns_config cfg;
-	struct cg_run cgr;
 	char hostname[65];
-	int code = MC_EXIT_FAILED, null_fd = -1;
-	json_t *extra_env = NULL;
+	int code = MC_EXIT_FAILED;
 	const char *h;
 
 	memset(&L, 0, sizeof(L));
 	L.c = c;
+	L.null_fd = -1;
+	L.pass_fds = pass_fds;
+	L.npass_fds = npass_fds;
 	mc_tty_init(&L.tty);
 	L.config = json_object_get(c->doc, "Config");
 	L.host = json_object_get(c->doc, "HostConfig");
 	snprintf(L.rundir, sizeof(L.rundir), "%s/%s", mc_run_dir(), c->id);
 	h = json_string_value(json_object_get(L.config, "Hostname"));
 	snprintf(hostname, sizeof(hostname), "%.*s", h && h[0] ? 64 : 12, h && h[0] ? h : c->id);
+	st.lock_fd = -1;
 
-	/* chapter 04: the image's layers, unpacked once and shared. */
-	if (mc_open_store(&st, &err) < 0 ||
-	    img_prepare_layers(&st, json_string_value(json_object_get(c->doc, "ImageManifest")),
-	                       &L.layers, &rc, &err) < 0)
-		goto fail;
-	img_runconfig_free(&rc); /* the record already holds the merged config */
-	mc_trace(CH, "image %.19s: %zu layer(s) unpacked in the store",
-	         json_string_value(json_object_get(c->doc, "Image")), L.layers.nlayer);
-	if (write_etc_files(hostname, &err) < 0)
-		goto fail;
-
-	/* chapter 01's configuration, from the record. */
 	ns_config_init(&cfg);
-	L.argv = strv_of(json_object_get(L.config, "Entrypoint"), json_object_get(L.config, "Cmd"));
-	/* HOSTNAME (and TERM for a terminal) are set at start, as Docker does. */
-	extra_env = json_array();
-	if (!env_has(json_object_get(L.config, "Env"), "HOSTNAME"))
-		json_array_append_new(extra_env, json_pack("s+", "HOSTNAME=", hostname));
-	if (json_is_true(json_object_get(L.config, "Tty")) &&
-	    !env_has(json_object_get(L.config, "Env"), "TERM"))
-		json_array_append_new(extra_env, json_string("TERM=xterm"));
-	L.env = strv_of(json_object_get(L.config, "Env"), extra_env);
-	if (L.argv == NULL || L.argv[0] == NULL) {
-		mc_fail(&err, 0, "no command specified");
-		goto fail;
+	if (mc_open_store(&st, &err) < 0 || write_etc_files(hostname, &err) < 0 ||
+	    configure(&cfg, hostname, attach_stdin, &err) < 0 || add_steps(&cfg, &st, &err) < 0) {
+		mc_report(&err);
+		mc_container_set_exited(c, MC_EXIT_FAILED, false, err.msg, &err);
+		goto out;
 	}
-	cfg.argv = L.argv;
-	cfg.envp = L.env;
-	cfg.hostname = hostname;
-	h = json_string_value(json_object_get(L.config, "WorkingDir"));
-	cfg.workdir = h && h[0] ? h : NULL;
-	cfg.host_network =
-	    strcmp(json_string_value(json_object_get(L.host, "NetworkMode")) ?: "", "host") == 0;
-	cfg.init = json_is_true(json_object_get(L.host, "Init"));
-	cfg.before_pivot = before_pivot;
-	cfg.before_exec = before_exec;
-	if (json_is_true(json_object_get(L.config, "Tty"))) {
-		if (mc_tty_prepare(&L.tty, &err) < 0)
-			goto fail;
-		cfg.console_socket = L.tty.console[1];
-	} else if (!attach_stdin) {
-		null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-		cfg.stdio[0] = null_fd;
-	}
-
-	/* chapter 02's cgroup, named by the container's id. */
-	cg_run_init(&cgr);
-	cgr.name = c->id;
-	limits_of(L.host, &cgr.limits);
-	cgr.started = started;
-
 	install_signal_forwarding();
 	L.stdin_open = attach_stdin;
-	{
-		char upper[PATH_MAX];
-
-		snprintf(upper, sizeof(upper), "%s/upper", c->dir);
-		L.layers.upper = upper;
-		L.layers.scratch = L.rundir; /* rm removes it, even after a kill -9 */
-		/* chapter 03: the overlay; then 02 and 01 inside it. */
-		if (ovl_run_container(&cfg, &cgr, &L.layers, &code, &stats, NULL, &err) < 0) {
-			if (L.pid == 0 && code == MC_EXIT_FAILED)
-				mc_fail_context(&err, "cannot start container %.12s", c->id);
-			mc_tty_finish(&L.tty);
-			mc_report(&err);
-			mc_container_set_exited(c, code, false, err.msg, &err);
-			goto out;
-		}
+	if (ns_run(&cfg, &code, &err) < 0) {
+		if (L.pid == 0 && code == MC_EXIT_FAILED)
+			mc_fail_context(&err, "cannot start container %.12s", c->id);
+		mc_tty_finish(&L.tty);
+		mc_report(&err);
+		mc_container_set_exited(c, code, false, err.msg, &err);
+		goto out;
 	}
 	mc_tty_finish(&L.tty);
 	/* With --rm the record is about to go: no need to write its end. */
 	if (!json_is_true(json_object_get(L.host, "AutoRemove")) &&
-	    mc_container_set_exited(c, code, stats.oom_kills > 0, NULL, &err) < 0)
+	    mc_container_set_exited(c, code, L.cgroup.stats.oom_kills > 0, NULL, &err) < 0)
 		mc_report(&err);
-	goto out;
-fail:
-	mc_report(&err);
-	mc_container_set_exited(c, MC_EXIT_FAILED, false, err.msg, &err);
 out:
-	if (null_fd >= 0)
-		close(null_fd);
+	if (L.null_fd >= 0)
+		close(L.null_fd);
 	mc_tty_finish(&L.tty);
-	img_release_layers(&L.layers);
+	mc_confinement_free(&L.confinement);
 	free(L.argv);
 	free(L.env);
-	json_decref(extra_env);
+	json_decref(L.extra_env);
 	img_store_close(&st);
 	if (json_is_true(json_object_get(L.host, "AutoRemove")) && mc_container_remove(c, &err) < 0)
 		mc_report(&err);

@@ -91,7 +91,8 @@ int verb_run(int argc, char **argv)
 	if (status != 0)
 		return status == 1 ? 0 : status;
 	status = mc_launch(
-	    &c, json_is_true(json_object_get(json_object_get(c.doc, "Config"), "OpenStdin")));
+	    &c, json_is_true(json_object_get(json_object_get(c.doc, "Config"), "OpenStdin")), NULL,
+	    0);
 	mc_container_free(&c);
 	return status;
 }

@@ -38,7 +38,7 @@ static int start_detached(struct mc_container *c)
 		dup2(null, STDIN_FILENO);
 		dup2(fd, STDOUT_FILENO);
 		dup2(fd, STDERR_FILENO);
-		_exit(mc_launch(c, false));
+		_exit(mc_launch(c, false, NULL, 0));
 	}
 	waitpid(pid, &status, 0);
 	/* Wait until the monitor has recorded "running" (or failed). */
@@ -114,7 +114,7 @@ int verb_start(int argc, char **argv)
 		return mc_report(&err);
 	}
 	if (attach)
-		status = mc_launch(&c, interactive);
+		status = mc_launch(&c, interactive, NULL, 0);
 	else {
 		status = start_detached(&c);
 		if (status == 0)

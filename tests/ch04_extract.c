@@ -247,7 +247,7 @@ static void write_layer(const char *path, enum filter filter, const struct ent *
 	archive_write_free(a);
 }
 
-static int extract(const char *layer, const char *dest, enum img_resolver resolver, bool devices,
+static int extract(const char *layer, const char *dest, enum mc_resolver resolver, bool devices,
                    char diff_id[72], struct mc_error *err)
 {
 	struct img_extract_opts opts = {
@@ -434,7 +434,7 @@ static void test_extracts_every_file_type(void **state)
 	write_layer(plain, PLAIN, every_type);
 	write_layer(gz, GZIP, every_type);
 	fresh_dir(root);
-	if (extract(gz, root, IMG_RESOLVE_AUTO, true, diff_id, &err) < 0)
+	if (extract(gz, root, MC_RESOLVE_AUTO, true, diff_id, &err) < 0)
 		fail_msg("%s", err.msg);
 
 	assert_stat(root, ".", S_IFDIR, 0751, 0, T0 + 50);
@@ -507,7 +507,7 @@ static void test_gzip_and_zstd_layers(void **state)
 
 		write_layer(layer, forms[i].filter, small_tree);
 		fresh_dir(root);
-		if (extract(layer, root, IMG_RESOLVE_AUTO, false, diff_ids[i], &err) < 0)
+		if (extract(layer, root, MC_RESOLVE_AUTO, false, diff_ids[i], &err) < 0)
 			fail_msg("%s: %s", forms[i].name, err.msg);
 		take_snapshot(&trees[i], root, NULL);
 	}
@@ -591,7 +591,7 @@ static void test_whiteouts_become_overlay_whiteouts(void **state)
 	snprintf(victim_path, sizeof(victim_path), "%s", victim);
 	write_layer(path, GZIP, layer);
 	fresh_dir(root);
-	if (extract(path, root, IMG_RESOLVE_AUTO, false, NULL, &err) < 0)
+	if (extract(path, root, MC_RESOLVE_AUTO, false, NULL, &err) < 0)
 		fail_msg("%s", err.msg);
 
 	if (!is_whiteout_at(join(root, "gone")))
@@ -631,7 +631,7 @@ static void test_invalid_whiteout_names_are_rejected(void **state)
 
 		write_layer(path, PLAIN, layer);
 		fresh_dir(root);
-		if (extract(path, root, IMG_RESOLVE_AUTO, false, NULL, &err) == 0)
+		if (extract(path, root, MC_RESOLVE_AUTO, false, NULL, &err) == 0)
 			fail_msg("\"%s\" was accepted as a whiteout", names[i]);
 		if (strstr(err.msg, "whiteout") == NULL)
 			fail_msg("\"%s\": the message does not say \"whiteout\": %s", names[i],
@@ -695,7 +695,7 @@ static void test_truncated_layer_fails_cleanly(void **state)
 		if (cases[i].cut)
 			cut_in_half(path);
 		fresh_dir(root);
-		if (extract(path, root, IMG_RESOLVE_AUTO, false, diff_id, &err) == 0)
+		if (extract(path, root, MC_RESOLVE_AUTO, false, diff_id, &err) == 0)
 			fail_msg("%s: a broken layer was extracted", cases[i].name);
 		if (strstr(err.msg, path) == NULL || strlen(err.msg) <= strlen(path) + 4)
 			fail_msg("%s: unclear message: \"%s\"", cases[i].name, err.msg);
@@ -933,7 +933,7 @@ static void make_canary(const char *canary)
 }
 
 static void run_hostile(const struct hostile *c, size_t i, const char *sandbox,
-                        enum img_resolver resolver, struct stat *passwd)
+                        enum mc_resolver resolver, struct stat *passwd)
 {
 	char dir[PATH_MAX - 64], root[PATH_MAX], layer[PATH_MAX], what[128];
 	struct snapshot before, after;
@@ -974,7 +974,7 @@ static void run_hostile(const struct hostile *c, size_t i, const char *sandbox,
 		assert_after(root, c->after[k], what);
 }
 
-static void run_corpus(const char *name, enum img_resolver resolver)
+static void run_corpus(const char *name, enum mc_resolver resolver)
 {
 	const char *sandbox = tpath("%s", name);
 	struct stat passwd;
@@ -989,7 +989,7 @@ static void run_corpus(const char *name, enum img_resolver resolver)
 static bool have_openat2(void)
 {
 	struct mc_error err;
-	int fd = img_open_in_root(AT_FDCWD, "/", O_PATH, 0, IMG_RESOLVE_OPENAT2, &err);
+	int fd = mc_open_in_root(AT_FDCWD, "/", O_PATH, 0, MC_RESOLVE_OPENAT2, &err);
 
 	if (fd >= 0)
 		close(fd);
@@ -1002,14 +1002,14 @@ static void test_malicious_layers_openat2(void **state)
 	MC_REQUIRE_ROOT();
 	if (!have_openat2())
 		MC_SKIP("needs openat2(2), Linux 5.6 or later");
-	run_corpus("malicious-openat2", IMG_RESOLVE_OPENAT2);
+	run_corpus("malicious-openat2", MC_RESOLVE_OPENAT2);
 }
 
 static void test_malicious_layers_fallback(void **state)
 {
 	(void)state;
 	MC_REQUIRE_ROOT();
-	run_corpus("malicious-fallback", IMG_RESOLVE_FALLBACK);
+	run_corpus("malicious-fallback", MC_RESOLVE_FALLBACK);
 }
 
 /* ---- the resolvers, directly -------------------------------------------------------------- */
@@ -1087,13 +1087,13 @@ static const struct resolve_case resolve_cases[] = {
 
 /* Open `c` with `resolver` and check the answer; returns the inode opened (0 if none). */
 static ino_t check_resolve(const char *root, int rootfd, const struct resolve_case *c,
-                           enum img_resolver resolver, const char *name)
+                           enum mc_resolver resolver, const char *name)
 {
 	struct stat got, want;
 	struct mc_error err;
 	int fd;
 
-	fd = img_open_in_root(rootfd, c->path, c->flags, 0644, resolver, &err);
+	fd = mc_open_in_root(rootfd, c->path, c->flags, 0644, resolver, &err);
 	if (c->expect == NULL) {
 		if (fd >= 0)
 			fail_msg("%s: \"%s\" opened, expected errno %d", name, c->path, c->errnum);
@@ -1128,11 +1128,11 @@ static void test_fallback_resolver_stays_inside(void **state)
 	assert_true(rootfd >= 0);
 	for (size_t i = 0; i < sizeof(resolve_cases) / sizeof(resolve_cases[0]); i++) {
 		const struct resolve_case *c = &resolve_cases[i];
-		ino_t fallback = check_resolve(root, rootfd, c, IMG_RESOLVE_FALLBACK, "fallback");
+		ino_t fallback = check_resolve(root, rootfd, c, MC_RESOLVE_FALLBACK, "fallback");
 
 		/* Both resolvers give the same answers. */
 		if (openat2 &&
-		    check_resolve(root, rootfd, c, IMG_RESOLVE_OPENAT2, "openat2") != fallback)
+		    check_resolve(root, rootfd, c, MC_RESOLVE_OPENAT2, "openat2") != fallback)
 			fail_msg("\"%s\": the resolvers disagree", c->path);
 	}
 	/* Not the host's /etc/passwd, and nothing was created through "dangling". */
@@ -1142,8 +1142,8 @@ static void test_fallback_resolver_stays_inside(void **state)
 	assert_int_equal(access(join(root, "none"), F_OK), -1);
 
 	/* O_CREAT makes the file where the path leads, inside. */
-	fd = img_open_in_root(rootfd, "abs/../dir/new", O_WRONLY | O_CREAT | O_EXCL, 0600,
-	                      IMG_RESOLVE_FALLBACK, &err);
+	fd = mc_open_in_root(rootfd, "abs/../dir/new", O_WRONLY | O_CREAT | O_EXCL, 0600,
+	                     MC_RESOLVE_FALLBACK, &err);
 	if (fd < 0)
 		fail_msg("create abs/../dir/new: %s", err.msg);
 	close(fd);
@@ -1158,11 +1158,11 @@ static void test_fallback_resolver_stays_inside(void **state)
 	mkdirs(inside);
 	snprintf(inside, sizeof(inside), "%s%s/newdir", root, outside);
 	for (int r = 0; r < 2; r++) {
-		enum img_resolver resolver = r == 0 ? IMG_RESOLVE_FALLBACK : IMG_RESOLVE_OPENAT2;
+		enum mc_resolver resolver = r == 0 ? MC_RESOLVE_FALLBACK : MC_RESOLVE_OPENAT2;
 
-		if (resolver == IMG_RESOLVE_OPENAT2 && !openat2)
+		if (resolver == MC_RESOLVE_OPENAT2 && !openat2)
 			continue;
-		fd = img_open_parent_in_root(rootfd, "a/b/c/file", &base, resolver, &err);
+		fd = mc_open_parent_in_root(rootfd, "a/b/c/file", &base, true, resolver, &err);
 		if (fd < 0)
 			fail_msg("parent of a/b/c/file: %s", err.msg);
 		assert_string_equal(base, "file");
@@ -1171,7 +1171,7 @@ static void test_fallback_resolver_stays_inside(void **state)
 		assert_int_equal(lstat(join(root, "a/b/c"), &want), 0);
 		assert_true(S_ISDIR(want.st_mode) && made.st_ino == want.st_ino);
 
-		fd = img_open_parent_in_root(rootfd, "out/newdir/x", &base, resolver, &err);
+		fd = mc_open_parent_in_root(rootfd, "out/newdir/x", &base, true, resolver, &err);
 		if (fd < 0)
 			fail_msg("parent of out/newdir/x: %s", err.msg);
 		close(fd);
@@ -1180,7 +1180,7 @@ static void test_fallback_resolver_stays_inside(void **state)
 		if (access(inside, F_OK) < 0)
 			fail_msg("%s was not made: %s", inside, strerror(errno));
 
-		fd = img_open_parent_in_root(rootfd, "dangling/x/y", &base, resolver, &err);
+		fd = mc_open_parent_in_root(rootfd, "dangling/x/y", &base, true, resolver, &err);
 		if (fd >= 0)
 			fail_msg("parent of dangling/x/y was made (dangling -> /none)");
 		assert_int_equal(access(join(root, "none"), F_OK), -1);

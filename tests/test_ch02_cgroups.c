@@ -76,7 +76,10 @@ static void run_container(struct ns_config *cfg, struct cg_run *cgr, struct run 
 	assert_true(fd >= 0);
 	cfg->stdio[1] = fd;
 	memset(r, 0, sizeof(*r));
-	r->rc = cg_run_container(cfg, cgr, &r->exit_code, &r->stats, &r->err);
+	r->rc = cg_add_step(cfg, cgr, &r->err);
+	if (r->rc == 0)
+		r->rc = ns_run(cfg, &r->exit_code, &r->err);
+	r->stats = cgr->stats;
 	n = pread(fd, r->out, sizeof(r->out) - 1, 0);
 	r->out[n > 0 ? n : 0] = '\0';
 	close(fd);
@@ -222,7 +225,8 @@ static void test_bad_limits_are_rejected(void **state)
 	SETUP_CONTAINER(&cfg, &cgr);
 	cfg.argv = PROBE("pid");
 	cgr.limits.memory = 1024;
-	assert_int_equal(cg_run_container(&cfg, &cgr, &code, &(struct cg_stats){0}, &err), -1);
+	assert_int_equal(cg_add_step(&cfg, &cgr, &err), 0);
+	assert_int_equal(ns_run(&cfg, &code, &err), -1);
 	assert_int_equal(code, 125);
 	assert_int_equal(leftovers(), 0);
 }

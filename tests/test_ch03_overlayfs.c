@@ -482,7 +482,6 @@ static void test_container_runs_on_layers(void **state)
 	static struct ovl_run run;
 	char *env[] = {"PATH=/bin", NULL};
 	struct ovl_diff d = {0};
-	struct cg_stats stats;
 	struct ns_config cfg;
 	struct cg_run cgr;
 	struct mc_error err;
@@ -506,7 +505,9 @@ static void test_container_runs_on_layers(void **state)
 	run.layers[1] = keep(tpath("top"));
 	run.nlayer = 2;
 	run.upper = keep(tpath("kept-upper"));
-	if (ovl_run_container(&cfg, &cgr, &run, &code, &stats, &d, &err) < 0)
+	run.diff = &d;
+	if (ovl_add_step(&cfg, &run, &err) < 0 || cg_add_step(&cfg, &cgr, &err) < 0 ||
+	    ns_run(&cfg, &code, &err) < 0)
 		fail_msg("%s", err.msg);
 	cg_remove_parent(CG_DEFAULT_MOUNT, cgr.parent, &err);
 	assert_int_equal(code, 0);

@@ -1,17 +1,18 @@
 /*
- * namespaces.h - chapter 01: start a command in its own namespaces.
+ * ns_namespaces.h - chapter 01: start a command in its own namespaces.
  *
  * The life of a container process, as this module sees it:
  *
  *	ns_spawn()   clone() the child into new namespaces; it waits on a pipe
  *	             (the parent writes the user namespace's uid/gid maps here,
- *	              and later chapters put the child into its cgroup)
+ *	              and later chapters' after-clone hooks run now)
  *	ns_start()   let the child go: it builds its mounts, pivots into the
  *	             root filesystem and execs the command; an error in any of
  *	             those steps comes back to us through a second pipe
  *	ns_wait()    wait for it and turn its status into an exit code
  *
- * ns_run() does all three for callers that need nothing in between.
+ * ns_run() (lifecycle.c) does all three, with the steps later chapters add
+ * (ns_lifecycle.h) at their points in between.
  */
 #ifndef MC_NAMESPACES_H
 #define MC_NAMESPACES_H
@@ -20,6 +21,9 @@
 #include <sys/types.h>
 
 #include "mc_error.h"
+#include "ns_lifecycle.h"
+
+#define NS_MAX_KEEP_FDS 64 /* at most this many descriptors passed to the command */
 
 /* Exit codes as Docker uses them, for the failures that happen before the command runs. */
 #define NS_EXIT_SETUP_FAILED 125 /* we failed: bad rootfs, a mount failed ... */
@@ -46,15 +50,28 @@ struct ns_config {
 	 * the master side through this unix socket (SCM_RIGHTS) to the parent.
 	 */
 	int console_socket;
+	/*
+	 * Descriptors the command inherits besides 0, 1 and 2 (runc's
+	 * --preserve-fds).  Every other descriptor is closed in the child before
+	 * it looks at a single path of the container: a leaked descriptor of a
+	 * host directory would be a way out (CVE-2024-21626).
+	 */
+	const int *pass_fds;
+	size_t npass_fds;
+	/*
+	 * /proc and /sys files that tell too much about the host or change it:
+	 * masked (a file gets /dev/null over it, a directory an empty read-only
+	 * tmpfs) and read-only.  NULL means Docker's lists (ns_masked_paths,
+	 * ns_readonly_paths); an empty list (just NULL) means none, as with
+	 * --privileged.
+	 */
+	const char *const *masked_paths;
+	const char *const *readonly_paths;
+	bool sysfs_rw; /* /sys read-write (--privileged); read-only otherwise */
 
-	/* Hooks for later chapters; all may be zero/NULL. */
-	int extra_clone_flags; /* e.g. CLONE_NEWCGROUP (chapter 02) */
-	/* Runs in the child after /proc and /dev are ready, before pivot_root. */
-	int (*before_pivot)(const char *rootfs, void *arg, struct mc_error *err);
-	/* Runs in the child inside the new root, just before the command (user, capabilities). */
-	int (*before_exec)(void *arg, struct mc_error *err);
-	void *hook_arg; /* for before_pivot */
-	void *exec_arg; /* for before_exec */
+	/* The steps later chapters add (ns_add_step), in order. */
+	struct ns_step steps[NS_MAX_STEPS];
+	size_t nsteps;
 };
 
 struct ns_child {
@@ -63,7 +80,11 @@ struct ns_child {
 	int err_fd; /* the child writes its setup error here; EOF means exec worked */
 };
 
-/* Fill in defaults: no hooks, inherited stdio, userns map 0 -> 100000 for 65536 ids. */
+/* Docker's masked and read-only paths (moby's oci.DefaultLinuxSpec), each list ending in NULL. */
+extern const char *const ns_masked_paths[];
+extern const char *const ns_readonly_paths[];
+
+/* Fill in defaults: no steps, inherited stdio, userns map 0 -> 100000 for 65536 ids. */
 void ns_config_init(struct ns_config *cfg);
 
 int ns_clone_flags(const struct ns_config *cfg);
@@ -72,11 +93,16 @@ int ns_start(struct ns_child *child, struct mc_error *err);
 int ns_wait(struct ns_child *child, int *exit_code, struct mc_error *err);
 
 /*
- * Spawn, start and wait.  Returns 0 with *exit_code set to the command's exit
- * code (128+N if killed by signal N).  Returns -1 with err set when the command
- * could not be started; *exit_code is then 125, 126 or 127 as Docker would say.
+ * The whole lifecycle (lifecycle.c): prepare, spawn, after-clone, start,
+ * started, wait, after-exit.  Returns 0 with *exit_code set to the command's
+ * exit code (128+N if killed by signal N).  Returns -1 with err set when the
+ * command could not be started, or a step failed; *exit_code is then 125, 126
+ * or 127 as Docker would say (or the command's own code, if it ran).
  */
-int ns_run(const struct ns_config *cfg, int *exit_code, struct mc_error *err);
+int ns_run(struct ns_config *cfg, int *exit_code, struct mc_error *err);
+
+/* Kill a spawned child that has not been let go, and reap it. */
+void ns_abandon(struct ns_child *child);
 
 /* Turn a wait(2) status into a shell-style exit code. */
 int ns_exit_code(int wait_status);
@@ -90,6 +116,19 @@ int ns_write_id_maps(pid_t pid, const struct ns_config *cfg, struct mc_error *er
  * send its master side through the unix socket `sock` (SCM_RIGHTS).
  */
 int ns_take_console(int sock, struct mc_error *err);
+
+/*
+ * Close every descriptor but 0-2, fd1 and fd2 (-1 for none), the trace and
+ * `pass`: runs in the container's first process, and in `exec`'s.
+ */
+int ns_close_fds(int fd1, int fd2, const int *pass, size_t npass, struct mc_error *err);
+
+/*
+ * Inside the container: enter `workdir`, resolved with the container's root
+ * as "/" (made first if `create`, as `run` does; `exec` does not).  Verified
+ * afterwards to be under that root.
+ */
+int ns_enter_workdir(const char *workdir, bool create, struct mc_error *err);
 
 /* Look up a command like execvp() does, but in the PATH of `envp`. */
 int ns_find_command(const char *cmd, char *const *envp, char *out, size_t size);

@@ -1,5 +1,15 @@
 /*
- * run.h - chapter 02: chapter 01's container, now inside a cgroup.
+ * cg_run.h - chapter 02: chapter 01's container, now inside a cgroup.
+ *
+ * Chapter 02 plugs into chapter 01's lifecycle (ns_lifecycle.h) with one step:
+ *
+ *	prepare        create the cgroup, write the limits    cg_create, cg_apply_limits
+ *	after-clone    put the waiting child into it           cg_add_process
+ *	before-pivot   a cgroup namespace, /sys/fs/cgroup       cg_setup_inside
+ *	after-exit     read the statistics, remove the cgroup   cg_read_stats, cg_destroy
+ *
+ * The order matters: limits before the process, the process in the cgroup
+ * before it runs a single instruction of the command.
  */
 #ifndef MC_CG_RUN_H
 #define MC_CG_RUN_H
@@ -14,20 +24,17 @@ struct cg_run {
 	const char *parent; /* CG_DEFAULT_PARENT, or --cgroup-parent */
 	const char *name;   /* the container's cgroup; NULL makes one from our pid */
 	struct cg_limits limits;
-	/* Called once the command runs (its pid, its cgroup): the capstone records them. */
-	void (*started)(pid_t pid, const struct cgroup *cg, void *arg);
-	void *started_arg;
+
+	/* Filled in by the step. */
+	struct cgroup cg;      /* the container's cgroup, from prepare on */
+	struct cg_stats stats; /* what the container used, after exit */
+	char name_buf[128];
 };
 
 void cg_run_init(struct cg_run *run);
 
-/*
- * Create the cgroup and set its limits, start cfg's command in new namespaces
- * with its process placed in the cgroup before it execs, wait, collect the
- * statistics into *stats, and remove the cgroup.  Returns like ns_run().
- */
-int cg_run_container(struct ns_config *cfg, const struct cg_run *run, int *exit_code,
-                     struct cg_stats *stats, struct mc_error *err);
+/* Add chapter 02's step to the lifecycle; `run` must live until ns_run() returns. */
+int cg_add_step(struct ns_config *cfg, struct cg_run *run, struct mc_error *err);
 
 /* The report the demo prints when the command has finished. */
 void cg_print_report(FILE *out, const struct cg_stats *st);

@@ -21,7 +21,6 @@ int main(int argc, char **argv)
 	    {"Control groups (chapter 02)", cg_options_table, &run},
 	    {NULL, NULL, NULL},
 	};
-	struct cg_stats stats;
 	struct mc_error err;
 	int command, code, rc;
 
@@ -39,11 +38,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ch02-cgroups: %s\nTry 'ch02-cgroups --help'.\n", err.msg);
 		return NS_EXIT_SETUP_FAILED;
 	}
-	if (cg_run_container(&ns.cfg, &run, &code, &stats, &err) < 0) {
+	/* Chapter 01's lifecycle, with chapter 02's step in it. */
+	if (cg_add_step(&ns.cfg, &run, &err) < 0 || ns_run(&ns.cfg, &code, &err) < 0) {
 		fprintf(stderr, "ch02-cgroups: %s\n", err.msg);
 		return code;
 	}
 	fflush(stdout);
-	cg_print_report(stderr, &stats);
+	cg_print_report(stderr, &run.stats);
 	return code;
 }

@@ -27,7 +27,6 @@ int main(int argc, char **argv)
 	    {NULL, NULL, NULL},
 	};
 	struct ovl_diff diff = {0};
-	struct cg_stats stats;
 	struct mc_error err;
 	int command, code, rc;
 
@@ -50,12 +49,16 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ch03-overlayfs: %s\nTry 'ch03-overlayfs --help'.\n", err.msg);
 		return NS_EXIT_SETUP_FAILED;
 	}
-	if (ovl_run_container(&ns.cfg, &run, &layers, &code, &stats, &diff, &err) < 0) {
+	/* The root first (chapter 03), then the cgroup (chapter 02); undone in reverse. */
+	layers.diff = &diff;
+	if (ovl_add_step(&ns.cfg, &layers, &err) < 0 || cg_add_step(&ns.cfg, &run, &err) < 0 ||
+	    ns_run(&ns.cfg, &code, &err) < 0) {
 		fprintf(stderr, "ch03-overlayfs: %s\n", err.msg);
+		ovl_diff_free(&diff);
 		return code;
 	}
 	fflush(stdout);
-	cg_print_report(stderr, &stats);
+	cg_print_report(stderr, &run.stats);
 	fprintf(stderr, "--- changes (A added, C changed, D deleted)\n");
 	for (size_t i = 0; i < diff.count; i++)
 		fprintf(stderr, "%c %s\n", diff.changes[i].kind, diff.changes[i].path);

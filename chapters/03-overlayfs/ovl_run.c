@@ -57,65 +57,95 @@ static int private_mount_namespace(struct mc_error *err)
 	return 0;
 }
 
-int ovl_run_container(struct ns_config *cfg, const struct cg_run *cgr, const struct ovl_run *run,
-                      int *exit_code, struct cg_stats *stats, struct ovl_diff *diff,
-                      struct mc_error *err)
+/* Where the overlay's directories go: a caller's scratch place, or a new temporary one. */
+static int make_dirs(struct ovl_run *run, struct mc_error *err)
 {
-	char dir[PATH_MAX] = "/tmp/mc-overlay-XXXXXX";
-	char upper[PATH_MAX], work[PATH_MAX], merged[PATH_MAX];
-	struct ovl_config ovl = {0};
-	struct mc_error ignored;
-	int rc = -1;
-
-	*exit_code = NS_EXIT_SETUP_FAILED;
-	if (run->nlayer == 0)
-		return mc_fail(err, 0, "no layers given (--layer DIR)");
-	if (private_mount_namespace(err) < 0)
-		return -1;
 	/* A caller that keeps state elsewhere (the capstone: $MC_RUNDIR/<id>) names the place,
 	 * so that it can clean up after us even if we are killed. */
 	if (run->scratch != NULL) {
-		snprintf(dir, sizeof(dir), "%s", run->scratch);
-		if (mc_mkdir_p(dir, 0700, err) < 0)
+		snprintf(run->dir, sizeof(run->dir), "%s", run->scratch);
+		if (mc_mkdir_p(run->dir, 0700, err) < 0)
 			return -1;
-	} else if (mkdtemp(dir) == NULL) {
-		return mc_fail(err, errno, "mkdtemp %s", dir);
+	} else {
+		snprintf(run->dir, sizeof(run->dir), "/tmp/mc-overlay-XXXXXX");
+		if (mkdtemp(run->dir) == NULL)
+			return mc_fail(err, errno, "mkdtemp %s", run->dir);
 	}
 	/* work/ must be on upper's filesystem: next to a kept upper, else in our directory. */
-	if (run->upper != NULL)
-		snprintf(work, sizeof(work), "%s.work", run->upper);
-	else
-		snprintf(work, sizeof(work), "%s/work", dir);
-	snprintf(merged, sizeof(merged), "%s/merged", dir);
-	if (run->upper != NULL)
-		snprintf(upper, sizeof(upper), "%s", run->upper);
-	else
-		snprintf(upper, sizeof(upper), "%s/upper", dir);
-	if (mc_mkdir_p(upper, 0755, err) < 0 || mc_mkdir_p(work, 0700, err) < 0 ||
-	    mc_mkdir_p(merged, 0755, err) < 0)
-		goto out;
+	if (run->upper != NULL) {
+		if ((size_t)snprintf(run->work, sizeof(run->work), "%s.work", run->upper) >=
+		    sizeof(run->work))
+			return mc_fail(err, ENAMETOOLONG, "upper %s", run->upper);
+		snprintf(run->upper_dir, sizeof(run->upper_dir), "%s", run->upper);
+	} else if (mc_path_join(run->work, sizeof(run->work), run->dir, "work", err) < 0 ||
+	           mc_path_join(run->upper_dir, sizeof(run->upper_dir), run->dir, "upper", err) <
+	               0) {
+		return -1;
+	}
+	if (mc_path_join(run->merged, sizeof(run->merged), run->dir, "merged", err) < 0 ||
+	    mc_mkdir_p(run->upper_dir, 0755, err) < 0 || mc_mkdir_p(run->work, 0700, err) < 0 ||
+	    mc_mkdir_p(run->merged, 0755, err) < 0)
+		return -1;
+	return 0;
+}
 
+static int prepare(struct ns_container *c, void *arg, struct mc_error *err)
+{
+	struct ovl_run *run = arg;
+	struct ovl_config ovl = {0};
+
+	run->mounted = false;
+	run->dir[0] = '\0';
+	if (run->nlayer == 0)
+		return mc_fail(err, 0, "no layers given (--layer DIR)");
+	if (private_mount_namespace(err) < 0 || make_dirs(run, err) < 0)
+		return -1;
 	ovl.lowers = run->layers;
 	ovl.nlower = run->nlayer;
-	ovl.upper = upper;
-	ovl.work = work;
-	ovl.merged = merged;
+	ovl.upper = run->upper_dir;
+	ovl.work = run->work;
+	ovl.merged = run->merged;
 	ovl.method = run->method;
 	if (ovl_mount(&ovl, err) < 0)
-		goto out;
-	cfg->rootfs = merged;
-	rc = cg_run_container(cfg, cgr, exit_code, stats, err);
-	if (ovl_umount(merged, rc == 0 ? err : &ignored) < 0)
+		return -1;
+	run->mounted = true;
+	c->cfg->rootfs = run->merged;
+	return 0;
+}
+
+static int tear_down(struct ns_container *c, void *arg, struct mc_error *err)
+{
+	struct ovl_run *run = arg;
+	struct mc_error ignored;
+	int rc = 0;
+
+	if (run->mounted && ovl_umount(run->merged, err) < 0)
 		rc = -1;
-	if (rc == 0 && diff != NULL)
-		rc = ovl_diff(upper, run->layers, run->nlayer, diff, err);
-out:
+	if (rc == 0 && c->started && run->diff != NULL)
+		rc = ovl_diff(run->upper_dir, run->layers, run->nlayer, run->diff, err);
+	if (run->dir[0] == '\0')
+		return rc;
 	/* A kept upper stays; everything else we made goes. */
 	if (run->upper == NULL)
-		mc_remove_tree(upper, &ignored);
-	mc_remove_tree(work, &ignored);
-	rmdir(merged);
+		mc_remove_tree(run->upper_dir, &ignored);
+	mc_remove_tree(run->work, &ignored);
+	rmdir(run->merged);
 	if (run->scratch == NULL)
-		rmdir(dir);
+		rmdir(run->dir);
 	return rc;
+}
+
+int ovl_add_step(struct ns_config *cfg, struct ovl_run *run, struct mc_error *err)
+{
+	const struct ns_step step = {
+	    .chapter = "ch03",
+	    .name = "overlay",
+	    .prepare = prepare,
+	    .after_exit = tear_down,
+	    .arg = run,
+	};
+
+	run->dir[0] = '\0';
+	run->mounted = false;
+	return ns_add_step(cfg, &step, err);
 }

@@ -1,8 +1,18 @@
 /*
  * ovl_run.h - chapter 03: chapter 02's container, on an overlay of layers.
+ *
+ * Chapter 03's step in chapter 01's lifecycle (ns_lifecycle.h):
+ *
+ *	prepare      a mount namespace of our own; mount the layers plus an
+ *	             upper directory; the merged tree becomes the rootfs
+ *	after-exit   unmount; list what the container changed (the diff);
+ *	             remove the upper unless it is kept
  */
 #ifndef MC_OVL_RUN_H
 #define MC_OVL_RUN_H
+
+#include <limits.h>
+#include <stdbool.h>
 
 #include "mc_cli.h"
 #include "ovl_overlay.h"
@@ -16,22 +26,23 @@ struct ovl_run {
 	const char *upper;   /* --upper: keep the writable layer here; NULL: a temporary one */
 	const char *scratch; /* where to make the mount point; NULL: a new /tmp/mc-overlay-* */
 	enum ovl_method method;
+	struct ovl_diff *diff; /* if not NULL: filled with what the container changed */
+
+	/* Filled in by the step. */
+	char dir[PATH_MAX], upper_dir[PATH_MAX], work[PATH_MAX], merged[PATH_MAX];
+	bool mounted;
 };
 
 /* --layer DIR (repeatable), --upper DIR; the target is a struct ovl_run. */
 extern const struct mc_option ovl_options_table[];
 
 /*
- * Mount the layers plus an upper directory, run the container on the merged
- * tree (chapter 02's cg_run_container), unmount, and fill *diff with what the
- * container changed (unless diff is NULL).
- *
- * This moves the calling process into a mount namespace of its own first,
- * so that the overlay never appears on the host and vanishes with us even
- * if we are killed.
+ * Add chapter 03's step: the container's root becomes the overlay of
+ * run->layers.  The process that calls ns_run() moves into a mount namespace
+ * of its own first, so that the overlay never appears on the host and
+ * vanishes with it even if it is killed.  `run` must live until ns_run()
+ * returns.
  */
-int ovl_run_container(struct ns_config *cfg, const struct cg_run *cgr, const struct ovl_run *run,
-                      int *exit_code, struct cg_stats *stats, struct ovl_diff *diff,
-                      struct mc_error *err);
+int ovl_add_step(struct ns_config *cfg, struct ovl_run *run, struct mc_error *err);
 
 #endif

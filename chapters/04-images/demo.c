@@ -46,7 +46,8 @@ int main(int argc, char **argv)
 	};
 	struct ovl_diff diff = {0};
 	struct img_store store;
-	struct cg_stats stats;
+	struct img_image img;
+	struct img_run image_step;
 	struct mc_error err;
 	char **command = NULL, **env = NULL;
 	char **with_image, *user[NS_MAX_ENV + 1];
@@ -70,8 +71,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ch04-images: %s\nTry 'ch04-images --help'.\n", err.msg);
 		return 125;
 	}
+	/* The image's defaults first: they decide the command and its environment. */
 	if (img_store_open(&store, NULL, &err) < 0 ||
-	    img_prepare_layers(&store, image.name, &layers, &rc, &err) < 0)
+	    img_store_find(&store, image.name, &img, &err) < 0)
+		goto fail;
+	rc_parse = img_runconfig_parse(img.config_json, &rc, &err);
+	img_image_free(&img);
+	if (rc_parse < 0)
 		goto fail;
 	command = command_of(&rc, argv + first, argc - first);
 	if (command == NULL || command[0] == NULL) {
@@ -91,11 +97,15 @@ int main(int argc, char **argv)
 	ns.cfg.envp = env;
 	if (rc.workdir != NULL)
 		ns.cfg.workdir = rc.workdir;
-	if (ovl_run_container(&ns.cfg, &run, &layers, &code, &stats, &diff, &err) < 0)
+	/* The image's layers (chapter 04), the overlay of them (03), the cgroup (02). */
+	image_step = (struct img_run){&store, image.name, &layers};
+	layers.diff = &diff;
+	if (img_add_step(&ns.cfg, &image_step, &err) < 0 ||
+	    ovl_add_step(&ns.cfg, &layers, &err) < 0 || cg_add_step(&ns.cfg, &run, &err) < 0 ||
+	    ns_run(&ns.cfg, &code, &err) < 0)
 		goto fail;
 	fflush(stdout);
-	cg_print_report(stderr, &stats);
-	ovl_diff_free(&diff);
+	cg_print_report(stderr, &run.stats);
 	goto out;
 fail:
 	fprintf(stderr, "ch04-images: %s\n", err.msg);
@@ -103,6 +113,7 @@ out:
 	free(command);
 	img_strv_free(env);
 	img_runconfig_free(&rc);
-	img_release_layers(&layers);
+	ovl_diff_free(&diff);
+	img_store_close(&store);
 	return code;
 }

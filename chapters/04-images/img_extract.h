@@ -22,19 +22,13 @@
 #include <sys/types.h>
 
 #include "mc_error.h"
-
-/* How paths inside the layer directory are resolved (tests force each one). */
-enum img_resolver {
-	IMG_RESOLVE_AUTO, /* openat2(RESOLVE_IN_ROOT) when the kernel has it, else the fallback */
-	IMG_RESOLVE_OPENAT2, /* openat2(2) with RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS (Linux 5.6) */
-	IMG_RESOLVE_FALLBACK, /* component by component, O_NOFOLLOW, symlinks resolved by hand */
-};
+#include "mc_resolve.h"
 
 struct img_extract_opts {
-	enum img_resolver resolver;
-	bool allow_devices;  /* create character/block devices (images may ship /dev nodes) */
-	bool keep_ownership; /* chown to the archive's uid/gid (needs root) */
-	char diff_id[72];    /* out: "sha256:<hex>" of the uncompressed tar stream */
+	enum mc_resolver resolver; /* how names are resolved inside dest (mc_resolve.h) */
+	bool allow_devices;        /* create character/block devices (images may ship /dev nodes) */
+	bool keep_ownership;       /* chown to the archive's uid/gid (needs root) */
+	char diff_id[72];          /* out: "sha256:<hex>" of the uncompressed tar stream */
 };
 
 /*
@@ -46,22 +40,5 @@ struct img_extract_opts {
  */
 int img_extract_layer(const char *archive_path, const char *dest, struct img_extract_opts *opts,
                       struct mc_error *err);
-
-/*
- * Open `path` (relative, as named in the archive) inside the directory
- * `rootfd` as if rootfd were "/": "..", absolute symlinks and symlink chains
- * can never lead outside it.  `flags` as for openat(2); with O_CREAT the last
- * component is created (never through a symlink).  Returns a descriptor or -1
- * with err set.
- */
-int img_open_in_root(int rootfd, const char *path, int flags, mode_t mode,
-                     enum img_resolver resolver, struct mc_error *err);
-
-/*
- * Open the directory that contains `path`, inside rootfd, creating missing
- * parent directories (0755); *base points into path at the last component.
- */
-int img_open_parent_in_root(int rootfd, const char *path, const char **base,
-                            enum img_resolver resolver, struct mc_error *err);
 
 #endif

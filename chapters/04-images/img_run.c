@@ -2,8 +2,11 @@
 #include "img_run.h"
 
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "mc_trace.h"
 
 static int set_image(void *target, const char *value, struct mc_error *err)
 {
@@ -21,7 +24,7 @@ const struct mc_option img_options_table[] = {
 };
 
 int img_prepare_layers(struct img_store *st, const char *name, struct ovl_run *run,
-                       struct img_runconfig *rc, struct mc_error *err)
+                       struct mc_error *err)
 {
 	struct img_image img;
 
@@ -32,8 +35,7 @@ int img_prepare_layers(struct img_store *st, const char *name, struct ovl_run *r
 		return mc_fail(err, 0, "image %s has %zu layers", name, img.nlayer);
 	}
 	/* Unpacked once per layer, whichever image needed it first. */
-	if (img_store_unpack(st, &img, err) < 0 ||
-	    img_runconfig_parse(img.config_json, rc, err) < 0) {
+	if (img_store_unpack(st, &img, err) < 0) {
 		img_image_free(&img);
 		return -1;
 	}
@@ -48,9 +50,9 @@ int img_prepare_layers(struct img_store *st, const char *name, struct ovl_run *r
 	img_image_free(&img);
 	if (run->nlayer != img.nlayer) {
 		img_release_layers(run);
-		img_runconfig_free(rc);
 		return -1;
 	}
+	mc_trace("ch04", "image %s: %zu layer(s), unpacked in the store", name, run->nlayer);
 	return 0;
 }
 
@@ -59,4 +61,33 @@ void img_release_layers(struct ovl_run *run)
 	for (size_t i = 0; i < run->nlayer; i++)
 		free((char *)run->layers[i]);
 	run->nlayer = 0;
+}
+
+static int prepare(struct ns_container *c, void *arg, struct mc_error *err)
+{
+	struct img_run *run = arg;
+
+	(void)c;
+	return img_prepare_layers(run->store, run->image, run->layers, err);
+}
+
+static int release(struct ns_container *c, void *arg, struct mc_error *err)
+{
+	(void)c;
+	(void)err;
+	img_release_layers(((struct img_run *)arg)->layers);
+	return 0;
+}
+
+int img_add_step(struct ns_config *cfg, struct img_run *run, struct mc_error *err)
+{
+	const struct ns_step step = {
+	    .chapter = "ch04",
+	    .name = "image layers",
+	    .prepare = prepare,
+	    .after_exit = release,
+	    .arg = run,
+	};
+
+	return ns_add_step(cfg, &step, err);
 }

@@ -16,12 +16,30 @@ struct img_choice {
 extern const struct mc_option img_options_table[];
 
 /*
- * Find the image in the store, unpack its layers, and put their directories
- * into run->layers (lowest first).  rc gets the image's run defaults.
- * The layer paths are malloc'd: free them with img_release_layers().
+ * Chapter 04's step in chapter 01's lifecycle (ns_lifecycle.h), added before
+ * chapter 03's overlay step, whose layers it fills in:
+ *
+ *	prepare      find the image, unpack each layer once, hand the layer
+ *	             directories to chapter 03 (lowest first)
+ *	after-exit   forget them
+ *
+ * The image's run defaults (Cmd, Env ...) are needed earlier, to build the
+ * command: img_store_find() and img_runconfig_parse() give them.
+ */
+struct img_run {
+	struct img_store *store;
+	const char *image;      /* a name, or a manifest digest */
+	struct ovl_run *layers; /* chapter 03's step */
+};
+int img_add_step(struct ns_config *cfg, struct img_run *run, struct mc_error *err);
+
+/*
+ * What the step does: find the image in the store, unpack its layers, and put
+ * their directories into run->layers (lowest first).  The layer paths are
+ * malloc'd: free them with img_release_layers().
  */
 int img_prepare_layers(struct img_store *st, const char *name, struct ovl_run *run,
-                       struct img_runconfig *rc, struct mc_error *err);
+                       struct mc_error *err);
 void img_release_layers(struct ovl_run *run);
 
 #endif

@@ -1,5 +1,5 @@
 /* file.c - see file.h. */
-#define _XOPEN_SOURCE 700
+#define _GNU_SOURCE
 #include "mc_file.h"
 
 #include <errno.h>
@@ -7,6 +7,7 @@
 #include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -120,5 +121,32 @@ int mc_remove_tree(const char *path, struct mc_error *err)
 	 * FTW_MOUNT: stay on this filesystem. */
 	if (nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0)
 		return mc_fail(err, errno, "remove %s", path);
+	return 0;
+}
+
+static int compare_ints(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+int mc_close_fds_except(const int *keep, size_t n, struct mc_error *err)
+{
+	int sorted[256];
+	unsigned int from = 3;
+
+	if (n > sizeof(sorted) / sizeof(sorted[0]))
+		return mc_fail(err, E2BIG, "too many descriptors to keep");
+	memcpy(sorted, keep, n * sizeof(int));
+	qsort(sorted, n, sizeof(int), compare_ints);
+	for (size_t i = 0; i <= n; i++) {
+		unsigned int to = i < n ? (unsigned int)sorted[i] : ~0U;
+
+		if (i < n && sorted[i] < 3)
+			continue;
+		if (to > from && close_range(from, to - 1, 0) < 0)
+			return mc_fail(err, errno, "close descriptors %u to %u", from, to - 1);
+		if (i < n)
+			from = to + 1;
+	}
 	return 0;
 }

@@ -29,4 +29,10 @@ int mc_remove_tree(const char *path, struct mc_error *err);
 /* mkdir -p: create `path` and missing parents with `mode`; existing directories are fine. */
 int mc_mkdir_p(const char *path, mode_t mode, struct mc_error *err);
 
+/*
+ * Close every descriptor above 2 except the `n` in `keep` (in any order):
+ * close_range(2) over the gaps between them.
+ */
+int mc_close_fds_except(const int *keep, size_t n, struct mc_error *err);
+
 #endif

@@ -19,6 +19,8 @@
 /* Send trace lines to a duplicate of `fd` from now on. */
 void mc_trace_enable(int fd);
 bool mc_tracing(void);
+/* The descriptor trace lines go to, -1 when tracing is off (a container keeps it open). */
+int mc_trace_fd(void);
 
 /*
  * Print "[chapter] <call> = <result>  -- why".  `rc` is the call's return value;

@@ -23,6 +23,11 @@ bool mc_tracing(void)
 	return trace_fd >= 0;
 }
 
+int mc_trace_fd(void)
+{
+	return trace_fd;
+}
+
 void mc_trace_call(const char *chapter, long rc, const char *why, const char *call_fmt, ...)
 {
 	int saved_errno = errno;
