@@ -66,9 +66,15 @@ all: demos
 
 # --- libraries and demos -----------------------------------------------------
 
-$(BUILD)/obj/common/%.o: chapters/common/%.c
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(INCLUDES) -MMD -MP -c $< -o $@
+# A shared file may hold one chapter's exercise (04.3 lives in resolve.c): the
+# student's copy of it is in that chapter's exercises/ directory.
+pick_common = $(firstword $(foreach c,$(CHAPTERS),$(if $(call is_student,$c),$(wildcard $(EXERCISES_DIR)/$c/$1))) chapters/common/$1)
+define common_rule
+$(BUILD)/obj/common/$(1:.c=.o): $(call pick_common,$1)
+	@mkdir -p $$(@D)
+	$$(CC) $$(CFLAGS) $$(INCLUDES) -MMD -MP -c $$< -o $$@
+endef
+$(foreach f,$(notdir $(COMMON_SRCS)),$(eval $(call common_rule,$f)))
 
 $(COMMON_LIB): $(patsubst chapters/common/%.c,$(BUILD)/obj/common/%.o,$(COMMON_SRCS))
 	@mkdir -p $(@D)

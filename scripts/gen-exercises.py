@@ -22,8 +22,8 @@ SOLUTION to END SOLUTION become
     /* TODO(exercise 01.1 clone-flags): your code here. */
     (void)cfg; return 0;
 
-Every *.c and *.h file of CHAPTER_DIR is written to OUT_DIR (files
-without exercises unchanged), together with exercises.json (the list of
+The files of CHAPTER_DIR that hold exercises are written to OUT_DIR,
+together with exercises.json (the list of
 exercises, read by scripts/grade.py) and README.md (the same list for the
 student).  Output is deterministic: running twice gives identical files.
 
@@ -257,6 +257,24 @@ def source_files(chapter_dir):
     return sorted(names)
 
 
+def shared_dir(chapter_dir):
+    """chapters/common, next to the chapter: code every chapter shares.
+
+    A shared file may hold exercises of one chapter (04.3, the in-root
+    resolver, lives there because chapter 01 mounts through it too); it then
+    belongs to that chapter's exercises like the chapter's own files.
+    """
+    return os.path.join(os.path.dirname(os.path.normpath(chapter_dir)), "common")
+
+
+def read_source(path):
+    try:
+        with open(path, encoding="utf-8", newline="") as f:
+            return f.read()
+    except (OSError, UnicodeDecodeError) as e:
+        die("%s: cannot read: %s" % (path, e))
+
+
 def manifest_json(chapter, exercises):
     data = {
         "chapter": chapter,
@@ -305,6 +323,8 @@ def readme_text(chapter, num, topic, exercises):
         parts.append("This chapter has no exercises.\n")
     for ex in exercises:
         where = "`%s`" % ex["file"]
+        if ex.get("source"):
+            where += " (shared by every chapter: the reference is `%s`)" % ex["source"]
         if ex["function"]:
             where += ", function `%s()`" % ex["function"]
         tests = ", ".join("`%s`" % t for t in ex["tests"])
@@ -327,20 +347,31 @@ def generate(chapter_dir, only=None):
     files = {}
     exercises = []
     seen = {}
-    for name in source_files(chapter_dir):
-        path = os.path.join(chapter_dir, name)
-        try:
-            with open(path, encoding="utf-8", newline="") as f:
-                text = f.read()
-        except (OSError, UnicodeDecodeError) as e:
-            die("%s: cannot read: %s" % (path, e))
+    sources = [(os.path.join(chapter_dir, n), n, False) for n in source_files(chapter_dir)]
+    common = shared_dir(chapter_dir)
+    if os.path.isdir(common):
+        sources += [(os.path.join(common, n), n, True) for n in source_files(common)]
+    for path, name, shared in sources:
+        text = read_source(path)
         skeleton, found = process_source(path, text, only)
+        if shared:
+            mine = [ex for ex in found if ex["number"].startswith(num + ".")]
+            if mine and len(mine) != len(found):
+                raise MarkerError(path, found[0]["line"],
+                                  "a shared file may hold exercises of one chapter only")
+            if not mine:
+                continue
+            if name in files or name in source_files(chapter_dir):
+                raise MarkerError(path, 1, "%s is also a file of %s" % (name, chapter_dir))
         # Only the files with an exercise (the one cut, with --only) are the
         # student's; the build takes every other file from the reference.
         if any(only is None or ex["id"] == only for ex in found):
             files[name] = skeleton
         for ex in found:
             ex["file"] = name
+            if shared:
+                ex["source"] = os.path.relpath(path, os.path.dirname(os.path.dirname(
+                    os.path.normpath(chapter_dir))))
             where = "%s:%d" % (path, ex["line"])
             for key in ("id", "number"):
                 other = seen.get((key, ex[key]))
