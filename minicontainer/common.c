@@ -1,11 +1,31 @@
 /* common.c - what every verb shares: errors, the store, state directories. */
+#define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include "mc.h"
+
+static uint64_t inherited_fds;
+
+void mc_take_inherited_fds(void)
+{
+	for (int fd = 3; fd < 64; fd++)
+		if (fcntl(fd, F_GETFD) >= 0)
+			inherited_fds |= (uint64_t)1 << fd;
+	/* Kernel 5.11 and later do it in one call; otherwise one descriptor at a time. */
+	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+		for (int fd = 3; fd < 1024; fd++)
+			fcntl(fd, F_SETFD, FD_CLOEXEC);
+}
+
+bool mc_fd_inherited(int fd)
+{
+	return fd >= 3 && fd < 64 && (inherited_fds & ((uint64_t)1 << fd));
+}
 
 int mc_report(const struct mc_error *err)
 {

@@ -12,6 +12,7 @@
 #include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "cg_cgroups.h"
@@ -74,19 +75,53 @@ pid_t mc_state_pid(const struct mc_container *c)
 	return (pid_t)json_integer_value(json_object_get(state_of(c), "Pid"));
 }
 
-int mc_container_save(const struct mc_container *c, struct mc_error *err)
+/*
+ * Whole, synced, then renamed: a reader sees the old record or the new one,
+ * and after a crash (or a power cut) the disk holds one of the two as well.
+ */
+static int save_doc(const char *dir, json_t *doc, struct mc_error *err)
 {
 	char path[PATH_MAX], tmp[PATH_MAX];
+	char *text = NULL;
+	int fd = -1, dirfd = -1, rc = -1;
+	size_t len;
 
-	if (mc_path_join(path, sizeof(path), c->dir, "config.json", err) < 0 ||
-	    mc_path_join(tmp, sizeof(tmp), c->dir, ".config.json.tmp", err) < 0)
+	if (mc_path_join(path, sizeof(path), dir, "config.json", err) < 0 ||
+	    mc_path_join(tmp, sizeof(tmp), dir, ".config.json.tmp", err) < 0)
 		return -1;
-	/* Whole, then renamed: a reader sees the old record or the new one. */
-	if (json_dump_file(c->doc, tmp, JSON_INDENT(2) | JSON_PRESERVE_ORDER) < 0)
-		return mc_fail(err, errno, "write %s", tmp);
-	if (rename(tmp, path) < 0)
-		return mc_fail(err, errno, "rename %s", path);
-	return 0;
+	text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	if (text == NULL) {
+		mc_fail(err, ENOMEM, "record");
+		goto out;
+	}
+	len = strlen(text);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || write(fd, text, len) != (ssize_t)len || write(fd, "\n", 1) != 1 ||
+	    fsync(fd) < 0) {
+		mc_fail(err, errno, "write %s", tmp);
+		goto out;
+	}
+	if (rename(tmp, path) < 0) {
+		mc_fail(err, errno, "rename %s", path);
+		goto out;
+	}
+	/* The rename itself is in the directory: sync that too. */
+	dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd >= 0)
+		fsync(dirfd);
+	rc = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (dirfd >= 0)
+		close(dirfd);
+	free(text);
+	return rc;
+}
+
+int mc_container_save(const struct mc_container *c, struct mc_error *err)
+{
+	return save_doc(c->dir, c->doc, err);
 }
 
 static void new_id(char id[65])
@@ -195,7 +230,31 @@ static int load_dir(const char *id, struct mc_container *c, struct mc_error *err
 	return 0;
 }
 
+static int list_records(struct mc_container **list, size_t *count, bool strict,
+                        struct mc_error *err);
+
+/* A directory whose config.json was never written (a create that was killed). */
+static bool record_missing(const char *id)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/containers/%s/config.json", mc_root_dir(), id);
+	return stat(path, &st) < 0 && errno == ENOENT;
+}
+
 int mc_container_list(struct mc_container **list, size_t *count, struct mc_error *err)
+{
+	return list_records(list, count, false, err);
+}
+
+int mc_container_list_strict(struct mc_container **list, size_t *count, struct mc_error *err)
+{
+	return list_records(list, count, true, err);
+}
+
+static int list_records(struct mc_container **list, size_t *count, bool strict,
+                        struct mc_error *err)
 {
 	char dir[PATH_MAX];
 	struct dirent *e;
@@ -222,9 +281,19 @@ int mc_container_list(struct mc_container **list, size_t *count, struct mc_error
 			*list = p;
 			cap *= 2;
 		}
-		/* A record being created or removed right now may be half there: skip it. */
-		if (load_dir(e->d_name, &(*list)[n], &ignored) == 0)
+		/* A record being created or removed right now may be half there: skip it
+		 * - unless the caller holds the lock and must know every record. */
+		if (load_dir(e->d_name, &(*list)[n], &ignored) == 0) {
 			n++;
+		} else if (strict && !record_missing(e->d_name)) {
+			closedir(d);
+			for (size_t i = 0; i < n; i++)
+				mc_container_free(&(*list)[i]);
+			free(*list);
+			*list = NULL;
+			return mc_fail(err, ignored.errnum, "unreadable container record: %s",
+			               ignored.msg);
+		}
 	}
 	closedir(d);
 	/* Newest first, as docker ps lists them. */
@@ -335,6 +404,31 @@ static bool monitor_alive(const struct mc_container *c)
 	return monitor > 0 && monitor != getpid() && process_alive(monitor, start);
 }
 
+int mc_container_pidfd(const struct mc_container *c, struct mc_error *err)
+{
+	unsigned long long start =
+	    (unsigned long long)json_integer_value(json_object_get(state_of(c), "PidStartTime"));
+	pid_t pid = mc_state_pid(c);
+	int fd;
+
+	if (pid <= 0)
+		return mc_fail(err, ESRCH, "container %.12s is not running", c->id);
+	/*
+	 * A pidfd names one process, not a number: once we hold it, the pid can
+	 * be reused by anyone and our signal still goes to the process we mean.
+	 * Checked *after* opening: if the pid already belonged to someone else,
+	 * the start time says so.
+	 */
+	fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (fd < 0)
+		return mc_fail(err, errno, "pidfd_open(%d)", (int)pid);
+	if (!process_alive(pid, start)) {
+		close(fd);
+		return mc_fail(err, ESRCH, "container %.12s is not running", c->id);
+	}
+	return fd;
+}
+
 void mc_container_refresh(struct mc_container *c)
 {
 	unsigned long long start =
@@ -352,6 +446,28 @@ void mc_container_refresh(struct mc_container *c)
 	                        &ignored);
 }
 
+/*
+ * Read-modify-write under the lock: the record is read again inside it, so
+ * that what another process changed since we loaded ours (a rename, another
+ * state change) is kept; then our copy's State follows what was written.
+ */
+static int update_state_locked(struct mc_container *c, json_t *changes, struct mc_error *err)
+{
+	struct mc_container now;
+	int rc;
+
+	if (load_dir(c->id, &now, err) < 0)
+		return mc_fail_context(err, "No such container: %.12s", c->id);
+	json_object_update(json_object_get(now.doc, "State"), changes);
+	rc = save_doc(now.dir, now.doc, err);
+	if (rc == 0) {
+		json_object_set(c->doc, "State", json_object_get(now.doc, "State"));
+		json_object_set(c->doc, "Name", json_object_get(now.doc, "Name"));
+	}
+	mc_container_free(&now);
+	return rc;
+}
+
 static int set_state(struct mc_container *c, json_t *changes, struct mc_error *err)
 {
 	int lock, rc;
@@ -360,19 +476,53 @@ static int set_state(struct mc_container *c, json_t *changes, struct mc_error *e
 		json_decref(changes);
 		return -1;
 	}
-	json_object_update(state_of(c), changes);
+	rc = update_state_locked(c, changes, err);
 	json_decref(changes);
-	rc = mc_container_save(c, err);
 	mc_containers_unlock(lock);
 	return rc;
 }
 
-int mc_container_set_created(struct mc_container *c, struct mc_error *err)
+int mc_container_claim(struct mc_container *c, bool *running, struct mc_error *err)
 {
-	return set_state(c,
-	                 json_pack("{s:s, s:b, s:i, s:i, s:s, s:b}", "Status", "created", "Running",
-	                           0, "Pid", 0, "ExitCode", 0, "Error", "", "OOMKilled", 0),
-	                 err);
+	struct mc_container now;
+	bool zombie;
+	pid_t who;
+	int lock, rc = -1;
+
+	*running = false;
+	if (mc_containers_lock(&lock, err) < 0)
+		return -1;
+	if (load_dir(c->id, &now, err) < 0) {
+		mc_fail_context(err, "No such container: %.12s", c->id);
+		goto out;
+	}
+	who = (pid_t)json_integer_value(json_object_get(state_of(&now), "MonitorPid"));
+	/* (Not mc_container_refresh(): it would take the lock we hold.) */
+	if (strcmp(mc_state_status(&now), "running") == 0 &&
+	    process_alive(mc_state_pid(&now),
+	                  (unsigned long long)json_integer_value(
+	                      json_object_get(state_of(&now), "PidStartTime")))) {
+		*running = true;
+		rc = 0;
+	} else if (monitor_alive(&now)) {
+		mc_fail(err, EBUSY,
+		        "cannot start container %s: another minicontainer (pid %d) is starting it",
+		        mc_container_name(&now), (int)who);
+	} else {
+		/* Ours now: a second `start` racing with us sees this and stops. */
+		json_t *changes =
+		    json_pack("{s:s, s:b, s:i, s:i, s:s, s:b, s:I, s:I}", "Status", "created",
+		              "Running", 0, "Pid", 0, "ExitCode", 0, "Error", "", "OOMKilled", 0,
+		              "MonitorPid", (json_int_t)getpid(), "MonitorStartTime",
+		              (json_int_t)process_start_time(getpid(), &zombie));
+
+		rc = update_state_locked(c, changes, err);
+		json_decref(changes);
+	}
+	mc_container_free(&now);
+out:
+	mc_containers_unlock(lock);
+	return rc;
 }
 
 int mc_container_set_running(struct mc_container *c, pid_t pid, struct mc_error *err)

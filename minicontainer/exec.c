@@ -31,9 +31,13 @@
 
 #define CH "capstone"
 
-/* Joined in this order: the mount namespace last but one, so /proc stays the host's until then. */
-static const char *const ns_names[] = {"cgroup", "ipc", "uts", "net", "pid", "mnt"};
-#define N_NS (sizeof(ns_names) / sizeof(ns_names[0]))
+/*
+ * The namespaces `exec` joins, all at once: setns(2) on a pidfd (Linux 5.8)
+ * takes every namespace of that very process in one call - and a pidfd can
+ * never be a reused pid's.
+ */
+#define JOIN_FLAGS                                                                                 \
+	(CLONE_NEWCGROUP | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWNS)
 
 struct exec_opts {
 	bool interactive, tty;
@@ -41,23 +45,6 @@ struct exec_opts {
 	json_t *env; /* -e KEY=VALUE */
 	char **argv;
 };
-
-/* Everything the new process needs before it leaves the host: the namespace files. */
-static int open_namespaces(pid_t pid, int fds[N_NS], struct mc_error *err)
-{
-	for (size_t i = 0; i < N_NS; i++) {
-		char path[64];
-
-		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, ns_names[i]);
-		fds[i] = open(path, O_RDONLY | O_CLOEXEC);
-		if (fds[i] < 0) {
-			while (i-- > 0)
-				close(fds[i]);
-			return mc_fail(err, errno, "open %s", path);
-		}
-	}
-	return 0;
-}
 
 /* The record's Env, then -e; HOSTNAME as at start. */
 static char **environment(const struct mc_container *c, json_t *extra)
@@ -106,7 +93,7 @@ static int become_the_command(const struct mc_container *c, const struct exec_op
  */
 static void __attribute__((noreturn))
 join_and_run(const struct mc_container *c, const struct exec_opts *o, struct ns_confine *conf,
-             int fds[N_NS], int console, int report)
+             int pidfd, int console, int report)
 {
 	struct mc_error err;
 	char *const *envp;
@@ -114,15 +101,15 @@ join_and_run(const struct mc_container *c, const struct exec_opts *o, struct ns_
 	int status, rc;
 	pid_t pid;
 
-	for (size_t i = 0; i < N_NS; i++) {
-		rc = setns(fds[i], 0);
-		mc_trace_call(CH, rc, NULL, "setns(/proc/PID/ns/%s)", ns_names[i]);
-		if (rc < 0) {
-			mc_fail(&err, errno, "join the container's %s namespace", ns_names[i]);
-			goto fail;
-		}
-		close(fds[i]);
+	rc = setns(pidfd, JOIN_FLAGS);
+	mc_trace_call(CH, rc, "the container's cgroup, IPC, UTS, network, PID and mount namespaces",
+	              "setns(pidfd, CLONE_NEWCGROUP|CLONE_NEWIPC|CLONE_NEWUTS|CLONE_NEWNET|"
+	              "CLONE_NEWPID|CLONE_NEWNS)");
+	if (rc < 0) {
+		mc_fail(&err, errno, "join the container's namespaces");
+		goto fail;
 	}
+	close(pidfd);
 	pid = fork();
 	if (pid < 0) {
 		mc_fail(&err, errno, "fork");
@@ -172,7 +159,7 @@ static int join_cgroup(const struct mc_container *c, pid_t pid, struct mc_error 
 static int run_exec(struct mc_container *c, struct exec_opts *o, struct ns_confine *conf,
                     struct mc_error *err)
 {
-	int fds[N_NS], go[2], report[2], code = MC_EXIT_FAILED, status;
+	int pidfd, go[2], report[2], code = MC_EXIT_FAILED, status;
 	struct mc_tty tty;
 	struct mc_error child_err;
 	ssize_t n;
@@ -180,14 +167,18 @@ static int run_exec(struct mc_container *c, struct exec_opts *o, struct ns_confi
 	char byte;
 
 	mc_tty_init(&tty);
-	if (open_namespaces(mc_state_pid(c), fds, err) < 0)
+	pidfd = mc_container_pidfd(c, err);
+	if (pidfd < 0)
 		return MC_EXIT_FAILED;
 	if (pipe2(go, O_CLOEXEC) < 0 || pipe2(report, O_CLOEXEC) < 0) {
 		mc_fail(err, errno, "pipe");
+		close(pidfd);
 		return MC_EXIT_FAILED;
 	}
-	if (o->tty && mc_tty_prepare(&tty, err) < 0)
+	if (o->tty && mc_tty_prepare(&tty, err) < 0) {
+		close(pidfd);
 		return MC_EXIT_FAILED;
+	}
 	pid = fork();
 	if (pid == 0) {
 		close(go[1]);
@@ -200,10 +191,9 @@ static int run_exec(struct mc_container *c, struct exec_opts *o, struct ns_confi
 
 			dup2(null, STDIN_FILENO);
 		}
-		join_and_run(c, o, conf, fds, o->tty ? tty.console[1] : -1, report[1]);
+		join_and_run(c, o, conf, pidfd, o->tty ? tty.console[1] : -1, report[1]);
 	}
-	for (size_t i = 0; i < N_NS; i++)
-		close(fds[i]);
+	close(pidfd);
 	close(go[0]);
 	close(report[1]);
 	if (pid < 0 || join_cgroup(c, pid, err) < 0 || write(go[1], "g", 1) != 1) {

@@ -13,6 +13,7 @@
 
 #include "mc_file.h"
 #include "mc.h"
+#include "mc_container.h"
 
 static uint64_t du_total;
 
@@ -44,45 +45,39 @@ uint64_t mc_image_size(struct img_store *st, const struct img_image *img)
 	return total;
 }
 
+/*
+ * Every container record's image.  A record that cannot be read is an error,
+ * not something to skip: garbage collection would then delete the image its
+ * container needs.  (Callers hold the containers' lock, so no record is
+ * half-written.)
+ */
 int mc_images_in_use(char ***manifests, size_t *count, struct mc_error *err)
 {
-	char dir[PATH_MAX];
-	struct dirent *e;
-	size_t n = 0, cap = 16;
-	DIR *d;
+	struct mc_container *all;
+	size_t n;
 
-	*manifests = calloc(cap, sizeof(char *));
+	*manifests = NULL;
 	*count = 0;
-	if (*manifests == NULL)
-		return mc_fail(err, ENOMEM, "containers");
-	snprintf(dir, sizeof(dir), "%s/containers", mc_root_dir());
-	d = opendir(dir);
-	if (d == NULL)
-		return 0; /* no containers yet */
-	while ((e = readdir(d)) != NULL) {
-		char path[PATH_MAX];
-		json_t *state;
-		const char *m;
+	if (mc_container_list_strict(&all, &n, err) < 0)
+		return -1;
+	*manifests = calloc(n + 1, sizeof(char *));
+	for (size_t i = 0; *manifests != NULL && i < n; i++) {
+		const char *m = json_string_value(json_object_get(all[i].doc, "ImageManifest"));
 
-		if (e->d_name[0] == '.' || (size_t)snprintf(path, sizeof(path), "%s/%s/config.json",
-		                                            dir, e->d_name) >= sizeof(path))
-			continue;
-		state = json_load_file(path, 0, NULL);
-		m = json_string_value(json_object_get(state, "ImageManifest"));
-		if (m != NULL && n + 1 == cap) {
-			char **p = realloc(*manifests, 2 * cap * sizeof(char *));
-
-			if (p != NULL) {
-				*manifests = p;
-				cap *= 2;
-			}
-		}
-		if (m != NULL && n + 1 < cap)
-			(*manifests)[n++] = strdup(m);
-		json_decref(state);
+		if (m != NULL && ((*manifests)[(*count)++] = strdup(m)) == NULL)
+			break;
 	}
-	closedir(d);
-	*count = n;
+	for (size_t i = 0; i < n; i++)
+		mc_container_free(&all[i]);
+	free(all);
+	if (*manifests == NULL || (*count > 0 && (*manifests)[*count - 1] == NULL)) {
+		for (size_t i = 0; *manifests != NULL && i < *count; i++)
+			free((*manifests)[i]);
+		free(*manifests);
+		*manifests = NULL;
+		*count = 0;
+		return mc_fail(err, ENOMEM, "containers");
+	}
 	return 0;
 }
 

@@ -4,6 +4,8 @@
  *
  *	minicontainer [--trace] VERB [OPTIONS] [ARGS...]
  */
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,27 +18,29 @@ struct verb {
 	const char *name;
 	int (*run)(int argc, char **argv);
 	const char *summary;
+	bool starts_processes; /* runs code in containers: from a sealed copy of ourselves */
 };
 
 static const struct verb verbs[] = {
-    {"create", verb_create, "Create a new container"},
-    {"exec", verb_exec, "Execute a command in a running container"},
-    {"history", verb_history, "Show the history of an image"},
-    {"images", verb_images, "List images"},
-    {"import", verb_import, "Import the contents from a tarball to create a filesystem image"},
-    {"inspect", verb_inspect, "Return low-level information on containers and images"},
-    {"kill", verb_kill, "Kill one or more running containers"},
-    {"load", verb_load, "Load an image from a tar archive or an OCI layout"},
-    {"logs", verb_logs, "Fetch the logs of a container started in the background"},
-    {"ps", verb_ps, "List containers"},
-    {"rm", verb_rm, "Remove one or more containers"},
-    {"rmi", verb_rmi, "Remove one or more images"},
-    {"run", verb_run, "Create and run a new container from an image"},
-    {"save", verb_save, "Save one or more images to a tar archive"},
-    {"start", verb_start, "Start a created container"},
-    {"stop", verb_stop, "Stop one or more running containers"},
-    {"tag", verb_tag, "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE"},
-    {NULL, NULL, NULL},
+    {"create", verb_create, "Create a new container", false},
+    {"exec", verb_exec, "Execute a command in a running container", true},
+    {"history", verb_history, "Show the history of an image", false},
+    {"images", verb_images, "List images", false},
+    {"import", verb_import, "Import the contents from a tarball to create a filesystem image",
+     false},
+    {"inspect", verb_inspect, "Return low-level information on containers and images", false},
+    {"kill", verb_kill, "Kill one or more running containers", false},
+    {"load", verb_load, "Load an image from a tar archive or an OCI layout", false},
+    {"logs", verb_logs, "Fetch the logs of a container started in the background", false},
+    {"ps", verb_ps, "List containers", false},
+    {"rm", verb_rm, "Remove one or more containers", false},
+    {"rmi", verb_rmi, "Remove one or more images", false},
+    {"run", verb_run, "Create and run a new container from an image", true},
+    {"save", verb_save, "Save one or more images to a tar archive", false},
+    {"start", verb_start, "Start a created container", true},
+    {"stop", verb_stop, "Stop one or more running containers", false},
+    {"tag", verb_tag, "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE", false},
+    {NULL, NULL, NULL, false},
 };
 
 static void usage(FILE *out)
@@ -59,6 +63,14 @@ int main(int argc, char **argv)
 {
 	int i = 1;
 
+	mc_take_inherited_fds();
+	/*
+	 * A closed pipe is an error to handle (EPIPE), not a reason to die half-way
+	 * through a cleanup: `run -t ... | head` must still remove its cgroup.
+	 * (The container's process gets the default back: chapter 01 resets it.)
+	 */
+	signal(SIGPIPE, SIG_IGN);
+
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (strcmp(argv[i], "--trace") == 0) {
 			mc_trace_enable(STDERR_FILENO);
@@ -77,9 +89,15 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return MC_EXIT_FAILED;
 	}
-	for (const struct verb *v = verbs; v->name != NULL; v++)
-		if (strcmp(argv[i], v->name) == 0)
-			return v->run(argc - i, argv + i);
+	for (const struct verb *v = verbs; v->name != NULL; v++) {
+		struct mc_error err;
+
+		if (strcmp(argv[i], v->name) != 0)
+			continue;
+		if (v->starts_processes && mc_reexec_sealed(argv, &err) < 0)
+			return mc_report(&err);
+		return v->run(argc - i, argv + i);
+	}
 	fprintf(stderr,
 	        "minicontainer: '%s' is not a minicontainer command.\n"
 	        "See 'minicontainer --help'.\n",

@@ -24,6 +24,21 @@
 int mc_report(const struct mc_error *err);
 int mc_usage_error(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/*
+ * Descriptors: at start-up, remember which of 3..63 the caller handed us and
+ * mark every descriptor above 2 close-on-exec, so that none reaches a
+ * program we run by accident.  mc_fd_inherited(fd): was fd one of them?
+ */
+void mc_take_inherited_fds(void);
+bool mc_fd_inherited(int fd);
+
+/*
+ * selfclone.c: re-execute from a sealed in-memory copy of our binary, unless
+ * this process already is one (CVE-2019-5736).  Returns only on failure, or
+ * with 0 when nothing had to be done.
+ */
+int mc_reexec_sealed(char **argv, struct mc_error *err);
+
 /* Copy stdin to a new temporary file; `path` gets its name (unlink it when done). */
 int mc_stdin_to_file(char *path, size_t size, struct mc_error *err);
 

@@ -48,8 +48,10 @@ int mc_container_load(const char *what, struct mc_container *c, struct mc_error 
 int mc_container_save(const struct mc_container *c, struct mc_error *err);
 void mc_container_free(struct mc_container *c);
 
-/* Every container, sorted newest first. */
+/* Every container, sorted newest first (a record half-written right now is skipped). */
 int mc_container_list(struct mc_container **list, size_t *count, struct mc_error *err);
+/* The same, for callers that hold the lock: a record that cannot be read is an error. */
+int mc_container_list_strict(struct mc_container **list, size_t *count, struct mc_error *err);
 
 /*
  * Bring the record's State up to date with reality: a "running" container
@@ -65,8 +67,21 @@ const char *mc_state_status(const struct mc_container *c);
 pid_t mc_state_pid(const struct mc_container *c);
 const char *mc_container_name(const struct mc_container *c); /* without the "/" */
 
+/*
+ * Before starting a container: make it ours, under the lock.  *running is
+ * set (and nothing changed) if it runs already; another minicontainer that
+ * is starting it right now is an error (EBUSY); otherwise the record is
+ * "created" again, with us as the process that will run it.
+ */
+int mc_container_claim(struct mc_container *c, bool *running, struct mc_error *err);
+
+/*
+ * A pidfd of the container's first process - checked to be the very process
+ * the record names (pid and start time) - for signals and setns(2).
+ */
+int mc_container_pidfd(const struct mc_container *c, struct mc_error *err);
+
 /* Record state changes (and save). */
-int mc_container_set_created(struct mc_container *c, struct mc_error *err);
 int mc_container_set_running(struct mc_container *c, pid_t pid, struct mc_error *err);
 int mc_container_set_exited(struct mc_container *c, int exit_code, bool oom_killed,
                             const char *error, struct mc_error *err);

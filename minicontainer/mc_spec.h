@@ -12,6 +12,8 @@
 struct mc_spec {
 	const char *name, *workdir, *user, *hostname, *entrypoint, *network, *image;
 	json_t *env, *binds, *mounts, *tmpfs;
+	json_t *cap_add, *cap_drop, *group_add; /* names, as given (checked at parse time) */
+	int preserve_fds;                       /* --preserve-fds N: fds 3..N+2 go in */
 	struct cg_limits limits;
 	bool auto_remove, read_only, init, interactive, tty, help, privileged;
 	char **args; /* the command after the image */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "mc.h"
+#include "mc_container.h"
 
 static bool in_list(char **list, size_t n, const char *s)
 {
@@ -116,7 +117,7 @@ int verb_rmi(int argc, char **argv)
 	size_t nuse = 0;
 	uint64_t freed;
 	bool force = false;
-	int opt, status = 0;
+	int opt, status = 0, lock = -1;
 
 	while ((opt = getopt_long(argc, argv, "+fh", options, NULL)) != -1) {
 		if (opt == 'f')
@@ -132,10 +133,16 @@ int verb_rmi(int argc, char **argv)
 	}
 	if (optind == argc)
 		return mc_usage_error("rmi", "\"rmi\" requires at least 1 argument");
-	if (mc_open_store(&st, &err) < 0 || mc_images_in_use(&in_use, &nuse, &err) < 0)
+	/* The containers' lock, then the store's: no container can take an image
+	 * between the moment we see which are in use and the sweep. */
+	if (mc_containers_lock(&lock, &err) < 0)
 		return mc_report(&err);
-	if (img_store_lock(&st, true, &err) < 0)
+	if (mc_open_store(&st, &err) < 0 || mc_images_in_use(&in_use, &nuse, &err) < 0 ||
+	    img_store_lock(&st, true, &err) < 0) {
+		mc_containers_unlock(lock);
+		img_store_close(&st);
 		return mc_report(&err);
+	}
 	for (int i = optind; i < argc; i++)
 		if (remove_one(&st, argv[i], force, in_use, nuse, &err) < 0)
 			status = mc_report(&err);
@@ -143,6 +150,7 @@ int verb_rmi(int argc, char **argv)
 	if (img_store_gc(&st, (const char *const *)in_use, nuse, &freed, &err) < 0)
 		status = mc_report(&err);
 	img_store_unlock(&st);
+	mc_containers_unlock(lock);
 	for (size_t i = 0; i < nuse; i++)
 		free(in_use[i]);
 	free(in_use);

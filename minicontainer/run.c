@@ -9,6 +9,7 @@
 #include "mc_launch.h"
 #include "mc.h"
 #include "mc_spec.h"
+#include "ns_namespaces.h"
 
 /* Resolve the image and write the record; on success *c is the new container. */
 static int create_container(int argc, char **argv, const char *verb, struct mc_spec *spec,
@@ -65,13 +66,14 @@ static int create_container(int argc, char **argv, const char *verb, struct mc_s
  * filled in, 1 when --help was printed, else the exit code of the failure.
  */
 static int parse_and_create(int argc, char **argv, const char *verb, const char *what,
-                            struct mc_container *c)
+                            struct mc_container *c, int *preserve_fds)
 {
 	struct mc_spec spec;
 	int status;
 
 	mc_spec_init(&spec);
 	status = create_container(argc, argv, verb, &spec, c);
+	*preserve_fds = spec.preserve_fds;
 	if (spec.help) {
 		printf("Usage:  minicontainer %s [OPTIONS] IMAGE [COMMAND] [ARG...]\n\n%s\n\n%s",
 		       verb, what, mc_run_usage);
@@ -84,15 +86,20 @@ static int parse_and_create(int argc, char **argv, const char *verb, const char 
 int verb_run(int argc, char **argv)
 {
 	struct mc_container c;
-	int status;
+	int status, preserve, pass[NS_MAX_KEEP_FDS];
+	size_t npass = 0;
 
-	status =
-	    parse_and_create(argc, argv, "run", "Create and run a new container from an image", &c);
+	status = parse_and_create(argc, argv, "run", "Create and run a new container from an image",
+	                          &c, &preserve);
 	if (status != 0)
 		return status == 1 ? 0 : status;
+	/* runc's --preserve-fds: the caller's descriptors 3 .. 3+N-1, those it really passed us. */
+	for (int fd = 3; fd < 3 + preserve; fd++)
+		if (mc_fd_inherited(fd))
+			pass[npass++] = fd;
 	status = mc_launch(
-	    &c, json_is_true(json_object_get(json_object_get(c.doc, "Config"), "OpenStdin")), NULL,
-	    0);
+	    &c, json_is_true(json_object_get(json_object_get(c.doc, "Config"), "OpenStdin")), pass,
+	    npass);
 	mc_container_free(&c);
 	return status;
 }
@@ -100,9 +107,9 @@ int verb_run(int argc, char **argv)
 int verb_create(int argc, char **argv)
 {
 	struct mc_container c;
-	int status;
+	int status, preserve;
 
-	status = parse_and_create(argc, argv, "create", "Create a new container", &c);
+	status = parse_and_create(argc, argv, "create", "Create a new container", &c, &preserve);
 	if (status != 0)
 		return status == 1 ? 0 : status;
 	printf("%s\n", c.id);

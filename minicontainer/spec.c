@@ -20,6 +20,8 @@
 #include "cg_cgroups.h"
 #include "img_config.h"
 #include "mc.h"
+#include "ns_confine.h"
+#include "ns_namespaces.h"
 
 const char mc_run_usage[] =
     "Options:\n"
@@ -41,7 +43,13 @@ const char mc_run_usage[] =
     "  -c, --cpu-shares int       CPU shares (relative weight)\n"
     "      --pids-limit int       Tune container pids limit (-1 for unlimited)\n"
     "      --network string       none (default) or host; bridge comes with chapter 05\n"
-    "      --privileged           Keep every capability and install no seccomp filter\n"
+    "      --privileged           Give extended privileges to this container: every\n"
+    "                             capability, no seccomp filter, /proc and /sys as they are\n"
+    "      --cap-add list         Add Linux capabilities (NET_ADMIN, CAP_SYS_TIME, ALL ...)\n"
+    "      --cap-drop list        Drop Linux capabilities\n"
+    "      --group-add list       Add additional groups to join\n"
+    "      --preserve-fds int     Pass N additional file descriptors (3 to N+2) to the\n"
+    "                             container (runc's option; Docker has none)\n"
     "      --init                 Run an init inside the container that forwards signals\n"
     "                             and reaps processes\n"
     "  -i, --interactive          Keep STDIN open even if not attached\n"
@@ -63,6 +71,10 @@ enum {
 	OPT_INIT,
 	OPT_HELP,
 	OPT_PRIVILEGED,
+	OPT_CAP_ADD,
+	OPT_CAP_DROP,
+	OPT_GROUP_ADD,
+	OPT_PRESERVE_FDS,
 };
 
 static const struct option options[] = {
@@ -87,6 +99,10 @@ static const struct option options[] = {
     {"net", required_argument, NULL, OPT_NETWORK},
     {"init", no_argument, NULL, OPT_INIT},
     {"privileged", no_argument, NULL, OPT_PRIVILEGED},
+    {"cap-add", required_argument, NULL, OPT_CAP_ADD},
+    {"cap-drop", required_argument, NULL, OPT_CAP_DROP},
+    {"group-add", required_argument, NULL, OPT_GROUP_ADD},
+    {"preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS},
     {"interactive", no_argument, NULL, 'i'},
     {"tty", no_argument, NULL, 't'},
     {"help", no_argument, NULL, OPT_HELP},
@@ -100,6 +116,9 @@ void mc_spec_init(struct mc_spec *s)
 	s->binds = json_array();
 	s->mounts = json_array();
 	s->tmpfs = json_object();
+	s->cap_add = json_array();
+	s->cap_drop = json_array();
+	s->group_add = json_array();
 	cg_limits_init(&s->limits);
 	s->network = "none";
 }
@@ -110,6 +129,20 @@ void mc_spec_free(struct mc_spec *s)
 	json_decref(s->binds);
 	json_decref(s->mounts);
 	json_decref(s->tmpfs);
+	json_decref(s->cap_add);
+	json_decref(s->cap_drop);
+	json_decref(s->group_add);
+}
+
+/* --cap-add/--cap-drop: a known capability (or ALL), kept as the user wrote it, as Docker does. */
+static int add_capability(json_t *list, const char *name, struct mc_error *err)
+{
+	ns_caps one;
+
+	if (ns_cap_from_name(name, &one, err) < 0)
+		return -1;
+	json_array_append_new(list, json_string(name));
+	return 0;
 }
 
 /* Add KEY=VALUE (consumed), replacing an earlier KEY: as with Docker, the last -e wins. */
@@ -341,6 +374,25 @@ int mc_spec_parse(int argc, char **argv, struct mc_spec *s, struct mc_error *err
 		case OPT_PRIVILEGED:
 			s->privileged = true;
 			break;
+		case OPT_CAP_ADD:
+			rc = add_capability(s->cap_add, optarg, err);
+			break;
+		case OPT_CAP_DROP:
+			rc = add_capability(s->cap_drop, optarg, err);
+			break;
+		case OPT_GROUP_ADD:
+			json_array_append_new(s->group_add, json_string(optarg));
+			break;
+		case OPT_PRESERVE_FDS: {
+			int64_t n;
+
+			rc = parse_int(optarg, &n, err);
+			if (rc == 0 && (n < 0 || n > NS_MAX_KEEP_FDS))
+				rc = mc_fail(err, 0, "--preserve-fds: %s is not between 0 and %d",
+				             optarg, NS_MAX_KEEP_FDS);
+			s->preserve_fds = (int)n;
+			break;
+		}
 		case OPT_INIT:
 			s->init = true;
 			break;
@@ -450,5 +502,8 @@ json_t *mc_spec_record(const struct mc_spec *s, const struct img_image *img,
 	              (json_int_t)(s->limits.cpus * 1e9), "CpuShares",
 	              (json_int_t)s->limits.cpu_shares, "PidsLimit", (json_int_t)s->limits.pids,
 	              "AutoRemove", s->auto_remove, "Init", s->init, "Privileged", s->privileged));
+	json_object_set(json_object_get(doc, "HostConfig"), "CapAdd", s->cap_add);
+	json_object_set(json_object_get(doc, "HostConfig"), "CapDrop", s->cap_drop);
+	json_object_set(json_object_get(doc, "HostConfig"), "GroupAdd", s->group_add);
 	return doc;
 }

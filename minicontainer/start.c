@@ -79,7 +79,7 @@ int verb_start(int argc, char **argv)
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	bool attach = false, interactive = false;
+	bool attach = false, interactive = false, running;
 	struct mc_container c;
 	struct mc_error err;
 	int opt, status;
@@ -103,15 +103,15 @@ int verb_start(int argc, char **argv)
 		return mc_usage_error("start", "\"start\" requires exactly 1 argument");
 	if (mc_container_load(argv[optind], &c, &err) < 0)
 		return mc_report(&err);
-	mc_container_refresh(&c);
-	if (strcmp(mc_state_status(&c), "running") == 0) {
-		mc_container_free(&c);
-		return 0; /* Docker: starting a running container is not an error */
-	}
-	/* A container started again begins as "created": its last exit is history. */
-	if (mc_container_set_created(&c, &err) < 0) {
+	/* Ours, under the lock: a second `start` racing with this one gets an error. */
+	if (mc_container_claim(&c, &running, &err) < 0) {
 		mc_container_free(&c);
 		return mc_report(&err);
+	}
+	if (running) {
+		mc_container_free(&c);
+		printf("%s\n", argv[optind]);
+		return 0; /* Docker: starting a running container is not an error */
 	}
 	if (attach)
 		status = mc_launch(&c, interactive, NULL, 0);

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "mc_container.h"
@@ -57,31 +58,42 @@ static bool wait_gone(const char *id, double seconds)
 	return false;
 }
 
+/* Through a pidfd: the very process the record names, never whoever has its pid now. */
+static int send_signal(int pidfd, int sig, struct mc_error *err)
+{
+	if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0 && errno != ESRCH)
+		return mc_fail(err, errno, "pidfd_send_signal(%s)", sigabbrev_np(sig) ?: "?");
+	return 0;
+}
+
 static int signal_container(const char *what, int sig, double grace, struct mc_error *err)
 {
 	struct mc_container c;
-	pid_t pid;
+	int pidfd = -1, rc = -1;
 
 	if (mc_container_load(what, &c, err) < 0)
 		return -1;
 	mc_container_refresh(&c);
-	pid = mc_state_pid(&c);
-	if (strcmp(mc_state_status(&c), "running") != 0 || pid <= 0) {
-		mc_container_free(&c);
+	if (strcmp(mc_state_status(&c), "running") != 0 ||
+	    (pidfd = mc_container_pidfd(&c, err)) < 0) {
 		/* Docker: stopping a stopped container is fine, killing one is an error. */
-		return grace >= 0 ? 0 : mc_fail(err, 0, "container %s is not running", what);
+		rc = grace >= 0 ? 0 : mc_fail(err, 0, "container %s is not running", what);
+		goto out;
 	}
-	if (kill(pid, sig) < 0) {
-		mc_container_free(&c);
-		return mc_fail(err, errno, "kill %d", (int)pid);
-	}
+	if (send_signal(pidfd, sig, err) < 0)
+		goto out;
 	/* stop: SIGTERM, a grace period, then SIGKILL - which PID 1 cannot ignore. */
 	if (grace >= 0 && !wait_gone(c.id, grace)) {
-		kill(pid, SIGKILL);
+		if (send_signal(pidfd, SIGKILL, err) < 0)
+			goto out;
 		wait_gone(c.id, 10);
 	}
+	rc = 0;
+out:
+	if (pidfd >= 0)
+		close(pidfd);
 	mc_container_free(&c);
-	return 0;
+	return rc;
 }
 
 int verb_kill(int argc, char **argv)

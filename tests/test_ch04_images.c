@@ -331,7 +331,8 @@ static void test_cli_images_tag_inspect_history_rmi(void **state)
 	assert_string_equal(out, "Untagged: example.com/team/tools:stable\n");
 
 	/* An image a container uses is refused. */
-	snprintf(cmd, sizeof(cmd), "mkdir -p %s/cli-root/containers/c1", mc_test_tmpdir());
+#define C1 "c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1"
+	snprintf(cmd, sizeof(cmd), "mkdir -p %s/cli-root/containers/" C1, mc_test_tmpdir());
 	assert_int_equal(system(cmd), 0);
 	{
 		char manifest[200], path[PATH_MAX];
@@ -342,7 +343,7 @@ static void test_cli_images_tag_inspect_history_rmi(void **state)
 		                    "'s/.*\"ManifestDigest\": \"\\(.*\\)\".*/\\1/p'"),
 		                 0);
 		manifest[strcspn(manifest, "\n")] = '\0';
-		snprintf(path, sizeof(path), "%s/cli-root/containers/c1/config.json",
+		snprintf(path, sizeof(path), "%s/cli-root/containers/" C1 "/config.json",
 		         mc_test_tmpdir());
 		f = fopen(path, "w");
 		fprintf(f, "{\"ImageManifest\": \"%s\"}\n", manifest);
@@ -350,7 +351,23 @@ static void test_cli_images_tag_inspect_history_rmi(void **state)
 	}
 	assert_int_equal(mc(out, sizeof(out), "rmi tools:1.0"), 125);
 	assert_non_null(strstr(out, "being used by a container"));
-	snprintf(cmd, sizeof(cmd), "rm -rf %s/cli-root/containers/c1", mc_test_tmpdir());
+	/* A record that cannot be read: nothing may be collected, nothing removed. */
+	{
+		char path[PATH_MAX];
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/cli-root/containers/" C1 "/config.json",
+		         mc_test_tmpdir());
+		f = fopen(path, "w");
+		assert_non_null(f);
+		fputs("{ not json", f);
+		fclose(f);
+	}
+	assert_int_equal(mc(out, sizeof(out), "rmi tools:1.0"), 125);
+	assert_non_null(strstr(out, "unreadable container record"));
+	assert_int_equal(mc(out, sizeof(out), "images -q"), 0);
+	assert_string_not_equal(out, "");
+	snprintf(cmd, sizeof(cmd), "rm -rf %s/cli-root/containers/" C1, mc_test_tmpdir());
 	assert_int_equal(system(cmd), 0);
 	assert_int_equal(mc(out, sizeof(out), "rmi tools:1.0"), 0);
 	assert_non_null(strstr(out, "Deleted: sha256:"));

@@ -362,6 +362,21 @@ static __attribute__((noreturn)) void report_and_exit(int err_fd, int exit_code,
 	_exit(exit_code);
 }
 
+/*
+ * The command starts with every signal at its default and none blocked:
+ * an ignored signal survives execve(2), and the tool that started us may
+ * ignore SIGPIPE for itself.
+ */
+static void reset_signals(void)
+{
+	sigset_t none;
+
+	for (int sig = 1; sig < NSIG; sig++)
+		signal(sig, SIG_DFL); /* fails harmlessly for SIGKILL, SIGSTOP and glibc's own */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
 static int wait_for_parent(int go_fd, struct mc_error *err)
 {
 	char c;
@@ -1027,7 +1042,13 @@ int ns_close_fds(int fd1, int fd2, const int *pass, size_t npass, struct mc_erro
 		keep[n++] = mc_trace_fd();
 	for (size_t i = 0; i < npass; i++)
 		keep[n++] = pass[i];
-	return mc_close_fds_except(keep, n, err);
+	if (mc_close_fds_except(keep, n, err) < 0)
+		return -1;
+	/* Those passed on purpose must survive execve(2). */
+	for (size_t i = 0; i < npass; i++)
+		if (fcntl(pass[i], F_SETFD, 0) < 0)
+			return mc_fail(err, errno, "pass descriptor %d", pass[i]);
+	return 0;
 }
 
 /* Everything between clone() and execve(), step by step. */
@@ -1087,6 +1108,7 @@ static void child_main(const struct ns_config *cfg, int go_fd, int err_fd, ino_t
 	struct mc_error err;
 
 	mc_error_clear(&err);
+	reset_signals();
 	/* If the parent dies, so do we: a half-made container is not left behind. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (setup_container(&c, go_fd, err_fd, host_mnt_ns, &err) < 0)

@@ -14,6 +14,7 @@
  */
 #define _GNU_SOURCE
 #include "img_archive.h"
+#include "img_extract.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -164,8 +165,9 @@ static int read_uncompressed(int in, int out, char diff_id[IMG_DIGEST_LEN + 1], 
 
 	if (a == NULL || h == NULL)
 		rc = mc_fail(err, ENOMEM, "decompress");
+	if (rc == 0)
+		rc = img_archive_decompressors(a, err);
 	if (rc == 0) {
-		archive_read_support_filter_all(a);
 		archive_read_support_format_raw(a);
 		if (archive_read_open_fd(a, in, sizeof(buf)) != ARCHIVE_OK ||
 		    archive_read_next_header(a, &entry) != ARCHIVE_OK)
@@ -422,7 +424,10 @@ static int unpack_tar(const char *tar, const char *dest, bool *not_a_tar, struct
 	*not_a_tar = false;
 	if (a == NULL)
 		return mc_fail(err, ENOMEM, "read %s", tar);
-	archive_read_support_filter_all(a);
+	if (img_archive_decompressors(a, err) < 0) {
+		archive_read_free(a);
+		return -1;
+	}
 	archive_read_support_format_tar(a);
 	/* Opening reads the first block already, to recognise the format. */
 	if (archive_read_open_filename(a, tar, 65536) != ARCHIVE_OK) {

@@ -41,4 +41,11 @@ struct img_extract_opts {
 int img_extract_layer(const char *archive_path, const char *dest, struct img_extract_opts *opts,
                       struct mc_error *err);
 
+/*
+ * Enable the decompressors that run inside our process (gzip, zstd, xz,
+ * bzip2) on a libarchive reader - and no filter that would spawn a program.
+ */
+struct archive;
+int img_archive_decompressors(struct archive *a, struct mc_error *err);
+
 #endif
