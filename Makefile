@@ -142,7 +142,8 @@ $(BUILD)/tests/test-common: $(BUILD)/obj/tests/test_common.o $(HARNESS_OBJ) $(CO
 
 # The capstone's end-to-end tests drive build/bin/minicontainer (and link the chapters for helpers).
 TESTS += $(BUILD)/tests/test-minicontainer
-$(BUILD)/tests/test-minicontainer: $(BUILD)/obj/tests/test_minicontainer.o $(HARNESS_OBJ) $(CHAPTER_LIBS) $(COMMON_LIB)
+# (plus tests/mc_*.c: the helpers they share and further groups of tests).
+$(BUILD)/tests/test-minicontainer: $(BUILD)/obj/tests/test_minicontainer.o $(patsubst tests/%.c,$(BUILD)/obj/tests/%.o,$(wildcard tests/mc_*.c)) $(HARNESS_OBJ) $(CHAPTER_LIBS) $(COMMON_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LIBS) -lutil
 

@@ -11,11 +11,15 @@
 
 static uint64_t inherited_fds;
 
-void mc_take_inherited_fds(void)
+void mc_note_inherited_fds(void)
 {
 	for (int fd = 3; fd < 64; fd++)
 		if (fcntl(fd, F_GETFD) >= 0)
 			inherited_fds |= (uint64_t)1 << fd;
+}
+
+void mc_close_fds_on_exec(void)
+{
 	/* Kernel 5.11 and later do it in one call; otherwise one descriptor at a time. */
 	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
 		for (int fd = 3; fd < 1024; fd++)

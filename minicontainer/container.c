@@ -404,6 +404,13 @@ static bool monitor_alive(const struct mc_container *c)
 	return monitor > 0 && monitor != getpid() && process_alive(monitor, start);
 }
 
+pid_t mc_container_monitor(const struct mc_container *c)
+{
+	return monitor_alive(c)
+	           ? (pid_t)json_integer_value(json_object_get(state_of(c), "MonitorPid"))
+	           : 0;
+}
+
 int mc_container_pidfd(const struct mc_container *c, struct mc_error *err)
 {
 	unsigned long long start =
@@ -505,7 +512,7 @@ int mc_container_claim(struct mc_container *c, bool *running, struct mc_error *e
 		*running = true;
 		rc = 0;
 	} else if (monitor_alive(&now)) {
-		mc_fail(err, EBUSY,
+		mc_fail(err, 0,
 		        "cannot start container %s: another minicontainer (pid %d) is starting it",
 		        mc_container_name(&now), (int)who);
 	} else {
@@ -527,30 +534,29 @@ out:
 
 int mc_container_set_running(struct mc_container *c, pid_t pid, struct mc_error *err)
 {
-	mc_trace("capstone", "container %.12s is running: PID %d on the host", c->id, (int)pid);
 	bool zombie;
 	char now[64];
 
+	mc_trace("capstone", "container %.12s is running: PID %d on the host", c->id, (int)pid);
 	mc_rfc3339_now(now, sizeof(now));
-	json_object_set_new(state_of(c), "PidStartTime",
-	                    json_integer((json_int_t)process_start_time(pid, &zombie)));
 	/* Who watches it: this process.  rm -f waits for it to finish cleaning up. */
-	json_object_set_new(state_of(c), "MonitorPid", json_integer((json_int_t)getpid()));
-	json_object_set_new(state_of(c), "MonitorStartTime",
-	                    json_integer((json_int_t)process_start_time(getpid(), &zombie)));
 	return set_state(c,
-	                 json_pack("{s:s, s:b, s:i, s:i, s:s, s:s, s:b}", "Status", "running",
-	                           "Running", 1, "Pid", (int)pid, "ExitCode", 0, "StartedAt", now,
-	                           "Error", "", "OOMKilled", 0),
+	                 json_pack("{s:s, s:b, s:i, s:i, s:s, s:s, s:b, s:I, s:I, s:I}", "Status",
+	                           "running", "Running", 1, "Pid", (int)pid, "ExitCode", 0,
+	                           "StartedAt", now, "Error", "", "OOMKilled", 0, "PidStartTime",
+	                           (json_int_t)process_start_time(pid, &zombie), "MonitorPid",
+	                           (json_int_t)getpid(), "MonitorStartTime",
+	                           (json_int_t)process_start_time(getpid(), &zombie)),
 	                 err);
 }
 
 int mc_container_set_exited(struct mc_container *c, int exit_code, bool oom_killed,
                             const char *error, struct mc_error *err)
 {
+	char now[64];
+
 	mc_trace("capstone", "container %.12s exited: code %d%s", c->id, exit_code,
 	         oom_killed ? ", OOM killed" : "");
-	char now[64];
 
 	mc_rfc3339_now(now, sizeof(now));
 	return set_state(c,

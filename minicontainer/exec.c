@@ -72,7 +72,7 @@ static char **environment(const struct mc_container *c, json_t *extra)
  */
 static int become_the_command(const struct mc_container *c, const struct exec_opts *o,
                               struct ns_confine *conf, char *const **envp, int console, int report,
-                              struct mc_error *err)
+                              const struct mc_tty *tty, struct mc_error *err)
 {
 	json_t *config = json_object_get(c->doc, "Config");
 	const char *workdir =
@@ -82,7 +82,7 @@ static int become_the_command(const struct mc_container *c, const struct exec_op
 		return -1;
 	if (ns_enter_workdir(workdir != NULL && workdir[0] ? workdir : "/", false, err) < 0)
 		return -1;
-	if (console >= 0 && ns_take_console(console, err) < 0)
+	if (console >= 0 && ns_take_console(console, tty->rows, tty->cols, err) < 0)
 		return -1;
 	return ns_confine_now(conf, envp, err);
 }
@@ -93,7 +93,7 @@ static int become_the_command(const struct mc_container *c, const struct exec_op
  */
 static void __attribute__((noreturn))
 join_and_run(const struct mc_container *c, const struct exec_opts *o, struct ns_confine *conf,
-             int pidfd, int console, int report)
+             int pidfd, const struct mc_tty *tty, int report)
 {
 	struct mc_error err;
 	char *const *envp;
@@ -127,7 +127,8 @@ join_and_run(const struct mc_container *c, const struct exec_opts *o, struct ns_
 		mc_fail(&err, ENOMEM, "environment");
 		goto fail;
 	}
-	if (become_the_command(c, o, conf, &envp, console, report, &err) < 0)
+	if (become_the_command(c, o, conf, &envp, o->tty ? tty->console[1] : -1, report, tty,
+	                       &err) < 0)
 		goto fail;
 	rc = ns_find_command(o->argv[0], envp, path, sizeof(path));
 	if (rc == 0) {
@@ -191,7 +192,7 @@ static int run_exec(struct mc_container *c, struct exec_opts *o, struct ns_confi
 
 			dup2(null, STDIN_FILENO);
 		}
-		join_and_run(c, o, conf, pidfd, o->tty ? tty.console[1] : -1, report[1]);
+		join_and_run(c, o, conf, pidfd, &tty, report[1]);
 	}
 	close(pidfd);
 	close(go[0]);

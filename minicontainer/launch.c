@@ -366,6 +366,8 @@ static int configure(struct ns_config *cfg, const char *hostname, bool attach_st
 		if (mc_tty_prepare(&L.tty, err) < 0)
 			return -1;
 		cfg->console_socket = L.tty.console[1];
+		cfg->console_rows = L.tty.rows;
+		cfg->console_cols = L.tty.cols;
 	} else if (!attach_stdin) {
 		L.null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 		cfg->stdio[0] = L.null_fd;

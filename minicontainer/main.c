@@ -40,6 +40,8 @@ static const struct verb verbs[] = {
     {"start", verb_start, "Start a created container", true},
     {"stop", verb_stop, "Stop one or more running containers", false},
     {"tag", verb_tag, "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE", false},
+    {"wait", verb_wait, "Block until one or more containers stop, then print their exit codes",
+     false},
     {NULL, NULL, NULL, false},
 };
 
@@ -63,7 +65,7 @@ int main(int argc, char **argv)
 {
 	int i = 1;
 
-	mc_take_inherited_fds();
+	mc_note_inherited_fds();
 	/*
 	 * A closed pipe is an error to handle (EPIPE), not a reason to die half-way
 	 * through a cleanup: `run -t ... | head` must still remove its cgroup.
@@ -96,6 +98,8 @@ int main(int argc, char **argv)
 			continue;
 		if (v->starts_processes && mc_reexec_sealed(argv, &err) < 0)
 			return mc_report(&err);
+		/* (After the re-execution, which must not lose the caller's descriptors.) */
+		mc_close_fds_on_exec();
 		return v->run(argc - i, argv + i);
 	}
 	fprintf(stderr,

@@ -25,11 +25,12 @@ int mc_report(const struct mc_error *err);
 int mc_usage_error(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /*
- * Descriptors: at start-up, remember which of 3..63 the caller handed us and
- * mark every descriptor above 2 close-on-exec, so that none reaches a
- * program we run by accident.  mc_fd_inherited(fd): was fd one of them?
+ * Descriptors: first thing at start-up, remember which of 3..63 the caller
+ * handed us (mc_fd_inherited(fd) tells later); then mark every descriptor
+ * above 2 close-on-exec, so that none reaches a program we run by accident.
  */
-void mc_take_inherited_fds(void);
+void mc_note_inherited_fds(void);
+void mc_close_fds_on_exec(void);
 bool mc_fd_inherited(int fd);
 
 /*
@@ -89,5 +90,6 @@ int verb_tag(int argc, char **argv);
 int verb_rmi(int argc, char **argv);
 int verb_inspect(int argc, char **argv);
 int verb_history(int argc, char **argv);
+int verb_wait(int argc, char **argv);
 
 #endif

@@ -75,6 +75,9 @@ const char *mc_container_name(const struct mc_container *c); /* without the "/" 
  */
 int mc_container_claim(struct mc_container *c, bool *running, struct mc_error *err);
 
+/* The live process that watches the container (`run`, or a monitor), or 0. */
+pid_t mc_container_monitor(const struct mc_container *c);
+
 /*
  * A pidfd of the container's first process - checked to be the very process
  * the record names (pid and start time) - for signals and setns(2).

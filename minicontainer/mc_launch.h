@@ -29,6 +29,13 @@
  */
 int mc_launch(struct mc_container *c, bool attach_stdin, const int *pass_fds, size_t npass_fds);
 
+/*
+ * Start the container in the background: a monitor process of ours, in a
+ * session of its own, runs it (mc_launch) and records its end.  Returns when
+ * the monitor has recorded "running" (0) or the start failed (125).
+ */
+int mc_start_detached(struct mc_container *c);
+
 /* The record's user, capabilities and security options, as chapter 01's confinement. */
 struct mc_confinement {
 	struct ns_confine conf;

@@ -15,7 +15,7 @@ struct mc_spec {
 	json_t *cap_add, *cap_drop, *group_add; /* names, as given (checked at parse time) */
 	int preserve_fds;                       /* --preserve-fds N: fds 3..N+2 go in */
 	struct cg_limits limits;
-	bool auto_remove, read_only, init, interactive, tty, help, privileged;
+	bool auto_remove, read_only, init, interactive, tty, help, privileged, detach;
 	char **args; /* the command after the image */
 	int nargs;
 };

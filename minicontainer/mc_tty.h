@@ -14,6 +14,7 @@
 struct mc_tty {
 	int console[2]; /* [1] goes to the container, which sends the master through it */
 	int master;     /* the terminal's master side, once received */
+	unsigned short rows, cols; /* our window size when prepared (0: not a terminal) */
 	bool stdin_open;
 	pthread_t relay_thread;
 	bool relaying;

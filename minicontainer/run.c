@@ -66,7 +66,7 @@ static int create_container(int argc, char **argv, const char *verb, struct mc_s
  * filled in, 1 when --help was printed, else the exit code of the failure.
  */
 static int parse_and_create(int argc, char **argv, const char *verb, const char *what,
-                            struct mc_container *c, int *preserve_fds)
+                            struct mc_container *c, int *preserve_fds, bool *detach)
 {
 	struct mc_spec spec;
 	int status;
@@ -74,6 +74,7 @@ static int parse_and_create(int argc, char **argv, const char *verb, const char 
 	mc_spec_init(&spec);
 	status = create_container(argc, argv, verb, &spec, c);
 	*preserve_fds = spec.preserve_fds;
+	*detach = spec.detach;
 	if (spec.help) {
 		printf("Usage:  minicontainer %s [OPTIONS] IMAGE [COMMAND] [ARG...]\n\n%s\n\n%s",
 		       verb, what, mc_run_usage);
@@ -88,11 +89,20 @@ int verb_run(int argc, char **argv)
 	struct mc_container c;
 	int status, preserve, pass[NS_MAX_KEEP_FDS];
 	size_t npass = 0;
+	bool detach;
 
 	status = parse_and_create(argc, argv, "run", "Create and run a new container from an image",
-	                          &c, &preserve);
+	                          &c, &preserve, &detach);
 	if (status != 0)
 		return status == 1 ? 0 : status;
+	/* -d: the container's monitor runs in the background; we print its id, as Docker does. */
+	if (detach) {
+		status = mc_start_detached(&c);
+		if (status == 0)
+			printf("%s\n", c.id);
+		mc_container_free(&c);
+		return status;
+	}
 	/* runc's --preserve-fds: the caller's descriptors 3 .. 3+N-1, those it really passed us. */
 	for (int fd = 3; fd < 3 + preserve; fd++)
 		if (mc_fd_inherited(fd))
@@ -108,8 +118,10 @@ int verb_create(int argc, char **argv)
 {
 	struct mc_container c;
 	int status, preserve;
+	bool detach;
 
-	status = parse_and_create(argc, argv, "create", "Create a new container", &c, &preserve);
+	status = parse_and_create(argc, argv, "create", "Create a new container", &c, &preserve,
+	                          &detach);
 	if (status != 0)
 		return status == 1 ? 0 : status;
 	printf("%s\n", c.id);

@@ -52,6 +52,7 @@ const char mc_run_usage[] =
     "                             container (runc's option; Docker has none)\n"
     "      --init                 Run an init inside the container that forwards signals\n"
     "                             and reaps processes\n"
+    "  -d, --detach               Run container in background and print container ID\n"
     "  -i, --interactive          Keep STDIN open even if not attached\n"
     "  -t, --tty                  Allocate a pseudo-TTY\n"
     "      --help                 Print usage\n";
@@ -103,6 +104,7 @@ static const struct option options[] = {
     {"cap-drop", required_argument, NULL, OPT_CAP_DROP},
     {"group-add", required_argument, NULL, OPT_GROUP_ADD},
     {"preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS},
+    {"detach", no_argument, NULL, 'd'},
     {"interactive", no_argument, NULL, 'i'},
     {"tty", no_argument, NULL, 't'},
     {"help", no_argument, NULL, OPT_HELP},
@@ -293,7 +295,7 @@ int mc_spec_parse(int argc, char **argv, struct mc_spec *s, struct mc_error *err
 	optind = 1;
 	opterr = 0;
 	/* '+': stop at the image name; what follows is the container's command. */
-	while ((opt = getopt_long(argc, argv, "+e:w:u:h:v:m:c:it", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+e:w:u:h:v:m:c:itd", options, NULL)) != -1) {
 		int rc = 0;
 
 		switch (opt) {
@@ -398,6 +400,9 @@ int mc_spec_parse(int argc, char **argv, struct mc_spec *s, struct mc_error *err
 			break;
 		case 'i':
 			s->interactive = true;
+			break;
+		case 'd':
+			s->detach = true;
 			break;
 		case 't':
 			s->tty = true;

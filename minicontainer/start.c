@@ -15,7 +15,7 @@
 #include "mc_launch.h"
 #include "mc.h"
 
-static int start_detached(struct mc_container *c)
+int mc_start_detached(struct mc_container *c)
 {
 	char log[600];
 	pid_t pid;
@@ -116,7 +116,7 @@ int verb_start(int argc, char **argv)
 	if (attach)
 		status = mc_launch(&c, interactive, NULL, 0);
 	else {
-		status = start_detached(&c);
+		status = mc_start_detached(&c);
 		if (status == 0)
 			printf("%s\n", argv[optind]);
 	}

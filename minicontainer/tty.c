@@ -34,9 +34,15 @@ void mc_tty_init(struct mc_tty *t)
 int mc_tty_prepare(struct mc_tty *t, struct mc_error *err)
 {
 	struct termios raw;
+	struct winsize ws;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, t->console) < 0)
 		return mc_fail(err, errno, "socketpair");
+	/* The container's terminal starts with our size (chapter 01 sets it before exec). */
+	if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0) {
+		t->rows = ws.ws_row;
+		t->cols = ws.ws_col;
+	}
 	if (isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved_termios) == 0) {
 		termios_saved = true;
 		atexit(restore_terminal);
@@ -81,7 +87,7 @@ void mc_tty_resize(struct mc_tty *t)
 static void *relay(void *arg)
 {
 	struct mc_tty *t = arg;
-	bool in_open = t->stdin_open;
+	bool in_open = t->stdin_open, out_open = true;
 	char buf[4096];
 
 	for (;;) {
@@ -97,8 +103,11 @@ static void *relay(void *arg)
 			n = read(t->master, buf, sizeof(buf));
 			if (n <= 0)
 				break; /* EIO: every copy of the slave side is closed */
-			if (write(STDOUT_FILENO, buf, (size_t)n) < 0)
-				break;
+			/* Nobody reads our output any more (`run -t ... | head`): keep
+			 * draining the terminal, so that the container does not block
+			 * on a full one, and throw its output away. */
+			if (out_open && write(STDOUT_FILENO, buf, (size_t)n) < 0)
+				out_open = false;
 		}
 		if (in_open && (p[1].revents & (POLLIN | POLLHUP))) {
 			n = read(STDIN_FILENO, buf, sizeof(buf));

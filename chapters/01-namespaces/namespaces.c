@@ -951,7 +951,7 @@ static int send_fd(int sock, int fd, struct mc_error *err)
  * host would work, but its name would mean nothing inside.)  The master goes
  * to the parent, which relays it to the user's terminal.
  */
-int ns_take_console(int sock, struct mc_error *err)
+int ns_take_console(int sock, unsigned short rows, unsigned short cols, struct mc_error *err)
 {
 	char name[64];
 	int master, slave;
@@ -968,6 +968,13 @@ int ns_take_console(int sock, struct mc_error *err)
 	if (slave < 0) {
 		close(master);
 		return mc_fail(err, errno, "open %s", name);
+	}
+	/* The size the user's terminal has now, before the command can ask for it
+	 * (later changes come from the parent, through the master). */
+	if (rows > 0 && cols > 0) {
+		struct winsize ws = {.ws_row = rows, .ws_col = cols};
+
+		ioctl(slave, TIOCSWINSZ, &ws);
 	}
 	mc_trace(CH, "opened %s in the container's devpts; the master goes to the parent", name);
 	if (setsid() < 0 || ioctl(slave, TIOCSCTTY, 0) < 0 || dup2(slave, STDIN_FILENO) < 0 ||
@@ -1096,7 +1103,8 @@ static int setup_container(struct ns_container *c, int go_fd, int err_fd, ino_t 
 		return -1;
 	if (ns_enter_workdir(cfg->workdir, true, err) < 0)
 		return -1;
-	if (cfg->console_socket >= 0 && ns_take_console(cfg->console_socket, err) < 0)
+	if (cfg->console_socket >= 0 &&
+	    ns_take_console(cfg->console_socket, cfg->console_rows, cfg->console_cols, err) < 0)
 		return -1;
 	return ns_run_hooks(c, NS_BEFORE_EXEC, err);
 }

@@ -50,6 +50,7 @@ struct ns_config {
 	 * the master side through this unix socket (SCM_RIGHTS) to the parent.
 	 */
 	int console_socket;
+	unsigned short console_rows, console_cols; /* its window size at the start; 0: unset */
 	/*
 	 * Descriptors the command inherits besides 0, 1 and 2 (runc's
 	 * --preserve-fds).  Every other descriptor is closed in the child before
@@ -115,7 +116,7 @@ int ns_write_id_maps(pid_t pid, const struct ns_config *cfg, struct mc_error *er
  * container's /dev/ptmx, make it our stdin/out/err and controlling tty, and
  * send its master side through the unix socket `sock` (SCM_RIGHTS).
  */
-int ns_take_console(int sock, struct mc_error *err);
+int ns_take_console(int sock, unsigned short rows, unsigned short cols, struct mc_error *err);
 
 /*
  * Close every descriptor but 0-2, fd1 and fd2 (-1 for none), the trace and

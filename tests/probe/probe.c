@@ -97,7 +97,7 @@ static const char *errno_name(int err)
 	    E(ECHILD), E(EAGAIN),    E(ENOMEM),     E(EACCES),  E(EFAULT),       E(EBUSY),
 	    E(EEXIST), E(EXDEV),     E(ENODEV),     E(ENOTDIR), E(EISDIR),       E(EINVAL),
 	    E(ENFILE), E(EMFILE),    E(ENOSPC),     E(EROFS),   E(ENAMETOOLONG), E(ENOSYS),
-	    E(ELOOP),  E(ENOTEMPTY), E(EOPNOTSUPP),
+	    E(ELOOP),  E(ENOTEMPTY), E(EOPNOTSUPP), E(ETXTBSY),
 	};
 #undef E
 	static char buf[16];
@@ -767,6 +767,72 @@ static int cmd_chroot_breakout(char **args)
 	return 0;
 }
 
+/* "fd=N TARGET" for every descriptor this process has open (but the one reading the list). */
+static int cmd_fds(char **args UNUSED)
+{
+	DIR *dir = opendir("/proc/self/fd");
+	struct dirent *d;
+	int count = 0;
+
+	if (!dir)
+		die("opendir /proc/self/fd");
+	while ((d = readdir(dir)) != NULL) {
+		char path[300], target[512];
+		ssize_t n;
+
+		if (d->d_name[0] == '.' || atoi(d->d_name) == dirfd(dir))
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/fd/%s", d->d_name);
+		n = readlink(path, target, sizeof(target) - 1);
+		target[n > 0 ? n : 0] = '\0';
+		printf("fd=%s %s\n", d->d_name, target);
+		count++;
+	}
+	closedir(dir);
+	printf("fd_count=%d\n", count);
+	return 0;
+}
+
+/*
+ * Try to open PATH for writing, and write nothing: "open_write=ok" or the
+ * errno name.  (For kernel files whose writing would change the host: a
+ * wrong result must not do any harm.)
+ */
+static int cmd_open_write(char **args)
+{
+	int fd = open(args[0], O_WRONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		printf("open_write=ok\n");
+		close(fd);
+	} else {
+		printf("open_write=%s\n", errno_name(errno));
+	}
+	return 0;
+}
+
+/* "bytes=N" read from PATH, or "read=ERRNO": whether a (masked) file shows anything. */
+static int cmd_read_size(char **args)
+{
+	int fd = open(args[0], O_RDONLY | O_CLOEXEC);
+	char buf[65536];
+	long total = 0;
+	ssize_t n;
+
+	if (fd < 0) {
+		printf("read=%s\n", errno_name(errno));
+		return 0;
+	}
+	while ((n = read(fd, buf, sizeof(buf))) > 0 && total < (1L << 30))
+		total += n;
+	if (n < 0)
+		printf("read=%s\n", errno_name(errno));
+	else
+		printf("bytes=%ld\n", total);
+	close(fd);
+	return 0;
+}
+
 static int cmd_exit(char **args)
 {
 	exit((int)parse_int(args[0], 10, 0, 255));
@@ -826,6 +892,9 @@ static const struct command commands[] = {
     {"write", cmd_write, 2, 2, "PATH TEXT", "write TEXT to PATH, written= owner=UID:GID"},
     {"mount-tmpfs", cmd_mount_tmpfs, 2, 2, "SOURCE DIR", "mount a tmpfs on DIR, mounted="},
     {"chroot-breakout", cmd_chroot_breakout, 1, 1, "MARKER", "try the chroot escape, breakout="},
+    {"fds", cmd_fds, 0, 0, "", "fd=N TARGET for each open descriptor, fd_count="},
+    {"open-write", cmd_open_write, 1, 1, "PATH", "open PATH for writing (no write), open_write="},
+    {"read-size", cmd_read_size, 1, 1, "PATH", "bytes= read from PATH, or read=ERRNO"},
     {"exit", cmd_exit, 1, 1, "N", "exit with status N"},
     {"kill-self", cmd_kill_self, 1, 1, "SIG", "raise signal number SIG"},
 };
