@@ -475,6 +475,26 @@ static int update_state_locked(struct mc_container *c, json_t *changes, struct m
 	return rc;
 }
 
+/* A field outside State (RestartCount), read-modified-written under the lock. */
+static int set_top(struct mc_container *c, const char *key, json_t *value, struct mc_error *err)
+{
+	struct mc_container now;
+	int lock, rc = -1;
+
+	if (mc_containers_lock(&lock, err) < 0) {
+		json_decref(value);
+		return -1;
+	}
+	if (load_dir(c->id, &now, err) == 0) {
+		json_object_set(now.doc, key, value);
+		rc = save_doc(now.dir, now.doc, err);
+		mc_container_free(&now);
+	}
+	json_object_set_new(c->doc, key, value);
+	mc_containers_unlock(lock);
+	return rc;
+}
+
 static int set_state(struct mc_container *c, json_t *changes, struct mc_error *err)
 {
 	int lock, rc;
@@ -550,6 +570,27 @@ int mc_container_set_running(struct mc_container *c, pid_t pid, struct mc_error 
 	                 err);
 }
 
+int mc_container_set_restarting(struct mc_container *c, int exit_code, int restart_count,
+                                struct mc_error *err)
+{
+	char now[64];
+
+	mc_rfc3339_now(now, sizeof(now));
+	json_object_set_new(c->doc, "RestartCount", json_integer(restart_count));
+	if (set_state(c,
+	              json_pack("{s:s, s:b, s:b, s:i, s:i, s:s}", "Status", "restarting", "Running",
+	                        0, "Restarting", 1, "Pid", 0, "ExitCode", exit_code, "FinishedAt",
+	                        now),
+	              err) < 0)
+		return -1;
+	return set_top(c, "RestartCount", json_integer(restart_count), err);
+}
+
+int mc_container_set_stopped_by_hand(struct mc_container *c, bool stopped, struct mc_error *err)
+{
+	return set_state(c, json_pack("{s:b}", "ManuallyStopped", stopped), err);
+}
+
 int mc_container_set_exited(struct mc_container *c, int exit_code, bool oom_killed,
                             const char *error, struct mc_error *err)
 {
@@ -560,9 +601,10 @@ int mc_container_set_exited(struct mc_container *c, int exit_code, bool oom_kill
 
 	mc_rfc3339_now(now, sizeof(now));
 	return set_state(c,
-	                 json_pack("{s:s, s:b, s:i, s:i, s:b, s:s, s:s}", "Status", "exited",
-	                           "Running", 0, "Pid", 0, "ExitCode", exit_code, "OOMKilled",
-	                           oom_killed, "FinishedAt", now, "Error", error ? error : ""),
+	                 json_pack("{s:s, s:b, s:b, s:i, s:i, s:b, s:s, s:s}", "Status", "exited",
+	                           "Running", 0, "Restarting", 0, "Pid", 0, "ExitCode", exit_code,
+	                           "OOMKilled", oom_killed, "FinishedAt", now, "Error",
+	                           error ? error : ""),
 	                 err);
 }
 

@@ -41,10 +41,8 @@ static struct launch {
 	char **argv, **env;
 	const int *pass_fds; /* --preserve-fds */
 	size_t npass_fds;
-	int null_fd;
-	struct mc_tty tty; /* -t */
-	bool stdin_open;
-	volatile pid_t pid;
+	const struct mc_launch_io *io; /* the container's stdio, from the monitor */
+	pid_t pid;
 } L;
 
 /* ---- /etc/hostname, /etc/hosts, /etc/resolv.conf --------------------------------------- */
@@ -170,42 +168,16 @@ static int mount_volumes(struct ns_container *ct, void *arg, struct mc_error *er
 	return 0;
 }
 
-/* ---- signals ------------------------------------------------------------------------------ */
-
-static void forward_signal(int sig)
-{
-	if (sig == SIGWINCH) {
-		mc_tty_resize(&L.tty);
-		return;
-	}
-	if (L.pid > 0)
-		kill(L.pid, sig);
-}
-
-static void install_signal_forwarding(void)
-{
-	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
-	struct sigaction sa = {0};
-
-	sa.sa_handler = forward_signal;
-	sa.sa_flags = SA_RESTART;
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		sigaction(sigs[i], &sa, NULL);
-}
-
 /* ---- the launch ---------------------------------------------------------------------------- */
 
-/* The command runs: record it, and with -t start relaying its terminal. */
+/* The command runs: record it, then let the caller serve its I/O until it ends. */
 static int started(struct ns_container *ct, void *arg, struct mc_error *err)
 {
 	(void)arg;
 	L.pid = ct->pid;
 	if (mc_container_set_running(L.c, ct->pid, err) < 0)
 		return -1;
-	/* With -t, the container's terminal is waiting in the socket. */
-	if (L.tty.console[0] >= 0 && mc_tty_attach(&L.tty, L.stdin_open, err) < 0)
-		return -1;
-	return 0;
+	return L.io->serve != NULL ? L.io->serve(ct->pid, L.io->serve_arg, err) : 0;
 }
 
 static char **strv_of(json_t *a, json_t *b)
@@ -332,8 +304,7 @@ static bool system_paths_unconfined(void)
 }
 
 /* The command, its environment and its place, from the record. */
-static int configure(struct ns_config *cfg, const char *hostname, bool attach_stdin,
-                     struct mc_error *err)
+static int configure(struct ns_config *cfg, const char *hostname, struct mc_error *err)
 {
 	static const char *const none[] = {NULL};
 	json_t *env = json_object_get(L.config, "Env");
@@ -362,16 +333,11 @@ static int configure(struct ns_config *cfg, const char *hostname, bool attach_st
 	if (system_paths_unconfined())
 		cfg->masked_paths = cfg->readonly_paths = none;
 	cfg->sysfs_rw = json_is_true(json_object_get(L.host, "Privileged"));
-	if (json_is_true(json_object_get(L.config, "Tty"))) {
-		if (mc_tty_prepare(&L.tty, err) < 0)
-			return -1;
-		cfg->console_socket = L.tty.console[1];
-		cfg->console_rows = L.tty.rows;
-		cfg->console_cols = L.tty.cols;
-	} else if (!attach_stdin) {
-		L.null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-		cfg->stdio[0] = L.null_fd;
-	}
+	for (int i = 0; i < 3; i++)
+		cfg->stdio[i] = L.io->stdio[i];
+	cfg->console_socket = L.io->console_socket;
+	cfg->console_rows = L.io->rows;
+	cfg->console_cols = L.io->cols;
 	return 0;
 }
 
@@ -409,7 +375,8 @@ static int add_steps(struct ns_config *cfg, struct img_store *st, struct mc_erro
 	return ns_add_confine_step(cfg, &L.confinement.conf, err);
 }
 
-int mc_launch(struct mc_container *c, bool attach_stdin, const int *pass_fds, size_t npass_fds)
+int mc_launch(struct mc_container *c, const struct mc_launch_io *io, const int *pass_fds,
+              size_t npass_fds)
 {
 	struct mc_error err;
 	struct img_store st;
@@ -420,10 +387,9 @@ int mc_launch(struct mc_container *c, bool attach_stdin, const int *pass_fds, si
 
 	memset(&L, 0, sizeof(L));
 	L.c = c;
-	L.null_fd = -1;
+	L.io = io;
 	L.pass_fds = pass_fds;
 	L.npass_fds = npass_fds;
-	mc_tty_init(&L.tty);
 	L.config = json_object_get(c->doc, "Config");
 	L.host = json_object_get(c->doc, "HostConfig");
 	snprintf(L.rundir, sizeof(L.rundir), "%s/%s", mc_run_dir(), c->id);
@@ -433,36 +399,23 @@ int mc_launch(struct mc_container *c, bool attach_stdin, const int *pass_fds, si
 
 	ns_config_init(&cfg);
 	if (mc_open_store(&st, &err) < 0 || write_etc_files(hostname, &err) < 0 ||
-	    configure(&cfg, hostname, attach_stdin, &err) < 0 || add_steps(&cfg, &st, &err) < 0) {
-		mc_report(&err);
+	    configure(&cfg, hostname, &err) < 0 || add_steps(&cfg, &st, &err) < 0) {
 		mc_container_set_exited(c, MC_EXIT_FAILED, false, err.msg, &err);
 		goto out;
 	}
-	install_signal_forwarding();
-	L.stdin_open = attach_stdin;
 	if (ns_run(&cfg, &code, &err) < 0) {
 		if (L.pid == 0 && code == MC_EXIT_FAILED)
 			mc_fail_context(&err, "cannot start container %.12s", c->id);
-		mc_tty_finish(&L.tty);
-		mc_report(&err);
 		mc_container_set_exited(c, code, false, err.msg, &err);
 		goto out;
 	}
-	mc_tty_finish(&L.tty);
-	/* With --rm the record is about to go: no need to write its end. */
-	if (!json_is_true(json_object_get(L.host, "AutoRemove")) &&
-	    mc_container_set_exited(c, code, L.cgroup.stats.oom_kills > 0, NULL, &err) < 0)
+	if (mc_container_set_exited(c, code, L.cgroup.stats.oom_kills > 0, NULL, &err) < 0)
 		mc_report(&err);
 out:
-	if (L.null_fd >= 0)
-		close(L.null_fd);
-	mc_tty_finish(&L.tty);
 	mc_confinement_free(&L.confinement);
 	free(L.argv);
 	free(L.env);
 	json_decref(L.extra_env);
 	img_store_close(&st);
-	if (json_is_true(json_object_get(L.host, "AutoRemove")) && mc_container_remove(c, &err) < 0)
-		mc_report(&err);
 	return code;
 }

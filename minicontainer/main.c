@@ -22,6 +22,8 @@ struct verb {
 };
 
 static const struct verb verbs[] = {
+    {"attach", verb_attach,
+     "Attach local standard input, output, and error streams to a running container", false},
     {"create", verb_create, "Create a new container", false},
     {"exec", verb_exec, "Execute a command in a running container", true},
     {"history", verb_history, "Show the history of an image", false},
@@ -33,6 +35,7 @@ static const struct verb verbs[] = {
     {"load", verb_load, "Load an image from a tar archive or an OCI layout", false},
     {"logs", verb_logs, "Fetch the logs of a container started in the background", false},
     {"ps", verb_ps, "List containers", false},
+    {"restart", verb_restart, "Restart one or more containers", true},
     {"rm", verb_rm, "Remove one or more containers", false},
     {"rmi", verb_rmi, "Remove one or more images", false},
     {"run", verb_run, "Create and run a new container from an image", true},

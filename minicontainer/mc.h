@@ -91,5 +91,10 @@ int verb_rmi(int argc, char **argv);
 int verb_inspect(int argc, char **argv);
 int verb_history(int argc, char **argv);
 int verb_wait(int argc, char **argv);
+int verb_restart(int argc, char **argv);
+int verb_attach(int argc, char **argv);
+
+/* stop.c: "KILL", "SIGKILL", "9" -> 9; 0 if it is none of these. */
+int mc_parse_signal(const char *text);
 
 #endif

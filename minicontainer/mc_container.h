@@ -86,6 +86,12 @@ int mc_container_pidfd(const struct mc_container *c, struct mc_error *err);
 
 /* Record state changes (and save). */
 int mc_container_set_running(struct mc_container *c, pid_t pid, struct mc_error *err);
+/* Waiting out a restart policy's back-off; RestartCount becomes restart_count. */
+int mc_container_set_restarting(struct mc_container *c, int exit_code, int restart_count,
+                                struct mc_error *err);
+/* `stop`/`kill` say so before they signal: a restart policy must not undo them (Docker's
+ * HasBeenManuallyStopped); `start` clears it. */
+int mc_container_set_stopped_by_hand(struct mc_container *c, bool stopped, struct mc_error *err);
 int mc_container_set_exited(struct mc_container *c, int exit_code, bool oom_killed,
                             const char *error, struct mc_error *err);
 

@@ -21,20 +21,24 @@
 #include "mc_container.h"
 #include "ns_confine.h"
 
-/*
- * Run the container in the foreground: its stdio is ours (or a pty relayed to
- * ours with -t).  `pass_fds` are descriptors of ours it inherits
- * (--preserve-fds).  Returns its exit code; 125/126/127 when it could not be
- * started (the error is printed).
- */
-int mc_launch(struct mc_container *c, bool attach_stdin, const int *pass_fds, size_t npass_fds);
+/* The container's stdio, as the process that watches it (monitor.c) sets it up. */
+struct mc_launch_io {
+	int stdio[3];              /* its stdin, stdout and stderr; -1: inherit ours */
+	int console_socket;        /* -t: the terminal it makes comes back through this; else -1 */
+	unsigned short rows, cols; /* -t: the terminal's size at the start */
+	/* Once the command runs: serve its I/O until it has ended (its pid is the one given). */
+	int (*serve)(pid_t pid, void *arg, struct mc_error *err);
+	void *serve_arg;
+};
 
 /*
- * Start the container in the background: a monitor process of ours, in a
- * session of its own, runs it (mc_launch) and records its end.  Returns when
- * the monitor has recorded "running" (0) or the start failed (125).
+ * Run the container once, to its end, recording "running" and then its exit
+ * (with the error, if it could not start).  `pass_fds` are descriptors of ours
+ * it inherits (--preserve-fds).  Returns its exit code: 125/126/127 when it
+ * could not be started.
  */
-int mc_start_detached(struct mc_container *c);
+int mc_launch(struct mc_container *c, const struct mc_launch_io *io, const int *pass_fds,
+              size_t npass_fds);
 
 /* The record's user, capabilities and security options, as chapter 01's confinement. */
 struct mc_confinement {

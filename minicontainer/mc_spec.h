@@ -9,13 +9,26 @@
 #include "img_config.h"
 #include "img_store.h"
 
+/* What `run` needs once the container exists. */
+struct mc_run_opts {
+	bool detach;             /* -d */
+	const char *detach_keys; /* --detach-keys, default "ctrl-p,ctrl-q" */
+	bool sig_proxy;          /* --sig-proxy, default true */
+	int preserve_fds;        /* --preserve-fds N: fds 3..N+2 go in */
+};
+
 struct mc_spec {
 	const char *name, *workdir, *user, *hostname, *entrypoint, *network, *image;
 	json_t *env, *binds, *mounts, *tmpfs;
 	json_t *cap_add, *cap_drop, *group_add; /* names, as given (checked at parse time) */
-	int preserve_fds;                       /* --preserve-fds N: fds 3..N+2 go in */
+	json_t *labels;                         /* --label KEY=VALUE: an object */
+	json_t *log_config;                     /* --log-opt: {"max-size": .., "max-file": ..} */
+	const char *restart;     /* --restart no|always|unless-stopped|on-failure[:N] */
+	const char *stop_signal; /* --stop-signal */
+	int stop_timeout;        /* --stop-timeout; -1 unset */
+	struct mc_run_opts run;
 	struct cg_limits limits;
-	bool auto_remove, read_only, init, interactive, tty, help, privileged, detach;
+	bool auto_remove, read_only, init, interactive, tty, help, privileged;
 	char **args; /* the command after the image */
 	int nargs;
 };

@@ -25,6 +25,9 @@ void mc_tty_init(struct mc_tty *t);
 int mc_tty_prepare(struct mc_tty *t, struct mc_error *err);
 /* Once the command runs: receive the master, copy our window size, start relaying. */
 int mc_tty_attach(struct mc_tty *t, bool stdin_open, struct mc_error *err);
+/* A descriptor sent through the unix socket `sock` (SCM_RIGHTS): a terminal's master. */
+int mc_receive_fd(int sock, struct mc_error *err);
+
 /* SIGWINCH: our new window size to the container's terminal. */
 void mc_tty_resize(struct mc_tty *t);
 /* After the command ended: wait for the relay, restore our terminal, close everything. */

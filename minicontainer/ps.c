@@ -23,6 +23,13 @@ static void status_text(const struct mc_container *c, char *buf, size_t size)
 		if (strlen(ago) > 4 && strcmp(ago + strlen(ago) - 4, " ago") == 0)
 			ago[strlen(ago) - 4] = '\0';
 		snprintf(buf, size, "Up %s", ago);
+	} else if (strcmp(status, "restarting") == 0) {
+		/* Between two runs of a restart policy: "Restarting (1) 2 seconds ago". */
+		mc_human_ago(
+		    mc_parse_rfc3339(json_string_value(json_object_get(state, "FinishedAt"))),
+		    time(NULL), ago, sizeof(ago));
+		snprintf(buf, size, "Restarting (%lld) %s",
+		         (long long)json_integer_value(json_object_get(state, "ExitCode")), ago);
 	} else if (strcmp(status, "exited") == 0) {
 		mc_human_ago(
 		    mc_parse_rfc3339(json_string_value(json_object_get(state, "FinishedAt"))),
@@ -64,7 +71,8 @@ static bool matches(const struct mc_container *c, const struct filter *f, bool a
 {
 	const char *status = mc_state_status(c);
 
-	if (!all && f->status == NULL && strcmp(status, "running") != 0)
+	if (!all && f->status == NULL && strcmp(status, "running") != 0 &&
+	    strcmp(status, "restarting") != 0)
 		return false;
 	if (f->status != NULL && strcmp(status, f->status) != 0)
 		return false;

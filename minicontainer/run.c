@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "mc_launch.h"
+#include "mc_monitor.h"
 #include "mc.h"
 #include "mc_spec.h"
 #include "ns_namespaces.h"
@@ -63,18 +64,18 @@ static int create_container(int argc, char **argv, const char *verb, struct mc_s
 
 /*
  * What run and create share: parse, resolve, record.  Returns 0 with *c
- * filled in, 1 when --help was printed, else the exit code of the failure.
+ * filled in (and *run the options that matter once it exists), 1 when --help
+ * was printed, else the exit code of the failure.
  */
 static int parse_and_create(int argc, char **argv, const char *verb, const char *what,
-                            struct mc_container *c, int *preserve_fds, bool *detach)
+                            struct mc_container *c, struct mc_run_opts *run)
 {
 	struct mc_spec spec;
 	int status;
 
 	mc_spec_init(&spec);
 	status = create_container(argc, argv, verb, &spec, c);
-	*preserve_fds = spec.preserve_fds;
-	*detach = spec.detach;
+	*run = spec.run;
 	if (spec.help) {
 		printf("Usage:  minicontainer %s [OPTIONS] IMAGE [COMMAND] [ARG...]\n\n%s\n\n%s",
 		       verb, what, mc_run_usage);
@@ -86,42 +87,45 @@ static int parse_and_create(int argc, char **argv, const char *verb, const char 
 
 int verb_run(int argc, char **argv)
 {
+	int status, pass[NS_MAX_KEEP_FDS];
+	struct mc_run_opts run;
 	struct mc_container c;
-	int status, preserve, pass[NS_MAX_KEEP_FDS];
 	size_t npass = 0;
-	bool detach;
 
 	status = parse_and_create(argc, argv, "run", "Create and run a new container from an image",
-	                          &c, &preserve, &detach);
+	                          &c, &run);
 	if (status != 0)
 		return status == 1 ? 0 : status;
-	/* -d: the container's monitor runs in the background; we print its id, as Docker does. */
-	if (detach) {
-		status = mc_start_detached(&c);
-		if (status == 0)
-			printf("%s\n", c.id);
-		mc_container_free(&c);
-		return status;
-	}
 	/* runc's --preserve-fds: the caller's descriptors 3 .. 3+N-1, those it really passed us. */
-	for (int fd = 3; fd < 3 + preserve; fd++)
+	for (int fd = 3; fd < 3 + run.preserve_fds; fd++)
 		if (mc_fd_inherited(fd))
 			pass[npass++] = fd;
-	status = mc_launch(
-	    &c, json_is_true(json_object_get(json_object_get(c.doc, "Config"), "OpenStdin")), pass,
-	    npass);
+	/* Its monitor runs it; -d: we print the id, as Docker does; else we attach. */
+	status = mc_monitor_spawn(&c, !run.detach, pass, npass);
+	if (status == 0 && run.detach) {
+		printf("%s\n", c.id);
+	} else if (status == 0) {
+		json_t *config = json_object_get(c.doc, "Config");
+		struct mc_attach_opts o = {
+		    .stdin = json_is_true(json_object_get(config, "OpenStdin")),
+		    .tty = json_is_true(json_object_get(config, "Tty")),
+		    .sig_proxy = run.sig_proxy && !json_is_true(json_object_get(config, "Tty")),
+		    .detach_keys = run.detach_keys,
+		};
+
+		status = mc_attach_until_exit(&c, &o);
+	}
 	mc_container_free(&c);
 	return status;
 }
 
 int verb_create(int argc, char **argv)
 {
+	struct mc_run_opts run;
 	struct mc_container c;
-	int status, preserve;
-	bool detach;
+	int status;
 
-	status = parse_and_create(argc, argv, "create", "Create a new container", &c, &preserve,
-	                          &detach);
+	status = parse_and_create(argc, argv, "create", "Create a new container", &c, &run);
 	if (status != 0)
 		return status == 1 ? 0 : status;
 	printf("%s\n", c.id);

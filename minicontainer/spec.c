@@ -20,6 +20,8 @@
 #include "cg_cgroups.h"
 #include "img_config.h"
 #include "mc.h"
+#include "mc_log.h"
+#include "mc_monitor.h"
 #include "ns_confine.h"
 #include "ns_namespaces.h"
 
@@ -45,6 +47,13 @@ const char mc_run_usage[] =
     "      --network string       none (default) or host; bridge comes with chapter 05\n"
     "      --privileged           Give extended privileges to this container: every\n"
     "                             capability, no seccomp filter, /proc and /sys as they are\n"
+    "      --restart string       Restart policy to apply when a container exits: no,\n"
+    "                             always, unless-stopped, on-failure[:max-retries]\n"
+    "                             (default \"no\")\n"
+    "      --log-opt list         Log driver options: max-size=SIZE, max-file=N\n"
+    "      --stop-signal string   Signal to stop the container (default: the image's, SIGTERM)\n"
+    "      --stop-timeout int     Timeout (in seconds) to stop a container (default 10)\n"
+    "  -l, --label list           Set meta data on a container (KEY=VALUE)\n"
     "      --cap-add list         Add Linux capabilities (NET_ADMIN, CAP_SYS_TIME, ALL ...)\n"
     "      --cap-drop list        Drop Linux capabilities\n"
     "      --group-add list       Add additional groups to join\n"
@@ -53,6 +62,8 @@ const char mc_run_usage[] =
     "      --init                 Run an init inside the container that forwards signals\n"
     "                             and reaps processes\n"
     "  -d, --detach               Run container in background and print container ID\n"
+    "      --detach-keys string   Override the key sequence for detaching a container\n"
+    "      --sig-proxy bool       Proxy received signals to the process (default true)\n"
     "  -i, --interactive          Keep STDIN open even if not attached\n"
     "  -t, --tty                  Allocate a pseudo-TTY\n"
     "      --help                 Print usage\n";
@@ -76,6 +87,13 @@ enum {
 	OPT_CAP_DROP,
 	OPT_GROUP_ADD,
 	OPT_PRESERVE_FDS,
+	OPT_DETACH_KEYS,
+	OPT_SIG_PROXY,
+	OPT_RESTART,
+	OPT_LOG_OPT,
+	OPT_LOG_DRIVER,
+	OPT_STOP_SIGNAL,
+	OPT_STOP_TIMEOUT,
 };
 
 static const struct option options[] = {
@@ -104,6 +122,14 @@ static const struct option options[] = {
     {"cap-drop", required_argument, NULL, OPT_CAP_DROP},
     {"group-add", required_argument, NULL, OPT_GROUP_ADD},
     {"preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS},
+    {"detach-keys", required_argument, NULL, OPT_DETACH_KEYS},
+    {"sig-proxy", required_argument, NULL, OPT_SIG_PROXY},
+    {"restart", required_argument, NULL, OPT_RESTART},
+    {"log-opt", required_argument, NULL, OPT_LOG_OPT},
+    {"log-driver", required_argument, NULL, OPT_LOG_DRIVER},
+    {"stop-signal", required_argument, NULL, OPT_STOP_SIGNAL},
+    {"stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT},
+    {"label", required_argument, NULL, 'l'},
     {"detach", no_argument, NULL, 'd'},
     {"interactive", no_argument, NULL, 'i'},
     {"tty", no_argument, NULL, 't'},
@@ -118,6 +144,11 @@ void mc_spec_init(struct mc_spec *s)
 	s->binds = json_array();
 	s->mounts = json_array();
 	s->tmpfs = json_object();
+	s->run.detach_keys = "ctrl-p,ctrl-q";
+	s->labels = json_object();
+	s->log_config = json_object();
+	s->stop_timeout = -1;
+	s->run.sig_proxy = true;
 	s->cap_add = json_array();
 	s->cap_drop = json_array();
 	s->group_add = json_array();
@@ -134,6 +165,38 @@ void mc_spec_free(struct mc_spec *s)
 	json_decref(s->cap_add);
 	json_decref(s->cap_drop);
 	json_decref(s->group_add);
+	json_decref(s->labels);
+	json_decref(s->log_config);
+}
+
+/* Docker's --restart: "no", "always", "unless-stopped", "on-failure[:N]". */
+static int check_restart(const char *text, struct mc_error *err)
+{
+	const char *colon = strchr(text, ':');
+	size_t name = colon ? (size_t)(colon - text) : strlen(text);
+	char *end;
+	long n;
+
+	if (colon == NULL &&
+	    (strcmp(text, "no") == 0 || strcmp(text, "always") == 0 ||
+	     strcmp(text, "unless-stopped") == 0 || strcmp(text, "on-failure") == 0))
+		return 0;
+	if (colon != NULL && name == 10 && strncmp(text, "on-failure", 10) == 0) {
+		n = strtol(colon + 1, &end, 10);
+		if (*end != '\0' || end == colon + 1 || n < 0)
+			return mc_fail(err, 0,
+			               "invalid restart policy format: maximum retry count must "
+			               "be an integer");
+		return 0;
+	}
+	if (colon != NULL &&
+	    (strncmp(text, "always", name) == 0 || strncmp(text, "no", name) == 0 ||
+	     strncmp(text, "unless-stopped", name) == 0))
+		return mc_fail(err, 0,
+		               "invalid restart policy format: maximum retry count cannot be used "
+		               "with restart policy '%.*s'",
+		               (int)name, text);
+	return mc_fail(err, 0, "invalid restart policy format: no such policy: %s", text);
 }
 
 /* --cap-add/--cap-drop: a known capability (or ALL), kept as the user wrote it, as Docker does. */
@@ -295,7 +358,7 @@ int mc_spec_parse(int argc, char **argv, struct mc_spec *s, struct mc_error *err
 	optind = 1;
 	opterr = 0;
 	/* '+': stop at the image name; what follows is the container's command. */
-	while ((opt = getopt_long(argc, argv, "+e:w:u:h:v:m:c:itd", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+e:w:u:h:v:m:c:itdl:", options, NULL)) != -1) {
 		int rc = 0;
 
 		switch (opt) {
@@ -392,7 +455,7 @@ int mc_spec_parse(int argc, char **argv, struct mc_spec *s, struct mc_error *err
 			if (rc == 0 && (n < 0 || n > NS_MAX_KEEP_FDS))
 				rc = mc_fail(err, 0, "--preserve-fds: %s is not between 0 and %d",
 				             optarg, NS_MAX_KEEP_FDS);
-			s->preserve_fds = (int)n;
+			s->run.preserve_fds = (int)n;
 			break;
 		}
 		case OPT_INIT:
@@ -402,7 +465,75 @@ int mc_spec_parse(int argc, char **argv, struct mc_spec *s, struct mc_error *err
 			s->interactive = true;
 			break;
 		case 'd':
-			s->detach = true;
+			s->run.detach = true;
+			break;
+		case OPT_DETACH_KEYS: {
+			char keys[16];
+			size_t n;
+
+			rc = mc_parse_detach_keys(optarg, keys, sizeof(keys), &n, err);
+			s->run.detach_keys = optarg;
+			break;
+		}
+		case OPT_RESTART:
+			rc = check_restart(optarg, err);
+			s->restart = optarg;
+			break;
+		case OPT_LOG_OPT: {
+			int64_t size = 0;
+			int files = 1;
+
+			rc = mc_log_parse_opt(optarg, &size, &files, err);
+			if (rc == 0)
+				json_object_set_new(
+				    s->log_config,
+				    strncmp(optarg, "max-size=", 9) == 0 ? "max-size" : "max-file",
+				    json_string(strchr(optarg, '=') + 1));
+			break;
+		}
+		case OPT_LOG_DRIVER:
+			if (strcmp(optarg, "json-file") != 0)
+				rc = mc_fail(
+				    err, 0,
+				    "log driver %s is not supported (json-file is the only one)",
+				    optarg);
+			break;
+		case OPT_STOP_SIGNAL:
+			if (mc_parse_signal(optarg) == 0)
+				rc = mc_fail(err, 0, "invalid signal: %s", optarg);
+			s->stop_signal = optarg;
+			break;
+		case OPT_STOP_TIMEOUT: {
+			int64_t t;
+
+			rc = parse_int(optarg, &t, err);
+			if (rc == 0 && (t < -1 || t > 1000000))
+				rc = mc_fail(err, 0, "invalid --stop-timeout: %s", optarg);
+			s->stop_timeout = (int)t;
+			break;
+		}
+		case 'l': {
+			const char *eq = strchr(optarg, '=');
+
+			/* Docker: "KEY=VALUE", or "KEY" alone for an empty value. */
+			if (optarg[0] == '\0' || eq == optarg)
+				rc = mc_fail(err, 0, "invalid label: '%s'", optarg);
+			else if (eq == NULL)
+				json_object_set_new(s->labels, optarg, json_string(""));
+			else {
+				char key[1024];
+
+				snprintf(key, sizeof(key), "%.*s", (int)(eq - optarg), optarg);
+				json_object_set_new(s->labels, key, json_string(eq + 1));
+			}
+			break;
+		}
+		case OPT_SIG_PROXY:
+			if (strcmp(optarg, "true") != 0 && strcmp(optarg, "false") != 0)
+				rc = mc_fail(err, 0,
+				             "invalid argument \"%s\" for \"--sig-proxy\" flag",
+				             optarg);
+			s->run.sig_proxy = strcmp(optarg, "true") == 0;
 			break;
 		case 't':
 			s->tty = true;
@@ -419,6 +550,8 @@ int mc_spec_parse(int argc, char **argv, struct mc_spec *s, struct mc_error *err
 	}
 	if (cg_check_limits(&s->limits, err) < 0)
 		return -1;
+	if (s->auto_remove && s->restart != NULL && strcmp(s->restart, "no") != 0)
+		return mc_fail(err, 0, "Conflicting options: --restart and --rm");
 	if (optind >= argc)
 		return mc_fail(err, 0, "requires at least 1 argument (the image)");
 	s->image = argv[optind];
@@ -442,6 +575,40 @@ static bool has_path(char *const *env)
 		if (strncmp(env[i], "PATH=", 5) == 0)
 			return true;
 	return false;
+}
+
+/*
+ * What Docker users expect from run's record besides the command:
+ * labels (the image's, then --label), the stop signal (--stop-signal, else
+ * the image's STOPSIGNAL), the restart policy, the log configuration.
+ */
+static void add_lifecycle_fields(json_t *doc, const struct mc_spec *s, const struct img_image *img)
+{
+	json_t *image = json_loads(img->config_json, 0, NULL);
+	json_t *image_config = json_object_get(image, "config");
+	json_t *config = json_object_get(doc, "Config"), *host = json_object_get(doc, "HostConfig");
+	json_t *labels = json_object(), *policy;
+	const char *stop = s->stop_signal, *restart = s->restart ? s->restart : "no";
+	const char *colon = strchr(restart, ':');
+
+	if (json_is_object(json_object_get(image_config, "Labels")))
+		json_object_update(labels, json_object_get(image_config, "Labels"));
+	json_object_update(labels, s->labels);
+	json_object_set_new(config, "Labels", labels);
+	if (stop == NULL)
+		stop = json_string_value(json_object_get(image_config, "StopSignal"));
+	if (stop != NULL)
+		json_object_set_new(config, "StopSignal", json_string(stop));
+	if (s->stop_timeout >= 0)
+		json_object_set_new(config, "StopTimeout", json_integer(s->stop_timeout));
+	policy = json_pack("{s:s#, s:i}", "Name", restart,
+	                   (int)(colon ? colon - restart : (long)strlen(restart)),
+	                   "MaximumRetryCount", colon ? atoi(colon + 1) : 0);
+	json_object_set_new(host, "RestartPolicy", policy);
+	json_object_set_new(host, "LogConfig",
+	                    json_pack("{s:s, s:O}", "Type", "json-file", "Config", s->log_config));
+	json_object_set_new(doc, "RestartCount", json_integer(0));
+	json_decref(image);
 }
 
 json_t *mc_spec_record(const struct mc_spec *s, const struct img_image *img,
@@ -510,5 +677,6 @@ json_t *mc_spec_record(const struct mc_spec *s, const struct img_image *img,
 	json_object_set(json_object_get(doc, "HostConfig"), "CapAdd", s->cap_add);
 	json_object_set(json_object_get(doc, "HostConfig"), "CapDrop", s->cap_drop);
 	json_object_set(json_object_get(doc, "HostConfig"), "GroupAdd", s->group_add);
+	add_lifecycle_fields(doc, s, img);
 	return doc;
 }

@@ -1,107 +1,46 @@
 /*
- * start.c - `minicontainer start [-a] CONTAINER`.  With -a the container runs
- * in the foreground, like run.  Without, there is no daemon to hand it to: a
- * monitor process of our own, detached from the terminal, runs it and
- * records its end; its output goes to the container's log file.
+ * start.c - `minicontainer start [-a [-i]] CONTAINER...`: hand created or
+ * stopped containers to a monitor of their own (monitor.c); with -a, stay
+ * attached to one until it exits, as `docker start -a` does.
  */
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include "mc_launch.h"
 #include "mc.h"
+#include "mc_monitor.h"
 
-int mc_start_detached(struct mc_container *c)
+int mc_attach_until_exit(struct mc_container *c, const struct mc_attach_opts *o)
 {
-	char log[600];
-	pid_t pid;
-	int status;
+	struct mc_error err;
+	int code, rc = mc_attach(c, o, &code, &err);
 
-	snprintf(log, sizeof(log), "%s/container.log", c->dir);
-	pid = fork();
-	if (pid < 0)
-		return MC_EXIT_FAILED;
-	if (pid == 0) {
-		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-
-		/* A second fork and a new session: the monitor is nobody's child here
-		 * and survives our exit and the terminal's. */
-		if (fd < 0 || null < 0 || setsid() < 0)
-			_exit(1);
-		if (fork() != 0)
-			_exit(0);
-		dup2(null, STDIN_FILENO);
-		dup2(fd, STDOUT_FILENO);
-		dup2(fd, STDERR_FILENO);
-		_exit(mc_launch(c, false, NULL, 0));
-	}
-	waitpid(pid, &status, 0);
-	/* Wait until the monitor has recorded "running" (or failed). */
-	for (int i = 0; i < 500; i++) {
+	if (rc < 0)
+		return mc_report(&err);
+	if (rc == 1)
+		return 0; /* detached: the container goes on */
+	if (code < 0) {
+		/* The monitor went without a word (killed): the record has the end, if any. */
 		struct mc_container now;
-		struct mc_error ignored;
-		const char *s;
 
-		if (mc_container_load(c->id, &now, &ignored) < 0)
-			break;
-		s = mc_state_status(&now);
-		if (strcmp(s, "created") != 0) {
-			int code =
-			    strcmp(s, "exited") == 0 &&
-			            json_integer_value(json_object_get(
-			                json_object_get(now.doc, "State"), "ExitCode")) >= 125
-			        ? MC_EXIT_FAILED
-			        : 0;
-
-			if (code != 0)
-				fprintf(stderr, "minicontainer: %s\n",
-				        json_string_value(json_object_get(
-				            json_object_get(now.doc, "State"), "Error")));
-			mc_container_free(&now);
-			return code;
-		}
+		if (mc_container_load(c->id, &now, &err) < 0)
+			return MC_EXIT_FAILED;
+		mc_container_refresh(&now);
+		code = (int)json_integer_value(
+		    json_object_get(json_object_get(now.doc, "State"), "ExitCode"));
 		mc_container_free(&now);
-		usleep(10000);
 	}
-	return 0;
+	return code;
 }
 
-int verb_start(int argc, char **argv)
+static int start_one(const char *what, bool attach, bool interactive, const char *detach_keys)
 {
-	static const struct option options[] = {
-	    {"attach", no_argument, NULL, 'a'},
-	    {"interactive", no_argument, NULL, 'i'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
-	bool attach = false, interactive = false, running;
 	struct mc_container c;
 	struct mc_error err;
-	int opt, status;
+	bool running;
+	int status;
 
-	while ((opt = getopt_long(argc, argv, "+aih", options, NULL)) != -1) {
-		if (opt == 'a')
-			attach = true;
-		else if (opt == 'i')
-			interactive = true;
-		else if (opt == 'h') {
-			printf(
-			    "Usage:  minicontainer start [OPTIONS] CONTAINER\n\n"
-			    "Start a created or stopped container\n\nOptions:\n"
-			    "  -a, --attach        Attach STDOUT/STDERR (run in the foreground)\n"
-			    "  -i, --interactive   Attach the container's STDIN\n");
-			return 0;
-		} else
-			return mc_usage_error("start", "unknown flag");
-	}
-	if (argc - optind != 1)
-		return mc_usage_error("start", "\"start\" requires exactly 1 argument");
-	if (mc_container_load(argv[optind], &c, &err) < 0)
+	if (mc_container_load(what, &c, &err) < 0)
 		return mc_report(&err);
 	/* Ours, under the lock: a second `start` racing with this one gets an error. */
 	if (mc_container_claim(&c, &running, &err) < 0) {
@@ -110,16 +49,71 @@ int verb_start(int argc, char **argv)
 	}
 	if (running) {
 		mc_container_free(&c);
-		printf("%s\n", argv[optind]);
+		if (!attach)
+			printf("%s\n", what);
 		return 0; /* Docker: starting a running container is not an error */
 	}
-	if (attach)
-		status = mc_launch(&c, interactive, NULL, 0);
-	else {
-		status = mc_start_detached(&c);
-		if (status == 0)
-			printf("%s\n", argv[optind]);
+	status = mc_monitor_spawn(&c, attach, NULL, 0);
+	if (status == 0 && attach) {
+		json_t *config = json_object_get(c.doc, "Config");
+		struct mc_attach_opts o = {
+		    .stdin = interactive && json_is_true(json_object_get(config, "OpenStdin")),
+		    .tty = json_is_true(json_object_get(config, "Tty")),
+		    .sig_proxy = !json_is_true(json_object_get(config, "Tty")),
+		    .detach_keys = detach_keys,
+		};
+
+		status = mc_attach_until_exit(&c, &o);
+	} else if (status == 0) {
+		printf("%s\n", what);
 	}
 	mc_container_free(&c);
+	return status;
+}
+
+int verb_start(int argc, char **argv)
+{
+	static const struct option options[] = {
+	    {"attach", no_argument, NULL, 'a'},
+	    {"interactive", no_argument, NULL, 'i'},
+	    {"detach-keys", required_argument, NULL, 'k'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	const char *detach_keys = "ctrl-p,ctrl-q";
+	bool attach = false, interactive = false;
+	int opt, status = 0;
+
+	while ((opt = getopt_long(argc, argv, "aih", options, NULL)) != -1) {
+		if (opt == 'a')
+			attach = true;
+		else if (opt == 'i')
+			interactive = true;
+		else if (opt == 'k')
+			detach_keys = optarg;
+		else if (opt == 'h') {
+			printf("Usage:  minicontainer start [OPTIONS] CONTAINER [CONTAINER...]\n\n"
+			       "Start one or more stopped containers\n\nOptions:\n"
+			       "  -a, --attach               Attach STDOUT/STDERR and forward "
+			       "signals\n"
+			       "      --detach-keys string   Override the key sequence for "
+			       "detaching a "
+			       "container\n"
+			       "  -i, --interactive          Attach container's STDIN\n");
+			return 0;
+		} else
+			return mc_usage_error("start", "unknown flag: %s", argv[optind - 1]);
+	}
+	if (optind == argc)
+		return mc_usage_error("start", "\"start\" requires at least 1 argument");
+	if ((attach || interactive) && argc - optind > 1)
+		return mc_usage_error("start", "you cannot start and attach multiple containers at "
+		                               "once");
+	for (int i = optind; i < argc; i++) {
+		int rc = start_one(argv[i], attach || interactive, interactive, detach_keys);
+
+		if (rc != 0)
+			status = rc;
+	}
 	return status;
 }

@@ -1,26 +1,30 @@
 /*
- * stop.c - `minicontainer stop` and `minicontainer kill`: signals to a
- * running container's PID 1.  There is no daemon to ask: the record says
- * which process it is, and the process's start time says it is still the
- * same one (mc_container_refresh).  Whoever runs the container - the
- * foreground `run` or the monitor of `start` - sees it exit and records
- * the end.
+ * stop.c - `minicontainer stop`, `kill` and `restart`: signals to a
+ * container's first process.  There is no daemon to ask: the record says
+ * which process it is (checked through a pidfd, so a reused pid is never
+ * hit), and the container's monitor sees it exit and records the end.
+ *
+ * A restart policy must not undo a stop: the record says "stopped by hand"
+ * before the signal goes (Docker's HasBeenManuallyStopped), and a monitor
+ * waiting out a back-off is woken to give up.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
-#include "mc_container.h"
 #include "mc.h"
+#include "mc_container.h"
+#include "mc_monitor.h"
 
-/* "KILL", "SIGKILL", "9" -> 9; 0 if it is none of these. */
-static int parse_signal(const char *text)
+int mc_parse_signal(const char *text)
 {
 	char *end;
 	long n = strtol(text, &end, 10);
@@ -38,27 +42,69 @@ static int parse_signal(const char *text)
 	return 0;
 }
 
-/* Wait up to `seconds` for the container's process to be gone. */
-static bool wait_gone(const char *id, double seconds)
+/* The container's stop signal: --stop-signal, or the image's STOPSIGNAL, or SIGTERM. */
+static int stop_signal_of(const struct mc_container *c)
 {
-	for (double waited = 0; waited < seconds; waited += 0.05) {
-		struct mc_container c;
-		struct mc_error ignored;
-		bool running;
+	const char *s =
+	    json_string_value(json_object_get(json_object_get(c->doc, "Config"), "StopSignal"));
+	int sig = s != NULL ? mc_parse_signal(s) : 0;
 
-		if (mc_container_load(id, &c, &ignored) < 0)
-			return true; /* removed (run --rm) */
-		mc_container_refresh(&c);
-		running = strcmp(mc_state_status(&c), "running") == 0;
-		mc_container_free(&c);
-		if (!running)
-			return true;
-		usleep(50000);
-	}
-	return false;
+	return sig > 0 ? sig : SIGTERM;
 }
 
-/* Through a pidfd: the very process the record names, never whoever has its pid now. */
+/* Seconds `stop` waits: -t, else --stop-timeout, else 10. */
+static int stop_timeout_of(const struct mc_container *c, int given)
+{
+	json_t *t = json_object_get(json_object_get(c->doc, "Config"), "StopTimeout");
+
+	if (given >= 0)
+		return given;
+	return json_is_integer(t) ? (int)json_integer_value(t) : 10;
+}
+
+/*
+ * Wait up to `seconds` (-1: for ever) until nobody watches the container any
+ * more: its monitor records the end and exits.  true when it is done.
+ */
+static bool wait_done(const char *id, int seconds)
+{
+	struct timespec start, now;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		struct mc_container c;
+		struct mc_error ignored;
+		pid_t monitor;
+		int fd, left;
+
+		if (mc_container_load(id, &c, &ignored) < 0)
+			return true; /* removed (--rm) */
+		mc_container_refresh(&c);
+		monitor = mc_container_monitor(&c);
+		if (monitor <= 0 && strcmp(mc_state_status(&c), "running") != 0) {
+			mc_container_free(&c);
+			return true;
+		}
+		mc_container_free(&c);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		left = seconds < 0
+		           ? 1000
+		           : seconds * 1000 - (int)((now.tv_sec - start.tv_sec) * 1000 +
+		                                    (now.tv_nsec - start.tv_nsec) / 1000000);
+		if (left <= 0)
+			return false;
+		fd = monitor > 0 ? (int)syscall(SYS_pidfd_open, monitor, 0) : -1;
+		if (fd >= 0) {
+			struct pollfd p = {fd, POLLIN, 0};
+
+			poll(&p, 1, left > 1000 ? 1000 : left);
+			close(fd);
+		} else {
+			usleep(20000);
+		}
+	}
+}
+
 static int send_signal(int pidfd, int sig, struct mc_error *err)
 {
 	if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0 && errno != ESRCH)
@@ -66,7 +112,67 @@ static int send_signal(int pidfd, int sig, struct mc_error *err)
 	return 0;
 }
 
-static int signal_container(const char *what, int sig, double grace, struct mc_error *err)
+/* A monitor waiting out a restart back-off: wake it, it gives up (the record says why). */
+static void wake_monitor(const struct mc_container *c)
+{
+	pid_t monitor = mc_container_monitor(c);
+	int fd = monitor > 0 ? (int)syscall(SYS_pidfd_open, monitor, 0) : -1;
+
+	if (fd >= 0) {
+		syscall(SYS_pidfd_send_signal, fd, SIGUSR1, NULL, 0);
+		close(fd);
+	}
+}
+
+/*
+ * stop: the stop signal, `seconds` to go, then SIGKILL - which PID 1 cannot
+ * ignore.  Stopping a stopped container is fine, as in Docker.
+ */
+static int stop_container(const char *what, int given_timeout, int given_signal,
+                          struct mc_error *err)
+{
+	struct mc_container c;
+	int pidfd = -1, rc = -1, sig, seconds;
+
+	if (mc_container_load(what, &c, err) < 0)
+		return -1;
+	mc_container_refresh(&c);
+	sig = given_signal > 0 ? given_signal : stop_signal_of(&c);
+	seconds = stop_timeout_of(&c, given_timeout);
+	if (mc_container_set_stopped_by_hand(&c, true, err) < 0)
+		goto out;
+	if (strcmp(mc_state_status(&c), "restarting") == 0) {
+		wake_monitor(&c);
+		wait_done(c.id, 10);
+		rc = 0;
+		goto out;
+	}
+	if (strcmp(mc_state_status(&c), "running") != 0 ||
+	    (pidfd = mc_container_pidfd(&c, err)) < 0) {
+		rc = 0;
+		goto out;
+	}
+	if (send_signal(pidfd, sig, err) < 0)
+		goto out;
+	if (!wait_done(c.id, seconds)) {
+		if (send_signal(pidfd, SIGKILL, err) < 0)
+			goto out;
+		wait_done(c.id, 10);
+	}
+	rc = 0;
+out:
+	if (pidfd >= 0)
+		close(pidfd);
+	mc_container_free(&c);
+	return rc;
+}
+
+/*
+ * kill: one signal.  SIGKILL and the container's stop signal end it for good
+ * (its restart policy waits for the next start); others, such as SIGUSR1,
+ * leave the policy in place - Docker's rule.
+ */
+static int kill_container(const char *what, int sig, struct mc_error *err)
 {
 	struct mc_container c;
 	int pidfd = -1, rc = -1;
@@ -74,21 +180,22 @@ static int signal_container(const char *what, int sig, double grace, struct mc_e
 	if (mc_container_load(what, &c, err) < 0)
 		return -1;
 	mc_container_refresh(&c);
+	if (strcmp(mc_state_status(&c), "restarting") == 0) {
+		rc = mc_fail(err, 0,
+		             "Container %s is restarting, wait until the container is running",
+		             what);
+		goto out;
+	}
 	if (strcmp(mc_state_status(&c), "running") != 0 ||
 	    (pidfd = mc_container_pidfd(&c, err)) < 0) {
-		/* Docker: stopping a stopped container is fine, killing one is an error. */
-		rc = grace >= 0 ? 0 : mc_fail(err, 0, "container %s is not running", what);
+		rc = mc_fail(err, 0, "Cannot kill container: %s: container %.12s is not running",
+		             what, c.id);
 		goto out;
 	}
-	if (send_signal(pidfd, sig, err) < 0)
+	if ((sig == SIGKILL || sig == stop_signal_of(&c)) &&
+	    mc_container_set_stopped_by_hand(&c, true, err) < 0)
 		goto out;
-	/* stop: SIGTERM, a grace period, then SIGKILL - which PID 1 cannot ignore. */
-	if (grace >= 0 && !wait_gone(c.id, grace)) {
-		if (send_signal(pidfd, SIGKILL, err) < 0)
-			goto out;
-		wait_gone(c.id, 10);
-	}
-	rc = 0;
+	rc = send_signal(pidfd, sig, err);
 out:
 	if (pidfd >= 0)
 		close(pidfd);
@@ -105,9 +212,9 @@ int verb_kill(int argc, char **argv)
 	};
 	int opt, sig = SIGKILL, status = 0;
 
-	while ((opt = getopt_long(argc, argv, "+s:h", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "s:h", options, NULL)) != -1) {
 		if (opt == 's') {
-			sig = parse_signal(optarg);
+			sig = mc_parse_signal(optarg);
 			if (sig == 0)
 				return mc_usage_error("kill", "invalid signal: %s", optarg);
 		} else if (opt == 'h') {
@@ -117,7 +224,7 @@ int verb_kill(int argc, char **argv)
 			       "\"KILL\")\n");
 			return 0;
 		} else {
-			return mc_usage_error("kill", "unknown flag");
+			return mc_usage_error("kill", "unknown flag: %s", argv[optind - 1]);
 		}
 	}
 	if (optind == argc)
@@ -125,47 +232,71 @@ int verb_kill(int argc, char **argv)
 	for (int i = optind; i < argc; i++) {
 		struct mc_error err;
 
-		if (signal_container(argv[i], sig, -1, &err) < 0)
+		if (kill_container(argv[i], sig, &err) < 0)
 			status = mc_report(&err);
 		else
 			printf("%s\n", argv[i]);
 	}
 	return status;
+}
+
+/* stop and restart share -t/--time and -s/--signal. */
+static int parse_stop_options(int argc, char **argv, const char *verb, int *seconds, int *sig)
+{
+	static const struct option options[] = {
+	    {"time", required_argument, NULL, 't'},
+	    {"timeout", required_argument, NULL, 't'},
+	    {"signal", required_argument, NULL, 's'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	char *end;
+	int opt;
+
+	*seconds = -1;
+	*sig = 0;
+	while ((opt = getopt_long(argc, argv, "t:s:h", options, NULL)) != -1) {
+		if (opt == 't') {
+			long t = strtol(optarg, &end, 10);
+
+			/* Docker: -1 waits for ever; anything else below 0 is an error. */
+			if (*end != '\0' || end == optarg || t < -1 || t > 1000000)
+				return mc_usage_error(
+				    verb, "invalid argument \"%s\" for \"-t, --time\"", optarg);
+			*seconds = t == -1 ? 1000000 : (int)t;
+		} else if (opt == 's') {
+			*sig = mc_parse_signal(optarg);
+			if (*sig == 0)
+				return mc_usage_error(verb, "invalid signal: %s", optarg);
+		} else if (opt == 'h') {
+			printf(
+			    "Usage:  minicontainer %s [OPTIONS] CONTAINER [CONTAINER...]\n\n"
+			    "%s one or more containers\n\nOptions:\n"
+			    "  -s, --signal string   Signal to send to the container (default: its "
+			    "stop signal)\n"
+			    "  -t, --time int        Seconds to wait before killing the container "
+			    "(default: its stop timeout, 10)\n",
+			    verb, strcmp(verb, "stop") == 0 ? "Stop" : "Restart");
+			return 1;
+		} else {
+			return mc_usage_error(verb, "unknown flag: %s", argv[optind - 1]);
+		}
+	}
+	if (optind == argc)
+		return mc_usage_error(verb, "\"%s\" requires at least 1 argument", verb);
+	return 0;
 }
 
 int verb_stop(int argc, char **argv)
 {
-	static const struct option options[] = {
-	    {"time", required_argument, NULL, 't'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
-	double grace = 10;
-	int opt, status = 0;
-	char *end;
+	int seconds, sig, status = parse_stop_options(argc, argv, "stop", &seconds, &sig);
 
-	while ((opt = getopt_long(argc, argv, "+t:h", options, NULL)) != -1) {
-		if (opt == 't') {
-			grace = strtod(optarg, &end);
-			if (*end != '\0' || grace < 0)
-				return mc_usage_error("stop", "invalid time: %s", optarg);
-		} else if (opt == 'h') {
-			printf(
-			    "Usage:  minicontainer stop [OPTIONS] CONTAINER [CONTAINER...]\n\n"
-			    "Stop one or more running containers: SIGTERM, then SIGKILL after a "
-			    "grace period\n\nOptions:\n"
-			    "  -t, --time int   Seconds to wait before killing it (default 10)\n");
-			return 0;
-		} else {
-			return mc_usage_error("stop", "unknown flag");
-		}
-	}
-	if (optind == argc)
-		return mc_usage_error("stop", "\"stop\" requires at least 1 argument");
+	if (status != 0)
+		return status == 1 ? 0 : status;
 	for (int i = optind; i < argc; i++) {
 		struct mc_error err;
 
-		if (signal_container(argv[i], SIGTERM, grace, &err) < 0)
+		if (stop_container(argv[i], seconds, sig, &err) < 0)
 			status = mc_report(&err);
 		else
 			printf("%s\n", argv[i]);
@@ -173,31 +304,30 @@ int verb_stop(int argc, char **argv)
 	return status;
 }
 
-/* `minicontainer logs`: what a container started without -a wrote. */
-int verb_logs(int argc, char **argv)
+/* restart: stop, then start again in the background (its policy back in place). */
+int verb_restart(int argc, char **argv)
 {
-	struct mc_container c;
-	struct mc_error err;
-	char path[600], buf[65536];
-	FILE *f;
-	size_t n;
+	int seconds, sig, status = parse_stop_options(argc, argv, "restart", &seconds, &sig);
 
-	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-		printf("Usage:  minicontainer logs CONTAINER\n\n"
-		       "Fetch the output of a container started in the background\n");
-		return 0;
+	if (status != 0)
+		return status == 1 ? 0 : status;
+	for (int i = optind; i < argc; i++) {
+		struct mc_container c;
+		struct mc_error err;
+		bool running;
+
+		if (stop_container(argv[i], seconds, sig, &err) < 0 ||
+		    mc_container_load(argv[i], &c, &err) < 0) {
+			status = mc_report(&err);
+			continue;
+		}
+		if (mc_container_claim(&c, &running, &err) < 0)
+			status = mc_report(&err);
+		else if (!running && mc_monitor_spawn(&c, false, NULL, 0) != 0)
+			status = MC_EXIT_FAILED;
+		else
+			printf("%s\n", argv[i]);
+		mc_container_free(&c);
 	}
-	if (argc != 2)
-		return mc_usage_error("logs", "\"logs\" requires exactly 1 argument");
-	if (mc_container_load(argv[1], &c, &err) < 0)
-		return mc_report(&err);
-	snprintf(path, sizeof(path), "%s/container.log", c.dir);
-	mc_container_free(&c);
-	f = fopen(path, "re");
-	if (f == NULL)
-		return 0; /* never started in the background: nothing was logged */
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		fwrite(buf, 1, n, stdout);
-	fclose(f);
-	return 0;
+	return status;
 }

@@ -54,7 +54,7 @@ int mc_tty_prepare(struct mc_tty *t, struct mc_error *err)
 }
 
 /* The terminal's master side, as the container sent it (SCM_RIGHTS). */
-static int receive_master(int sock, struct mc_error *err)
+int mc_receive_fd(int sock, struct mc_error *err)
 {
 	char data, control[CMSG_SPACE(sizeof(int))];
 	struct iovec iov = {&data, 1};
@@ -125,7 +125,7 @@ int mc_tty_attach(struct mc_tty *t, bool stdin_open, struct mc_error *err)
 	/* Our copy of the container's end goes: only the container holds it now. */
 	close(t->console[1]);
 	t->console[1] = -1;
-	t->master = receive_master(t->console[0], err);
+	t->master = mc_receive_fd(t->console[0], err);
 	if (t->master < 0)
 		return -1;
 	mc_tty_resize(t);

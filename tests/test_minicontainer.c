@@ -704,13 +704,24 @@ static void test_kill_minicontainer_then_rm_f(void **state)
 	inspect("victim", "{{.State.Pid}}", pidtext, sizeof(pidtext));
 	pid = (pid_t)atoi(pidtext);
 
-	/* No daemon: the record must not say "running" forever once its minicontainer is gone. */
+	/* As with Docker, the container outlives the `run` that started it: its monitor has it. */
 	assert_int_equal(kill(runner, SIGKILL), 0);
 	waitpid(runner, &wstatus, 0);
+	usleep(200000);
+	if (!pid_alive(pid))
+		fail_msg("the container's process %d died with the minicontainer that started it",
+		         (int)pid);
+	expect_status(mc(out, sizeof(out), "exec victim /probe pid"), 0, "exec after kill -9", out);
+	expect_status(mc(out, sizeof(out), "logs victim"), 0, "logs after kill -9", out);
+
+	/* The monitor itself killed: no daemon, so the container goes with it, and the record
+	 * must not say "running" for ever. */
+	inspect("victim", "{{.State.MonitorPid}}", pidtext, sizeof(pidtext));
+	assert_int_equal(kill((pid_t)atoi(pidtext), SIGKILL), 0);
 	for (int i = 0; i < 250 && pid_alive(pid); i++)
 		usleep(20000);
 	if (pid_alive(pid))
-		fail_msg("the container's process %d outlived its minicontainer", (int)pid);
+		fail_msg("the container's process %d outlived its monitor", (int)pid);
 	if (!ps_line("victim", line, sizeof(line)) || strstr(line, "Exited (") == NULL)
 		fail_msg("ps -a does not show victim as exited: %s", line);
 	inspect("victim", "{{.State.Status}} {{.State.Running}}", out, sizeof(out));
