@@ -99,11 +99,16 @@ static int add_filter(struct filter *f, const char *text)
 int verb_ps(int argc, char **argv)
 {
 	static const struct option options[] = {
-	    {"all", no_argument, NULL, 'a'},      {"quiet", no_argument, NULL, 'q'},
-	    {"no-trunc", no_argument, NULL, 'T'}, {"filter", required_argument, NULL, 'f'},
-	    {"help", no_argument, NULL, 'h'},     {NULL, 0, NULL, 0},
+	    {"all", no_argument, NULL, 'a'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"no-trunc", no_argument, NULL, 'T'},
+	    {"filter", required_argument, NULL, 'f'},
+	    {"format", required_argument, NULL, 'F'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	bool all = false, quiet = false, no_trunc = false;
+	const char *format = NULL;
 	struct filter filter = {NULL, NULL, NULL};
 	struct mc_container *list;
 	struct mc_table *table;
@@ -111,24 +116,28 @@ int verb_ps(int argc, char **argv)
 	size_t n;
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "+aqf:h", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "aqf:h", options, NULL)) != -1) {
 		if (opt == 'a')
 			all = true;
 		else if (opt == 'q')
 			quiet = true;
 		else if (opt == 'T')
 			no_trunc = true;
+		else if (opt == 'F')
+			format = optarg;
 		else if (opt == 'f') {
 			if (add_filter(&filter, optarg) < 0)
 				return mc_usage_error(
 				    "ps", "unknown filter '%s' (name=, status=, id=)", optarg);
 		} else if (opt == 'h') {
-			printf("Usage:  minicontainer ps [OPTIONS]\n\nList containers\n\nOptions:\n"
-			       "  -a, --all             Show all containers (default shows just "
-			       "running)\n"
-			       "  -f, --filter filter   Filter output: name=, status=, id=\n"
-			       "      --no-trunc        Don't truncate output\n"
-			       "  -q, --quiet           Only display container IDs\n");
+			printf(
+			    "Usage:  minicontainer ps [OPTIONS]\n\nList containers\n\nOptions:\n"
+			    "  -a, --all             Show all containers (default shows just "
+			    "running)\n"
+			    "  -f, --filter filter   Filter output: name=, status=, id=\n"
+			    "      --format string   Pretty-print containers using a Go template\n"
+			    "      --no-trunc        Don't truncate output\n"
+			    "  -q, --quiet           Only display container IDs\n");
 			return 0;
 		} else
 			return mc_usage_error("ps", "unknown flag");
@@ -138,7 +147,7 @@ int verb_ps(int argc, char **argv)
 	if (mc_container_list(&list, &n, &err) < 0)
 		return mc_report(&err);
 	table = mc_table_new(7);
-	if (!quiet)
+	if (!quiet && format == NULL)
 		mc_table_add(table, (const char *[]){"CONTAINER ID", "IMAGE", "COMMAND", "CREATED",
 		                                     "STATUS", "PORTS", "NAMES"});
 	for (size_t i = 0; i < n; i++) {
@@ -149,6 +158,28 @@ int verb_ps(int argc, char **argv)
 			snprintf(id, sizeof(id), "%.*s", no_trunc ? 64 : 12, list[i].id);
 			if (quiet) {
 				printf("%s\n", id);
+			} else if (format != NULL) {
+				json_t *row;
+
+				command_text(&list[i], no_trunc, command, sizeof(command));
+				status_text(&list[i], status, sizeof(status));
+				row = json_pack(
+				    "{s:s, s:s?, s:s, s:s?, s:s, s:s, s:s, s:O?}", "ID", id,
+				    "Image",
+				    json_string_value(json_object_get(
+				        json_object_get(list[i].doc, "Config"), "Image")),
+				    "Command", command, "CreatedAt",
+				    json_string_value(json_object_get(list[i].doc, "Created")),
+				    "State", mc_state_status(&list[i]), "Status", status, "Names",
+				    mc_container_name(&list[i]), "Labels",
+				    json_object_get(json_object_get(list[i].doc, "Config"),
+				                    "Labels"));
+				if (mc_render_template(stdout, row, format, &err) < 0) {
+					json_decref(row);
+					return mc_report(&err);
+				}
+				putchar('\n');
+				json_decref(row);
 			} else {
 				command_text(&list[i], no_trunc, command, sizeof(command));
 				mc_human_ago(mc_parse_rfc3339(json_string_value(
@@ -166,7 +197,7 @@ int verb_ps(int argc, char **argv)
 		}
 		mc_container_free(&list[i]);
 	}
-	if (!quiet)
+	if (!quiet && format == NULL)
 		mc_table_print(table);
 	mc_table_free(table);
 	free(list);

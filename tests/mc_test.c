@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 pid_t main_pid;
@@ -359,4 +361,35 @@ void import_images(void)
 	                 tar),
 	              0, "import probe-img", out);
 	images_imported = true;
+}
+
+/* ---- terminals ---------------------------------------------------------------------------- */
+
+bool read_until(int fd, char *buf, size_t size, size_t *len, const char *needle, int seconds)
+{
+	time_t deadline = time(NULL) + seconds;
+
+	while (needle == NULL || strstr(buf, needle) == NULL) {
+		struct pollfd p = {fd, POLLIN, 0};
+		int left = (int)(deadline - time(NULL));
+		ssize_t n;
+
+		if (left <= 0 || poll(&p, 1, left * 1000) <= 0)
+			return false;
+		n = read(fd, buf + *len, size - *len - 1);
+		if (n <= 0)
+			return needle == NULL; /* EIO: every process closed the slave side */
+		*len += (size_t)n;
+		buf[*len] = '\0';
+	}
+	return true;
+}
+
+/* Type a line on the terminal, Enter included. */
+bool type_line(int fd, const char *text)
+{
+	char line[256];
+	size_t len = (size_t)snprintf(line, sizeof(line), "%s\r", text);
+
+	return write(fd, line, len) == (ssize_t)len;
 }

@@ -70,6 +70,11 @@ void remember(const char *id);
 /* The teardown of every test: `rm -f` every container, then whatever a bug left behind. */
 int remove_containers(void **state);
 
+/* Read from fd (a pty's master) until `needle` shows up, for at most `seconds`. */
+bool read_until(int fd, char *buf, size_t size, size_t *len, const char *needle, int seconds);
+/* Type `text` into a terminal (a pty's master). */
+bool type_line(int fd, const char *text);
+
 bool test_files_present(void);
 /*
  * Once per test program: busybox:latest (the test root filesystem, /probe
@@ -89,5 +94,7 @@ void import_images(void);
 /* The test groups of the other files, gathered by test_minicontainer.c's main(). */
 extern const struct CMUnitTest mc_hardening_tests[];
 extern const size_t mc_hardening_count;
+extern const struct CMUnitTest mc_lifecycle_tests[];
+extern const size_t mc_lifecycle_count;
 
 #endif

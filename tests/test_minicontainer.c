@@ -285,35 +285,6 @@ static void test_read_only_root(void **state)
 /* ---- 5. -it: a pty, the window size, the terminal restored ---------------------------------- */
 
 /* Read from the pty into buf until `needle` appears (NULL: until the other side closes). */
-static bool read_until(int fd, char *buf, size_t size, size_t *len, const char *needle, int seconds)
-{
-	time_t deadline = time(NULL) + seconds;
-
-	while (needle == NULL || strstr(buf, needle) == NULL) {
-		struct pollfd p = {fd, POLLIN, 0};
-		int left = (int)(deadline - time(NULL));
-		ssize_t n;
-
-		if (left <= 0 || poll(&p, 1, left * 1000) <= 0)
-			return false;
-		n = read(fd, buf + *len, size - *len - 1);
-		if (n <= 0)
-			return needle == NULL; /* EIO: every process closed the slave side */
-		*len += (size_t)n;
-		buf[*len] = '\0';
-	}
-	return true;
-}
-
-/* Type a line on the terminal, Enter included. */
-static bool type_line(int fd, const char *text)
-{
-	char line[256];
-	size_t len = (size_t)snprintf(line, sizeof(line), "%s\r", text);
-
-	return write(fd, line, len) == (ssize_t)len;
-}
-
 static void test_tty_through_a_pty(void **state)
 {
 	struct winsize ws = {.ws_row = 33, .ws_col = 101};
@@ -984,6 +955,7 @@ int main(int argc, char **argv)
 	} groups[] = {
 	    {tests, sizeof(tests) / sizeof(tests[0])},
 	    {mc_hardening_tests, mc_hardening_count},
+	    {mc_lifecycle_tests, mc_lifecycle_count},
 	};
 	struct CMUnitTest *all;
 	size_t n = 0;

@@ -833,6 +833,38 @@ static int cmd_read_size(char **args)
 	return 0;
 }
 
+/*
+ * Write BYTES bytes to stdout as numbered lines of LINELEN bytes each
+ * ("0000000042 xxxx...\n"), so that a reader can tell if any went missing.
+ */
+static int cmd_spew(char **args)
+{
+	long long total = parse_int(args[0], 10, 1, 1LL << 40);
+	long len = (long)parse_int(args[1], 10, 12, 1 << 20);
+	char *line = malloc((size_t)len);
+	long long written = 0, n = 0;
+
+	if (!line)
+		die("malloc");
+	memset(line, 'x', (size_t)len);
+	line[len - 1] = '\n';
+	while (written < total) {
+		char num[12];
+		long chunk = total - written < len ? (long)(total - written) : len;
+
+		snprintf(num, sizeof(num), "%010lld", n++);
+		memcpy(line, num, 10);
+		line[10] = ' ';
+		if (chunk < len)
+			line[chunk - 1] = '\n';
+		if (fwrite(line, 1, (size_t)chunk, stdout) != (size_t)chunk)
+			die("write stdout");
+		written += chunk;
+	}
+	free(line);
+	return fflush(stdout) == 0 ? 0 : 1;
+}
+
 static int cmd_exit(char **args)
 {
 	exit((int)parse_int(args[0], 10, 0, 255));
@@ -895,6 +927,7 @@ static const struct command commands[] = {
     {"fds", cmd_fds, 0, 0, "", "fd=N TARGET for each open descriptor, fd_count="},
     {"open-write", cmd_open_write, 1, 1, "PATH", "open PATH for writing (no write), open_write="},
     {"read-size", cmd_read_size, 1, 1, "PATH", "bytes= read from PATH, or read=ERRNO"},
+    {"spew", cmd_spew, 2, 2, "BYTES LINELEN", "write BYTES of numbered lines of LINELEN bytes"},
     {"exit", cmd_exit, 1, 1, "N", "exit with status N"},
     {"kill-self", cmd_kill_self, 1, 1, "SIG", "raise signal number SIG"},
 };
