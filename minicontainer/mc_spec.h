@@ -12,6 +12,7 @@
 struct mc_spec {
 	const char *name, *workdir, *user, *hostname, *entrypoint, *network, *image;
 	json_t *env, *binds, *mounts, *tmpfs;
+	json_t *devices; /* --device: HostConfig.Devices */
 	struct cg_limits limits;
 	bool auto_remove, read_only, init, interactive, tty, help, privileged;
 	char **args; /* the command after the image */

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "cg_cgroups.h"
+#include "cg_devices.h"
 #include "img_config.h"
 #include "mc.h"
 
@@ -42,6 +43,7 @@ const char mc_run_usage[] =
     "      --pids-limit int       Tune container pids limit (-1 for unlimited)\n"
     "      --network string       none (default) or host; bridge comes with chapter 05\n"
     "      --privileged           Keep every capability and install no seccomp filter\n"
+    "      --device list          Add a host device to the container (HOST[:CTR][:rwm])\n"
     "      --init                 Run an init inside the container that forwards signals\n"
     "                             and reaps processes\n"
     "  -i, --interactive          Keep STDIN open even if not attached\n"
@@ -63,6 +65,7 @@ enum {
 	OPT_INIT,
 	OPT_HELP,
 	OPT_PRIVILEGED,
+	OPT_DEVICE,
 };
 
 static const struct option options[] = {
@@ -87,6 +90,7 @@ static const struct option options[] = {
     {"net", required_argument, NULL, OPT_NETWORK},
     {"init", no_argument, NULL, OPT_INIT},
     {"privileged", no_argument, NULL, OPT_PRIVILEGED},
+    {"device", required_argument, NULL, OPT_DEVICE},
     {"interactive", no_argument, NULL, 'i'},
     {"tty", no_argument, NULL, 't'},
     {"help", no_argument, NULL, OPT_HELP},
@@ -100,6 +104,7 @@ void mc_spec_init(struct mc_spec *s)
 	s->binds = json_array();
 	s->mounts = json_array();
 	s->tmpfs = json_object();
+	s->devices = json_array();
 	cg_limits_init(&s->limits);
 	s->network = "none";
 }
@@ -110,6 +115,7 @@ void mc_spec_free(struct mc_spec *s)
 	json_decref(s->binds);
 	json_decref(s->mounts);
 	json_decref(s->tmpfs);
+	json_decref(s->devices);
 }
 
 /* Add KEY=VALUE (consumed), replacing an earlier KEY: as with Docker, the last -e wins. */
@@ -242,6 +248,19 @@ static int add_tmpfs(struct mc_spec *s, const char *text, struct mc_error *err)
 	return 0;
 }
 
+/* --device HOST[:CONTAINER][:PERMISSIONS]: checked now, the host's node looked up at start. */
+static int add_device(struct mc_spec *s, const char *text, struct mc_error *err)
+{
+	struct cg_device_spec spec;
+
+	if (cg_parse_device_spec(text, &spec, err) < 0)
+		return -1;
+	json_array_append_new(s->devices, json_pack("{s:s, s:s, s:s}", "PathOnHost", spec.host,
+	                                            "PathInContainer", spec.container,
+	                                            "CgroupPermissions", spec.access));
+	return 0;
+}
+
 static int parse_int(const char *text, int64_t *out, struct mc_error *err)
 {
 	char *end;
@@ -340,6 +359,9 @@ int mc_spec_parse(int argc, char **argv, struct mc_spec *s, struct mc_error *err
 			break;
 		case OPT_PRIVILEGED:
 			s->privileged = true;
+			break;
+		case OPT_DEVICE:
+			rc = add_device(s, optarg, err);
 			break;
 		case OPT_INIT:
 			s->init = true;
@@ -450,5 +472,6 @@ json_t *mc_spec_record(const struct mc_spec *s, const struct img_image *img,
 	              (json_int_t)(s->limits.cpus * 1e9), "CpuShares",
 	              (json_int_t)s->limits.cpu_shares, "PidsLimit", (json_int_t)s->limits.pids,
 	              "AutoRemove", s->auto_remove, "Init", s->init, "Privileged", s->privileged));
+	json_object_set(json_object_get(doc, "HostConfig"), "Devices", s->devices);
 	return doc;
 }
