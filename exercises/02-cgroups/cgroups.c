@@ -8,6 +8,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <linux/magic.h>
 #include <sched.h>
@@ -22,13 +23,15 @@
 #include <unistd.h>
 
 #include "mc_file.h"
+#include "mc_resolve.h"
 #include "mc_trace.h"
 
 #define CH "ch02"
 
-/* The v1 hierarchies we use, one directory each.  cpuacct reports CPU time. */
-static const char *const v1_controllers[] = {"memory", "cpu",   "cpuacct",
-                                             "pids",   "blkio", "freezer"};
+/* The v1 hierarchies we use, one directory each.  cpuacct reports CPU time;
+ * devices holds the device policy (v2 has a BPF program instead, devices.c). */
+static const char *const v1_controllers[] = {"memory", "cpu",     "cpuacct", "pids",
+                                             "blkio",  "freezer", "devices"};
 #define N_V1 (sizeof(v1_controllers) / sizeof(v1_controllers[0]))
 
 /* The v2 controllers a container's cgroup needs; enabled from the root down. */
@@ -373,36 +376,48 @@ int cg_remove_parent(const char *mount, const char *parent, struct mc_error *err
  * Inside the container (called between clone() and pivot_root()).
  */
 
-static int mount_traced(const char *source, const char *target, const char *fstype,
-                        unsigned long flags, const char *why, struct mc_error *err)
+/* Mount on the directory `fd` names (what: its name inside the container, for --trace). */
+static int mount_on(const char *source, int fd, const char *fstype, unsigned long flags,
+                    const char *what, const char *why, struct mc_error *err)
 {
-	int rc = mount(source, target, fstype, flags, NULL);
-	char names[256];
-
-	mc_trace_call(CH, rc, why, "mount(\"%s\", \"%s\", %s%s%s, %s, NULL)", source, target,
-	              fstype ? "\"" : "", fstype ? fstype : "NULL", fstype ? "\"" : "",
-	              mc_flag_names(flags, mc_mount_flags, names, sizeof(names)));
-	if (rc < 0)
-		return mc_fail(err, errno, "mount %s on %s", source, target);
-	return 0;
+	return mc_mount_on_fd(source, fd, fstype, flags, NULL, CH, what, why, err);
 }
 
-/* A read-only bind mount takes two calls: MS_RDONLY is ignored on the first. */
-static int bind_read_only(const char *source, const char *target, struct mc_error *err)
+/* One v1 controller's directory, bound read-only at /sys/fs/cgroup/<name> (tmpfd). */
+static int bind_controller(int tmpfd, const struct cgroup *cg, const char *name,
+                           struct mc_error *err)
 {
-	if (mount_traced(source, target, NULL, MS_BIND, NULL, err) < 0)
-		return -1;
-	return mount_traced(source, target, NULL,
-	                    MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-	                    "the container may read its cgroup, not change it", err);
-}
-
-int cg_setup_inside(const char *rootfs, void *cgroup, struct mc_error *err)
-{
-	const struct cgroup *cg = cgroup;
 	const unsigned long ro = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
-	char target[PATH_MAX], source[PATH_MAX];
-	int rc;
+	char source[PATH_MAX], what[64];
+	int fd, rc;
+
+	snprintf(what, sizeof(what), "/sys/fs/cgroup/%s", name);
+	if (cg_dir(cg, name, source, sizeof(source), err) < 0)
+		return -1;
+	if (mkdirat(tmpfd, name, 0755) < 0 && errno != EEXIST)
+		return mc_fail(err, errno, "mkdir %s", what);
+	fd = openat(tmpfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return mc_fail(err, errno, "open %s", what);
+	/* A read-only bind mount takes two calls: MS_RDONLY is ignored on the first. */
+	rc = mc_mount_on_fd(source, fd, NULL, MS_BIND, NULL, CH, what, NULL, err);
+	close(fd);
+	if (rc < 0)
+		return -1;
+	/* Open it again: the descriptor named the directory now under the mount. */
+	fd = openat(tmpfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return mc_fail(err, errno, "open %s", what);
+	rc = mc_mount_on_fd(NULL, fd, NULL, MS_BIND | MS_REMOUNT | ro, NULL, CH, what,
+	                    "the container may read its cgroup, not change it", err);
+	close(fd);
+	return rc;
+}
+
+int cg_setup_inside(int rootfd, const struct cgroup *cg, struct mc_error *err)
+{
+	const unsigned long ro = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+	int fd = -1, tmpfd = -1, rc;
 
 	/*
 	 * The parent already put us into the container's cgroup, so a new
@@ -415,27 +430,32 @@ int cg_setup_inside(const char *rootfs, void *cgroup, struct mc_error *err)
 	if (rc < 0)
 		return mc_fail(err, errno, "unshare(CLONE_NEWCGROUP)");
 
-	snprintf(target, sizeof(target), "%s/sys", rootfs);
-	if (mkdir(target, 0555) < 0 && errno != EEXIST)
-		return mc_fail(err, errno, "mkdir %s", target);
-	if (mount_traced("sysfs", target, "sysfs", ro, "a read-only /sys", err) < 0)
+	/* Chapter 01 mounted /sys; its fs/cgroup is where the hierarchy goes. */
+	fd = mc_open_in_root(rootfd, "/sys/fs/cgroup", O_PATH | O_DIRECTORY | O_NOFOLLOW, 0,
+	                     MC_RESOLVE_AUTO, err);
+	if (fd < 0)
 		return -1;
-	snprintf(target, sizeof(target), "%s/sys/fs/cgroup", rootfs);
-	if (cg->mode == CG_UNIFIED)
-		return mount_traced("cgroup2", target, "cgroup2", ro,
-		                    "our own cgroup, seen from our cgroup namespace", err);
-
-	/* v1: a tmpfs with one read-only bind mount of each controller's directory. */
-	if (mount_traced("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err) < 0)
-		return -1;
-	for (size_t i = 0; i < N_V1; i++) {
-		snprintf(target, sizeof(target), "%s/sys/fs/cgroup/%s", rootfs, v1_controllers[i]);
-		if (mkdir(target, 0755) < 0 && errno != EEXIST)
-			return mc_fail(err, errno, "mkdir %s", target);
-		if (cg_dir(cg, v1_controllers[i], source, sizeof(source), err) < 0 ||
-		    bind_read_only(source, target, err) < 0)
-			return -1;
+	if (cg->mode == CG_UNIFIED) {
+		rc = mount_on("cgroup2", fd, "cgroup2", ro, "/sys/fs/cgroup",
+		              "our own cgroup, seen from our cgroup namespace", err);
+		goto out;
 	}
-	snprintf(target, sizeof(target), "%s/sys/fs/cgroup", rootfs);
-	return mount_traced("tmpfs", target, NULL, MS_REMOUNT | ro, NULL, err);
+	/* v1: a tmpfs with one read-only bind mount of each controller's directory. */
+	rc = mount_on("tmpfs", fd, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "/sys/fs/cgroup",
+	              NULL, err);
+	if (rc < 0)
+		goto out;
+	/* The tmpfs itself, not the directory underneath it that fd still names. */
+	tmpfd = mc_open_in_root(rootfd, "/sys/fs/cgroup", O_PATH | O_DIRECTORY | O_NOFOLLOW, 0,
+	                        MC_RESOLVE_AUTO, err);
+	rc = tmpfd < 0 ? -1 : 0;
+	for (size_t i = 0; rc == 0 && i < N_V1; i++)
+		rc = bind_controller(tmpfd, cg, v1_controllers[i], err);
+	if (rc == 0)
+		rc = mount_on(NULL, tmpfd, NULL, MS_REMOUNT | ro, "/sys/fs/cgroup", NULL, err);
+out:
+	if (tmpfd >= 0)
+		close(tmpfd);
+	close(fd);
+	return rc;
 }

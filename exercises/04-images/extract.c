@@ -10,7 +10,7 @@
  * view of the filesystem instead of the layer's.
  *
  * The rule in this file: every name is resolved *inside* the layer
- * directory, as if it were "/" (img_open_in_root).  That gives the
+ * directory, as if it were "/" (mc_open_in_root).  That gives the
  * descriptor of the entry's parent directory, and the entry itself is then
  * only touched with *at() calls relative to that descriptor, never followed.
  *
@@ -49,312 +49,12 @@
 
 #define CH "ch04"
 
-/* The kernel follows at most 40 symlinks in one lookup (path_resolution(7)); so do we. */
-#define MAX_SYMLINKS 40
-
 /* ---- 1. Resolving a path inside the root ------------------------------------------------- */
 
 /*
- * openat2(2) (Linux 5.6) does the whole job in the kernel: RESOLVE_IN_ROOT
- * treats rootfd as "/" for "..", for absolute symlinks and for chains of
- * them; RESOLVE_NO_MAGICLINKS refuses /proc/self/fd-style links, which jump
- * anywhere.  Older glibc versions have no wrapper, hence syscall(2).
+ * That is chapters/common/resolve.c (mc_open_in_root), shared with every
+ * chapter that mounts or writes inside a container's root.
  */
-static int open_with_openat2(int rootfd, const char *path, int flags, mode_t mode)
-{
-	struct open_how how = {
-	    .flags = (uint64_t)(flags | O_CLOEXEC),
-	    /* openat2 insists on mode 0 unless the call may create a file. */
-	    .mode = (flags & O_CREAT) ? mode : 0,
-	    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
-	};
-	int fd, tries = 0;
-
-	/*
-	 * EAGAIN: a rename or mount elsewhere raced with the lookup, and the
-	 * kernel could not prove that ".." stayed inside; openat2(2) says retry.
-	 */
-	do
-		fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
-	while (fd < 0 && errno == EAGAIN && ++tries < 16);
-	return fd;
-}
-
-/*
- * Without openat2 we resolve the path ourselves, one component at a time,
- * the way the kernel does, but with "/" moved to the layer directory:
- *
- *  - every component is opened with O_NOFOLLOW, so the kernel never follows
- *    a symlink behind our back;
- *  - a symlink is read with readlinkat(2), and its target is put in front of
- *    what is left of the path; an absolute target starts again at the root;
- *  - ".." is worked out on the path walked so far (it contains no symlinks),
- *    not asked of the filesystem, and ".." at the root stays at the root.
- */
-struct walk {
-	int rootfd;           /* the layer directory: "/" of this walk */
-	int dirfd;            /* O_PATH descriptor of the directory reached so far */
-	char where[PATH_MAX]; /* its path below the root, free of symlinks: "" or "usr/lib" */
-	char todo[PATH_MAX];  /* what is still to walk: "bin/sh" */
-	int symlinks;         /* symlinks followed so far */
-};
-
-/* Step into `name`, a real directory (not a symlink) in the directory we are in. */
-static int walk_down(struct walk *w, const char *name)
-{
-	size_t len = strlen(w->where);
-	int fd;
-
-	if (len + 1 + strlen(name) >= sizeof(w->where)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	fd = openat(w->dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	close(w->dirfd);
-	w->dirfd = fd;
-	snprintf(w->where + len, sizeof(w->where) - len, "%s%s", len > 0 ? "/" : "", name);
-	return 0;
-}
-
-/*
- * Open w->where again, from the root down.  This is how ".." is done: cut
- * the last component off w->where and walk it again.  Asking the filesystem
- * for ".." instead would leave the root if a directory we are in had been
- * moved out of it meanwhile.
- */
-static int walk_retrace(struct walk *w)
-{
-	char path[PATH_MAX];
-	char *name, *save = NULL;
-	int fd;
-
-	fd = openat(w->rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	if (w->dirfd >= 0)
-		close(w->dirfd);
-	w->dirfd = fd;
-	memcpy(path, w->where, sizeof(path));
-	w->where[0] = '\0';
-	for (name = strtok_r(path, "/", &save); name != NULL; name = strtok_r(NULL, "/", &save))
-		if (walk_down(w, name) < 0)
-			return -1;
-	return 0;
-}
-
-/*
- * Put `path` in front of what is still to walk (a symlink's target takes the
- * symlink's place).  A trailing "/" means "a directory, and follow it if it
- * is a symlink", as in the kernel: "dir/" is walked as "dir/.".
- */
-static int walk_push_front(struct walk *w, const char *path)
-{
-	size_t len = strlen(path);
-	const char *dot = len > 0 && path[len - 1] == '/' ? "." : "";
-	char joined[PATH_MAX];
-	int n;
-
-	n = snprintf(joined, sizeof(joined), "%s%s%s%s", path, dot, w->todo[0] ? "/" : "", w->todo);
-	if (n < 0 || (size_t)n >= sizeof(joined)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	memcpy(w->todo, joined, (size_t)n + 1);
-	return 0;
-}
-
-/* Take the next component off w->todo into `name`: 1, or 0 when none is left, -1 on error. */
-static int walk_next(struct walk *w, char *name, size_t size)
-{
-	const char *p = w->todo + strspn(w->todo, "/");
-	size_t len = strcspn(p, "/");
-
-	if (len == 0)
-		return 0;
-	if (len >= size) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	memcpy(name, p, len);
-	name[len] = '\0';
-	p += len;
-	p += strspn(p, "/"); /* so that an empty todo means: that was the last one */
-	memmove(w->todo, p, strlen(p) + 1);
-	return 1;
-}
-
-/*
- * Take one step: `name` is a component of the path that is not the last one
- * (or a last one that has to be followed).  Returns 0, or -1 with errno set.
- */
-static int walk_component(struct walk *w, const char *name)
-{
-	/* EXERCISE 04.3 safe-resolve (3 points): Resolve a path without leaving the root
-	 * Tests: test_fallback_resolver_stays_inside test_malicious_layers_fallback
-	 *
-	 * w->dirfd is the directory the walk has reached, w->where its path below
-	 * the root ("" at the root), and `name` the next component of the path.
-	 * Handle the four kinds of component:
-	 *
-	 *   "."      stay where you are;
-	 *   ".."     cut the last component off w->where (at the root there is
-	 *            nothing to cut: ".." of "/" is "/"), then walk_retrace(w);
-	 *   symlink  (fstatat(2) with AT_SYMLINK_NOFOLLOW says so) count it in
-	 *            w->symlinks and fail with errno = ELOOP past MAX_SYMLINKS;
-	 *            read its target with readlinkat(2) (NUL-terminate it!); if
-	 *            the target is absolute, go back to the root first
-	 *            (w->where = "", walk_retrace); then walk_push_front(w, target);
-	 *   other    walk_down(w, name).
-	 *
-	 * Never let the kernel follow a symlink: that is the whole point.
-	 */
-	/* TODO(exercise 04.3 safe-resolve): your code here. */
-	(void)w; (void)name; errno = ENOSYS; return -1;
-}
-
-/*
- * Is the last component opened as it is?  Yes, unless it is "." or "..", or a
- * symlink that the caller wants followed: those take one more step.
- */
-static bool walk_opens_last(struct walk *w, const char *name, int flags)
-{
-	struct stat st;
-
-	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
-		return false;
-	if (flags & O_NOFOLLOW)
-		return true;
-	return fstatat(w->dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISLNK(st.st_mode);
-}
-
-static int open_by_walking(int rootfd, const char *path, int flags, mode_t mode)
-{
-	struct walk w = {.rootfd = rootfd, .dirfd = -1};
-	char name[NAME_MAX + 1];
-	int fd = -1, more, saved;
-
-	if (walk_retrace(&w) < 0 || walk_push_front(&w, path) < 0)
-		goto out;
-	while ((more = walk_next(&w, name, sizeof(name))) > 0) {
-		if (w.todo[0] == '\0' && walk_opens_last(&w, name, flags)) {
-			/* O_NOFOLLOW: a symlink put here since walk_opens_last looked is not followed. */
-			fd = openat(w.dirfd, name, flags | O_NOFOLLOW | O_CLOEXEC, mode);
-			goto out;
-		}
-		if (walk_component(&w, name) < 0)
-			goto out;
-	}
-	/* The path ended in ".", ".." or a symlink that was followed: open where we are. */
-	if (more == 0)
-		fd = openat(w.dirfd, ".", flags | O_CLOEXEC, mode);
-out:
-	saved = errno;
-	if (w.dirfd >= 0)
-		close(w.dirfd);
-	errno = saved;
-	return fd;
-}
-
-int img_open_in_root(int rootfd, const char *path, int flags, mode_t mode,
-                     enum img_resolver resolver, struct mc_error *err)
-{
-	static bool no_openat2; /* IMG_RESOLVE_AUTO found that the kernel lacks openat2 */
-	int fd;
-
-	if (path[0] == '\0')
-		path = ".";
-	/* Create the last component, never a file that a symlink there points to. */
-	if (flags & O_CREAT)
-		flags |= O_NOFOLLOW;
-	if (resolver == IMG_RESOLVE_OPENAT2 || (resolver == IMG_RESOLVE_AUTO && !no_openat2)) {
-		fd = open_with_openat2(rootfd, path, flags, mode);
-		if (fd >= 0)
-			return fd;
-		if (errno != ENOSYS || resolver == IMG_RESOLVE_OPENAT2)
-			return mc_fail(err, errno, "open %s inside the layer", path);
-		no_openat2 = true;
-		mc_trace(CH, "openat2(2) is missing (Linux < 5.6): resolving paths by hand");
-	}
-	fd = open_by_walking(rootfd, path, flags, mode);
-	if (fd < 0)
-		return mc_fail(err, errno, "open %s inside the layer", path);
-	return fd;
-}
-
-/* "a/b/c" -> dir "a/b" and *base "c"; "c" -> dir "." and *base "c". */
-static int split_path(const char *path, char *dir, size_t size, const char **base,
-                      struct mc_error *err)
-{
-	const char *slash = strrchr(path, '/');
-	size_t len = slash != NULL ? (size_t)(slash - path) : 0;
-
-	*base = slash != NULL ? slash + 1 : path;
-	if (**base == '\0' || strcmp(*base, ".") == 0 || strcmp(*base, "..") == 0)
-		return mc_fail(err, EINVAL, "%s does not end in a name", path);
-	if (len >= size)
-		return mc_fail(err, ENAMETOOLONG, "%.64s...", path);
-	memcpy(dir, path, len);
-	dir[len] = '\0';
-	return 0;
-}
-
-/*
- * mkdir -p, inside the root: resolve "a", then "a/b", then "a/b/c", each one
- * inside the root, and make a missing one as a real directory in the
- * directory its prefix resolved to.  A name that is there but leads nowhere
- * (a dangling symlink) is an error, as it is for tar.
- */
-static int make_parents(int rootfd, const char *dir, enum img_resolver resolver,
-                        struct mc_error *err)
-{
-	char prefix[PATH_MAX], name[NAME_MAX + 1];
-	const char *start, *end = dir;
-	int parentfd, fd;
-
-	parentfd = img_open_in_root(rootfd, ".", O_PATH | O_DIRECTORY, 0, resolver, err);
-	while (parentfd >= 0) {
-		start = end + strspn(end, "/");
-		end = start + strcspn(start, "/");
-		if (end == start)
-			break;
-		snprintf(prefix, sizeof(prefix), "%.*s", (int)(end - dir), dir);
-		fd = img_open_in_root(rootfd, prefix, O_PATH | O_DIRECTORY, 0, resolver, err);
-		if (fd < 0 && err->errnum == ENOENT) {
-			snprintf(name, sizeof(name), "%.*s", (int)(end - start), start);
-			if (mkdirat(parentfd, name, 0755) < 0 && errno != EEXIST)
-				fd = mc_fail(err, errno, "mkdir %s inside the layer", prefix);
-			else
-				fd = img_open_in_root(rootfd, prefix, O_PATH | O_DIRECTORY, 0,
-				                      resolver, err);
-		}
-		close(parentfd);
-		parentfd = fd;
-	}
-	return parentfd;
-}
-
-/* Open the directory that contains `path`, inside the root; create it only if `create`. */
-static int open_parent(int rootfd, const char *path, const char **base, bool create,
-                       enum img_resolver resolver, struct mc_error *err)
-{
-	char dir[PATH_MAX];
-	int fd;
-
-	if (split_path(path, dir, sizeof(dir), base, err) < 0)
-		return -1;
-	fd = img_open_in_root(rootfd, dir, O_PATH | O_DIRECTORY, 0, resolver, err);
-	if (fd >= 0 || !create || err->errnum != ENOENT)
-		return fd;
-	return make_parents(rootfd, dir, resolver, err);
-}
-
-int img_open_parent_in_root(int rootfd, const char *path, const char **base,
-                            enum img_resolver resolver, struct mc_error *err)
-{
-	return open_parent(rootfd, path, base, true, resolver, err);
-}
 
 /* ---- 2. Entry names ------------------------------------------------------------------------ */
 
@@ -610,7 +310,7 @@ static int make_hardlink(struct extraction *x, struct archive_entry *entry, stru
 
 	if (normalize_name(archive_entry_hardlink(entry), target, sizeof(target), x->err) < 0)
 		return mc_fail_context(x->err, "hard link %s", n->path);
-	dirfd = open_parent(x->rootfd, target, &base, false, x->opts->resolver, x->err);
+	dirfd = mc_open_parent_in_root(x->rootfd, target, &base, false, x->opts->resolver, x->err);
 	if (dirfd < 0)
 		return mc_fail_context(x->err, "hard link %s -> %s", n->path, target);
 	if (fstatat(dirfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
@@ -808,8 +508,8 @@ static int finish_directories(struct extraction *x)
 		struct dir_meta *d = &x->dirs[i];
 		int fd, rc;
 
-		fd = img_open_in_root(x->rootfd, d->path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0,
-		                      x->opts->resolver, x->err);
+		fd = mc_open_in_root(x->rootfd, d->path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0,
+		                     x->opts->resolver, x->err);
 		if (fd < 0 && (x->err->errnum == ENOENT || x->err->errnum == ENOTDIR ||
 		               x->err->errnum == ELOOP)) {
 			mc_error_clear(x->err);
@@ -1005,11 +705,11 @@ static int extract_entry(struct extraction *x, struct archive *tar, struct archi
 		if (check_root_entry(x, entry) < 0)
 			return -1;
 		n.name = ".";
-		n.dirfd = img_open_in_root(x->rootfd, ".", O_PATH | O_DIRECTORY, 0,
-		                           x->opts->resolver, x->err);
+		n.dirfd = mc_open_in_root(x->rootfd, ".", O_PATH | O_DIRECTORY, 0,
+		                          x->opts->resolver, x->err);
 	} else {
-		n.dirfd =
-		    img_open_parent_in_root(x->rootfd, path, &n.name, x->opts->resolver, x->err);
+		n.dirfd = mc_open_parent_in_root(x->rootfd, path, &n.name, true, x->opts->resolver,
+		                                 x->err);
 	}
 	if (n.dirfd < 0)
 		return mc_fail_context(x->err, "entry \"%s\"", path);
