@@ -166,7 +166,7 @@ static void emit_rule(struct cg_bpf_program *p, const struct cg_device_rule *r)
 		emit(p, jump_if_not(R_MINOR, (int32_t)r->minor, --rest));
 	emit(p, move_imm(R_RESULT, r->allow ? 1 : 0));
 	emit(p, leave());
-	/* END SOLUTION; skeleton: (void)p; (void)r; */
+	/* END SOLUTION; skeleton: (void)p; (void)r; (void)move32; (void)jump_if_not; (void)jump_if_not_reg; */
 }
 
 /* A rule that matches every request: nothing after it is ever reached. */
