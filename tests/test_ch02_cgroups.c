@@ -971,24 +971,32 @@ static void test_default_device_policy_is_in_the_cgroup(void **state)
 	assert_int_equal(leftovers(), 0);
 }
 
-/* Inside a container: mknod 10:237 (loop-control) and b 7:0, then open each; and /dev/null. */
-static char *const open_made_devices[] = {
-    "/bin/sh", "-c",
-    "/probe mknod /dev/lc c 10 237; /probe open-dev /dev/lc; "
-    "/probe mknod /dev/l0 b 7 0; /probe open-dev /dev/l0; /probe open-dev /dev/null rw",
-    NULL};
-
-static void test_made_devices_cannot_be_opened(void **state)
+/*
+ * In a container (every device allowed, or the default policy): mknod 10:237
+ * (loop-control) and b 7:0 (the first loop device), then open each; and /dev/null.
+ */
+static void open_made_devices(bool allow_all, struct run *r)
 {
 	struct ns_config cfg;
 	struct cg_run cgr;
+
+	SETUP_CONTAINER(&cfg, &cgr);
+	cfg.argv = ((char *[]){
+	    "/bin/sh", "-c",
+	    "/probe mknod /dev/lc c 10 237; /probe open-dev /dev/lc; "
+	    "/probe mknod /dev/l0 b 7 0; /probe open-dev /dev/l0; /probe open-dev /dev/null rw",
+	    NULL});
+	cgr.devices.allow_all = allow_all;
+	run_container(&cfg, &cgr, r);
+	assert_int_equal(r->exit_code, 0);
+}
+
+static void test_made_devices_cannot_be_opened(void **state)
+{
 	struct run r;
 
 	(void)state;
-	SETUP_CONTAINER(&cfg, &cgr);
-	cfg.argv = open_made_devices;
-	run_container(&cfg, &cgr, &r);
-	assert_int_equal(r.exit_code, 0);
+	open_made_devices(false, &r);
 	/* CAP_MKNOD: the nodes are made ... */
 	assert_int_equal(mc_kv_count(r.out, "mknod"), 2);
 	assert_kv_nth(r.out, "mknod", 0, "ok");
@@ -1003,16 +1011,10 @@ static void test_made_devices_cannot_be_opened(void **state)
 /* The same with every device allowed (--privileged): both open - so the test above can fail. */
 static void test_privileged_opens_made_devices(void **state)
 {
-	struct ns_config cfg;
-	struct cg_run cgr;
 	struct run r;
 
 	(void)state;
-	SETUP_CONTAINER(&cfg, &cgr);
-	cfg.argv = open_made_devices;
-	cgr.devices.allow_all = true;
-	run_container(&cfg, &cgr, &r);
-	assert_int_equal(r.exit_code, 0);
+	open_made_devices(true, &r);
 	for (int i = 0; i < 3; i++)
 		assert_kv_nth(r.out, "open", i, "ok");
 }
