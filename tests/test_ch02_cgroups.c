@@ -971,6 +971,25 @@ static void test_default_device_policy_is_in_the_cgroup(void **state)
 	assert_int_equal(leftovers(), 0);
 }
 
+/* A prepare that fails after the cgroup was made (a bad rule) removes it again. */
+static void test_failed_prepare_leaves_no_cgroup(void **state)
+{
+	struct ns_config cfg;
+	struct mc_error err;
+	struct cg_run cgr;
+	int code;
+
+	(void)state;
+	SETUP_CONTAINER(&cfg, &cgr);
+	cfg.argv = PROBE("pid");
+	cgr.devices.rules[cgr.devices.nrules++] = (struct cg_device_rule){true, 'x', 1, 1, 0};
+	assert_int_equal(cg_add_step(&cfg, &cgr, &err), 0);
+	assert_int_equal(ns_run(&cfg, &code, &err), -1);
+	assert_int_equal(code, 125);
+	assert_non_null(strstr(err.msg, "invalid device rule"));
+	assert_int_equal(leftovers(), 0);
+}
+
 /*
  * In a container (every device allowed, or the default policy): mknod 10:237
  * (loop-control) and b 7:0 (the first loop device), then open each; and /dev/null.
@@ -1077,6 +1096,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_device_program_decides_like_the_rules),
 	    cmocka_unit_test(test_device_program_in_the_kernel),
 	    cmocka_unit_test(test_default_device_policy_is_in_the_cgroup),
+	    cmocka_unit_test(test_failed_prepare_leaves_no_cgroup),
 	    cmocka_unit_test(test_made_devices_cannot_be_opened),
 	    cmocka_unit_test(test_privileged_opens_made_devices),
 	    cmocka_unit_test(test_added_device_can_be_opened),

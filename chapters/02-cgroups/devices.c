@@ -248,6 +248,13 @@ int cg_apply_devices(const struct cgroup *cg, const struct cg_devices *d, struct
 		return 0;
 	}
 	n = cg_device_rules(d, rules, sizeof(rules) / sizeof(rules[0]));
+	/* Every rule must make sense as a v1 line, whichever backend gets it. */
+	for (size_t i = 0; i < n; i++) {
+		char line[64];
+
+		if (cg_format_device_rule(&rules[i], line, sizeof(line), err) < 0)
+			return -1;
+	}
 	if (cg->mode == CG_UNIFIED)
 		return cg_bpf_install(cg, rules, n, err);
 	return apply_v1(cg, rules, n, err);
