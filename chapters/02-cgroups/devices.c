@@ -126,8 +126,8 @@ int cg_parse_device_spec(const char *text, struct cg_device_spec *spec, struct m
 int cg_devices_add(struct cg_devices *d, const char *host, const char *container,
                    const char *access, struct mc_error *err)
 {
-	struct ns_device *node = &d->nodes[d->nnodes];
-	struct cg_device_rule *rule = &d->rules[d->nrules];
+	struct cg_device_rule *rule;
+	struct ns_device *node;
 	struct stat st;
 	unsigned bits;
 
@@ -150,6 +150,8 @@ int cg_devices_add(struct cg_devices *d, const char *host, const char *container
 		               "error gathering device information while adding custom "
 		               "device \"%s\": not a device node",
 		               host);
+	node = &d->nodes[d->nnodes];
+	rule = &d->rules[d->nrules];
 	memset(node, 0, sizeof(*node));
 	if (copy_path(node->path, sizeof(node->path), container, container, err) < 0 ||
 	    copy_path(node->host_path, sizeof(node->host_path), host, host, err) < 0)
