@@ -28,8 +28,7 @@
 
 #define CH "ch02"
 
-/* The v1 hierarchies we use, one directory each.  cpuacct reports CPU time;
- * devices holds the device policy (v2 has a BPF program instead, devices.c). */
+/* The v1 hierarchies we use, one directory each.  cpuacct: CPU time; devices: devices.c. */
 static const char *const v1_controllers[] = {"memory", "cpu",     "cpuacct", "pids",
                                              "blkio",  "freezer", "devices"};
 #define N_V1 (sizeof(v1_controllers) / sizeof(v1_controllers[0]))
