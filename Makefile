@@ -188,6 +188,17 @@ fuzz: deps-check
 	$(MAKE) --no-print-directory BUILD=build/fuzz-build CC=clang SANITIZE=fuzz fuzzers
 	scripts/fuzz.sh $(FUZZ_SECONDS) build/fuzz-build/fuzz/fuzz_*
 
+# --- benchmarks ----------------------------------------------------------------
+#
+# bench/run.sh times whole containers; build/bench/devices times chapter 02's
+# device policy alone (see bench/README.md).
+
+.PHONY: bench-devices
+bench-devices: $(BUILD)/bench/devices
+$(BUILD)/bench/devices: bench/devices.c $(CHAPTER_LIBS) $(COMMON_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(INCLUDES) $(LDFLAGS) -o $@ $^ $(LIBS)
+
 # --- exercises and grading ----------------------------------------------------
 
 CH ?=

@@ -222,6 +222,28 @@ static void limits_of(json_t *host, struct cg_limits *l)
 	l->pids = json_integer_value(json_object_get(host, "PidsLimit"));
 }
 
+/*
+ * The device policy: Docker's rules, a rule and a node for each --device;
+ * --privileged allows every device and copies the host's nodes (configure()).
+ * The host's nodes are looked up now, at start, as Docker does.
+ */
+static int devices_of(json_t *host, struct cg_devices *d, struct mc_error *err)
+{
+	json_t *dev;
+	size_t i;
+
+	d->allow_all = json_is_true(json_object_get(host, "Privileged"));
+	json_array_foreach(json_object_get(host, "Devices"), i, dev)
+	{
+		if (cg_devices_add(d, json_string_value(json_object_get(dev, "PathOnHost")) ?: "",
+		                   json_string_value(json_object_get(dev, "PathInContainer")),
+		                   json_string_value(json_object_get(dev, "CgroupPermissions")),
+		                   err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* JSON array of strings -> NULL-terminated array (the strings stay the document's). */
 static const char **names_of(json_t *array)
 {
@@ -338,6 +360,7 @@ static int configure(struct ns_config *cfg, const char *hostname, struct mc_erro
 	cfg->console_socket = L.io->console_socket;
 	cfg->console_rows = L.io->rows;
 	cfg->console_cols = L.io->cols;
+	cfg->host_devices = json_is_true(json_object_get(L.host, "Privileged"));
 	return 0;
 }
 
@@ -368,6 +391,8 @@ static int add_steps(struct ns_config *cfg, struct img_store *st, struct mc_erro
 	cg_run_init(&L.cgroup);
 	L.cgroup.name = L.c->id;
 	limits_of(L.host, &L.cgroup.limits);
+	if (devices_of(L.host, &L.cgroup.devices, err) < 0)
+		return -1;
 	if (img_add_step(cfg, &L.image, err) < 0 || ovl_add_step(cfg, &L.layers, err) < 0 ||
 	    cg_add_step(cfg, &L.cgroup, err) < 0 || ns_add_step(cfg, &capstone, err) < 0 ||
 	    mc_confinement_from_record(L.c->doc, &L.confinement, err) < 0)

@@ -27,6 +27,7 @@ struct mc_spec {
 	const char *stop_signal; /* --stop-signal */
 	int stop_timeout;        /* --stop-timeout; -1 unset */
 	struct mc_run_opts run;
+	json_t *devices; /* --device: HostConfig.Devices */
 	struct cg_limits limits;
 	bool auto_remove, read_only, init, interactive, tty, help, privileged;
 	char **args; /* the command after the image */

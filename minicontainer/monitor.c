@@ -576,10 +576,8 @@ static int monitor_main(struct mc_container *c, int ready_fd, bool wait_for_atta
 		}
 	}
 	mc_log_close(&M.log);
-	/* --rm: gone before the client hears the end, as `docker run --rm` waits for it. */
-	if (json_is_true(json_object_get(host, "AutoRemove")) && mc_container_remove(c, &err) < 0)
-		broadcast('r', err.msg, (uint32_t)strlen(err.msg));
-	else if (code == MC_EXIT_FAILED || code == 126 || code == 127) {
+	/* Why it could not start, for the attached client to print (as `docker run` does). */
+	if (code == MC_EXIT_FAILED || code == 126 || code == 127) {
 		struct mc_container now;
 		const char *why;
 
@@ -591,6 +589,9 @@ static int monitor_main(struct mc_container *c, int ready_fd, bool wait_for_atta
 			mc_container_free(&now);
 		}
 	}
+	/* --rm: gone before the client hears the end, as `docker run --rm` waits for it. */
+	if (json_is_true(json_object_get(host, "AutoRemove")) && mc_container_remove(c, &err) < 0)
+		broadcast('r', err.msg, (uint32_t)strlen(err.msg));
 	broadcast('x', &code, sizeof(code));
 	while (M.nclients > 0)
 		drop_client(0);

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "cg_cgroups.h"
+#include "cg_devices.h"
 #include "img_config.h"
 #include "mc.h"
 #include "mc_log.h"
@@ -59,6 +60,7 @@ const char mc_run_usage[] =
     "      --group-add list       Add additional groups to join\n"
     "      --preserve-fds int     Pass N additional file descriptors (3 to N+2) to the\n"
     "                             container (runc's option; Docker has none)\n"
+    "      --device list          Add a host device to the container (HOST[:CTR][:rwm])\n"
     "      --init                 Run an init inside the container that forwards signals\n"
     "                             and reaps processes\n"
     "  -d, --detach               Run container in background and print container ID\n"
@@ -94,6 +96,7 @@ enum {
 	OPT_LOG_DRIVER,
 	OPT_STOP_SIGNAL,
 	OPT_STOP_TIMEOUT,
+	OPT_DEVICE,
 };
 
 static const struct option options[] = {
@@ -131,6 +134,7 @@ static const struct option options[] = {
     {"stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT},
     {"label", required_argument, NULL, 'l'},
     {"detach", no_argument, NULL, 'd'},
+    {"device", required_argument, NULL, OPT_DEVICE},
     {"interactive", no_argument, NULL, 'i'},
     {"tty", no_argument, NULL, 't'},
     {"help", no_argument, NULL, OPT_HELP},
@@ -152,6 +156,7 @@ void mc_spec_init(struct mc_spec *s)
 	s->cap_add = json_array();
 	s->cap_drop = json_array();
 	s->group_add = json_array();
+	s->devices = json_array();
 	cg_limits_init(&s->limits);
 	s->network = "none";
 }
@@ -167,6 +172,7 @@ void mc_spec_free(struct mc_spec *s)
 	json_decref(s->group_add);
 	json_decref(s->labels);
 	json_decref(s->log_config);
+	json_decref(s->devices);
 }
 
 /* Docker's --restart: "no", "always", "unless-stopped", "on-failure[:N]". */
@@ -340,6 +346,19 @@ static int add_tmpfs(struct mc_spec *s, const char *text, struct mc_error *err)
 	return 0;
 }
 
+/* --device HOST[:CONTAINER][:PERMISSIONS]: checked now, the host's node looked up at start. */
+static int add_device(struct mc_spec *s, const char *text, struct mc_error *err)
+{
+	struct cg_device_spec spec;
+
+	if (cg_parse_device_spec(text, &spec, err) < 0)
+		return -1;
+	json_array_append_new(s->devices, json_pack("{s:s, s:s, s:s}", "PathOnHost", spec.host,
+	                                            "PathInContainer", spec.container,
+	                                            "CgroupPermissions", spec.access));
+	return 0;
+}
+
 static int parse_int(const char *text, int64_t *out, struct mc_error *err)
 {
 	char *end;
@@ -458,6 +477,9 @@ int mc_spec_parse(int argc, char **argv, struct mc_spec *s, struct mc_error *err
 			s->run.preserve_fds = (int)n;
 			break;
 		}
+		case OPT_DEVICE:
+			rc = add_device(s, optarg, err);
+			break;
 		case OPT_INIT:
 			s->init = true;
 			break;
@@ -678,5 +700,6 @@ json_t *mc_spec_record(const struct mc_spec *s, const struct img_image *img,
 	json_object_set(json_object_get(doc, "HostConfig"), "CapDrop", s->cap_drop);
 	json_object_set(json_object_get(doc, "HostConfig"), "GroupAdd", s->group_add);
 	add_lifecycle_fields(doc, s, img);
+	json_object_set(json_object_get(doc, "HostConfig"), "Devices", s->devices);
 	return doc;
 }

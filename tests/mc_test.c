@@ -212,8 +212,8 @@ bool pid_alive(pid_t pid)
 
 /* ---- cgroups ------------------------------------------------------------------------------ */
 
-static const char *const v1_hierarchies[] = {"memory", "cpu",   "cpuacct",
-                                             "pids",   "blkio", "freezer"};
+static const char *const v1_hierarchies[] = {"memory", "cpu",     "cpuacct", "pids",
+                                             "blkio",  "freezer", "devices"};
 #define N_V1 (sizeof(v1_hierarchies) / sizeof(v1_hierarchies[0]))
 
 /* The directories that hold the containers' cgroups: one on v2, one per controller on v1. */

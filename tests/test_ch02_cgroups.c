@@ -17,10 +17,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cg_cgroups.h"
+#include "cg_devices.h"
 #include "mc_file.h"
 #include "cg_run.h"
 
@@ -87,20 +92,28 @@ static void run_container(struct ns_config *cfg, struct cg_run *cgr, struct run 
 		fail_msg("the container did not run: %s (exit code %d)", r->err.msg, r->exit_code);
 }
 
-static void assert_kv(const char *out, const char *key, const char *expected)
+/* The probe's `nth` (0 = first) line "key=..." says `expected`. */
+static void assert_kv_nth(const char *out, const char *key, int nth, const char *expected)
 {
 	char value[256];
 
-	if (!mc_kv(out, key, 0, value, sizeof(value)))
-		fail_msg("probe printed no %s= line; output was:\n%s", key, out);
-	assert_string_equal(value, expected);
+	if (!mc_kv(out, key, nth, value, sizeof(value)))
+		fail_msg("probe printed no %s= line number %d; output was:\n%s", key, nth + 1, out);
+	if (strcmp(value, expected) != 0)
+		fail_msg("%s= line number %d says %s, expected %s; output was:\n%s", key, nth + 1,
+		         value, expected, out);
+}
+
+static void assert_kv(const char *out, const char *key, const char *expected)
+{
+	assert_kv_nth(out, key, 0, expected);
 }
 
 /* Count the cgroups left under our parent (in every hierarchy on v1). */
 static int leftovers(void)
 {
-	static const char *const hierarchies[] = {"",     "memory", "cpu",    "cpuacct",
-	                                          "pids", "blkio",  "freezer"};
+	static const char *const hierarchies[] = {"",     "memory", "cpu",     "cpuacct",
+	                                          "pids", "blkio",  "freezer", "devices"};
 	struct mc_error err;
 	enum cg_mode mode;
 	int n = 0;
@@ -573,6 +586,491 @@ static void test_invalid_cgroup_names_are_refused(void **state)
 	assert_non_null(strstr(err.msg, "invalid cgroup name"));
 }
 
+/* --- devices: what a container may open ---------------------------------------------------- */
+
+static void test_device_permissions_are_parsed(void **state)
+{
+	static const char *const bad[] = {"", "x", "rwx", "rr", "R", "rw m", "mm"};
+	struct mc_error err;
+	unsigned access;
+
+	(void)state;
+	assert_int_equal(cg_parse_device_access("rwm", &access, &err), 0);
+	assert_int_equal(access, CG_DEV_READ | CG_DEV_WRITE | CG_DEV_MKNOD);
+	assert_int_equal(cg_parse_device_access("r", &access, &err), 0);
+	assert_int_equal(access, CG_DEV_READ);
+	assert_int_equal(cg_parse_device_access("mw", &access, &err), 0);
+	assert_int_equal(access, CG_DEV_WRITE | CG_DEV_MKNOD);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (cg_parse_device_access(bad[i], &access, &err) != -1)
+			fail_msg("permissions '%s' were accepted", bad[i]);
+}
+
+/* Docker's --device forms, and its reading of a second part as permissions or a path. */
+static void test_device_specs_are_parsed(void **state)
+{
+	static const struct {
+		const char *text, *host, *container, *access;
+	} good[] = {
+	    {"/dev/loop-control", "/dev/loop-control", "/dev/loop-control", "rwm"},
+	    {"/dev/loop0:/dev/disk", "/dev/loop0", "/dev/disk", "rwm"},
+	    {"/dev/loop0:r", "/dev/loop0", "/dev/loop0", "r"},
+	    {"/dev/loop0:/dev/disk:rw", "/dev/loop0", "/dev/disk", "rw"},
+	};
+	static const struct {
+		const char *text, *why;
+	} bad[] = {
+	    {"dev/null", "absolute"},           {"/dev/null:dev/null", "not an absolute path"},
+	    {"/dev/null:rwx", "rwx"},           {"/dev/null:/dev/n:rwx", "bad permissions 'rwx'"},
+	    {"/a:/b:rw:x", "HOST[:CONTAINER]"}, {"", "HOST[:CONTAINER]"},
+	    {":/dev/null", "HOST[:CONTAINER]"},
+	};
+	struct cg_device_spec spec;
+	struct mc_error err;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		if (cg_parse_device_spec(good[i].text, &spec, &err) < 0)
+			fail_msg("'%s' was refused: %s", good[i].text, err.msg);
+		assert_string_equal(spec.host, good[i].host);
+		assert_string_equal(spec.container, good[i].container);
+		assert_string_equal(spec.access, good[i].access);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		mc_error_clear(&err);
+		if (cg_parse_device_spec(bad[i].text, &spec, &err) != -1)
+			fail_msg("'%s' was accepted", bad[i].text);
+		if (strstr(err.msg, bad[i].why) == NULL)
+			fail_msg("'%s': the error \"%s\" does not say \"%s\"", bad[i].text, err.msg,
+			         bad[i].why);
+	}
+}
+
+static void test_device_rules_are_formatted(void **state)
+{
+	static const struct {
+		struct cg_device_rule rule;
+		const char *text;
+	} cases[] = {
+	    {{true, 'c', 1, 3, CG_DEV_ALL}, "c 1:3 rwm"},
+	    {{true, 'b', CG_DEV_ANY, CG_DEV_ANY, CG_DEV_MKNOD}, "b *:* m"},
+	    {{true, 'c', 136, CG_DEV_ANY, CG_DEV_ALL}, "c 136:* rwm"},
+	    {{false, 'a', CG_DEV_ANY, CG_DEV_ANY, CG_DEV_ALL}, "a *:* rwm"},
+	    {{true, 'b', 7, 0, CG_DEV_MKNOD | CG_DEV_READ}, "b 7:0 rm"},
+	};
+	struct mc_error err;
+	char buf[64];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(cg_format_device_rule(&cases[i].rule, buf, sizeof(buf), &err), 0);
+		assert_string_equal(buf, cases[i].text);
+	}
+}
+
+/* A missing host device, a file that is no device: clear errors, before anything starts. */
+static void test_odd_host_devices_are_refused(void **state)
+{
+	struct cg_devices d;
+	struct mc_error err;
+
+	(void)state;
+	cg_devices_init(&d);
+	assert_int_equal(cg_devices_add_spec(&d, "/dev/no-such-device", &err), -1);
+	assert_int_equal(err.errnum, ENOENT);
+	assert_non_null(strstr(err.msg, "\"/dev/no-such-device\""));
+	assert_int_equal(cg_devices_add_spec(&d, "/etc/passwd", &err), -1);
+	assert_non_null(strstr(err.msg, "not a device node"));
+	assert_int_equal(cg_devices_add(&d, "/dev/null", "dev/null", "rwm", &err), -1);
+	assert_int_equal(d.nnodes, 0);
+	assert_int_equal(d.nrules, 0);
+	/* A good one: the host's major and minor, and the permissions asked for. */
+	assert_int_equal(cg_devices_add_spec(&d, "/dev/null:/dev/nothing:rw", &err), 0);
+	assert_int_equal(d.nnodes, 1);
+	assert_string_equal(d.nodes[0].path, "/dev/nothing");
+	assert_true(S_ISCHR(d.nodes[0].mode));
+	assert_int_equal(major(d.nodes[0].rdev), 1);
+	assert_int_equal(minor(d.nodes[0].rdev), 3);
+	assert_int_equal(d.rules[0].type, 'c');
+	assert_int_equal(d.rules[0].access, CG_DEV_READ | CG_DEV_WRITE);
+}
+
+/*
+ * A BPF interpreter for the few instructions the device program uses, so
+ * that the program can be checked request by request on any machine.
+ * Returns the program's answer, or -1 (and fails) on anything unexpected.
+ */
+static int run_device_program(const struct cg_bpf_program *p, int type, unsigned access,
+                              unsigned maj, unsigned min)
+{
+	struct bpf_cgroup_dev_ctx ctx = {(access << 16) | (unsigned)type, maj, min};
+	uint64_t r[11] = {0};
+	size_t pc = 0;
+
+	r[1] = (uintptr_t)&ctx;
+	for (int steps = 0; steps < 10000 && pc < p->len; steps++) {
+		const struct bpf_insn *in = &p->insns[pc++];
+		uint64_t src = (in->code & BPF_X) ? r[in->src_reg] : (uint64_t)(int64_t)in->imm;
+
+		switch (in->code) {
+		case BPF_LDX | BPF_MEM | BPF_W:
+			if (r[in->src_reg] != (uintptr_t)&ctx || in->off < 0 ||
+			    (size_t)in->off + 4 > sizeof(ctx))
+				fail_msg("instruction %zu loads outside the request", pc - 1);
+			r[in->dst_reg] = *(uint32_t *)((char *)&ctx + in->off);
+			break;
+		case BPF_ALU | BPF_AND | BPF_K:
+			r[in->dst_reg] = (uint32_t)(r[in->dst_reg] & (uint32_t)in->imm);
+			break;
+		case BPF_ALU | BPF_RSH | BPF_K:
+			r[in->dst_reg] = (uint32_t)r[in->dst_reg] >> in->imm;
+			break;
+		case BPF_ALU | BPF_MOV | BPF_X:
+			r[in->dst_reg] = (uint32_t)r[in->src_reg];
+			break;
+		case BPF_ALU64 | BPF_MOV | BPF_K:
+			r[in->dst_reg] = (uint64_t)(int64_t)in->imm;
+			break;
+		case BPF_JMP | BPF_JNE | BPF_K:
+		case BPF_JMP | BPF_JNE | BPF_X:
+			if (r[in->dst_reg] != src)
+				pc += (size_t)in->off;
+			break;
+		case BPF_JMP | BPF_EXIT:
+			return (int)r[0];
+		default:
+			fail_msg("instruction %zu: unexpected opcode %#x", pc - 1, in->code);
+		}
+	}
+	fail_msg("the program ran off its end or did not stop");
+	return -1;
+}
+
+/* What the rules say, read the simple way: the last rule that matches decides. */
+static int decide(const struct cg_device_rule *rules, size_t n, char type, unsigned access,
+                  unsigned maj, unsigned min)
+{
+	for (size_t i = n; i-- > 0;) {
+		const struct cg_device_rule *r = &rules[i];
+
+		if ((r->type == 'a' || r->type == type) && (access & ~r->access) == 0 &&
+		    (r->major == CG_DEV_ANY || r->major == maj) &&
+		    (r->minor == CG_DEV_ANY || r->minor == min))
+			return r->allow;
+	}
+	return 0;
+}
+
+static void test_device_program_decides_like_the_rules(void **state)
+{
+	static const struct {
+		char type;
+		unsigned maj, min;
+		const char *access;
+		int allowed;
+	} facts[] = {
+	    {'c', 1, 3, "rw", 1},    /* /dev/null */
+	    {'c', 136, 7, "rw", 1},  /* a terminal of the container's devpts */
+	    {'c', 10, 237, "r", 0},  /* /dev/loop-control, made inside ... */
+	    {'c', 10, 237, "m", 1},  /* ... which is allowed, by "c *:* m" */
+	    {'b', 7, 0, "r", 0},     /* the first loop device */
+	    {'b', 254, 0, "rw", 0},  /* a disk */
+	    {'b', 254, 0, "m", 1},   /* "b *:* m" */
+	    {'c', 10, 229, "rw", 0}, /* /dev/fuse, denied by name */
+	    {'b', 1, 3, "r", 0},     /* null's numbers, but a block device */
+	    {'b', 7, 1, "r", 1},     /* the --device rule below: "b 7:1 r" ... */
+	    {'b', 7, 1, "rw", 0},    /* ... not w */
+	};
+	static const char types[] = {'c', 'b'};
+	static const unsigned numbers[] = {0, 1, 2, 3, 5, 7, 8, 9, 10, 136, 200, 229, 237, 254};
+	struct cg_device_rule rules[64];
+	struct cg_bpf_program p;
+	struct cg_devices d;
+	size_t n;
+
+	(void)state;
+	cg_devices_init(&d);
+	d.rules[d.nrules++] = (struct cg_device_rule){true, 'b', 7, 1, CG_DEV_READ};
+	n = cg_device_rules(&d, rules, 64);
+	assert_int_equal(n, cg_n_default_device_rules + 1);
+	cg_bpf_device_program(rules, n, &p);
+	assert_false(p.overflow);
+	for (size_t i = 0; i < sizeof(facts) / sizeof(facts[0]); i++) {
+		unsigned access;
+		struct mc_error err;
+		int got;
+
+		assert_int_equal(cg_parse_device_access(facts[i].access, &access, &err), 0);
+		got = run_device_program(
+		    &p, facts[i].type == 'b' ? BPF_DEVCG_DEV_BLOCK : BPF_DEVCG_DEV_CHAR, access,
+		    facts[i].maj, facts[i].min);
+		if (got != facts[i].allowed)
+			fail_msg("%c %u:%u %s: the program says %d, expected %d", facts[i].type,
+			         facts[i].maj, facts[i].min, facts[i].access, got,
+			         facts[i].allowed);
+	}
+	/* And every request of a grid, against the rules read the simple way. */
+	for (size_t t = 0; t < 2; t++)
+		for (size_t a = 1; a <= CG_DEV_ALL; a++)
+			for (size_t i = 0; i < sizeof(numbers) / sizeof(numbers[0]); i++)
+				for (size_t j = 0; j < sizeof(numbers) / sizeof(numbers[0]); j++) {
+					int want = decide(rules, n, types[t], (unsigned)a,
+					                  numbers[i], numbers[j]);
+					int got =
+					    run_device_program(&p,
+					                       types[t] == 'b' ? BPF_DEVCG_DEV_BLOCK
+					                                       : BPF_DEVCG_DEV_CHAR,
+					                       (unsigned)a, numbers[i], numbers[j]);
+
+					if (got != want)
+						fail_msg(
+						    "%c %u:%u access %zu: the program says %d, "
+						    "the rules %d",
+						    types[t], numbers[i], numbers[j], a, got, want);
+				}
+}
+
+/* Where a cgroup2 hierarchy is: the host's own on v2, systemd's "unified" on a hybrid host. */
+static const char *cgroup2_mount(void)
+{
+	enum cg_mode mode;
+	struct mc_error err;
+
+	if (cg_detect_mode(CG_DEFAULT_MOUNT, &mode, &err) < 0)
+		return NULL;
+	if (mode == CG_UNIFIED)
+		return CG_DEFAULT_MOUNT;
+	return mode == CG_HYBRID ? CG_DEFAULT_MOUNT "/unified" : NULL;
+}
+
+/*
+ * In a child placed in `cg`: a private tmpfs (the test's /tmp may be nodev,
+ * which would refuse every node), /dev/null's numbers and loop-control's made
+ * on it, each opened.  The exit status says which opened: bit 0 null, bit 1
+ * loop-control; 100 and up, a step failed.
+ */
+static int open_in_cgroup(const struct cgroup *cg)
+{
+	char dir[PATH_MAX], null[PATH_MAX + 8], loop[PATH_MAX + 8];
+	struct mc_error err;
+	int status;
+	pid_t pid;
+
+	snprintf(dir, sizeof(dir), "%s/devices", mc_test_tmpdir());
+	mkdir(dir, 0755);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int opened = 0, fd;
+
+		if (cg_add_process(cg, getpid(), &err) < 0 || unshare(CLONE_NEWNS) < 0 ||
+		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+		    mount("tmpfs", dir, "tmpfs", 0, "size=64k") < 0)
+			_exit(100);
+		snprintf(null, sizeof(null), "%s/null", dir);
+		snprintf(loop, sizeof(loop), "%s/lc", dir);
+		if (mknod(null, S_IFCHR | 0600, makedev(1, 3)) < 0 ||
+		    mknod(loop, S_IFCHR | 0600, makedev(10, 237)) < 0)
+			_exit(101);
+		fd = open(null, O_RDWR | O_CLOEXEC);
+		if (fd >= 0)
+			opened |= 1;
+		fd = open(loop, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+		if (fd >= 0)
+			opened |= 2;
+		else if (errno != EPERM)
+			_exit(102);
+		_exit(opened);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	return WEXITSTATUS(status);
+}
+
+/*
+ * The v2 backend on the real kernel - on a hybrid host too, in its cgroup2
+ * hierarchy: the program is attached, decides, and goes with the cgroup.
+ */
+static void test_device_program_in_the_kernel(void **state)
+{
+	const char *mount = cgroup2_mount();
+	struct cg_devices d;
+	struct mc_error err;
+	struct cgroup cg;
+	uint32_t ids[8];
+	size_t n = 0;
+	int opened;
+
+	(void)state;
+	MC_REQUIRE_ROOT();
+	if (mount == NULL)
+		MC_SKIP("no cgroup2 hierarchy on this host (cgroup v1 only)");
+	cg_devices_init(&d);
+	if (cg_create(&cg, mount, test_parent(), "bpf", &err) < 0)
+		fail_msg("%s", err.msg);
+	assert_int_equal(cg.mode, CG_UNIFIED);
+	/* Without a program, both open. */
+	assert_int_equal(open_in_cgroup(&cg), 3);
+	if (cg_apply_devices(&cg, &d, &err) < 0 || cg_bpf_query(&cg, ids, 8, &n, &err) < 0) {
+		cg_destroy(&cg, &err);
+		fail_msg("%s", err.msg);
+	}
+	assert_int_equal(n, 1);
+	opened = open_in_cgroup(&cg);
+	assert_int_equal(cg_destroy(&cg, &err), 0);
+	assert_int_equal(cg_remove_parent(mount, test_parent(), &err), 0);
+	if (opened != 1)
+		fail_msg("in the cgroup: %s", opened == 0   ? "/dev/null was denied"
+		                              : opened == 3 ? "loop-control was allowed"
+		                                            : "a step of the child failed");
+	/* The cgroup held the only reference: the program is freed (asynchronously) with it. */
+	for (int i = 0; i < 500 && cg_bpf_program_exists(ids[0]); i++)
+		usleep(10000);
+	if (cg_bpf_program_exists(ids[0]))
+		fail_msg("device program %u is still loaded after its cgroup was removed", ids[0]);
+}
+
+/* The default policy is in the cgroup itself: devices.list on v1, one program on v2. */
+static void test_default_device_policy_is_in_the_cgroup(void **state)
+{
+	static const char *const expected[] = {"c 1:3 rwm", "c 1:5 rwm", "c *:* m",
+	                                       "b *:* m",   "c 5:2 rwm", "c 136:* rwm"};
+	struct cg_devices d;
+	struct mc_error err;
+	struct cgroup cg;
+	char list[4096];
+
+	(void)state;
+	MC_REQUIRE_ROOT();
+	cg_devices_init(&d);
+	if (cg_create(&cg, CG_DEFAULT_MOUNT, test_parent(), "devices", &err) < 0)
+		fail_msg("%s", err.msg);
+	if (cg_apply_devices(&cg, &d, &err) < 0) {
+		cg_destroy(&cg, &err);
+		fail_msg("%s", err.msg);
+	}
+	if (cg.mode == CG_UNIFIED) {
+		uint32_t ids[8];
+		size_t n = 0;
+
+		assert_int_equal(cg_bpf_query(&cg, ids, 8, &n, &err), 0);
+		assert_int_equal(n, 1);
+	} else {
+		char path[PATH_MAX];
+
+		assert_int_equal(cg_file(&cg, "devices", "devices.list", path, sizeof(path), &err),
+		                 0);
+		assert_int_equal(mc_read_file(path, list, sizeof(list), NULL, &err), 0);
+		for (size_t i = 0; i < sizeof(expected) / sizeof(expected[0]); i++)
+			if (strstr(list, expected[i]) == NULL)
+				fail_msg("devices.list lacks \"%s\":\n%s", expected[i], list);
+		if (strstr(list, "a *:* rwm") != NULL || strstr(list, "10:237") != NULL)
+			fail_msg("devices.list allows too much:\n%s", list);
+	}
+	assert_int_equal(cg_destroy(&cg, &err), 0);
+	assert_int_equal(leftovers(), 0);
+}
+
+/* A prepare that fails after the cgroup was made (a bad rule) removes it again. */
+static void test_failed_prepare_leaves_no_cgroup(void **state)
+{
+	struct ns_config cfg;
+	struct mc_error err;
+	struct cg_run cgr;
+	int code;
+
+	(void)state;
+	SETUP_CONTAINER(&cfg, &cgr);
+	cfg.argv = PROBE("pid");
+	cgr.devices.rules[cgr.devices.nrules++] = (struct cg_device_rule){true, 'x', 1, 1, 0};
+	assert_int_equal(cg_add_step(&cfg, &cgr, &err), 0);
+	assert_int_equal(ns_run(&cfg, &code, &err), -1);
+	assert_int_equal(code, 125);
+	assert_non_null(strstr(err.msg, "invalid device rule"));
+	assert_int_equal(leftovers(), 0);
+}
+
+/*
+ * In a container (every device allowed, or the default policy): mknod 10:237
+ * (loop-control) and b 7:0 (the first loop device), then open each; and /dev/null.
+ */
+static void open_made_devices(bool allow_all, struct run *r)
+{
+	struct ns_config cfg;
+	struct cg_run cgr;
+
+	SETUP_CONTAINER(&cfg, &cgr);
+	cfg.argv = ((char *[]){
+	    "/bin/sh", "-c",
+	    "/probe mknod /dev/lc c 10 237; /probe open-dev /dev/lc; "
+	    "/probe mknod /dev/l0 b 7 0; /probe open-dev /dev/l0; /probe open-dev /dev/null rw",
+	    NULL});
+	cgr.devices.allow_all = allow_all;
+	run_container(&cfg, &cgr, r);
+	assert_int_equal(r->exit_code, 0);
+}
+
+static void test_made_devices_cannot_be_opened(void **state)
+{
+	struct run r;
+
+	(void)state;
+	open_made_devices(false, &r);
+	/* CAP_MKNOD: the nodes are made ... */
+	assert_int_equal(mc_kv_count(r.out, "mknod"), 2);
+	assert_kv_nth(r.out, "mknod", 0, "ok");
+	assert_kv_nth(r.out, "mknod", 1, "ok");
+	/* ... but the cgroup lets neither be opened; /dev/null still works. */
+	assert_kv_nth(r.out, "open", 0, "EPERM");
+	assert_kv_nth(r.out, "open", 1, "EPERM");
+	assert_kv_nth(r.out, "open", 2, "ok");
+	assert_int_equal(leftovers(), 0);
+}
+
+/* The same with every device allowed (--privileged): both open - so the test above can fail. */
+static void test_privileged_opens_made_devices(void **state)
+{
+	struct run r;
+
+	(void)state;
+	open_made_devices(true, &r);
+	for (int i = 0; i < 3; i++)
+		assert_kv_nth(r.out, "open", i, "ok");
+}
+
+/*
+ * --device: the node appears in the container (made from a node in our temp
+ * directory - nodes only inside temp dirs and containers) and opens, with
+ * the permissions given and no more.
+ */
+static void test_added_device_can_be_opened(void **state)
+{
+	struct ns_config cfg;
+	struct cg_run cgr;
+	char host[PATH_MAX], spec[PATH_MAX + 64];
+	struct run r;
+
+	(void)state;
+	SETUP_CONTAINER(&cfg, &cgr);
+	snprintf(host, sizeof(host), "%s/loop-control", mc_test_tmpdir());
+	unlink(host);
+	assert_int_equal(mknod(host, S_IFCHR | 0640, makedev(10, 237)), 0);
+	snprintf(spec, sizeof(spec), "%s:/dev/loop-control:r", host);
+	if (cg_devices_add_spec(&cgr.devices, spec, &r.err) < 0)
+		fail_msg("%s", r.err.msg);
+	cfg.argv = ((char *[]){"/bin/sh", "-c",
+	                       "/probe open-dev /dev/loop-control r; "
+	                       "/probe open-dev /dev/loop-control w; "
+	                       "stat -c mode=%a /dev/loop-control",
+	                       NULL});
+	run_container(&cfg, &cgr, &r);
+	unlink(host);
+	assert_int_equal(r.exit_code, 0);
+	assert_kv_nth(r.out, "open", 0, "ok");
+	assert_kv_nth(r.out, "open", 1, "EPERM"); /* "r" only */
+	assert_kv(r.out, "mode", "640");          /* the host node's mode */
+}
+
 int main(int argc, char **argv)
 {
 	static const struct CMUnitTest tests[] = {
@@ -591,6 +1089,17 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_freeze_and_thaw),
 	    cmocka_unit_test(test_blkio_weight),
 	    cmocka_unit_test(test_invalid_cgroup_names_are_refused),
+	    cmocka_unit_test(test_device_permissions_are_parsed),
+	    cmocka_unit_test(test_device_specs_are_parsed),
+	    cmocka_unit_test(test_device_rules_are_formatted),
+	    cmocka_unit_test(test_odd_host_devices_are_refused),
+	    cmocka_unit_test(test_device_program_decides_like_the_rules),
+	    cmocka_unit_test(test_device_program_in_the_kernel),
+	    cmocka_unit_test(test_default_device_policy_is_in_the_cgroup),
+	    cmocka_unit_test(test_failed_prepare_leaves_no_cgroup),
+	    cmocka_unit_test(test_made_devices_cannot_be_opened),
+	    cmocka_unit_test(test_privileged_opens_made_devices),
+	    cmocka_unit_test(test_added_device_can_be_opened),
 	};
 
 	return mc_test_main(argc, argv, "ch02-cgroups", tests, sizeof(tests) / sizeof(tests[0]));

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
@@ -883,6 +884,99 @@ static void test_default_hardening(void **state)
 	assert_string_equal(probe_value(out, "seccomp", value, sizeof(value)), "0");
 }
 
+/* ---- hardening: the device policy ----------------------------------------------------------- */
+
+/* Make 10:237 (loop-control) and b 7:0 (the first loop device) in /dev, and open each. */
+#define OPEN_MADE_DEVICES                                                                          \
+	"/probe mknod /dev/lc c 10 237; /probe open-dev /dev/lc; "                                 \
+	"/probe mknod /dev/l0 b 7 0; /probe open-dev /dev/l0"
+
+static void expect_opens(const char *out, const char *first, const char *second, const char *what)
+{
+	char value[64];
+
+	if (!mc_kv(out, "open", 0, value, sizeof(value)) || strcmp(value, first) != 0 ||
+	    !mc_kv(out, "open", 1, value, sizeof(value)) || strcmp(value, second) != 0)
+		fail_msg("%s: expected open=%s and open=%s; output:\n%s", what, first, second, out);
+}
+
+static void test_device_policy(void **state)
+{
+	char out[16384], value[1024], host[PATH_MAX], disk[PATH_MAX];
+
+	(void)state;
+	MC_REQUIRE_ROOT();
+	MC_REQUIRE_IMAGES();
+	/* Root keeps CAP_MKNOD: the nodes are made, on the image's root too; none opens. */
+	expect_status(mc(out, sizeof(out),
+	                 "run --rm busybox sh -c '" OPEN_MADE_DEVICES
+	                 "; /probe mknod /x c 10 237; /probe open-dev /x'"),
+	              0, "default run", out);
+	assert_int_equal(mc_kv_count(out, "mknod"), 3);
+	if (has_line(out, "mknod=", false) && !has_line(out, "mknod=ok", true))
+		fail_msg("mknod failed:\n%s", out);
+	expect_opens(out, "EPERM", "EPERM", "default run");
+	assert_true(mc_kv(out, "open", 2, value, sizeof(value)));
+	assert_string_equal(value, "EPERM");
+	/* --privileged allows every device: the same nodes open. */
+	expect_status(
+	    mc(out, sizeof(out), "run --rm --privileged busybox sh -c '" OPEN_MADE_DEVICES "'"), 0,
+	    "--privileged", out);
+	expect_opens(out, "ok", "ok", "--privileged");
+	/*
+	 * --device: a node appears, and opens - as far as its permissions go
+	 * (10:237 with rwm, b 7:0 with r alone).  The host's nodes are copies
+	 * in our temporary directory: device nodes only in temp dirs.
+	 */
+	snprintf(host, sizeof(host), "%s/loop-control", mc_test_tmpdir());
+	snprintf(disk, sizeof(disk), "%s/loop0", mc_test_tmpdir());
+	unlink(host);
+	unlink(disk);
+	assert_int_equal(mknod(host, S_IFCHR | 0600, makedev(10, 237)), 0);
+	assert_int_equal(mknod(disk, S_IFBLK | 0600, makedev(7, 0)), 0);
+	expect_status(
+	    mc(out, sizeof(out),
+	       "run --name devs --device '%s:/dev/loop-control' --device '%s:/dev/disk:r' "
+	       "busybox sh -c '/probe open-dev /dev/loop-control rw; "
+	       "/probe open-dev /dev/disk w; /probe open-dev /dev/disk r'",
+	       host, disk),
+	    0, "--device", out);
+	expect_opens(out, "ok", "EPERM", "--device");
+	assert_true(mc_kv(out, "open", 2, value, sizeof(value)));
+	assert_string_equal(value, "ok");
+	inspect("devs", "{{json .HostConfig.Devices}}", value, sizeof(value));
+	snprintf(out, sizeof(out),
+	         "[{\"PathOnHost\":\"%s\",\"PathInContainer\":\"/dev/loop-control\","
+	         "\"CgroupPermissions\":\"rwm\"},{\"PathOnHost\":\"%s\","
+	         "\"PathInContainer\":\"/dev/disk\",\"CgroupPermissions\":\"r\"}]",
+	         host, disk);
+	assert_string_equal(value, out);
+	expect_status(mc(out, sizeof(out), "rm devs"), 0, "rm devs", out);
+	/* exec joins the container's cgroup, and its device policy with it. */
+	expect_status(mc(out, sizeof(out), "create --name devx busybox /probe sleep 60"), 0,
+	              "create", out);
+	expect_status(mc(out, sizeof(out), "start devx"), 0, "start", out);
+	expect_status(mc(out, sizeof(out), "exec devx sh -c '" OPEN_MADE_DEVICES "'"), 0, "exec",
+	              out);
+	expect_opens(out, "EPERM", "EPERM", "exec");
+	expect_status(mc(out, sizeof(out), "rm -f devx"), 0, "rm -f", out);
+	/* Clear errors: a missing device, bad permissions, a relative path. */
+	expect_status(mc(out, sizeof(out), "run --rm --device /dev/no-such-device busybox true"),
+	              125, "a missing device", out);
+	expect_text(out, "error gathering device information while adding custom device",
+	            "a missing device");
+	expect_text(out, "No such file or directory", "a missing device");
+	expect_status(
+	    mc(out, sizeof(out), "run --rm --device /dev/null:/dev/null:rwx busybox true"), 125,
+	    "bad permissions", out);
+	expect_text(out, "bad permissions 'rwx'", "bad permissions");
+	expect_status(mc(out, sizeof(out), "run --rm --device dev/null busybox true"), 125,
+	              "a relative path", out);
+	expect_text(out, "must be absolute", "a relative path");
+	unlink(host);
+	unlink(disk);
+}
+
 /* ---- 11. the OOM killer -------------------------------------------------------------------- */
 
 static void test_oom_killed_reported(void **state)
@@ -944,6 +1038,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test_teardown(test_oom_killed_reported, remove_containers),
 	    cmocka_unit_test_teardown(test_trace_narrates, remove_containers),
 	    cmocka_unit_test_teardown(test_default_hardening, remove_containers),
+	    cmocka_unit_test_teardown(test_device_policy, remove_containers),
 	    cmocka_unit_test_teardown(test_stop_kill_logs, remove_containers),
 	    cmocka_unit_test_teardown(test_exec_joins_the_container, remove_containers),
 	};

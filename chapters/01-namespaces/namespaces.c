@@ -1087,6 +1087,8 @@ static int setup_container(struct ns_container *c, int go_fd, int err_fd, ino_t 
 		return -1;
 	if (make_dev(c->rootfd, err) < 0)
 		return -1;
+	if (ns_make_devices(c->rootfd, cfg, err) < 0)
+		return -1;
 	if (mount_sys(c->rootfd, cfg->sysfs_rw, err) < 0)
 		return -1;
 	if (hide_system_paths(c->rootfd, cfg, err) < 0)

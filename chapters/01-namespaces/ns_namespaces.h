@@ -30,6 +30,21 @@
 #define NS_EXIT_CANNOT_EXEC  126 /* the command exists but cannot be run */
 #define NS_EXIT_NOT_FOUND    127 /* the command does not exist */
 
+/*
+ * A device node to make inside the container (docker run --device).
+ * Chapter 02 fills it in from the host's node - and decides, in the
+ * container's cgroup, whether it may be opened: making a node is not
+ * permission to use it.
+ */
+struct ns_device {
+	char path[256];      /* where, inside the container: "/dev/loop-control" */
+	char host_path[256]; /* the host's node, bind-mounted where mknod is not allowed (userns) */
+	mode_t mode;         /* S_IFCHR or S_IFBLK, and the permission bits */
+	dev_t rdev;          /* its major and minor number */
+	uid_t uid;           /* its owner */
+	gid_t gid;
+};
+
 struct ns_config {
 	const char *rootfs;   /* directory that becomes the container's / */
 	const char *hostname; /* NULL keeps the copy of the host's name */
@@ -69,6 +84,14 @@ struct ns_config {
 	const char *const *masked_paths;
 	const char *const *readonly_paths;
 	bool sysfs_rw; /* /sys read-write (--privileged); read-only otherwise */
+	/*
+	 * Device nodes made in the container after /dev (devices.c): those of
+	 * --device, and with host_devices a copy of every node in the host's
+	 * /dev, as Docker gives a --privileged container.
+	 */
+	const struct ns_device *devices;
+	size_t ndevices;
+	bool host_devices;
 
 	/* The steps later chapters add (ns_add_step), in order. */
 	struct ns_step steps[NS_MAX_STEPS];
@@ -130,6 +153,12 @@ int ns_close_fds(int fd1, int fd2, const int *pass, size_t npass, struct mc_erro
  * afterwards to be under that root.
  */
 int ns_enter_workdir(const char *workdir, bool create, struct mc_error *err);
+
+/*
+ * In the child, /dev already mounted: make cfg's device nodes inside the root
+ * `rootfd` (devices.c).
+ */
+int ns_make_devices(int rootfd, const struct ns_config *cfg, struct mc_error *err);
 
 /* Look up a command like execvp() does, but in the PATH of `envp`. */
 int ns_find_command(const char *cmd, char *const *envp, char *out, size_t size);

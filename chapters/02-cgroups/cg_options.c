@@ -73,6 +73,11 @@ static int set_parent(void *target, const char *value, struct mc_error *err)
 	return 0;
 }
 
+static int add_device(void *target, const char *value, struct mc_error *err)
+{
+	return cg_devices_add_spec(&((struct cg_run *)target)->devices, value, err);
+}
+
 const struct mc_option cg_options_table[] = {
     {"memory", 'm', "SIZE", "memory limit (512k, 64m, 1g ...)", set_memory},
     {"memory-swap", 0, "SIZE", "memory plus swap; -1 for unlimited swap", set_memory_swap},
@@ -81,5 +86,6 @@ const struct mc_option cg_options_table[] = {
     {"pids-limit", 0, "N", "maximum number of processes (-1: unlimited)", set_pids_limit},
     {"blkio-weight", 0, "N", "relative block-I/O weight, 10 to 1000", set_blkio_weight},
     {"cgroup-parent", 0, "PATH", "parent cgroup (default: minicontainer)", set_parent},
+    {"device", 0, "DEV", "add a host device: HOST[:CTR][:rwm] (repeatable)", add_device},
     {NULL, 0, NULL, NULL, NULL},
 };

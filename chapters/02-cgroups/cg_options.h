@@ -6,7 +6,7 @@
 #include "cg_run.h"
 
 /* --memory, --memory-swap, --cpus, --cpu-shares, --pids-limit, --blkio-weight,
- * --cgroup-parent; the target is a struct cg_run. */
+ * --cgroup-parent, --device; the target is a struct cg_run. */
 extern const struct mc_option cg_options_table[];
 
 #endif

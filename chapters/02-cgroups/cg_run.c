@@ -14,13 +14,14 @@ void cg_run_init(struct cg_run *run)
 	run->mount = CG_DEFAULT_MOUNT;
 	run->parent = CG_DEFAULT_PARENT;
 	cg_limits_init(&run->limits);
+	cg_devices_init(&run->devices);
 }
 
 static int prepare(struct ns_container *c, void *arg, struct mc_error *err)
 {
 	struct cg_run *run = arg;
+	struct mc_error ignored;
 
-	(void)c;
 	memset(&run->stats, 0, sizeof(run->stats));
 	if (cg_check_limits(&run->limits, err) < 0)
 		return -1;
@@ -30,7 +31,17 @@ static int prepare(struct ns_container *c, void *arg, struct mc_error *err)
 	}
 	if (cg_create(&run->cg, run->mount, run->parent, run->name, err) < 0)
 		return -1;
-	return cg_apply_limits(&run->cg, &run->limits, err);
+	/* Limits and device rules in force before any process is inside. */
+	if (cg_apply_limits(&run->cg, &run->limits, err) < 0 ||
+	    cg_apply_devices(&run->cg, &run->devices, err) < 0) {
+		/* Our after-exit will not run for a prepare that failed: clean up here. */
+		cg_destroy(&run->cg, &ignored);
+		return -1;
+	}
+	/* The nodes of --device: chapter 01 makes them in the container's /dev. */
+	c->cfg->devices = run->devices.nodes;
+	c->cfg->ndevices = run->devices.nnodes;
+	return 0;
 }
 
 /* The child is waiting for our go: it has not run anything of its own yet. */

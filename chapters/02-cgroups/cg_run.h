@@ -3,7 +3,8 @@
  *
  * Chapter 02 plugs into chapter 01's lifecycle (ns_lifecycle.h) with one step:
  *
- *	prepare        create the cgroup, write the limits    cg_create, cg_apply_limits
+ *	prepare        create the cgroup, write the limits,   cg_create, cg_apply_limits,
+ *	               the device policy                       cg_apply_devices
  *	after-clone    put the waiting child into it           cg_add_process
  *	before-pivot   a cgroup namespace, /sys/fs/cgroup       cg_setup_inside
  *	after-exit     read the statistics, remove the cgroup   cg_read_stats, cg_destroy
@@ -17,6 +18,7 @@
 #include <stdio.h>
 
 #include "cg_cgroups.h"
+#include "cg_devices.h"
 #include "ns_namespaces.h"
 
 struct cg_run {
@@ -24,6 +26,9 @@ struct cg_run {
 	const char *parent; /* CG_DEFAULT_PARENT, or --cgroup-parent */
 	const char *name;   /* the container's cgroup; NULL makes one from our pid */
 	struct cg_limits limits;
+	/* Docker's device rules, --device, --privileged; prepare also hands the
+	 * nodes of --device to chapter 01 (cfg->devices), which makes them. */
+	struct cg_devices devices;
 
 	/* Filled in by the step. */
 	struct cgroup cg;      /* the container's cgroup, from prepare on */

@@ -28,9 +28,9 @@
 
 #define CH "ch02"
 
-/* The v1 hierarchies we use, one directory each.  cpuacct reports CPU time. */
-static const char *const v1_controllers[] = {"memory", "cpu",   "cpuacct",
-                                             "pids",   "blkio", "freezer"};
+/* The v1 hierarchies we use, one directory each.  cpuacct: CPU time; devices: devices.c. */
+static const char *const v1_controllers[] = {"memory", "cpu",     "cpuacct", "pids",
+                                             "blkio",  "freezer", "devices"};
 #define N_V1 (sizeof(v1_controllers) / sizeof(v1_controllers[0]))
 
 /* The v2 controllers a container's cgroup needs; enabled from the root down. */

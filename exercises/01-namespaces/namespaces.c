@@ -333,6 +333,21 @@ static __attribute__((noreturn)) void report_and_exit(int err_fd, int exit_code,
 	_exit(exit_code);
 }
 
+/*
+ * The command starts with every signal at its default and none blocked:
+ * an ignored signal survives execve(2), and the tool that started us may
+ * ignore SIGPIPE for itself.
+ */
+static void reset_signals(void)
+{
+	sigset_t none;
+
+	for (int sig = 1; sig < NSIG; sig++)
+		signal(sig, SIG_DFL); /* fails harmlessly for SIGKILL, SIGSTOP and glibc's own */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
 static int wait_for_parent(int go_fd, struct mc_error *err)
 {
 	char c;
@@ -878,7 +893,7 @@ static int send_fd(int sock, int fd, struct mc_error *err)
  * host would work, but its name would mean nothing inside.)  The master goes
  * to the parent, which relays it to the user's terminal.
  */
-int ns_take_console(int sock, struct mc_error *err)
+int ns_take_console(int sock, unsigned short rows, unsigned short cols, struct mc_error *err)
 {
 	char name[64];
 	int master, slave;
@@ -895,6 +910,13 @@ int ns_take_console(int sock, struct mc_error *err)
 	if (slave < 0) {
 		close(master);
 		return mc_fail(err, errno, "open %s", name);
+	}
+	/* The size the user's terminal has now, before the command can ask for it
+	 * (later changes come from the parent, through the master). */
+	if (rows > 0 && cols > 0) {
+		struct winsize ws = {.ws_row = rows, .ws_col = cols};
+
+		ioctl(slave, TIOCSWINSZ, &ws);
 	}
 	mc_trace(CH, "opened %s in the container's devpts; the master goes to the parent", name);
 	if (setsid() < 0 || ioctl(slave, TIOCSCTTY, 0) < 0 || dup2(slave, STDIN_FILENO) < 0 ||
@@ -969,7 +991,13 @@ int ns_close_fds(int fd1, int fd2, const int *pass, size_t npass, struct mc_erro
 		keep[n++] = mc_trace_fd();
 	for (size_t i = 0; i < npass; i++)
 		keep[n++] = pass[i];
-	return mc_close_fds_except(keep, n, err);
+	if (mc_close_fds_except(keep, n, err) < 0)
+		return -1;
+	/* Those passed on purpose must survive execve(2). */
+	for (size_t i = 0; i < npass; i++)
+		if (fcntl(pass[i], F_SETFD, 0) < 0)
+			return mc_fail(err, errno, "pass descriptor %d", pass[i]);
+	return 0;
 }
 
 /* Everything between clone() and execve(), step by step. */
@@ -1001,6 +1029,8 @@ static int setup_container(struct ns_container *c, int go_fd, int err_fd, ino_t 
 		return -1;
 	if (make_dev(c->rootfd, err) < 0)
 		return -1;
+	if (ns_make_devices(c->rootfd, cfg, err) < 0)
+		return -1;
 	if (mount_sys(c->rootfd, cfg->sysfs_rw, err) < 0)
 		return -1;
 	if (hide_system_paths(c->rootfd, cfg, err) < 0)
@@ -1017,7 +1047,8 @@ static int setup_container(struct ns_container *c, int go_fd, int err_fd, ino_t 
 		return -1;
 	if (ns_enter_workdir(cfg->workdir, true, err) < 0)
 		return -1;
-	if (cfg->console_socket >= 0 && ns_take_console(cfg->console_socket, err) < 0)
+	if (cfg->console_socket >= 0 &&
+	    ns_take_console(cfg->console_socket, cfg->console_rows, cfg->console_cols, err) < 0)
 		return -1;
 	return ns_run_hooks(c, NS_BEFORE_EXEC, err);
 }
@@ -1029,6 +1060,7 @@ static void child_main(const struct ns_config *cfg, int go_fd, int err_fd, ino_t
 	struct mc_error err;
 
 	mc_error_clear(&err);
+	reset_signals();
 	/* If the parent dies, so do we: a half-made container is not left behind. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (setup_container(&c, go_fd, err_fd, host_mnt_ns, &err) < 0)

@@ -589,12 +589,9 @@ static int layer_open(struct layer_reader *rd, const char *path, struct mc_error
 	if (EVP_DigestInit_ex(rd->sha256, EVP_sha256(), NULL) != 1)
 		return mc_fail(err, 0, "sha256 is not available");
 
-	/*
-	 * OCI layers are tar, tar+gzip or tar+zstd.  Nothing else is tried:
-	 * for some formats libarchive would run an external program.
-	 */
-	archive_read_support_filter_gzip(rd->raw);
-	archive_read_support_filter_zstd(rd->raw);
+	/* OCI layers are tar, tar+gzip or tar+zstd. */
+	if (img_archive_decompressors(rd->raw, err) < 0)
+		return -1;
 	archive_read_support_format_raw(rd->raw);
 	if (archive_read_open_fd(rd->raw, rd->fd, READ_SIZE) != ARCHIVE_OK ||
 	    archive_read_next_header(rd->raw, &stream) != ARCHIVE_OK)
@@ -604,6 +601,39 @@ static int layer_open(struct layer_reader *rd, const char *path, struct mc_error
 	archive_read_support_format_tar(rd->tar);
 	if (archive_read_open(rd->tar, rd, NULL, read_decompressed, NULL) != ARCHIVE_OK)
 		return mc_fail(err, 0, "%s", archive_error_string(rd->tar));
+	return 0;
+}
+
+/*
+ * The decompressors libarchive runs in our own process: gzip (zlib), zstd,
+ * xz and bzip2.  Never archive_read_support_filter_all(): for formats it
+ * was built without a library for, libarchive runs an external program
+ * (gzip -d, lzop, lrzip, ...) - a process the archive's author chose the
+ * input of.  ARCHIVE_WARN is how libarchive says it would do that: refused.
+ */
+int img_archive_decompressors(struct archive *a, struct mc_error *err)
+{
+	static const struct {
+		const char *name;
+		int (*enable)(struct archive *);
+	} filters[] = {
+	    {"gzip", archive_read_support_filter_gzip},
+	    {"zstd", archive_read_support_filter_zstd},
+	    {"xz", archive_read_support_filter_xz},
+	    {"bzip2", archive_read_support_filter_bzip2},
+	};
+
+	for (size_t i = 0; i < sizeof(filters) / sizeof(filters[0]); i++) {
+		int r = filters[i].enable(a);
+
+		if (r == ARCHIVE_WARN)
+			return mc_fail(err, ENOTSUP,
+			               "libarchive has no built-in %s decompressor and would run a "
+			               "program: refusing",
+			               filters[i].name);
+		if (r != ARCHIVE_OK)
+			return mc_fail(err, 0, "%s: %s", filters[i].name, archive_error_string(a));
+	}
 	return 0;
 }
 

@@ -337,33 +337,81 @@ int mc_open_parent_in_root(int rootfd, const char *path, const char **base, bool
 	return open_parent(rootfd, path, base, create, resolver, err);
 }
 
-int mc_open_or_make_in_root(int rootfd, const char *path, bool dir, struct mc_error *err)
+/*
+ * `path` does not exist: make it.  If its last component is a dangling
+ * symlink, what it points to is made instead - a path again, resolved inside
+ * the root (as Docker's securejoin does); *next gets that path and 1 is
+ * returned.  0: made; -1: error.
+ */
+static int make_missing(int rootfd, const char *path, bool dir, char *next, size_t size,
+                        struct mc_error *err)
 {
+	char target[PATH_MAX];
 	const char *base;
 	struct stat st;
-	int parent, fd;
+	ssize_t len;
+	int parent, fd, rc = -1;
 
+	parent = mc_open_parent_in_root(rootfd, path, &base, true, MC_RESOLVE_AUTO, err);
+	if (parent < 0)
+		return -1;
+	if (fstatat(parent, base, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)) {
+		len = readlinkat(parent, base, target, sizeof(target) - 1);
+		if (len < 0) {
+			mc_fail(err, errno, "readlink %s inside the root", path);
+			goto out;
+		}
+		target[len] = '\0';
+		/* Relative to the link's directory; either way resolved in the root again. */
+		if ((size_t)snprintf(next, size, "%.*s/%s",
+		                     target[0] == '/' ? 0 : (int)(base - path), path,
+		                     target) >= size) {
+			mc_fail(err, ENAMETOOLONG, "%s inside the root", path);
+			goto out;
+		}
+		rc = 1;
+		goto out;
+	}
+	if (dir && mkdirat(parent, base, 0755) < 0 && errno != EEXIST) {
+		mc_fail(err, errno, "mkdir %s inside the root", path);
+		goto out;
+	}
+	if (!dir) {
+		fd = openat(parent, base, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC,
+		            0644);
+		if (fd < 0 && errno != EEXIST) {
+			mc_fail(err, errno, "create %s inside the root", path);
+			goto out;
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+	rc = 0;
+out:
+	close(parent);
+	return rc;
+}
+
+int mc_open_or_make_in_root(int rootfd, const char *path, bool dir, struct mc_error *err)
+{
+	char current[PATH_MAX], next[PATH_MAX];
+	struct stat st;
+	int fd, made = 1;
+
+	snprintf(current, sizeof(current), "%s", path);
 	/* Resolved inside the root, symlinks and all: a volume on /link lands where
 	 * /link points, as long as that is inside the container. */
-	fd = mc_open_in_root(rootfd, path, O_PATH, 0, MC_RESOLVE_AUTO, err);
-	if (fd < 0 && err->errnum == ENOENT) {
-		parent = mc_open_parent_in_root(rootfd, path, &base, true, MC_RESOLVE_AUTO, err);
-		if (parent < 0)
+	for (int links = 0;
+	     (fd = mc_open_in_root(rootfd, current, O_PATH, 0, MC_RESOLVE_AUTO, err)) < 0 &&
+	     err->errnum == ENOENT && made != 0;
+	     links++) {
+		if (links == MAX_SYMLINKS)
+			return mc_fail(err, ELOOP, "%s inside the root", path);
+		made = make_missing(rootfd, current, dir, next, sizeof(next), err);
+		if (made < 0)
 			return -1;
-		if (dir && mkdirat(parent, base, 0755) < 0 && errno != EEXIST)
-			fd = mc_fail(err, errno, "mkdir %s inside the root", path);
-		else if (!dir &&
-		         (fd = openat(parent, base,
-		                      O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644)) <
-		             0 &&
-		         errno != EEXIST)
-			fd = mc_fail(err, errno, "create %s inside the root", path);
-		else {
-			if (fd >= 0)
-				close(fd);
-			fd = mc_open_in_root(rootfd, path, O_PATH, 0, MC_RESOLVE_AUTO, err);
-		}
-		close(parent);
+		if (made == 1)
+			memcpy(current, next, sizeof(current));
 	}
 	if (fd < 0)
 		return -1;

@@ -713,20 +713,22 @@ struct digest_set {
 	size_t n, cap;
 };
 
-static void set_add(struct digest_set *s, const char *digest)
+/* Every failure while marking is an error: a blob left unmarked would be swept. */
+static int set_add(struct digest_set *s, const char *digest, struct mc_error *err)
 {
 	if (!img_digest_valid(digest))
-		return;
+		return mc_fail(err, EINVAL, "garbage collection: \"%s\" is not a digest", digest);
 	if (s->n == s->cap) {
 		size_t cap = s->cap ? 2 * s->cap : 64;
 		void *p = realloc(s->hex, cap * sizeof(*s->hex));
 
 		if (p == NULL)
-			return;
+			return mc_fail(err, ENOMEM, "garbage collection");
 		s->hex = p;
 		s->cap = cap;
 	}
 	snprintf(s->hex[s->n++], 65, "%s", img_digest_hex(digest));
+	return 0;
 }
 
 static bool set_has(const struct digest_set *s, const char *hex)
@@ -737,21 +739,27 @@ static bool set_has(const struct digest_set *s, const char *hex)
 	return false;
 }
 
-static void mark_image(struct img_store *st, const char *manifest_digest, struct digest_set *blobs,
-                       struct digest_set *layers)
+/*
+ * Mark an image's blobs and unpacked layers.  An image that cannot be read
+ * stops the whole collection: what it uses is unknown, so nothing may go.
+ */
+static int mark_image(struct img_store *st, const char *manifest_digest, struct digest_set *blobs,
+                      struct digest_set *layers, struct mc_error *err)
 {
 	struct img_image img;
-	struct mc_error ignored;
+	int rc = 0;
 
-	set_add(blobs, manifest_digest);
-	if (img_image_load(st, manifest_digest, &img, &ignored) < 0)
-		return;
-	set_add(blobs, img.config_digest);
-	for (size_t i = 0; i < img.nlayer; i++) {
-		set_add(blobs, img.layers[i].digest);
-		set_add(layers, img.layers[i].diff_id);
-	}
+	if (set_add(blobs, manifest_digest, err) < 0)
+		return -1;
+	if (img_image_load(st, manifest_digest, &img, err) < 0)
+		return mc_fail_context(err, "garbage collection stopped, nothing removed");
+	rc = set_add(blobs, img.config_digest, err);
+	for (size_t i = 0; rc == 0 && i < img.nlayer; i++)
+		if (set_add(blobs, img.layers[i].digest, err) < 0 ||
+		    set_add(layers, img.layers[i].diff_id, err) < 0)
+			rc = -1;
 	img_image_free(&img);
+	return rc;
 }
 
 /* Remove the entries of `dir` (blobs/sha256 or layers) not in `keep`. */
@@ -799,13 +807,14 @@ int img_store_gc(struct img_store *st, const char *const *keep, size_t nkeep, ui
 	rc = img_store_list(st, &tags, &n, err);
 	if (rc == 0) {
 		/* Mark everything a tag or a container still reaches ... */
-		for (size_t i = 0; i < n; i++)
-			mark_image(st, tags[i].manifest_digest, &blobs, &layers);
-		for (size_t i = 0; i < nkeep; i++)
-			mark_image(st, keep[i], &blobs, &layers);
+		for (size_t i = 0; rc == 0 && i < n; i++)
+			rc = mark_image(st, tags[i].manifest_digest, &blobs, &layers, err);
+		for (size_t i = 0; rc == 0 && i < nkeep; i++)
+			rc = mark_image(st, keep[i], &blobs, &layers, err);
 		free(tags);
-		/* ... and sweep the rest. */
-		rc = sweep(st, "blobs/sha256", &blobs, freed, err);
+		/* ... and only if all of it could be marked, sweep the rest. */
+		if (rc == 0)
+			rc = sweep(st, "blobs/sha256", &blobs, freed, err);
 		if (rc == 0)
 			rc = sweep(st, "layers", &layers, freed, err);
 	}

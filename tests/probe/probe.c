@@ -31,6 +31,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -97,7 +98,7 @@ static const char *errno_name(int err)
 	    E(ECHILD), E(EAGAIN),    E(ENOMEM),     E(EACCES),  E(EFAULT),       E(EBUSY),
 	    E(EEXIST), E(EXDEV),     E(ENODEV),     E(ENOTDIR), E(EISDIR),       E(EINVAL),
 	    E(ENFILE), E(EMFILE),    E(ENOSPC),     E(EROFS),   E(ENAMETOOLONG), E(ENOSYS),
-	    E(ELOOP),  E(ENOTEMPTY), E(EOPNOTSUPP), E(ETXTBSY),
+	    E(ELOOP),  E(ENOTEMPTY), E(EOPNOTSUPP), E(ETXTBSY), E(ENXIO),
 	};
 #undef E
 	static char buf[16];
@@ -793,6 +794,22 @@ static int cmd_fds(char **args UNUSED)
 	return 0;
 }
 
+/* Make a device node: "mknod PATH c|b MAJOR MINOR" -> mknod=ok or the errno's name. */
+static int cmd_mknod(char **args)
+{
+	mode_t type = strcmp(args[1], "b") == 0 ? S_IFBLK : S_IFCHR;
+	unsigned maj = (unsigned)parse_int(args[2], 10, 0, 4095);
+	unsigned min = (unsigned)parse_int(args[3], 10, 0, 1048575);
+
+	if (strcmp(args[1], "b") != 0 && strcmp(args[1], "c") != 0)
+		usage_die("type must be c or b, not '%s'", args[1]);
+	if (mknod(args[0], type | 0600, makedev(maj, min)) < 0)
+		printf("mknod=%s\n", errno_name(errno));
+	else
+		printf("mknod=ok\n");
+	return 0;
+}
+
 /*
  * Try to open PATH for writing, and write nothing: "open_write=ok" or the
  * errno name.  (For kernel files whose writing would change the host: a
@@ -834,6 +851,29 @@ static int cmd_read_size(char **args)
 }
 
 /*
+ * Open a device node for reading (r, the default), writing (w) or both (rw)
+ * -> open=ok or the errno's name.  Nothing is read or written: opening is
+ * what the device cgroup checks, and the test must not change any device.
+ */
+static int cmd_open_dev(char **args)
+{
+	const char *how = args[1] ? args[1] : "r";
+	int flags = strcmp(how, "rw") == 0 ? O_RDWR : strcmp(how, "w") == 0 ? O_WRONLY : O_RDONLY;
+	int fd;
+
+	if (strcmp(how, "r") != 0 && strcmp(how, "w") != 0 && strcmp(how, "rw") != 0)
+		usage_die("mode must be r, w or rw, not '%s'", how);
+	fd = open(args[0], flags | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0) {
+		printf("open=%s\n", errno_name(errno));
+		return 0;
+	}
+	printf("open=ok\n");
+	close(fd);
+	return 0;
+}
+
+/*
  * Write BYTES bytes to stdout as numbered lines of LINELEN bytes each
  * ("0000000042 xxxx...\n"), so that a reader can tell if any went missing.
  */
@@ -849,7 +889,7 @@ static int cmd_spew(char **args)
 	memset(line, 'x', (size_t)len);
 	line[len - 1] = '\n';
 	while (written < total) {
-		char num[12];
+		char num[24];
 		long chunk = total - written < len ? (long)(total - written) : len;
 
 		snprintf(num, sizeof(num), "%010lld", n++);
@@ -928,6 +968,8 @@ static const struct command commands[] = {
     {"open-write", cmd_open_write, 1, 1, "PATH", "open PATH for writing (no write), open_write="},
     {"read-size", cmd_read_size, 1, 1, "PATH", "bytes= read from PATH, or read=ERRNO"},
     {"spew", cmd_spew, 2, 2, "BYTES LINELEN", "write BYTES of numbered lines of LINELEN bytes"},
+    {"mknod", cmd_mknod, 4, 4, "PATH c|b MAJOR MINOR", "make a device node, mknod=ok|ERRNO"},
+    {"open-dev", cmd_open_dev, 1, 2, "PATH [r|w|rw]", "open a device, open=ok|ERRNO"},
     {"exit", cmd_exit, 1, 1, "N", "exit with status N"},
     {"kill-self", cmd_kill_self, 1, 1, "SIG", "raise signal number SIG"},
 };
