@@ -1,11 +1,11 @@
 /*
  * exec.c - `minicontainer exec CONTAINER COMMAND`: one more process in a
  * running container.  Chapter 01 showed the way ("How docker exec joins a
- * container"): open the container's namespace files in /proc/PID/ns, join
- * each with setns(2), and fork - a new PID namespace applies to children
- * only.  The new process also joins the container's cgroup (chapter 02), and
- * gets the container's environment, working directory, user, capabilities
- * and seccomp filter.
+ * running container"): join the container's namespaces with setns(2) - here
+ * all at once, through a pidfd - and fork, since a new PID namespace applies
+ * to children only.  The new process also joins the container's cgroup
+ * (chapter 02), and gets the container's environment, working directory,
+ * user, capabilities and seccomp filter.
  */
 #define _GNU_SOURCE
 #include <errno.h>

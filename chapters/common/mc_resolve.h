@@ -10,7 +10,7 @@
  *
  *	fd = mc_open_in_root(rootfd, "etc/hosts", O_RDONLY, 0, MC_RESOLVE_AUTO, &err);
  *	fd = mc_open_or_make_in_root(rootfd, "/data", true, &err);
- *	mc_mount_on_fd("proc", fd, "proc", MS_NOSUID, NULL, &err);
+ *	mc_mount_on_fd("proc", fd, "proc", MS_NOSUID, NULL, "ch01", "/proc", NULL, &err);
  */
 #ifndef MC_RESOLVE_H
 #define MC_RESOLVE_H
