@@ -11,7 +11,7 @@ set -u
 # with cpio for the cgroup v2 virtual machine.
 APT_PACKAGES="build-essential pkg-config libcmocka-dev libcap-dev libseccomp-dev \
 libarchive-dev libjansson-dev libssl-dev busybox-static python3 clang-format iproute2 \
-skopeo umoci podman runc qemu-system-x86 cpio xz-utils kmod"
+skopeo umoci podman runc qemu-system-x86 cpio xz-utils kmod clang libclang-rt-14-dev"
 DNF_PACKAGES="gcc make glibc-static pkgconf-pkg-config libcmocka-devel libcap-devel \
 libseccomp-devel libarchive-devel jansson-devel openssl-devel busybox python3 \
 clang-tools-extra iproute skopeo umoci podman runc qemu-system-x86 cpio xz kmod"

@@ -89,17 +89,20 @@ static int make_dirs(struct ovl_run *run, struct mc_error *err)
 	return 0;
 }
 
+static int tear_down(struct ns_container *c, void *arg, struct mc_error *err);
+
 static int prepare(struct ns_container *c, void *arg, struct mc_error *err)
 {
 	struct ovl_run *run = arg;
 	struct ovl_config ovl = {0};
+	struct mc_error ignored;
 
 	run->mounted = false;
 	run->dir[0] = '\0';
 	if (run->nlayer == 0)
 		return mc_fail(err, 0, "no layers given (--layer DIR)");
 	if (private_mount_namespace(err) < 0 || make_dirs(run, err) < 0)
-		return -1;
+		goto fail;
 	ovl.lowers = run->layers;
 	ovl.nlower = run->nlayer;
 	ovl.upper = run->upper_dir;
@@ -107,10 +110,14 @@ static int prepare(struct ns_container *c, void *arg, struct mc_error *err)
 	ovl.merged = run->merged;
 	ovl.method = run->method;
 	if (ovl_mount(&ovl, err) < 0)
-		return -1;
+		goto fail;
 	run->mounted = true;
 	c->cfg->rootfs = run->merged;
 	return 0;
+fail:
+	/* A prepare that fails has no after-exit: what it made goes now. */
+	tear_down(c, run, &ignored);
+	return -1;
 }
 
 static int tear_down(struct ns_container *c, void *arg, struct mc_error *err)
