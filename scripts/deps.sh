@@ -17,7 +17,7 @@ libseccomp-devel libarchive-devel jansson-devel openssl-devel busybox python3 \
 clang-tools-extra iproute skopeo umoci podman runc qemu-system-x86 cpio xz kmod"
 
 missing() {
-	for cmd in cc make pkg-config python3 clang-format ip skopeo umoci podman runc \
+	for cmd in cc make pkg-config python3 clang-format clang ip skopeo umoci podman runc \
 		qemu-system-x86_64 cpio; do
 		command -v "$cmd" >/dev/null 2>&1 || echo "command:$cmd"
 	done

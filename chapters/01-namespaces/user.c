@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "mc_resolve.h"
@@ -223,8 +224,9 @@ int ns_user_resolve_text(const char *passwd, const char *group, const char *spec
 /* Read a file inside the root, if it is there: NULL (and no error) when it is not. */
 static char *read_in_root(int rootfd, const char *path, struct mc_error *err)
 {
+	struct stat st;
 	char *buf = NULL;
-	size_t len = 0;
+	size_t len = 0, size;
 	ssize_t n;
 	int fd;
 
@@ -234,9 +236,24 @@ static char *read_in_root(int rootfd, const char *path, struct mc_error *err)
 			mc_error_clear(err);
 		return NULL;
 	}
-	buf = malloc(MAX_FILE + 1);
-	while (buf != NULL && len < MAX_FILE && (n = read(fd, buf + len, MAX_FILE - len)) > 0)
+	/* As big as the file says it is (a passwd file is a few hundred bytes), at most MAX_FILE. */
+	size = fstat(fd, &st) == 0 && st.st_size > 0 && st.st_size < MAX_FILE ? (size_t)st.st_size
+	                                                                      : 4096;
+	buf = malloc(size + 1);
+	while (buf != NULL && len < MAX_FILE && (n = read(fd, buf + len, size - len)) > 0) {
 		len += (size_t)n;
+		if (len == size && size < MAX_FILE) { /* it grew meanwhile */
+			char *bigger = realloc(buf, 2 * size + 1);
+
+			if (bigger == NULL) {
+				free(buf);
+				buf = NULL;
+				break;
+			}
+			buf = bigger;
+			size *= 2;
+		}
+	}
 	close(fd);
 	if (buf == NULL) {
 		mc_fail(err, ENOMEM, "read %s", path);
