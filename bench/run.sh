@@ -135,8 +135,7 @@ cleanup() {
 	done
 	# podman: only its temporary storage, named explicitly.
 	if ((PODMAN_READY)); then
-		podman_cmd rm -af >/dev/null 2>&1
-		podman_cmd rmi -af >/dev/null 2>&1
+		podman_teardown
 	fi
 	# Cgroups: the runtimes' (named after our container ids), then the parents
 	# that did not exist before the run (rmdir removes only empty ones).
@@ -310,52 +309,22 @@ else
 fi
 
 # ---- podman, with its own storage and configuration --------------------------------------
-PD=$TMP/podman
-PODMAN_ENV=(CONTAINERS_STORAGE_CONF="$PD/storage.conf" CONTAINERS_CONF="$PD/containers.conf"
-	CONTAINERS_REGISTRIES_CONF="$PD/registries.conf" TMPDIR="$PD/tmp")
-podman_cmd() { env "${PODMAN_ENV[@]}" podman --root "$PD/graph" --runroot "$PD/run" "$@"; }
+# shellcheck source=bench/podman.sh
+. "$REPO/bench/podman.sh"
 if ! have podman; then
 	STATUS[podman]='not installed'
 elif ! have runc; then
 	STATUS[podman]='skipped: --runtime runc, and runc is not installed'
 else
 	VERSION[podman]=$(podman --version)
-	mkdir -p "$PD"/{graph,run,tmp,cni}
-	cat >"$PD/storage.conf" <<EOF
-[storage]
-driver = "overlay"
-graphroot = "$PD/graph"
-runroot = "$PD/run"
-EOF
-	cat >"$PD/containers.conf" <<EOF
-[containers]
-default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
-
-[network]
-network_backend = "cni"
-network_config_dir = "$PD/cni"
-
-[engine]
-cgroup_manager = "cgroupfs"
-events_logger = "file"
-events_logfile_path = "$PD/tmp/events.log"
-tmp_dir = "$PD/tmp"
-static_dir = "$PD/graph/libpod"
-volume_path = "$PD/graph/volumes"
-image_copy_tmp_dir = "$PD/tmp"
-lock_type = "file"
-EOF
-	: >"$PD/registries.conf"
+	podman_setup "$TMP/podman"
 	PODMAN_READY=1
 	# The same image, as minicontainer saves it (docker-archive). The load runs
 	# with a tmpfs over /var/lib, where podman would otherwise create its
 	# blob-info cache (/var/lib/containers/cache) whatever the storage says.
 	if "$MC" save -o "$PD/busybox.tar" busybox >"$LOG/save.log" 2>&1 &&
-		unshare -m sh -c 'mount --make-rprivate / && mount -t tmpfs tmpfs /var/lib && exec "$@"' sh \
-			env "${PODMAN_ENV[@]}" podman --root "$PD/graph" --runroot "$PD/run" load -q -i "$PD/busybox.tar" \
-			>"$LOG/podman-load.log" 2>&1; then
-		env_words=
-		for e in "${PODMAN_ENV[@]}"; do env_words+="${e%%=*}=$(q "${e#*=}") "; done
+		podman_load "$PD/busybox.tar" >"$LOG/podman-load.log" 2>&1; then
+		env_words=$(podman_env_words)
 		prepare podman "$PODMAN_RUNS" - "${env_words}podman --root $(q "$PD/graph") --runroot $(q "$PD/run") run --rm --network none --pull never --runtime runc busybox true"
 	else
 		STATUS[podman]='failed: could not load the image (see the log)'
