@@ -134,7 +134,7 @@ TESTS := $(BUILD)/tests/test-common $(foreach c,$(CHAPTERS),$(BUILD)/tests/test-
 
 $(BUILD)/obj/tests/%.o: tests/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(INCLUDES) $(CMOCKA_CFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(CFLAGS) $(INCLUDES) -Iminicontainer $(CMOCKA_CFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/tests/test-common: $(BUILD)/obj/tests/test_common.o $(HARNESS_OBJ) $(COMMON_LIB)
 	@mkdir -p $(@D)
@@ -143,7 +143,7 @@ $(BUILD)/tests/test-common: $(BUILD)/obj/tests/test_common.o $(HARNESS_OBJ) $(CO
 # The capstone's end-to-end tests drive build/bin/minicontainer (and link the chapters for helpers).
 TESTS += $(BUILD)/tests/test-minicontainer
 # (plus tests/mc_*.c: the helpers they share and further groups of tests).
-$(BUILD)/tests/test-minicontainer: $(BUILD)/obj/tests/test_minicontainer.o $(patsubst tests/%.c,$(BUILD)/obj/tests/%.o,$(wildcard tests/mc_*.c)) $(HARNESS_OBJ) $(CHAPTER_LIBS) $(COMMON_LIB)
+$(BUILD)/tests/test-minicontainer: $(BUILD)/obj/tests/test_minicontainer.o $(patsubst tests/%.c,$(BUILD)/obj/tests/%.o,$(wildcard tests/mc_*.c)) $(HARNESS_OBJ) $(MC_LIB) $(CHAPTER_LIBS) $(COMMON_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LIBS) -lutil
 

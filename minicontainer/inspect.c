@@ -7,6 +7,7 @@
 
 #include "mc_container.h"
 #include "mc.h"
+#include "mc_template.h"
 
 /* out[key] = value, or `fallback` when value is missing (the fallback is consumed either way). */
 static void copy_or(json_t *out, const char *key, json_t *value, json_t *fallback)
@@ -57,87 +58,6 @@ static json_t *image_json(struct img_store *st, const struct img_image *img)
 	                    json_pack("{s:s}", "ManifestDigest", img->manifest_digest));
 	json_decref(config);
 	return out;
-}
-
-/*
- * The small part of Go's text/template that `docker inspect --format` is
- * mostly used with: {{.Field.Sub}} and {{json .Field}}.
- */
-static int render_value(FILE *out, json_t *v, bool as_json)
-{
-	char *text;
-
-	if (!as_json && json_is_string(v)) {
-		fputs(json_string_value(v), out);
-		return 0;
-	}
-	if (!as_json && json_is_integer(v)) {
-		fprintf(out, "%lld", (long long)json_integer_value(v));
-		return 0;
-	}
-	if (!as_json && json_is_boolean(v)) {
-		fputs(json_is_true(v) ? "true" : "false", out);
-		return 0;
-	}
-	if (v == NULL) {
-		fputs(as_json ? "null" : "<no value>", out);
-		return 0;
-	}
-	text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_PRESERVE_ORDER);
-	fputs(text ? text : "", out);
-	free(text);
-	return 0;
-}
-
-static int render_action(FILE *out, json_t *doc, const char *action, size_t len,
-                         struct mc_error *err)
-{
-	char expr[256], *path;
-	bool as_json = false;
-	json_t *v = doc;
-
-	snprintf(expr, sizeof(expr), "%.*s", (int)len, action);
-	path = expr + strspn(expr, " ");
-	if (strncmp(path, "json ", 5) == 0) {
-		as_json = true;
-		path += 5 + strspn(path + 5, " ");
-	}
-	path[strcspn(path, " ")] = '\0';
-	if (path[0] != '.')
-		return mc_fail(err, 0,
-		               "template: unsupported action {{%s}} (use {{.Field}} or "
-		               "{{json .Field}})",
-		               expr);
-	/* Walk .A.B.C through the objects. */
-	for (char *field = strtok(path + 1, "."); field != NULL && v != NULL;
-	     field = strtok(NULL, "."))
-		v = json_object_get(v, field);
-	if (v == NULL && strcmp(path, ".") != 0 && !as_json)
-		return mc_fail(err, 0, "template: no such field %s", expr);
-	return render_value(out, strcmp(path, ".") == 0 ? doc : v, as_json);
-}
-
-int mc_render_template(FILE *out, json_t *doc, const char *tmpl, struct mc_error *err)
-{
-	const char *p = tmpl;
-
-	while (*p != '\0') {
-		const char *open = strstr(p, "{{"), *close;
-
-		if (open == NULL) {
-			fputs(p, out);
-			break;
-		}
-		fwrite(p, 1, (size_t)(open - p), out);
-		close = strstr(open, "}}");
-		if (close == NULL)
-			return mc_fail(err, 0, "template: unclosed action in %s", tmpl);
-		if (render_action(out, doc, open + 2, (size_t)(close - open - 2), err) < 0)
-			return -1;
-		p = close + 2;
-	}
-	fputc('\n', out);
-	return 0;
 }
 
 /* A container as docker inspect shows it: the record, State refreshed, Mounts listed. */
@@ -209,7 +129,7 @@ int verb_inspect(int argc, char **argv)
 			status = 1;
 			continue;
 		}
-		if (format != NULL && mc_render_template(stdout, one, format, &err) < 0)
+		if (format != NULL && mc_render_template(stdout, one, format, true, &err) < 0)
 			status = mc_report(&err);
 		json_array_append_new(all, one);
 	}

@@ -68,9 +68,8 @@ uint64_t mc_image_size(struct img_store *st, const struct img_image *img);
 /* The manifests containers are using (so that rmi refuses them and gc keeps them). */
 int mc_images_in_use(char ***manifests, size_t *count, struct mc_error *err);
 
-/* inspect.c: {{.A.B}} and {{json .A}} templates over a JSON document. */
-#include <jansson.h>
-int mc_render_template(FILE *out, json_t *doc, const char *tmpl, struct mc_error *err);
+/* template.c: Go templates over JSON documents (mc_template.h). */
+#include "mc_template.h"
 
 /* The verbs. */
 int verb_run(int argc, char **argv);

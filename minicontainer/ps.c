@@ -174,11 +174,10 @@ int verb_ps(int argc, char **argv)
 				    mc_container_name(&list[i]), "Labels",
 				    json_object_get(json_object_get(list[i].doc, "Config"),
 				                    "Labels"));
-				if (mc_render_template(stdout, row, format, &err) < 0) {
+				if (mc_render_template(stdout, row, format, false, &err) < 0) {
 					json_decref(row);
 					return mc_report(&err);
 				}
-				putchar('\n');
 				json_decref(row);
 			} else {
 				command_text(&list[i], no_trunc, command, sizeof(command));

@@ -1051,6 +1051,7 @@ int main(int argc, char **argv)
 	    {tests, sizeof(tests) / sizeof(tests[0])},
 	    {mc_hardening_tests, mc_hardening_count},
 	    {mc_lifecycle_tests, mc_lifecycle_count},
+	    {mc_template_tests, mc_template_count},
 	};
 	struct CMUnitTest *all;
 	size_t n = 0;
