@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "mc.h"
@@ -46,6 +47,24 @@ int mc_usage_error(const char *verb, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "\nSee 'minicontainer %s --help'.\n", verb);
+	return MC_EXIT_FAILED;
+}
+
+int mc_parse_verb(const struct mc_command *cmd, void *target, int argc, char **argv, int *first)
+{
+	struct mc_error err;
+	int rc = mc_parse_command("minicontainer", cmd, target, argc, argv, first, stdout, &err);
+
+	if (rc == 1)
+		return 0 * (*first = -1) + 1; /* help printed: the caller returns 0 */
+	if (rc == 0)
+		return 0;
+	/* Docker's shape: the problem, where to look; and for a wrong number of
+	 * arguments, the usage line and what the command does. */
+	fprintf(stderr, "%s\nSee 'minicontainer %s --help'.\n", err.msg, cmd->name);
+	if (strstr(err.msg, " argument") != NULL)
+		fprintf(stderr, "\nUsage:  minicontainer %s %s\n\n%s\n", cmd->name, cmd->usage,
+		        cmd->summary);
 	return MC_EXIT_FAILED;
 }
 

@@ -25,6 +25,14 @@ int mc_report(const struct mc_error *err);
 int mc_usage_error(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /*
+ * Parse a verb's options and arguments (mc_cli.h) - 0: go on, with *first the
+ * first argument; otherwise the exit status to return at once: 0 after
+ * --help, 125 after a usage error printed in Docker's shape.
+ */
+#include "mc_cli.h"
+int mc_parse_verb(const struct mc_command *cmd, void *target, int argc, char **argv, int *first);
+
+/*
  * Descriptors: first thing at start-up, remember which of 3..63 the caller
  * handed us (mc_fd_inherited(fd) tells later); then mark every descriptor
  * above 2 close-on-exec, so that none reaches a program we run by accident.

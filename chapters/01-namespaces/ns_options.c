@@ -53,12 +53,12 @@ static int set_trace(void *target, const char *value, struct mc_error *err)
 }
 
 const struct mc_option ns_options_table[] = {
-    {"rootfs", 0, "DIR", "directory that becomes / (required)", set_rootfs},
-    {"hostname", 0, "NAME", "hostname inside (default: minicontainer)", set_hostname},
-    {"userns", 0, NULL, "also a user namespace: root inside is uid 100000 outside", set_userns},
-    {"env", 'e', "KEY=VAL", "set an environment variable (repeatable)", add_env},
-    {"trace", 0, NULL, "narrate every kernel call on stderr", set_trace},
-    {NULL, 0, NULL, NULL, NULL},
+    {"rootfs", 0, "DIR", "directory that becomes / (required)", set_rootfs, 0},
+    {"hostname", 0, "NAME", "hostname inside (default: minicontainer)", set_hostname, 0},
+    {"userns", 0, NULL, "also a user namespace: root inside is uid 100000 outside", set_userns, 0},
+    {"env", 'e', "KEY=VAL", "set an environment variable (repeatable)", add_env, 0},
+    {"trace", 0, NULL, "narrate every kernel call on stderr", set_trace, 0},
+    {NULL, 0, NULL, NULL, NULL, 0},
 };
 
 void ns_options_init(struct ns_options *o)

@@ -79,13 +79,13 @@ static int add_device(void *target, const char *value, struct mc_error *err)
 }
 
 const struct mc_option cg_options_table[] = {
-    {"memory", 'm', "SIZE", "memory limit (512k, 64m, 1g ...)", set_memory},
-    {"memory-swap", 0, "SIZE", "memory plus swap; -1 for unlimited swap", set_memory_swap},
-    {"cpus", 0, "N", "CPU time, in CPUs (0.5 = half of one CPU)", set_cpus},
-    {"cpu-shares", 0, "N", "relative CPU weight (default 1024)", set_cpu_shares},
-    {"pids-limit", 0, "N", "maximum number of processes (-1: unlimited)", set_pids_limit},
-    {"blkio-weight", 0, "N", "relative block-I/O weight, 10 to 1000", set_blkio_weight},
-    {"cgroup-parent", 0, "PATH", "parent cgroup (default: minicontainer)", set_parent},
-    {"device", 0, "DEV", "add a host device: HOST[:CTR][:rwm] (repeatable)", add_device},
-    {NULL, 0, NULL, NULL, NULL},
+    {"memory", 'm', "SIZE", "memory limit (512k, 64m, 1g ...)", set_memory, 0},
+    {"memory-swap", 0, "SIZE", "memory plus swap; -1 for unlimited swap", set_memory_swap, 0},
+    {"cpus", 0, "N", "CPU time, in CPUs (0.5 = half of one CPU)", set_cpus, 0},
+    {"cpu-shares", 0, "N", "relative CPU weight (default 1024)", set_cpu_shares, 0},
+    {"pids-limit", 0, "N", "maximum number of processes (-1: unlimited)", set_pids_limit, 0},
+    {"blkio-weight", 0, "N", "relative block-I/O weight, 10 to 1000", set_blkio_weight, 0},
+    {"cgroup-parent", 0, "PATH", "parent cgroup (default: minicontainer)", set_parent, 0},
+    {"device", 0, "DEV", "add a host device: HOST[:CTR][:rwm] (repeatable)", add_device, 0},
+    {NULL, 0, NULL, NULL, NULL, 0},
 };

@@ -40,9 +40,9 @@ static int set_upper(void *target, const char *value, struct mc_error *err)
 }
 
 const struct mc_option ovl_options_table[] = {
-    {"layer", 0, "DIR", "a read-only layer, lowest first (repeatable)", add_layer},
-    {"upper", 0, "DIR", "keep the container's writable layer in DIR", set_upper},
-    {NULL, 0, NULL, NULL, NULL},
+    {"layer", 0, "DIR", "a read-only layer, lowest first (repeatable)", add_layer, 0},
+    {"upper", 0, "DIR", "keep the container's writable layer in DIR", set_upper, 0},
+    {NULL, 0, NULL, NULL, NULL, 0},
 };
 
 static int private_mount_namespace(struct mc_error *err)

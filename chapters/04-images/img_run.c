@@ -19,8 +19,8 @@ static int set_image(void *target, const char *value, struct mc_error *err)
 }
 
 const struct mc_option img_options_table[] = {
-    {"image", 0, "REF", "run on this image's layers, from the store in $MC_ROOT", set_image},
-    {NULL, 0, NULL, NULL, NULL},
+    {"image", 0, "REF", "run on this image's layers, from the store in $MC_ROOT", set_image, 0},
+    {NULL, 0, NULL, NULL, NULL, 0},
 };
 
 int img_prepare_layers(struct img_store *st, const char *name, struct ovl_run *run,

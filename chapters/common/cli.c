@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -84,7 +85,7 @@ int mc_parse_options(int argc, char **argv, const struct mc_option_group *groups
 		f = find(flat, code);
 		if (f == NULL)
 			return mc_fail(err, 0, "unknown option: %s", argv[optind - 1]);
-		if (f->opt->apply(f->target, optarg, err) < 0)
+		if (f->opt->apply((char *)f->target + f->opt->offset, optarg, err) < 0)
 			return mc_fail_context(err, "--%s", f->opt->name);
 	}
 	*command = optind;
@@ -108,4 +109,140 @@ void mc_print_options(FILE *out, const struct mc_option_group *groups)
 		}
 	}
 	fprintf(out, "\n  %-24s %s\n", "-h, --help", "show this help");
+}
+
+/* ---- generic appliers ------------------------------------------------------------------ */
+
+int mc_opt_true(void *field, const char *value, struct mc_error *err)
+{
+	(void)value;
+	(void)err;
+	*(bool *)field = true;
+	return 0;
+}
+
+int mc_opt_string(void *field, const char *value, struct mc_error *err)
+{
+	(void)err;
+	*(const char **)field = value;
+	return 0;
+}
+
+int mc_opt_int(void *field, const char *value, struct mc_error *err)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(value, &end, 10);
+	if (errno != 0 || end == value || *end != '\0' || n < -2147483647 || n > 2147483647)
+		return mc_fail(err, 0, "invalid argument \"%s\": not a whole number", value);
+	*(int *)field = (int)n;
+	return 0;
+}
+
+int mc_opt_list(void *field, const char *value, struct mc_error *err)
+{
+	struct mc_list *list = field;
+
+	if (list->n == MC_LIST_MAX)
+		return mc_fail(err, E2BIG, "at most %d values", MC_LIST_MAX);
+	list->items[list->n++] = value;
+	return 0;
+}
+
+/* ---- commands: Docker's shape ------------------------------------------------------------ */
+
+/* "-a, --all" or "    --since", plus the value's type: the left column of --help. */
+static void option_left(const struct mc_option *o, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s%c%s--%s%s%s", o->short_name ? "-" : " ",
+	         o->short_name ? o->short_name : ' ', o->short_name ? ", " : "  ", o->name,
+	         o->arg_name ? " " : "", o->arg_name ? o->arg_name : "");
+}
+
+void mc_print_command_help(FILE *out, const char *program, const struct mc_command *cmd)
+{
+	size_t width = 0;
+	char left[128];
+
+	fprintf(out, "Usage:  %s %s%s%s\n\n%s\n", program, cmd->name, cmd->usage[0] ? " " : "",
+	        cmd->usage, cmd->summary);
+	for (const struct mc_option *o = cmd->options; o != NULL && o->name != NULL; o++) {
+		option_left(o, left, sizeof(left));
+		if (strlen(left) > width)
+			width = strlen(left);
+	}
+	if (width == 0)
+		return;
+	fprintf(out, "\nOptions:\n");
+	for (const struct mc_option *o = cmd->options; o->name != NULL; o++) {
+		option_left(o, left, sizeof(left));
+		fprintf(out, "  %-*s   %s\n", (int)width, left, o->help);
+	}
+}
+
+static const char *plural(int n)
+{
+	return n == 1 ? "" : "s";
+}
+
+int mc_parse_command(const char *program, const struct mc_command *cmd, void *target, int argc,
+                     char **argv, int *first, FILE *out, struct mc_error *err)
+{
+	const struct mc_option_group groups[] = {{cmd->name, cmd->options, target},
+	                                         {NULL, NULL, NULL}};
+	struct flat_option flat[MAX_OPTIONS];
+	struct option longopts[MAX_OPTIONS];
+	char shortopts[2 * MAX_OPTIONS + 3], letters[2 * MAX_OPTIONS + 4];
+	int code, nargs;
+
+	if (flatten(cmd->options ? groups : groups + 1, flat, longopts, shortopts, err) < 0)
+		return -1;
+	/* Docker's CLI takes flags after the arguments too (rm c1 -f), except where a
+	 * command follows: run IMAGE ls -l must leave -l to ls.  Without '+',
+	 * getopt_long(3) moves the arguments to the end for us.  The ':' makes
+	 * it tell a missing value (':') from an unknown flag ('?'). */
+	snprintf(letters, sizeof(letters), "%s%s", cmd->command_follows ? "+:" : ":",
+	         shortopts + 1 /* flatten's '+' */);
+	opterr = 0;
+	optind = 1;
+	while ((code = getopt_long(argc, argv, letters, longopts, NULL)) != -1) {
+		const struct flat_option *f;
+		const char *word = argv[optind - 1];
+
+		if (code == 'h') {
+			mc_print_command_help(out, program, cmd);
+			return 1;
+		}
+		if (code == ':')
+			return optopt != 0 && optopt < LONG_ONLY_BASE
+			           ? mc_fail(err, 0, "flag needs an argument: '%c' in -%c", optopt,
+			                     optopt)
+			           : mc_fail(err, 0, "flag needs an argument: %s", word);
+		if (code == '?')
+			return optopt != 0 && optopt < LONG_ONLY_BASE
+			           ? mc_fail(err, 0, "unknown shorthand flag: '%c' in -%c", optopt,
+			                     optopt)
+			           : mc_fail(err, 0, "unknown flag: %s", word);
+		f = find(flat, code);
+		if (f == NULL)
+			return mc_fail(err, 0, "unknown flag: %s", argv[optind - 1]);
+		if (f->opt->apply((char *)f->target + f->opt->offset, optarg, err) < 0)
+			return -1;
+	}
+	*first = optind;
+	nargs = argc - optind;
+	if (cmd->min_args == cmd->max_args && nargs != cmd->min_args)
+		return cmd->min_args == 0
+		           ? mc_fail(err, 0, "\"%s %s\" accepts no arguments.", program, cmd->name)
+		           : mc_fail(err, 0, "\"%s %s\" requires exactly %d argument%s.", program,
+		                     cmd->name, cmd->min_args, plural(cmd->min_args));
+	if (nargs < cmd->min_args)
+		return mc_fail(err, 0, "\"%s %s\" requires at least %d argument%s.", program,
+		               cmd->name, cmd->min_args, plural(cmd->min_args));
+	if (cmd->max_args >= 0 && nargs > cmd->max_args)
+		return mc_fail(err, 0, "\"%s %s\" requires at most %d argument%s.", program,
+		               cmd->name, cmd->max_args, plural(cmd->max_args));
+	return 0;
 }
