@@ -12,7 +12,7 @@
 #include "mc_monitor.h"
 
 #include <errno.h>
-#include <getopt.h>
+#include <stddef.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -279,51 +279,43 @@ out:
 	return rc;
 }
 
-/* `minicontainer attach [--no-stdin] [--sig-proxy=false] [--detach-keys K] CONTAINER` */
+struct attach_flags {
+	bool no_stdin, sig_proxy;
+	const char *detach_keys;
+};
+
+static const struct mc_option attach_options[] = {
+    {"detach-keys", 0, "string", "Override the key sequence for detaching a container",
+     mc_opt_string, offsetof(struct attach_flags, detach_keys)},
+    {"no-stdin", 0, NULL, "Do not attach STDIN", mc_opt_true,
+     offsetof(struct attach_flags, no_stdin)},
+    {"sig-proxy", 0, NULL, "Proxy all received signals to the process (default true)", mc_opt_true,
+     offsetof(struct attach_flags, sig_proxy)},
+    {NULL, 0, NULL, NULL, NULL, 0},
+};
+
+const struct mc_command mc_cmd_attach = {
+    .name = "attach",
+    .usage = "[OPTIONS] CONTAINER",
+    .summary = "Attach local standard input, output, and error streams to a running container",
+    .options = attach_options,
+    .min_args = 1,
+    .max_args = 1,
+};
+
 int verb_attach(int argc, char **argv)
 {
-	static const struct option options[] = {
-	    {"no-stdin", no_argument, NULL, 'n'},
-	    {"sig-proxy", required_argument, NULL, 's'},
-	    {"detach-keys", required_argument, NULL, 'k'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
-	struct mc_attach_opts o = {.detach_keys = "ctrl-p,ctrl-q", .sig_proxy = true};
-	bool no_stdin = false;
+	struct attach_flags f = {false, true, "ctrl-p,ctrl-q"};
+	struct mc_attach_opts o;
 	struct mc_container c;
 	struct mc_error err;
 	json_t *config;
-	int opt, status;
+	int first, status;
 
-	while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-		if (opt == 'n')
-			no_stdin = true;
-		else if (opt == 's' &&
-		         (strcmp(optarg, "true") == 0 || strcmp(optarg, "false") == 0))
-			o.sig_proxy = strcmp(optarg, "true") == 0;
-		else if (opt == 'k')
-			o.detach_keys = optarg;
-		else if (opt == 'h') {
-			printf(
-			    "Usage:  minicontainer attach [OPTIONS] CONTAINER\n\n"
-			    "Attach local standard input, output, and error streams to a running "
-			    "container\n\nOptions:\n"
-			    "      --detach-keys string   Override the key sequence for detaching "
-			    "a "
-			    "container\n"
-			    "      --no-stdin             Do not attach STDIN\n"
-			    "      --sig-proxy            Proxy all received signals to the "
-			    "process "
-			    "(default true)\n");
-			return 0;
-		} else
-			return mc_usage_error("attach", "unknown flag or bad value: %s",
-			                      argv[optind - 1]);
-	}
-	if (argc - optind != 1)
-		return mc_usage_error("attach", "\"attach\" requires exactly 1 argument");
-	if (mc_container_load(argv[optind], &c, &err) < 0)
+	if ((status = mc_parse_verb(&mc_cmd_attach, &f, argc, argv, &first)) >= 0)
+		return status;
+	o = (struct mc_attach_opts){.detach_keys = f.detach_keys, .sig_proxy = f.sig_proxy};
+	if (mc_container_load(argv[first], &c, &err) < 0)
 		return mc_report(&err);
 	mc_container_refresh(&c);
 	if (strcmp(mc_state_status(&c), "running") != 0) {
@@ -334,7 +326,7 @@ int verb_attach(int argc, char **argv)
 	}
 	config = json_object_get(c.doc, "Config");
 	o.tty = json_is_true(json_object_get(config, "Tty"));
-	o.stdin = !no_stdin && json_is_true(json_object_get(config, "OpenStdin"));
+	o.stdin = !f.no_stdin && json_is_true(json_object_get(config, "OpenStdin"));
 	o.sig_proxy = o.sig_proxy && !o.tty;
 	status = mc_attach_until_exit(&c, &o);
 	mc_container_free(&c);

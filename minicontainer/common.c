@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "mc.h"
+#include "mc_verbs.h"
 
 static uint64_t inherited_fds;
 
@@ -52,19 +53,29 @@ int mc_usage_error(const char *verb, const char *fmt, ...)
 
 int mc_parse_verb(const struct mc_command *cmd, void *target, int argc, char **argv, int *first)
 {
+	struct mc_command named = *cmd;
+	char aliases[512];
 	struct mc_error err;
-	int rc = mc_parse_command("minicontainer", cmd, target, argc, argv, first, stdout, &err);
+	int rc;
 
+	/* Named the way it was typed ("container ls" or "ps"), with its other names. */
+	if (mc_current_verb != NULL && mc_current_verb->cmd == cmd) {
+		named.name = mc_current_path;
+		mc_verb_aliases(mc_current_verb, aliases, sizeof(aliases));
+		if (strchr(aliases, ',') != NULL)
+			named.aliases = aliases;
+	}
+	rc = mc_parse_command("minicontainer", &named, target, argc, argv, first, stdout, &err);
 	if (rc == 1)
-		return 0 * (*first = -1) + 1; /* help printed: the caller returns 0 */
+		return 0; /* --help printed */
 	if (rc == 0)
-		return 0;
+		return -1;
 	/* Docker's shape: the problem, where to look; and for a wrong number of
 	 * arguments, the usage line and what the command does. */
-	fprintf(stderr, "%s\nSee 'minicontainer %s --help'.\n", err.msg, cmd->name);
-	if (strstr(err.msg, " argument") != NULL)
-		fprintf(stderr, "\nUsage:  minicontainer %s %s\n\n%s\n", cmd->name, cmd->usage,
-		        cmd->summary);
+	fprintf(stderr, "%s\nSee 'minicontainer %s --help'.\n", err.msg, named.name);
+	if (strstr(err.msg, " argument") != NULL && strncmp(err.msg, "invalid argument", 16) != 0)
+		fprintf(stderr, "\nUsage:  minicontainer %s %s\n\n%s\n", named.name, named.usage,
+		        named.summary);
 	return MC_EXIT_FAILED;
 }
 

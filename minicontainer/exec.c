@@ -240,6 +240,15 @@ static int exec_in(struct mc_container *c, struct exec_opts *o, struct mc_error 
 	return code;
 }
 
+const struct mc_command mc_cmd_exec = {
+    .name = "exec",
+    .usage = "[OPTIONS] CONTAINER COMMAND [ARG...]",
+    .summary = "Execute a command in a running container",
+    .min_args = 2,
+    .max_args = -1,
+    .command_follows = true,
+};
+
 int verb_exec(int argc, char **argv)
 {
 	static const struct option options[] = {

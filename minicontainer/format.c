@@ -163,3 +163,16 @@ void mc_table_free(struct mc_table *t)
 	free(t->cells);
 	free(t);
 }
+
+int mc_strcmp_ptr(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+void mc_go_time(time_t t, char *buf, size_t size)
+{
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	strftime(buf, size, "%Y-%m-%d %H:%M:%S %z %Z", &tm);
+}

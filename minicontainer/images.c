@@ -3,7 +3,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <ftw.h>
-#include <getopt.h>
+#include <fnmatch.h>
+#include <stddef.h>
 #include <jansson.h>
 #include <limits.h>
 #include <stdio.h>
@@ -15,15 +16,54 @@
 #include "mc.h"
 #include "mc_container.h"
 
-static uint64_t du_total;
+/* nftw(3) has no argument for its callback: the walk in progress. */
+static struct {
+	uint64_t total;
+	struct {
+		dev_t dev;
+		ino_t ino;
+	} seen[4096]; /* hard-linked files counted so far */
+	size_t nseen;
+} du;
 
 static int add_size(const char *path, const struct stat *st, int type, struct FTW *ftw)
 {
 	(void)path;
 	(void)ftw;
-	if (type == FTW_F || type == FTW_SL)
-		du_total += (uint64_t)st->st_size;
+	if (type != FTW_F && type != FTW_SL)
+		return 0;
+	if (st->st_nlink > 1 && type == FTW_F) {
+		for (size_t i = 0; i < du.nseen; i++)
+			if (du.seen[i].dev == st->st_dev && du.seen[i].ino == st->st_ino)
+				return 0;
+		if (du.nseen < sizeof(du.seen) / sizeof(du.seen[0])) {
+			du.seen[du.nseen].dev = st->st_dev;
+			du.seen[du.nseen++].ino = st->st_ino;
+		}
+	}
+	du.total += (uint64_t)st->st_size;
 	return 0;
+}
+
+uint64_t mc_dir_size(const char *path)
+{
+	du.total = 0;
+	du.nseen = 0;
+	if (nftw(path, add_size, 16, FTW_PHYS) != 0)
+		return 0;
+	return du.total;
+}
+
+uint64_t mc_layer_size(struct img_store *st, const struct img_layer *layer)
+{
+	char path[PATH_MAX];
+	struct mc_error ignored;
+	struct stat sb;
+
+	if (img_layer_path(st, layer->diff_id, path, sizeof(path), &ignored) == 0 &&
+	    stat(path, &sb) == 0)
+		return mc_dir_size(path);
+	return layer->size; /* not unpacked: the compressed size */
 }
 
 /* The unpacked size of every layer, like Docker's SIZE column. */
@@ -31,17 +71,8 @@ uint64_t mc_image_size(struct img_store *st, const struct img_image *img)
 {
 	uint64_t total = 0;
 
-	for (size_t i = 0; i < img->nlayer; i++) {
-		char path[PATH_MAX];
-		struct mc_error ignored;
-
-		du_total = 0;
-		if (img_layer_path(st, img->layers[i].diff_id, path, sizeof(path), &ignored) == 0 &&
-		    nftw(path, add_size, 16, FTW_PHYS) == 0)
-			total += du_total;
-		else
-			total += img->layers[i].size; /* not unpacked: the compressed size */
-	}
+	for (size_t i = 0; i < img->nlayer; i++)
+		total += mc_layer_size(st, &img->layers[i]);
 	return total;
 }
 
@@ -99,68 +130,195 @@ static bool seen_before(struct img_tag *tags, size_t i, struct img_store *st, co
 	return false;
 }
 
-static const char usage[] = "Usage:  minicontainer images [OPTIONS] [REPOSITORY[:TAG]]\n\n"
-                            "List images\n\n"
-                            "Options:\n"
-                            "  -a, --all        Show all images (there are no intermediate ones)\n"
-                            "      --no-trunc   Don't truncate output\n"
-                            "  -q, --quiet      Only show image IDs\n";
+struct images_opts {
+	bool all, quiet, no_trunc, digests;
+	const char *format;
+	struct mc_list filters;
+};
+
+static int add_filter(void *field, const char *value, struct mc_error *err)
+{
+	static const char *const keys[] = {
+	    "dangling=", "reference=", "label=", "before=", "since=", NULL};
+
+	for (int k = 0; keys[k] != NULL; k++)
+		if (strncmp(value, keys[k], strlen(keys[k])) == 0)
+			return mc_opt_list(field, value, err);
+	if (strchr(value, '=') == NULL)
+		return mc_fail(err, 0, "bad format of filter (expected name=value)");
+	return mc_fail(err, 0, "invalid filter '%.*s'", (int)strcspn(value, "="), value);
+}
+
+static const struct mc_option images_options[] = {
+    {"all", 'a', NULL, "Show all images (default hides intermediate images; there are none here)",
+     mc_opt_true, offsetof(struct images_opts, all)},
+    {"digests", 0, NULL, "Show digests", mc_opt_true, offsetof(struct images_opts, digests)},
+    {"filter", 'f', "filter",
+     "Filter output based on conditions provided: dangling=, reference=, label=, before=, "
+     "since=",
+     add_filter, offsetof(struct images_opts, filters)},
+    {"format", 0, "string", MC_FORMAT_HELP, mc_opt_string, offsetof(struct images_opts, format)},
+    {"no-trunc", 0, NULL, "Don't truncate output", mc_opt_true,
+     offsetof(struct images_opts, no_trunc)},
+    {"quiet", 'q', NULL, "Only show image IDs", mc_opt_true, offsetof(struct images_opts, quiet)},
+    {NULL, 0, NULL, NULL, NULL, 0},
+};
+
+const struct mc_command mc_cmd_images = {
+    .name = "images",
+    .usage = "[OPTIONS] [REPOSITORY[:TAG]]",
+    .summary = "List images",
+    .options = images_options,
+    .min_args = 0,
+    .max_args = 1,
+};
+
+static const struct mc_field_header images_headers[] = {
+    {"ID", "IMAGE ID"},
+    {"Repository", "REPOSITORY"},
+    {"Tag", "TAG"},
+    {"Digest", "DIGEST"},
+    {"CreatedSince", "CREATED"},
+    {"CreatedAt", "CREATED AT"},
+    {"Size", "SIZE"},
+    {"Containers", "CONTAINERS"},
+    {"SharedSize", "SHARED SIZE"},
+    {"UniqueSize", "UNIQUE SIZE"},
+    {"VirtualSize", "VIRTUAL SIZE"},
+    {NULL, NULL},
+};
+
+/* When an image was made: its config's "created". */
+static time_t created_of(const struct img_image *img)
+{
+	json_t *config = json_loads(img->config_json, 0, NULL);
+	time_t t = mc_parse_rfc3339(json_string_value(json_object_get(config, "created")));
+
+	json_decref(config);
+	return t;
+}
+
+/* The creation time of the image a before=/since= filter names. */
+static int filter_time(struct img_store *st, const char *what, time_t *t, struct mc_error *err)
+{
+	struct img_image img;
+
+	if (img_store_find(st, what, &img, err) < 0)
+		return -1;
+	*t = created_of(&img);
+	img_image_free(&img);
+	return 0;
+}
+
+/* label=KEY or label=KEY=VALUE, against the image's labels. */
+static bool has_label(const struct img_image *img, const char *want)
+{
+	json_t *config = json_loads(img->config_json, 0, NULL);
+	json_t *labels = json_object_get(json_object_get(config, "config"), "Labels");
+	const char *eq = strchr(want, '=');
+	json_t *have = eq ? json_object_getn(labels, want, (size_t)(eq - want))
+	                  : json_object_get(labels, want);
+	bool hit =
+	    have != NULL &&
+	    (eq == NULL || (json_is_string(have) && strcmp(json_string_value(have), eq + 1) == 0));
+
+	json_decref(config);
+	return hit;
+}
+
+/*
+ * Docker's filters: each key narrows, several values of one key widen.
+ * reference= is a glob on "name" and on "name:tag" (a '*' stops at '/').
+ */
+static int wanted(struct img_store *st, const struct images_opts *o, const struct img_ref *ref,
+                  const struct img_image *img, bool *yes, struct mc_error *err)
+{
+	const char *keys[] = {"dangling=", "reference=", "label=", "before=", "since="};
+	char name[600], full[800];
+	time_t created = created_of(img);
+
+	img_ref_familiar_name(ref, name, sizeof(name));
+	snprintf(full, sizeof(full), "%s:%s", name, ref->tag);
+	*yes = true;
+	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]) && *yes; k++) {
+		bool any = false, given = false;
+
+		for (size_t i = 0; i < o->filters.n; i++) {
+			const char *v = o->filters.items[i];
+			time_t t;
+
+			if (strncmp(v, keys[k], strlen(keys[k])) != 0)
+				continue;
+			given = true;
+			v += strlen(keys[k]);
+			switch (k) {
+			case 0: { /* every image here has a name: none is dangling */
+				bool dangling;
+
+				if (mc_parse_bool(v, &dangling, err) < 0)
+					return mc_fail(err, 0, "invalid filter 'dangling=%s'", v);
+				any |= !dangling;
+				break;
+			}
+			case 1:
+				any |= fnmatch(v, name, FNM_PATHNAME) == 0 ||
+				       fnmatch(v, full, FNM_PATHNAME) == 0;
+				break;
+			case 2:
+				any |= has_label(img, v);
+				break;
+			case 3:
+			case 4:
+				if (filter_time(st, v, &t, err) < 0)
+					return -1;
+				any |= k == 3 ? created < t : created > t;
+				break;
+			}
+		}
+		*yes = !given || any;
+	}
+	return 0;
+}
 
 int verb_images(int argc, char **argv)
 {
-	static const struct option options[] = {
-	    {"all", no_argument, NULL, 'a'},
-	    {"quiet", no_argument, NULL, 'q'},
-	    {"no-trunc", no_argument, NULL, 'T'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
-	bool quiet = false, no_trunc = false;
+	struct images_opts o = {false, false, false, false, NULL, {{NULL}, 0}};
+	struct mc_listing *out = NULL;
 	struct img_ref filter;
 	const char *filter_text = NULL;
 	struct img_store st;
 	struct img_tag *tags;
 	struct mc_error err;
-	struct mc_table *table;
 	size_t n;
-	int opt;
+	int rc, first;
 
-	while ((opt = getopt_long(argc, argv, "+aqh", options, NULL)) != -1) {
-		switch (opt) {
-		case 'a':
-			break;
-		case 'q':
-			quiet = true;
-			break;
-		case 'T':
-			no_trunc = true;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return 0;
-		default:
-			return mc_usage_error("images", "unknown flag");
-		}
-	}
-	if (argc - optind > 1)
-		return mc_usage_error("images", "\"images\" requires at most 1 argument");
-	if (optind < argc) {
-		filter_text = argv[optind];
+	if ((rc = mc_parse_verb(&mc_cmd_images, &o, argc, argv, &first)) >= 0)
+		return rc;
+	if (first < argc) {
+		filter_text = argv[first];
 		if (img_ref_parse(filter_text, &filter, &err) < 0)
 			return mc_report(&err);
 	}
 	if (mc_open_store(&st, &err) < 0 || img_store_list(&st, &tags, &n, &err) < 0)
 		return mc_report(&err);
-
-	table = mc_table_new(5);
-	if (!quiet)
-		mc_table_add(table,
-		             (const char *[]){"REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"});
-	for (size_t i = 0; i < n; i++) {
-		char repo[600], id[80], created[64], size[32];
+	if (!o.quiet &&
+	    mc_listing_open(&out, o.format,
+	                    o.digests ? "table {{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t"
+	                                "{{.CreatedSince}}\t{{.Size}}"
+	                              : "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t"
+	                                "{{.CreatedSince}}\t{{.Size}}",
+	                    images_headers, &err) < 0) {
+		free(tags);
+		img_store_close(&st);
+		return mc_report(&err);
+	}
+	rc = 0;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		char repo[600], id[80], created[64], since[64], size[32];
 		struct img_image img;
 		struct img_ref ref;
-		json_t *config;
+		json_t *row;
+		bool yes;
 
 		if (img_ref_parse(tags[i].name, &ref, &err) < 0 ||
 		    img_image_load(&st, tags[i].manifest_digest, &img, &err) < 0)
@@ -172,31 +330,42 @@ int verb_images(int argc, char **argv)
 			img_image_free(&img);
 			continue;
 		}
+		if (wanted(&st, &o, &ref, &img, &yes, &err) < 0) {
+			rc = mc_report(&err);
+			img_image_free(&img);
+			break;
+		}
+		if (!yes) {
+			img_image_free(&img);
+			continue;
+		}
 		snprintf(id, sizeof(id), "%s",
-		         no_trunc ? img.config_digest : img_digest_hex(img.config_digest));
-		if (!no_trunc)
+		         o.no_trunc ? img.config_digest : img_digest_hex(img.config_digest));
+		if (!o.no_trunc)
 			id[12] = '\0';
-		if (quiet) {
+		if (o.quiet) {
 			/* One line per image, however many names it has (as Docker prints). */
 			if (!seen_before(tags, i, &st, img.config_digest))
 				printf("%s\n", id);
 			img_image_free(&img);
 			continue;
 		}
-		config = json_loads(img.config_json, 0, NULL);
-		mc_human_ago(
-		    mc_parse_rfc3339(json_string_value(json_object_get(config, "created"))),
-		    time(NULL), created, sizeof(created));
-		json_decref(config);
+		mc_go_time(created_of(&img), created, sizeof(created));
+		mc_human_ago(created_of(&img), time(NULL), since, sizeof(since));
 		mc_human_size(mc_image_size(&st, &img), size, sizeof(size));
-		mc_table_add(table,
-		             (const char *[]){img_ref_familiar_name(&ref, repo, sizeof(repo)),
-		                              ref.tag[0] ? ref.tag : "<none>", id, created, size});
+		row = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "ID", id,
+		                "Repository", img_ref_familiar_name(&ref, repo, sizeof(repo)),
+		                "Tag", ref.tag[0] ? ref.tag : "<none>", "Digest",
+		                tags[i].manifest_digest, "CreatedSince", since, "CreatedAt",
+		                created, "Size", size, "Containers", "N/A", "SharedSize", "N/A",
+		                "UniqueSize", "N/A", "VirtualSize", size);
+		if (mc_listing_row(out, row, &err) < 0)
+			rc = mc_report(&err);
+		json_decref(row);
 		img_image_free(&img);
 	}
-	mc_table_print(table);
-	mc_table_free(table);
+	mc_listing_close(out);
 	free(tags);
 	img_store_close(&st);
-	return 0;
+	return rc;
 }

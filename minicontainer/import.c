@@ -78,6 +78,14 @@ static int apply_changes(struct img_store *st, char *manifest, const struct img_
 	return rc;
 }
 
+const struct mc_command mc_cmd_import = {
+    .name = "import",
+    .usage = "[OPTIONS] file|URL|- [REPOSITORY[:TAG]]",
+    .summary = "Import the contents from a tarball to create a filesystem image",
+    .min_args = 1,
+    .max_args = 2,
+};
+
 int verb_import(int argc, char **argv)
 {
 	static const struct option options[] = {

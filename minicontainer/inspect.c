@@ -1,5 +1,5 @@
 /* inspect.c - `minicontainer inspect IMAGE...`: an image as Docker's JSON. */
-#include <getopt.h>
+#include <stddef.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,70 +70,129 @@ static json_t *container_json(struct mc_container *c)
 	return doc;
 }
 
-int verb_inspect(int argc, char **argv)
+struct inspect_opts {
+	const char *format, *type;
+	bool size;
+};
+
+static const struct mc_option inspect_options[] = {
+    {"format", 'f', "string",
+     "Format output using a custom template: 'json', or a Go template ({{.State.Pid}})",
+     mc_opt_string, offsetof(struct inspect_opts, format)},
+    {"size", 's', NULL, "Display total file sizes if the type is container", mc_opt_true,
+     offsetof(struct inspect_opts, size)},
+    {"type", 0, "string", "Only search for objects of this type: container or image", mc_opt_string,
+     offsetof(struct inspect_opts, type)},
+    {NULL, 0, NULL, NULL, NULL, 0},
+};
+
+const struct mc_command mc_cmd_inspect = {
+    .name = "inspect",
+    .usage = "[OPTIONS] NAME|ID [NAME|ID...]",
+    .summary = "Return low-level information on containers and images",
+    .options = inspect_options,
+    .min_args = 1,
+    .max_args = -1,
+};
+
+static const struct mc_option container_inspect_options[] = {
+    {"format", 'f', "string",
+     "Format output using a custom template: 'json', or a Go template ({{.State.Pid}})",
+     mc_opt_string, offsetof(struct inspect_opts, format)},
+    {"size", 's', NULL, "Display total file sizes", mc_opt_true,
+     offsetof(struct inspect_opts, size)},
+    {NULL, 0, NULL, NULL, NULL, 0},
+};
+
+const struct mc_command mc_cmd_container_inspect = {
+    .name = "inspect",
+    .usage = "[OPTIONS] CONTAINER [CONTAINER...]",
+    .summary = "Display detailed information on one or more containers",
+    .options = container_inspect_options,
+    .min_args = 1,
+    .max_args = -1,
+};
+
+const struct mc_command mc_cmd_image_inspect = {
+    .name = "inspect",
+    .usage = "[OPTIONS] IMAGE [IMAGE...]",
+    .summary = "Display detailed information on one or more images",
+    .options = container_inspect_options, /* (-s does nothing for images, as in Docker) */
+    .min_args = 1,
+    .max_args = -1,
+};
+
+/* The writable layer's size and, with the image, the whole root's: Docker's -s. */
+static void add_sizes(json_t *doc, const struct mc_container *c, struct img_store *st)
 {
-	static const struct option options[] = {
-	    {"type", required_argument, NULL, 't'},
-	    {"format", required_argument, NULL, 'f'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
-	const char *type = NULL, *format = NULL;
-	json_t *all = json_array();
+	char upper[600];
+	struct img_image img;
+	struct mc_error ignored;
+	uint64_t rw, image = 0;
+
+	snprintf(upper, sizeof(upper), "%s/upper", c->dir);
+	rw = mc_dir_size(upper);
+	if (img_store_find(st, json_string_value(json_object_get(c->doc, "ImageManifest")) ?: "",
+	                   &img, &ignored) == 0) {
+		image = mc_image_size(st, &img);
+		img_image_free(&img);
+	}
+	json_object_set_new(doc, "SizeRw", json_integer((json_int_t)rw));
+	json_object_set_new(doc, "SizeRootFs", json_integer((json_int_t)(rw + image)));
+}
+
+static int inspect(const struct mc_command *cmd, const char *only, int argc, char **argv)
+{
+	struct inspect_opts o = {NULL, NULL, false};
+	const char *noun = "object";
+	json_t *all;
 	struct img_store st;
 	struct mc_error err;
-	int opt, status = 0;
+	int first, status;
 	char *text;
 
-	while ((opt = getopt_long(argc, argv, "+f:h", options, NULL)) != -1) {
-		if (opt == 'h') {
-			printf("Usage:  minicontainer inspect [OPTIONS] NAME|ID [NAME|ID...]\n\n"
-			       "Return low-level information on containers and images\n\n"
-			       "Options:\n"
-			       "  -f, --format string   Format the output using a template: "
-			       "{{.State.Pid}}, {{json .Config}}\n"
-			       "      --type string     Return JSON for the specified type "
-			       "(container or image)\n");
-			return 0;
-		} else if (opt == 'f') {
-			format = optarg;
-		} else if (opt == 't' &&
-		           (strcmp(optarg, "image") == 0 || strcmp(optarg, "container") == 0)) {
-			type = optarg;
-		} else {
-			return mc_usage_error("inspect", "unknown flag, or --type not container or "
-			                                 "image");
-		}
+	if ((status = mc_parse_verb(cmd, &o, argc, argv, &first)) >= 0)
+		return status;
+	status = 0;
+	if (o.type != NULL && strcmp(o.type, "container") != 0 && strcmp(o.type, "image") != 0)
+		return mc_usage_error(mc_current_path, "\"%s\" is not a valid value for --type",
+		                      o.type);
+	if (only != NULL) {
+		o.type = only;
+		noun = only;
 	}
-	if (optind == argc)
-		return mc_usage_error("inspect", "\"inspect\" requires at least 1 argument");
+	if (o.format != NULL && strcmp(o.format, "json") == 0)
+		o.format = "{{json .}}";
 	if (mc_open_store(&st, &err) < 0)
 		return mc_report(&err);
-	for (int i = optind; i < argc; i++) {
+	all = json_array();
+	for (int i = first; i < argc; i++) {
 		struct mc_container c;
 		struct img_image img;
 		json_t *one = NULL;
 
 		/* A container first, as Docker looks them up; then an image. */
-		if ((type == NULL || strcmp(type, "container") == 0) &&
+		if ((o.type == NULL || strcmp(o.type, "container") == 0) &&
 		    mc_container_load(argv[i], &c, &err) == 0) {
 			mc_container_refresh(&c);
 			one = container_json(&c);
+			if (o.size)
+				add_sizes(one, &c, &st);
 			mc_container_free(&c);
-		} else if ((type == NULL || strcmp(type, "image") == 0) &&
+		} else if ((o.type == NULL || strcmp(o.type, "image") == 0) &&
 		           img_store_find(&st, argv[i], &img, &err) == 0) {
 			one = image_json(&st, &img);
 			img_image_free(&img);
 		} else {
-			fprintf(stderr, "Error: No such object: %s\n", argv[i]);
+			fprintf(stderr, "Error: No such %s: %s\n", noun, argv[i]);
 			status = 1;
 			continue;
 		}
-		if (format != NULL && mc_render_template(stdout, one, format, true, &err) < 0)
+		if (o.format != NULL && mc_render_template(stdout, one, o.format, true, &err) < 0)
 			status = mc_report(&err);
 		json_array_append_new(all, one);
 	}
-	if (format == NULL) {
+	if (o.format == NULL) {
 		text = json_dumps(all, JSON_INDENT(4) | JSON_PRESERVE_ORDER);
 		printf("%s\n", text ? text : "[]");
 		free(text);
@@ -142,4 +201,19 @@ int verb_inspect(int argc, char **argv)
 	img_store_close(&st);
 	/* Docker prints what it found and still fails for what it did not. */
 	return status == 0 ? 0 : 1;
+}
+
+int verb_inspect(int argc, char **argv)
+{
+	return inspect(&mc_cmd_inspect, NULL, argc, argv);
+}
+
+int verb_container_inspect(int argc, char **argv)
+{
+	return inspect(&mc_cmd_container_inspect, "container", argc, argv);
+}
+
+int verb_image_inspect(int argc, char **argv)
+{
+	return inspect(&mc_cmd_image_inspect, "image", argc, argv);
 }

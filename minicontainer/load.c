@@ -1,6 +1,6 @@
 /* load.c - `minicontainer load -i FILE`: images from an archive into the store. */
 #include <errno.h>
-#include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,50 +23,53 @@ static void report_loaded(const char *full_name, const char *manifest_digest, vo
 		printf("Loaded image ID: %s\n", manifest_digest);
 }
 
+struct load_opts {
+	const char *input;
+	bool quiet;
+};
+
+static const struct mc_option load_options[] = {
+    {"input", 'i', "string",
+     "Read from a tar archive file or an OCI layout directory, instead of STDIN", mc_opt_string,
+     offsetof(struct load_opts, input)},
+    {"quiet", 'q', NULL, "Suppress the load output", mc_opt_true,
+     offsetof(struct load_opts, quiet)},
+    {NULL, 0, NULL, NULL, NULL, 0},
+};
+
+const struct mc_command mc_cmd_load = {
+    .name = "load",
+    .usage = "[OPTIONS]",
+    .summary = "Load an image from a tar archive or STDIN",
+    .options = load_options,
+    .min_args = 0,
+    .max_args = 0,
+};
+
 int verb_load(int argc, char **argv)
 {
-	static const struct option options[] = {
-	    {"input", required_argument, NULL, 'i'},
-	    {"quiet", no_argument, NULL, 'q'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
-	const char *input = NULL;
+	struct load_opts o = {NULL, false};
+	const char *input;
 	char tmp[64] = "";
 	struct img_store st;
 	struct mc_error err;
-	bool quiet = false;
-	int opt, rc;
+	int rc, first;
 
-	while ((opt = getopt_long(argc, argv, "+i:qh", options, NULL)) != -1) {
-		if (opt == 'i')
-			input = optarg;
-		else if (opt == 'q')
-			quiet = true;
-		else if (opt == 'h') {
-			printf("Usage:  minicontainer load [OPTIONS]\n\n"
-			       "Load an image from a tar archive (docker-archive or OCI archive)\n"
-			       "or an OCI layout directory, or from STDIN\n\nOptions:\n"
-			       "  -i, --input string   Read from this file or directory instead of "
-			       "STDIN\n"
-			       "  -q, --quiet          Suppress the load output\n");
-			return 0;
-		} else
-			return mc_usage_error("load", "unknown flag");
-	}
-	if (optind != argc)
-		return mc_usage_error("load", "\"load\" accepts no arguments");
+	if ((rc = mc_parse_verb(&mc_cmd_load, &o, argc, argv, &first)) >= 0)
+		return rc;
+	input = o.input;
 	if (input == NULL) {
 		if (isatty(STDIN_FILENO))
-			return mc_usage_error("load", "requested load from stdin, but stdin is "
-			                              "empty (use -i FILE)");
+			return mc_usage_error(mc_current_path,
+			                      "requested load from stdin, but stdin is "
+			                      "empty (use -i FILE)");
 		if (mc_stdin_to_file(tmp, sizeof(tmp), &err) < 0)
 			return mc_report(&err);
 		input = tmp;
 	}
 	if (mc_open_store(&st, &err) < 0)
 		return mc_report(&err);
-	rc = img_load(&st, input, report_loaded, &quiet, &err);
+	rc = img_load(&st, input, report_loaded, &o.quiet, &err);
 	if (tmp[0] != '\0')
 		unlink(tmp);
 	img_store_close(&st);

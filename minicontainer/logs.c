@@ -5,7 +5,7 @@
  * and --until, -f to follow it until the container stops.
  */
 #define _GNU_SOURCE
-#include <getopt.h>
+#include <stddef.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,71 +16,66 @@
 #include "mc_container.h"
 #include "mc_log.h"
 
-static const char usage[] =
-    "Usage:  minicontainer logs [OPTIONS] CONTAINER\n\n"
-    "Fetch the logs of a container\n\nOptions:\n"
-    "  -f, --follow         Follow log output\n"
-    "      --since string   Show logs since timestamp (e.g. \"2013-01-02T13:23:37Z\") or\n"
-    "                       relative (e.g. \"42m\" for 42 minutes)\n"
-    "  -n, --tail string    Number of lines to show from the end of the logs (default \"all\")\n"
-    "  -t, --timestamps     Show timestamps\n"
-    "      --until string   Show logs before a timestamp (e.g. \"2013-01-02T13:23:37Z\") or\n"
-    "                       relative (e.g. \"42m\" for 42 minutes)\n";
+static int opt_tail(void *field, const char *value, struct mc_error *err)
+{
+	long *tail = field;
+	char *end;
+
+	if (strcmp(value, "all") == 0) {
+		*tail = -1;
+		return 0;
+	}
+	*tail = strtol(value, &end, 10);
+	/* Docker takes a negative number as "all", anything else is an error. */
+	if (*end != '\0' || end == value)
+		return mc_fail(err, 0, "not a number of lines, nor \"all\"");
+	if (*tail < 0)
+		*tail = -1;
+	return 0;
+}
+
+static int opt_time(void *field, const char *value, struct mc_error *err)
+{
+	return mc_log_parse_time(value, time(NULL), field, err);
+}
+
+static const struct mc_option logs_options[] = {
+    {"follow", 'f', NULL, "Follow log output", mc_opt_true, offsetof(struct mc_log_read, follow)},
+    {"since", 0, "string",
+     "Show logs since timestamp (e.g. \"2013-01-02T13:23:37Z\") or relative\n"
+     "(e.g. \"42m\" for 42 minutes)",
+     opt_time, offsetof(struct mc_log_read, since_ns)},
+    {"tail", 'n', "string", "Number of lines to show from the end of the logs (default \"all\")",
+     opt_tail, offsetof(struct mc_log_read, tail)},
+    {"timestamps", 't', NULL, "Show timestamps", mc_opt_true,
+     offsetof(struct mc_log_read, timestamps)},
+    {"until", 0, "string",
+     "Show logs before a timestamp (e.g. \"2013-01-02T13:23:37Z\") or relative\n"
+     "(e.g. \"42m\" for 42 minutes)",
+     opt_time, offsetof(struct mc_log_read, until_ns)},
+    {NULL, 0, NULL, NULL, NULL, 0},
+};
+
+const struct mc_command mc_cmd_logs = {
+    .name = "logs",
+    .usage = "[OPTIONS] CONTAINER",
+    .summary = "Fetch the logs of a container",
+    .options = logs_options,
+    .min_args = 1,
+    .max_args = 1,
+};
 
 int verb_logs(int argc, char **argv)
 {
-	static const struct option options[] = {
-	    {"follow", no_argument, NULL, 'f'},
-	    {"since", required_argument, NULL, 'S'},
-	    {"tail", required_argument, NULL, 'n'},
-	    {"timestamps", no_argument, NULL, 't'},
-	    {"until", required_argument, NULL, 'U'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
 	struct mc_log_read r = {true, true, false, -1, 0, 0, false, 0, stdout, stderr};
-	char path[PATH_MAX + 80], *end;
+	char path[PATH_MAX + 80];
 	struct mc_container c;
 	struct mc_error err;
-	int opt, rc;
+	int rc, first;
 
-	while ((opt = getopt_long(argc, argv, "fn:th", options, NULL)) != -1) {
-		switch (opt) {
-		case 'f':
-			r.follow = true;
-			break;
-		case 't':
-			r.timestamps = true;
-			break;
-		case 'n':
-			if (strcmp(optarg, "all") == 0) {
-				r.tail = -1;
-				break;
-			}
-			r.tail = strtol(optarg, &end, 10);
-			/* Docker takes a negative number as "all", anything else is an error. */
-			if (*end != '\0' || end == optarg)
-				return mc_usage_error("logs", "invalid value for \"tail\": %s",
-				                      optarg);
-			if (r.tail < 0)
-				r.tail = -1;
-			break;
-		case 'S':
-		case 'U':
-			if (mc_log_parse_time(optarg, time(NULL),
-			                      opt == 'S' ? &r.since_ns : &r.until_ns, &err) < 0)
-				return mc_usage_error("logs", "%s", err.msg);
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return 0;
-		default:
-			return mc_usage_error("logs", "unknown flag: %s", argv[optind - 1]);
-		}
-	}
-	if (argc - optind != 1)
-		return mc_usage_error("logs", "\"logs\" requires exactly 1 argument");
-	if (mc_container_load(argv[optind], &c, &err) < 0)
+	if ((rc = mc_parse_verb(&mc_cmd_logs, &r, argc, argv, &first)) >= 0)
+		return rc;
+	if (mc_container_load(argv[first], &c, &err) < 0)
 		return mc_report(&err);
 	mc_container_refresh(&c);
 	snprintf(path, sizeof(path), "%s/%s-json.log", c.dir, c.id);

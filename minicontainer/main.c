@@ -2,7 +2,10 @@
  * main.c - minicontainer: a small, daemonless, Docker-compatible container tool
  * built from the chapters of this book.
  *
- *	minicontainer [--trace] VERB [OPTIONS] [ARGS...]
+ *	minicontainer [--trace] COMMAND [OPTIONS] [ARGS...]
+ *	minicontainer [--trace] GROUP COMMAND [OPTIONS] [ARGS...]
+ *
+ * The commands are the rows of one table (verbs.c).
  */
 #include <signal.h>
 #include <stdbool.h>
@@ -13,60 +16,22 @@
 
 #include "mc.h"
 #include "mc_trace.h"
+#include "mc_verbs.h"
 
-struct verb {
-	const char *name;
-	int (*run)(int argc, char **argv);
-	const char *summary;
-	bool starts_processes; /* runs code in containers: from a sealed copy of ourselves */
-};
-
-static const struct verb verbs[] = {
-    {"attach", verb_attach,
-     "Attach local standard input, output, and error streams to a running container", false},
-    {"create", verb_create, "Create a new container", false},
-    {"exec", verb_exec, "Execute a command in a running container", true},
-    {"history", verb_history, "Show the history of an image", false},
-    {"images", verb_images, "List images", false},
-    {"import", verb_import, "Import the contents from a tarball to create a filesystem image",
-     false},
-    {"inspect", verb_inspect, "Return low-level information on containers and images", false},
-    {"kill", verb_kill, "Kill one or more running containers", false},
-    {"load", verb_load, "Load an image from a tar archive or an OCI layout", false},
-    {"logs", verb_logs, "Fetch the logs of a container started in the background", false},
-    {"ps", verb_ps, "List containers", false},
-    {"restart", verb_restart, "Restart one or more containers", true},
-    {"rm", verb_rm, "Remove one or more containers", false},
-    {"rmi", verb_rmi, "Remove one or more images", false},
-    {"run", verb_run, "Create and run a new container from an image", true},
-    {"save", verb_save, "Save one or more images to a tar archive", false},
-    {"start", verb_start, "Start a created container", true},
-    {"stop", verb_stop, "Stop one or more running containers", false},
-    {"tag", verb_tag, "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE", false},
-    {"wait", verb_wait, "Block until one or more containers stop, then print their exit codes",
-     false},
-    {NULL, NULL, NULL, false},
-};
-
-static void usage(FILE *out)
+static int not_a_command(const char *what, const char *help)
 {
-	fprintf(out,
-	        "Usage:  minicontainer [OPTIONS] COMMAND\n\n"
-	        "A daemonless, Docker-compatible container tool, built chapter by chapter.\n\n"
-	        "Options:\n"
-	        "      --trace      narrate every kernel call, with the chapter it comes from\n"
-	        "  -h, --help       print this help\n\n"
-	        "Commands:\n");
-	for (const struct verb *v = verbs; v->name != NULL; v++)
-		fprintf(out, "  %-10s %s\n", v->name, v->summary);
-	fprintf(out, "\nRun 'minicontainer COMMAND --help' for more information on a command.\n"
-	             "State lives in $MC_ROOT (default /var/lib/minicontainer) and $MC_RUNDIR\n"
-	             "(default /run/minicontainer).\n");
+	fprintf(stderr,
+	        "minicontainer: '%s' is not a minicontainer command.\n"
+	        "See 'minicontainer%s --help'.\n",
+	        what, help);
+	return MC_EXIT_FAILED;
 }
 
 int main(int argc, char **argv)
 {
-	int i = 1;
+	const struct mc_verb *v;
+	struct mc_error err;
+	int i = 1, used;
 
 	mc_note_inherited_fds();
 	/*
@@ -80,34 +45,48 @@ int main(int argc, char **argv)
 		if (strcmp(argv[i], "--trace") == 0) {
 			mc_trace_enable(STDERR_FILENO);
 		} else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-			usage(stdout);
+			mc_print_main_help(stdout);
 			return 0;
 		} else {
 			fprintf(stderr,
-			        "minicontainer: unknown flag: %s\n"
+			        "unknown flag: %s\n"
 			        "See 'minicontainer --help'.\n",
 			        argv[i]);
 			return MC_EXIT_FAILED;
 		}
 	}
 	if (i == argc) {
-		usage(stderr);
+		mc_print_main_help(stderr);
 		return MC_EXIT_FAILED;
 	}
-	for (const struct verb *v = verbs; v->name != NULL; v++) {
-		struct mc_error err;
-
-		if (strcmp(argv[i], v->name) != 0)
-			continue;
-		if (v->starts_processes && mc_reexec_sealed(argv, &err) < 0)
-			return mc_report(&err);
-		/* (After the re-execution, which must not lose the caller's descriptors.) */
-		mc_close_fds_on_exec();
-		return v->run(argc - i, argv + i);
+	/* `minicontainer container` and `minicontainer container --help`: the group's commands. */
+	if (mc_is_group(argv[i]) && (i + 1 == argc || strcmp(argv[i + 1], "--help") == 0 ||
+	                             strcmp(argv[i + 1], "-h") == 0)) {
+		mc_print_group_help(stdout, argv[i]);
+		return 0;
 	}
-	fprintf(stderr,
-	        "minicontainer: '%s' is not a minicontainer command.\n"
-	        "See 'minicontainer --help'.\n",
-	        argv[i]);
-	return MC_EXIT_FAILED;
+	v = mc_verb_find(argc - i, argv + i, &used);
+	if (v == NULL) {
+		char what[256], help[64] = "";
+
+		if (mc_is_group(argv[i])) {
+			snprintf(what, sizeof(what), "%s %s", argv[i], argv[i + 1]);
+			snprintf(help, sizeof(help), " %s", argv[i]);
+		} else {
+			snprintf(what, sizeof(what), "%s", argv[i]);
+		}
+		return not_a_command(what, help);
+	}
+	if (v->starts_processes && mc_reexec_sealed(argv, &err) < 0)
+		return mc_report(&err);
+	/* (After the re-execution, which must not lose the caller's descriptors.) */
+	mc_close_fds_on_exec();
+	mc_current_verb = v;
+	/* Help and errors name the command as Docker does: "container list" is "container ls". */
+	if (used == 2)
+		snprintf(mc_current_path, sizeof(mc_current_path), "%s %.*s", v->group,
+		         (int)strcspn(v->names, " "), v->names);
+	else
+		snprintf(mc_current_path, sizeof(mc_current_path), "%s", argv[i]);
+	return v->run(argc - i - used + 1, argv + i + used - 1);
 }

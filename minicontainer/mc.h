@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <time.h>
 
+#include <jansson.h>
+
 #include "mc_error.h"
 #include "img_store.h"
 
@@ -25,11 +27,15 @@ int mc_report(const struct mc_error *err);
 int mc_usage_error(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /*
- * Parse a verb's options and arguments (mc_cli.h) - 0: go on, with *first the
+ * Parse a verb's options and arguments (mc_cli.h) - -1: go on, with *first the
  * first argument; otherwise the exit status to return at once: 0 after
  * --help, 125 after a usage error printed in Docker's shape.
+ *
+ *	if ((rc = mc_parse_verb(&mc_cmd_ps, &o, argc, argv, &first)) >= 0)
+ *		return rc;
  */
 #include "mc_cli.h"
+#include "mc_verbs.h"
 int mc_parse_verb(const struct mc_command *cmd, void *target, int argc, char **argv, int *first);
 
 /*
@@ -63,6 +69,8 @@ const char *mc_human_size(uint64_t bytes, char *buf, size_t size);         /* "4
 const char *mc_human_ago(time_t then, time_t now, char *buf, size_t size); /* "2 weeks ago" */
 time_t mc_parse_rfc3339(const char *text);                                 /* 0 if unparsable */
 void mc_rfc3339_now(char *buf, size_t size);
+/* "2024-05-01 12:00:00 +0000 UTC": Go's time.Time.String(), Docker's CreatedAt. */
+void mc_go_time(time_t t, char *buf, size_t size);
 
 /* A table printed the way Docker's tabwriter does: columns padded by 3, at least 10 wide. */
 struct mc_table;
@@ -71,8 +79,36 @@ void mc_table_add(struct mc_table *t, const char *const *cells);
 void mc_table_print(struct mc_table *t);
 void mc_table_free(struct mc_table *t);
 
+/*
+ * listing.c: what ps, images, volume ls ... print, as Docker's CLI does.  A
+ * verb gives its default format ("table {{.ID}}\t{{.Names}}"), the headers
+ * of its fields ({"ID", "CONTAINER ID"}, ..., {NULL, NULL}), then one JSON
+ * object per row; --format may be a template, "table TEMPLATE" or "json".
+ * close prints a table (a header line, the cells in columns) and frees.
+ */
+#define MC_FORMAT_HELP                                                                             \
+	"Format output using a custom template: 'table', 'table TEMPLATE', 'json', or a Go "       \
+	"template"
+struct mc_field_header {
+	const char *field, *header;
+};
+struct mc_listing;
+int mc_listing_open(struct mc_listing **l, const char *format, const char *default_format,
+                    const struct mc_field_header *headers, struct mc_error *err);
+int mc_listing_row(struct mc_listing *l, json_t *row, struct mc_error *err);
+void mc_listing_close(struct mc_listing *l);
+
+/* The bytes of the files under `path` (a hard-linked file once), as Docker counts SIZE. */
+uint64_t mc_dir_size(const char *path);
+/* qsort(3) comparison of two `const char *`. */
+int mc_strcmp_ptr(const void *a, const void *b);
+/* ps.c: "Up 5 seconds", "Exited (0) 2 minutes ago", "Created". */
+struct mc_container;
+void mc_status_text(const struct mc_container *c, char *buf, size_t size);
+
 /* images.c: helpers other verbs use. */
 uint64_t mc_image_size(struct img_store *st, const struct img_image *img);
+uint64_t mc_layer_size(struct img_store *st, const struct img_layer *layer); /* unpacked */
 /* The manifests containers are using (so that rmi refuses them and gc keeps them). */
 int mc_images_in_use(char ***manifests, size_t *count, struct mc_error *err);
 
@@ -80,6 +116,14 @@ int mc_images_in_use(char ***manifests, size_t *count, struct mc_error *err);
 #include "mc_template.h"
 
 /* The verbs. */
+/*
+ * The commands: each file describes its command (mc_cmd_*: usage, summary,
+ * options) and runs it (verb_*); verbs.c puts them in one table.
+ */
+extern const struct mc_command mc_cmd_run, mc_cmd_create, mc_cmd_start, mc_cmd_ps, mc_cmd_rm,
+    mc_cmd_stop, mc_cmd_kill, mc_cmd_logs, mc_cmd_exec, mc_cmd_images, mc_cmd_load, mc_cmd_save,
+    mc_cmd_import, mc_cmd_tag, mc_cmd_rmi, mc_cmd_inspect, mc_cmd_container_inspect,
+    mc_cmd_image_inspect, mc_cmd_history, mc_cmd_wait, mc_cmd_restart, mc_cmd_attach;
 int verb_run(int argc, char **argv);
 int verb_create(int argc, char **argv);
 int verb_start(int argc, char **argv);
@@ -96,6 +140,8 @@ int verb_import(int argc, char **argv);
 int verb_tag(int argc, char **argv);
 int verb_rmi(int argc, char **argv);
 int verb_inspect(int argc, char **argv);
+int verb_container_inspect(int argc, char **argv);
+int verb_image_inspect(int argc, char **argv);
 int verb_history(int argc, char **argv);
 int verb_wait(int argc, char **argv);
 int verb_restart(int argc, char **argv);

@@ -1,5 +1,5 @@
 /* rm.c - `minicontainer rm [-f] CONTAINER...`: remove containers and all they left. */
-#include <getopt.h>
+#include <stddef.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -8,31 +8,34 @@
 #include "mc_container.h"
 #include "mc.h"
 
+struct rm_opts {
+	bool force;
+};
+
+static const struct mc_option rm_options[] = {
+    {"force", 'f', NULL, "Force the removal of a running container (uses SIGKILL)", mc_opt_true,
+     offsetof(struct rm_opts, force)},
+    {NULL, 0, NULL, NULL, NULL, 0},
+};
+
+const struct mc_command mc_cmd_rm = {
+    .name = "rm",
+    .usage = "[OPTIONS] CONTAINER [CONTAINER...]",
+    .summary = "Remove one or more containers",
+    .options = rm_options,
+    .min_args = 1,
+    .max_args = -1,
+};
+
 int verb_rm(int argc, char **argv)
 {
-	static const struct option options[] = {
-	    {"force", no_argument, NULL, 'f'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
-	bool force = false;
-	int opt, status = 0;
+	struct rm_opts o = {false};
+	int first, status = 0;
 
-	while ((opt = getopt_long(argc, argv, "+fh", options, NULL)) != -1) {
-		if (opt == 'f')
-			force = true;
-		else if (opt == 'h') {
-			printf("Usage:  minicontainer rm [OPTIONS] CONTAINER [CONTAINER...]\n\n"
-			       "Remove one or more containers\n\nOptions:\n"
-			       "  -f, --force   Force the removal of a running container (uses "
-			       "SIGKILL)\n");
-			return 0;
-		} else
-			return mc_usage_error("rm", "unknown flag");
-	}
-	if (optind == argc)
-		return mc_usage_error("rm", "\"rm\" requires at least 1 argument");
-	for (int i = optind; i < argc; i++) {
+	if ((status = mc_parse_verb(&mc_cmd_rm, &o, argc, argv, &first)) >= 0)
+		return status;
+	status = 0;
+	for (int i = first; i < argc; i++) {
 		struct mc_container c;
 		struct mc_error err;
 
@@ -41,7 +44,7 @@ int verb_rm(int argc, char **argv)
 			continue;
 		}
 		mc_container_refresh(&c);
-		if (strcmp(mc_state_status(&c), "running") == 0 && !force) {
+		if (strcmp(mc_state_status(&c), "running") == 0 && !o.force) {
 			fprintf(stderr,
 			        "minicontainer: cannot remove container %s: container is "
 			        "running: stop the container before removing or force remove\n",

@@ -2,7 +2,7 @@
  * rmi.c - `minicontainer rmi IMAGE...`: remove names, then whatever no
  * name and no container reaches any more.
  */
-#include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,35 +104,38 @@ static int remove_one(struct img_store *st, const char *what, bool force, char *
 	return rc;
 }
 
+struct rmi_opts {
+	bool force;
+};
+
+static const struct mc_option rmi_options[] = {
+    {"force", 'f', NULL, "Force removal of the image", mc_opt_true,
+     offsetof(struct rmi_opts, force)},
+    {NULL, 0, NULL, NULL, NULL, 0},
+};
+
+const struct mc_command mc_cmd_rmi = {
+    .name = "rmi",
+    .usage = "[OPTIONS] IMAGE [IMAGE...]",
+    .summary = "Remove one or more images",
+    .options = rmi_options,
+    .min_args = 1,
+    .max_args = -1,
+};
+
 int verb_rmi(int argc, char **argv)
 {
-	static const struct option options[] = {
-	    {"force", no_argument, NULL, 'f'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
 	char **in_use = NULL;
 	struct img_store st;
 	struct mc_error err;
 	size_t nuse = 0;
 	uint64_t freed;
-	bool force = false;
-	int opt, status = 0, lock = -1;
+	struct rmi_opts o = {false};
+	int first, status = 0, lock = -1;
 
-	while ((opt = getopt_long(argc, argv, "+fh", options, NULL)) != -1) {
-		if (opt == 'f')
-			force = true;
-		else if (opt == 'h') {
-			printf("Usage:  minicontainer rmi [OPTIONS] IMAGE [IMAGE...]\n\n"
-			       "Remove one or more images\n\nOptions:\n"
-			       "  -f, --force   Remove the image even if a container or several "
-			       "names use it\n");
-			return 0;
-		} else
-			return mc_usage_error("rmi", "unknown flag");
-	}
-	if (optind == argc)
-		return mc_usage_error("rmi", "\"rmi\" requires at least 1 argument");
+	if ((status = mc_parse_verb(&mc_cmd_rmi, &o, argc, argv, &first)) >= 0)
+		return status;
+	status = 0;
 	/* The containers' lock, then the store's: no container can take an image
 	 * between the moment we see which are in use and the sweep. */
 	if (mc_containers_lock(&lock, &err) < 0)
@@ -143,8 +146,8 @@ int verb_rmi(int argc, char **argv)
 		img_store_close(&st);
 		return mc_report(&err);
 	}
-	for (int i = optind; i < argc; i++)
-		if (remove_one(&st, argv[i], force, in_use, nuse, &err) < 0)
+	for (int i = first; i < argc; i++)
+		if (remove_one(&st, argv[i], o.force, in_use, nuse, &err) < 0)
 			status = mc_report(&err);
 	/* Blobs and unpacked layers nothing reaches any more go now. */
 	if (img_store_gc(&st, (const char *const *)in_use, nuse, &freed, &err) < 0)

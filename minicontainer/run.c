@@ -85,6 +85,15 @@ static int parse_and_create(int argc, char **argv, const char *verb, const char 
 	return status;
 }
 
+const struct mc_command mc_cmd_run = {
+    .name = "run",
+    .usage = "[OPTIONS] IMAGE [COMMAND] [ARG...]",
+    .summary = "Create and run a new container from an image",
+    .min_args = 1,
+    .max_args = -1,
+    .command_follows = true,
+};
+
 int verb_run(int argc, char **argv)
 {
 	int status, pass[NS_MAX_KEEP_FDS];
@@ -118,6 +127,15 @@ int verb_run(int argc, char **argv)
 	mc_container_free(&c);
 	return status;
 }
+
+const struct mc_command mc_cmd_create = {
+    .name = "create",
+    .usage = "[OPTIONS] IMAGE [COMMAND] [ARG...]",
+    .summary = "Create a new container",
+    .min_args = 1,
+    .max_args = -1,
+    .command_follows = true,
+};
 
 int verb_create(int argc, char **argv)
 {

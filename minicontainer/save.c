@@ -1,7 +1,7 @@
 /* save.c - `minicontainer save -o FILE IMAGE...`: images out of the store. */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -27,59 +27,63 @@ static int copy_to_stdout(const char *path, struct mc_error *err)
 	return n < 0 ? mc_fail(err, errno, "write the archive to stdout") : 0;
 }
 
+struct save_opts {
+	const char *output;
+	enum img_format format;
+};
+
+static int opt_format(void *field, const char *value, struct mc_error *err)
+{
+	enum img_format *format = field;
+
+	if (strcmp(value, "docker-archive") == 0)
+		*format = IMG_FORMAT_DOCKER_ARCHIVE;
+	else if (strcmp(value, "oci-archive") == 0)
+		*format = IMG_FORMAT_OCI_ARCHIVE;
+	else if (strcmp(value, "oci-dir") == 0)
+		*format = IMG_FORMAT_OCI_LAYOUT;
+	else
+		return mc_fail(err, 0, "not docker-archive, oci-archive or oci-dir");
+	return 0;
+}
+
+static const struct mc_option save_options[] = {
+    {"format", 0, "string", "docker-archive (default), oci-archive, or oci-dir", opt_format,
+     offsetof(struct save_opts, format)},
+    {"output", 'o', "string", "Write to a file, instead of STDOUT", mc_opt_string,
+     offsetof(struct save_opts, output)},
+    {NULL, 0, NULL, NULL, NULL, 0},
+};
+
+const struct mc_command mc_cmd_save = {
+    .name = "save",
+    .usage = "[OPTIONS] IMAGE [IMAGE...]",
+    .summary = "Save one or more images to a tar archive (streamed to STDOUT by default)",
+    .options = save_options,
+    .min_args = 1,
+    .max_args = -1,
+};
+
 int verb_save(int argc, char **argv)
 {
-	static const struct option options[] = {
-	    {"output", required_argument, NULL, 'o'},
-	    {"format", required_argument, NULL, 'f'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
-	enum img_format format = IMG_FORMAT_DOCKER_ARCHIVE;
-	const char *output = NULL;
+	struct save_opts o = {NULL, IMG_FORMAT_DOCKER_ARCHIVE};
 	struct img_store st;
 	struct mc_error err;
-	int opt, rc;
+	int rc, first;
 
-	while ((opt = getopt_long(argc, argv, "+o:h", options, NULL)) != -1) {
-		if (opt == 'o') {
-			output = optarg;
-		} else if (opt == 'f') {
-			if (strcmp(optarg, "docker-archive") == 0)
-				format = IMG_FORMAT_DOCKER_ARCHIVE;
-			else if (strcmp(optarg, "oci-archive") == 0)
-				format = IMG_FORMAT_OCI_ARCHIVE;
-			else if (strcmp(optarg, "oci-dir") == 0)
-				format = IMG_FORMAT_OCI_LAYOUT;
-			else
-				return mc_usage_error("save",
-				                      "unknown format '%s' (docker-archive, "
-				                      "oci-archive, oci-dir)",
-				                      optarg);
-		} else if (opt == 'h') {
-			printf("Usage:  minicontainer save [OPTIONS] IMAGE [IMAGE...]\n\n"
-			       "Save one or more images to a tar archive (streamed to STDOUT by "
-			       "default)\n\nOptions:\n"
-			       "  -o, --output string   Write to a file, instead of STDOUT\n"
-			       "      --format string   docker-archive (default), oci-archive, or "
-			       "oci-dir\n");
-			return 0;
-		} else {
-			return mc_usage_error("save", "unknown flag");
-		}
-	}
-	if (optind == argc)
-		return mc_usage_error("save", "\"save\" requires at least 1 argument");
-	if (output == NULL && isatty(STDOUT_FILENO))
-		return mc_usage_error("save", "cowardly refusing to save to a terminal. Use the -o "
-		                              "flag or redirect");
-	if (format == IMG_FORMAT_OCI_LAYOUT && output == NULL)
-		return mc_usage_error("save", "--format oci-dir needs -o DIRECTORY");
+	if ((rc = mc_parse_verb(&mc_cmd_save, &o, argc, argv, &first)) >= 0)
+		return rc;
+	if (o.output == NULL && isatty(STDOUT_FILENO))
+		return mc_usage_error(mc_current_path,
+		                      "cowardly refusing to save to a terminal. Use the -o "
+		                      "flag or redirect");
+	if (o.format == IMG_FORMAT_OCI_LAYOUT && o.output == NULL)
+		return mc_usage_error(mc_current_path, "--format oci-dir needs -o DIRECTORY");
 	if (mc_open_store(&st, &err) < 0)
 		return mc_report(&err);
-	if (output != NULL) {
-		rc = img_save(&st, (const char *const *)argv + optind, (size_t)(argc - optind),
-		              output, format, &err);
+	if (o.output != NULL) {
+		rc = img_save(&st, (const char *const *)argv + first, (size_t)(argc - first),
+		              o.output, o.format, &err);
 	} else {
 		/* img_save() writes a file and renames it into place; for STDOUT, write a
 		 * temporary file and stream it (never rename anything over /dev/stdout). */
@@ -90,8 +94,8 @@ int verb_save(int argc, char **argv)
 		if (fd >= 0)
 			close(fd);
 		if (rc == 0)
-			rc = img_save(&st, (const char *const *)argv + optind,
-			              (size_t)(argc - optind), tmp, format, &err);
+			rc = img_save(&st, (const char *const *)argv + first,
+			              (size_t)(argc - first), tmp, o.format, &err);
 		if (rc == 0)
 			rc = copy_to_stdout(tmp, &err);
 		if (fd >= 0)

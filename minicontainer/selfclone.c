@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -79,6 +80,9 @@ int mc_reexec_sealed(char **argv, struct mc_error *err)
 	if (exe < 0)
 		return mc_fail(err, errno, "open /proc/self/exe");
 	if (running_sealed(exe)) {
+		/* The kernel named us after the memfd ("memfd:minicontainer"); ps should say
+		 * what we are, as it does for --init's process 1. */
+		prctl(PR_SET_NAME, "minicontainer");
 		close(exe);
 		return 0;
 	}

@@ -3,7 +3,7 @@
  * stopped containers to a monitor of their own (monitor.c); with -a, stay
  * attached to one until it exits, as `docker start -a` does.
  */
-#include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -71,46 +71,44 @@ static int start_one(const char *what, bool attach, bool interactive, const char
 	return status;
 }
 
+struct start_opts {
+	bool attach, interactive;
+	const char *detach_keys;
+};
+
+static const struct mc_option start_options[] = {
+    {"attach", 'a', NULL, "Attach STDOUT/STDERR and forward signals", mc_opt_true,
+     offsetof(struct start_opts, attach)},
+    {"detach-keys", 0, "string", "Override the key sequence for detaching a container",
+     mc_opt_string, offsetof(struct start_opts, detach_keys)},
+    {"interactive", 'i', NULL, "Attach container's STDIN", mc_opt_true,
+     offsetof(struct start_opts, interactive)},
+    {NULL, 0, NULL, NULL, NULL, 0},
+};
+
+const struct mc_command mc_cmd_start = {
+    .name = "start",
+    .usage = "[OPTIONS] CONTAINER [CONTAINER...]",
+    .summary = "Start one or more stopped containers",
+    .options = start_options,
+    .min_args = 1,
+    .max_args = -1,
+};
+
 int verb_start(int argc, char **argv)
 {
-	static const struct option options[] = {
-	    {"attach", no_argument, NULL, 'a'},
-	    {"interactive", no_argument, NULL, 'i'},
-	    {"detach-keys", required_argument, NULL, 'k'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
-	const char *detach_keys = "ctrl-p,ctrl-q";
-	bool attach = false, interactive = false;
-	int opt, status = 0;
+	struct start_opts o = {false, false, "ctrl-p,ctrl-q"};
+	int first, status;
 
-	while ((opt = getopt_long(argc, argv, "aih", options, NULL)) != -1) {
-		if (opt == 'a')
-			attach = true;
-		else if (opt == 'i')
-			interactive = true;
-		else if (opt == 'k')
-			detach_keys = optarg;
-		else if (opt == 'h') {
-			printf("Usage:  minicontainer start [OPTIONS] CONTAINER [CONTAINER...]\n\n"
-			       "Start one or more stopped containers\n\nOptions:\n"
-			       "  -a, --attach               Attach STDOUT/STDERR and forward "
-			       "signals\n"
-			       "      --detach-keys string   Override the key sequence for "
-			       "detaching a "
-			       "container\n"
-			       "  -i, --interactive          Attach container's STDIN\n");
-			return 0;
-		} else
-			return mc_usage_error("start", "unknown flag: %s", argv[optind - 1]);
-	}
-	if (optind == argc)
-		return mc_usage_error("start", "\"start\" requires at least 1 argument");
-	if ((attach || interactive) && argc - optind > 1)
-		return mc_usage_error("start", "you cannot start and attach multiple containers at "
-		                               "once");
-	for (int i = optind; i < argc; i++) {
-		int rc = start_one(argv[i], attach || interactive, interactive, detach_keys);
+	if ((status = mc_parse_verb(&mc_cmd_start, &o, argc, argv, &first)) >= 0)
+		return status;
+	status = 0;
+	if ((o.attach || o.interactive) && argc - first > 1)
+		return mc_usage_error(mc_current_path,
+		                      "you cannot start and attach multiple containers at once");
+	for (int i = first; i < argc; i++) {
+		int rc =
+		    start_one(argv[i], o.attach || o.interactive, o.interactive, o.detach_keys);
 
 		if (rc != 0)
 			status = rc;

@@ -10,7 +10,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <getopt.h>
+#include <stddef.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -203,36 +203,47 @@ out:
 	return rc;
 }
 
+struct kill_opts {
+	int signal;
+};
+
+static int opt_signal(void *field, const char *value, struct mc_error *err)
+{
+	int sig = mc_parse_signal(value);
+
+	if (sig == 0)
+		return mc_fail(err, 0, "invalid signal: %s", value);
+	*(int *)field = sig;
+	return 0;
+}
+
+static const struct mc_option kill_options[] = {
+    {"signal", 's', "string", "Signal to send to the container (default \"KILL\")", opt_signal,
+     offsetof(struct kill_opts, signal)},
+    {NULL, 0, NULL, NULL, NULL, 0},
+};
+
+const struct mc_command mc_cmd_kill = {
+    .name = "kill",
+    .usage = "[OPTIONS] CONTAINER [CONTAINER...]",
+    .summary = "Kill one or more running containers",
+    .options = kill_options,
+    .min_args = 1,
+    .max_args = -1,
+};
+
 int verb_kill(int argc, char **argv)
 {
-	static const struct option options[] = {
-	    {"signal", required_argument, NULL, 's'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
-	int opt, sig = SIGKILL, status = 0;
+	struct kill_opts o = {SIGKILL};
+	int first, status;
 
-	while ((opt = getopt_long(argc, argv, "s:h", options, NULL)) != -1) {
-		if (opt == 's') {
-			sig = mc_parse_signal(optarg);
-			if (sig == 0)
-				return mc_usage_error("kill", "invalid signal: %s", optarg);
-		} else if (opt == 'h') {
-			printf("Usage:  minicontainer kill [OPTIONS] CONTAINER [CONTAINER...]\n\n"
-			       "Kill one or more running containers\n\nOptions:\n"
-			       "  -s, --signal string   Signal to send to the container (default "
-			       "\"KILL\")\n");
-			return 0;
-		} else {
-			return mc_usage_error("kill", "unknown flag: %s", argv[optind - 1]);
-		}
-	}
-	if (optind == argc)
-		return mc_usage_error("kill", "\"kill\" requires at least 1 argument");
-	for (int i = optind; i < argc; i++) {
+	if ((status = mc_parse_verb(&mc_cmd_kill, &o, argc, argv, &first)) >= 0)
+		return status;
+	status = 0;
+	for (int i = first; i < argc; i++) {
 		struct mc_error err;
 
-		if (kill_container(argv[i], sig, &err) < 0)
+		if (kill_container(argv[i], o.signal, &err) < 0)
 			status = mc_report(&err);
 		else
 			printf("%s\n", argv[i]);
@@ -241,62 +252,64 @@ int verb_kill(int argc, char **argv)
 }
 
 /* stop and restart share -t/--time and -s/--signal. */
-static int parse_stop_options(int argc, char **argv, const char *verb, int *seconds, int *sig)
+struct stop_opts {
+	int seconds; /* -1: the container's own stop timeout */
+	int signal;  /* 0: the container's own stop signal */
+};
+
+static int opt_time(void *field, const char *value, struct mc_error *err)
 {
-	static const struct option options[] = {
-	    {"time", required_argument, NULL, 't'},
-	    {"timeout", required_argument, NULL, 't'},
-	    {"signal", required_argument, NULL, 's'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
 	char *end;
-	int opt;
+	long t = strtol(value, &end, 10);
 
-	*seconds = -1;
-	*sig = 0;
-	while ((opt = getopt_long(argc, argv, "t:s:h", options, NULL)) != -1) {
-		if (opt == 't') {
-			long t = strtol(optarg, &end, 10);
-
-			/* Docker: -1 waits for ever; anything else below 0 is an error. */
-			if (*end != '\0' || end == optarg || t < -1 || t > 1000000)
-				return mc_usage_error(
-				    verb, "invalid argument \"%s\" for \"-t, --time\"", optarg);
-			*seconds = t == -1 ? 1000000 : (int)t;
-		} else if (opt == 's') {
-			*sig = mc_parse_signal(optarg);
-			if (*sig == 0)
-				return mc_usage_error(verb, "invalid signal: %s", optarg);
-		} else if (opt == 'h') {
-			printf(
-			    "Usage:  minicontainer %s [OPTIONS] CONTAINER [CONTAINER...]\n\n"
-			    "%s one or more containers\n\nOptions:\n"
-			    "  -s, --signal string   Signal to send to the container (default: its "
-			    "stop signal)\n"
-			    "  -t, --time int        Seconds to wait before killing the container "
-			    "(default: its stop timeout, 10)\n",
-			    verb, strcmp(verb, "stop") == 0 ? "Stop" : "Restart");
-			return 1;
-		} else {
-			return mc_usage_error(verb, "unknown flag: %s", argv[optind - 1]);
-		}
-	}
-	if (optind == argc)
-		return mc_usage_error(verb, "\"%s\" requires at least 1 argument", verb);
+	/* Docker: -1 waits for ever; anything else below 0 is an error. */
+	if (*end != '\0' || end == value || t < -1 || t > 1000000)
+		return mc_fail(err, 0, "not a number of seconds (-1: wait for ever)");
+	*(int *)field = t == -1 ? 1000000 : (int)t;
 	return 0;
 }
 
+static const struct mc_option stop_options[] = {
+    {"signal", 's', "string", "Signal to send to the container (default: its stop signal)",
+     opt_signal, offsetof(struct stop_opts, signal)},
+    {"time", 't', "int",
+     "Seconds to wait before killing the container (default: its stop timeout, 10)", opt_time,
+     offsetof(struct stop_opts, seconds)},
+    {"timeout", 0, "int", "The same as --time (its older name)", opt_time,
+     offsetof(struct stop_opts, seconds)},
+    {NULL, 0, NULL, NULL, NULL, 0},
+};
+
+const struct mc_command mc_cmd_stop = {
+    .name = "stop",
+    .usage = "[OPTIONS] CONTAINER [CONTAINER...]",
+    .summary = "Stop one or more running containers",
+    .options = stop_options,
+    .min_args = 1,
+    .max_args = -1,
+};
+
+const struct mc_command mc_cmd_restart = {
+    .name = "restart",
+    .usage = "[OPTIONS] CONTAINER [CONTAINER...]",
+    .summary = "Restart one or more containers",
+    .options = stop_options,
+    .min_args = 1,
+    .max_args = -1,
+};
+
 int verb_stop(int argc, char **argv)
 {
-	int seconds, sig, status = parse_stop_options(argc, argv, "stop", &seconds, &sig);
+	struct stop_opts o = {-1, 0};
+	int first, status;
 
-	if (status != 0)
-		return status == 1 ? 0 : status;
-	for (int i = optind; i < argc; i++) {
+	if ((status = mc_parse_verb(&mc_cmd_stop, &o, argc, argv, &first)) >= 0)
+		return status;
+	status = 0;
+	for (int i = first; i < argc; i++) {
 		struct mc_error err;
 
-		if (stop_container(argv[i], seconds, sig, &err) < 0)
+		if (stop_container(argv[i], o.seconds, o.signal, &err) < 0)
 			status = mc_report(&err);
 		else
 			printf("%s\n", argv[i]);
@@ -307,16 +320,18 @@ int verb_stop(int argc, char **argv)
 /* restart: stop, then start again in the background (its policy back in place). */
 int verb_restart(int argc, char **argv)
 {
-	int seconds, sig, status = parse_stop_options(argc, argv, "restart", &seconds, &sig);
+	struct stop_opts o = {-1, 0};
+	int first, status;
 
-	if (status != 0)
-		return status == 1 ? 0 : status;
-	for (int i = optind; i < argc; i++) {
+	if ((status = mc_parse_verb(&mc_cmd_restart, &o, argc, argv, &first)) >= 0)
+		return status;
+	status = 0;
+	for (int i = first; i < argc; i++) {
 		struct mc_container c;
 		struct mc_error err;
 		bool running;
 
-		if (stop_container(argv[i], seconds, sig, &err) < 0 ||
+		if (stop_container(argv[i], o.seconds, o.signal, &err) < 0 ||
 		    mc_container_load(argv[i], &c, &err) < 0) {
 			status = mc_report(&err);
 			continue;

@@ -5,6 +5,14 @@
 
 #include "mc.h"
 
+const struct mc_command mc_cmd_tag = {
+    .name = "tag",
+    .usage = "SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]",
+    .summary = "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE",
+    .min_args = 2,
+    .max_args = 2,
+};
+
 int verb_tag(int argc, char **argv)
 {
 	struct img_store st;
@@ -13,15 +21,11 @@ int verb_tag(int argc, char **argv)
 	struct mc_error err;
 	size_t len;
 	char *manifest;
-	int rc;
+	int rc, first;
 
-	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-		printf("Usage:  minicontainer tag SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]\n\n"
-		       "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE\n");
-		return 0;
-	}
-	if (argc != 3)
-		return mc_usage_error("tag", "\"tag\" requires exactly 2 arguments");
+	if ((rc = mc_parse_verb(&mc_cmd_tag, NULL, argc, argv, &first)) >= 0)
+		return rc;
+	argv += first - 1;
 	if (img_ref_parse(argv[2], &target, &err) < 0)
 		return mc_report(&err);
 	if (target.digest[0] != '\0')

@@ -9,7 +9,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <getopt.h>
+#include <stddef.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -52,26 +52,22 @@ static int wait_one(const char *what, int *exit_code, struct mc_error *err)
 	}
 }
 
+const struct mc_command mc_cmd_wait = {
+    .name = "wait",
+    .usage = "CONTAINER [CONTAINER...]",
+    .summary = "Block until one or more containers stop, then print their exit codes",
+    .min_args = 1,
+    .max_args = -1,
+};
+
 int verb_wait(int argc, char **argv)
 {
-	static const struct option options[] = {
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
-	int opt, status = 0;
+	int first, status;
 
-	while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-		if (opt == 'h') {
-			printf("Usage:  minicontainer wait CONTAINER [CONTAINER...]\n\n"
-			       "Block until one or more containers stop, then print their exit "
-			       "codes\n");
-			return 0;
-		}
-		return mc_usage_error("wait", "unknown flag: %s", argv[optind - 1]);
-	}
-	if (optind == argc)
-		return mc_usage_error("wait", "\"wait\" requires at least 1 argument");
-	for (int i = optind; i < argc; i++) {
+	if ((status = mc_parse_verb(&mc_cmd_wait, NULL, argc, argv, &first)) >= 0)
+		return status;
+	status = 0;
+	for (int i = first; i < argc; i++) {
 		struct mc_error err;
 		int code;
 

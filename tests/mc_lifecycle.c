@@ -133,7 +133,7 @@ static void test_lifecycle_errors_change_nothing(void **state)
 	    {"attach stopped", "You cannot attach to a stopped container"},
 	    {"kill -s NOSUCHSIG stopped", "invalid signal: NOSUCHSIG"},
 	    {"stop -t x stopped", "invalid argument \"x\""},
-	    {"logs --tail x stopped", "invalid value for \"tail\""},
+	    {"logs --tail x stopped", "invalid argument \"x\" for \"-n, --tail\" flag"},
 	    {"logs --since yesterday stopped", "invalid value"},
 	    {"run --restart sometimes busybox true", "invalid restart policy format"},
 	    {"run --restart always:3 busybox true", "maximum retry count cannot be used"},

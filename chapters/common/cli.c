@@ -18,8 +18,9 @@ struct flat_option {
 	void *target;
 };
 
+/* `bool_values`: a flag takes --flag=false too (Docker's flags all do). */
 static int flatten(const struct mc_option_group *groups, struct flat_option *flat,
-                   struct option *longopts, char *shortopts, struct mc_error *err)
+                   struct option *longopts, char *shortopts, bool bool_values, struct mc_error *err)
 {
 	size_t n = 0, s = 0;
 
@@ -31,8 +32,11 @@ static int flatten(const struct mc_option_group *groups, struct flat_option *fla
 				return mc_fail(err, E2BIG, "too many options");
 			flat[n] = (struct flat_option){o, groups->target};
 			longopts[n] = (struct option){
-			    o->name, o->arg_name ? required_argument : no_argument, NULL,
-			    o->short_name ? o->short_name : LONG_ONLY_BASE + (int)n};
+			    o->name,
+			    o->arg_name   ? required_argument
+			    : bool_values ? optional_argument
+			                  : no_argument,
+			    NULL, o->short_name ? o->short_name : LONG_ONLY_BASE + (int)n};
 			if (o->short_name) {
 				shortopts[s++] = o->short_name;
 				if (o->arg_name)
@@ -66,7 +70,7 @@ int mc_parse_options(int argc, char **argv, const struct mc_option_group *groups
 	char shortopts[2 * MAX_OPTIONS + 3];
 	int code;
 
-	if (flatten(groups, flat, longopts, shortopts, err) < 0)
+	if (flatten(groups, flat, longopts, shortopts, false, err) < 0)
 		return -1;
 	opterr = 0; /* we report errors ourselves, in one line */
 	optind = 1;
@@ -113,12 +117,32 @@ void mc_print_options(FILE *out, const struct mc_option_group *groups)
 
 /* ---- generic appliers ------------------------------------------------------------------ */
 
+int mc_parse_bool(const char *value, bool *out, struct mc_error *err)
+{
+	/* Go's strconv.ParseBool, which Docker's flags use. */
+	static const char *const yes[] = {"1", "t", "T", "true", "TRUE", "True", NULL};
+	static const char *const no[] = {"0", "f", "F", "false", "FALSE", "False", NULL};
+
+	for (int i = 0; yes[i] != NULL; i++)
+		if (strcmp(value, yes[i]) == 0) {
+			*out = true;
+			return 0;
+		}
+	for (int i = 0; no[i] != NULL; i++)
+		if (strcmp(value, no[i]) == 0) {
+			*out = false;
+			return 0;
+		}
+	return mc_fail(err, 0, "not true or false");
+}
+
 int mc_opt_true(void *field, const char *value, struct mc_error *err)
 {
-	(void)value;
-	(void)err;
-	*(bool *)field = true;
-	return 0;
+	if (value == NULL) {
+		*(bool *)field = true;
+		return 0;
+	}
+	return mc_parse_bool(value, field, err);
 }
 
 int mc_opt_string(void *field, const char *value, struct mc_error *err)
@@ -168,6 +192,8 @@ void mc_print_command_help(FILE *out, const char *program, const struct mc_comma
 
 	fprintf(out, "Usage:  %s %s%s%s\n\n%s\n", program, cmd->name, cmd->usage[0] ? " " : "",
 	        cmd->usage, cmd->summary);
+	if (cmd->aliases != NULL)
+		fprintf(out, "\nAliases:\n  %s\n", cmd->aliases);
 	for (const struct mc_option *o = cmd->options; o != NULL && o->name != NULL; o++) {
 		option_left(o, left, sizeof(left));
 		if (strlen(left) > width)
@@ -177,8 +203,15 @@ void mc_print_command_help(FILE *out, const char *program, const struct mc_comma
 		return;
 	fprintf(out, "\nOptions:\n");
 	for (const struct mc_option *o = cmd->options; o->name != NULL; o++) {
+		/* A help text's second line starts under its first. */
 		option_left(o, left, sizeof(left));
-		fprintf(out, "  %-*s   %s\n", (int)width, left, o->help);
+		fprintf(out, "  %-*s   ", (int)width, left);
+		for (const char *h = o->help; *h != '\0'; h++)
+			if (*h == '\n')
+				fprintf(out, "\n  %-*s   ", (int)width, "");
+			else
+				fputc(*h, out);
+		fputc('\n', out);
 	}
 }
 
@@ -197,7 +230,7 @@ int mc_parse_command(const char *program, const struct mc_command *cmd, void *ta
 	char shortopts[2 * MAX_OPTIONS + 3], letters[2 * MAX_OPTIONS + 4];
 	int code, nargs;
 
-	if (flatten(cmd->options ? groups : groups + 1, flat, longopts, shortopts, err) < 0)
+	if (flatten(cmd->options ? groups : groups + 1, flat, longopts, shortopts, true, err) < 0)
 		return -1;
 	/* Docker's CLI takes flags after the arguments too (rm c1 -f), except where a
 	 * command follows: run IMAGE ls -l must leave -l to ls.  Without '+',
@@ -228,8 +261,16 @@ int mc_parse_command(const char *program, const struct mc_command *cmd, void *ta
 		f = find(flat, code);
 		if (f == NULL)
 			return mc_fail(err, 0, "unknown flag: %s", argv[optind - 1]);
-		if (f->opt->apply((char *)f->target + f->opt->offset, optarg, err) < 0)
-			return -1;
+		if (f->opt->apply((char *)f->target + f->opt->offset, optarg, err) < 0) {
+			/* Docker: invalid argument "x" for "-t, --time" flag: <why> */
+			char why[sizeof(err->msg)], left[128];
+
+			snprintf(why, sizeof(why), "%s", err->msg);
+			option_left(f->opt, left, sizeof(left));
+			*strchrnul(left + 4, ' ') = '\0';
+			return mc_fail(err, 0, "invalid argument \"%s\" for \"%s\" flag: %s",
+			               optarg ? optarg : "", left + (left[0] == ' ' ? 4 : 0), why);
+		}
 	}
 	*first = optind;
 	nargs = argc - optind;

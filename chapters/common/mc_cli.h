@@ -35,13 +35,18 @@ struct mc_option {
 	size_t offset;
 };
 
-/* Generic appliers, for `offset` tables: a bool set to true, a string, an int, a list. */
+/*
+ * Generic appliers, for `offset` tables: a bool (set by --flag, or
+ * --flag=false: a verb's flags take a value, as Docker's do), a string, an
+ * int, a list.
+ */
 #define MC_LIST_MAX 64
 struct mc_list {
 	const char *items[MC_LIST_MAX];
 	size_t n;
 };
 int mc_opt_true(void *field, const char *value, struct mc_error *err);
+int mc_parse_bool(const char *value, bool *out, struct mc_error *err); /* Go's ParseBool */
 int mc_opt_string(void *field, const char *value, struct mc_error *err);
 int mc_opt_int(void *field, const char *value, struct mc_error *err);
 int mc_opt_list(void *field, const char *value, struct mc_error *err);
@@ -74,7 +79,9 @@ struct mc_command {
 	const char *summary; /* "List containers" */
 	const struct mc_option *options; /* ends with an entry whose name is NULL */
 	int min_args, max_args;          /* max_args -1: any number */
-	bool command_follows; /* run, exec: options end at the first argument, the rest is a command */
+	bool
+	    command_follows; /* run, exec: options end at the first argument, the rest is a command */
+	const char *aliases; /* "minicontainer container ls, minicontainer ps", or NULL */
 };
 
 /*
