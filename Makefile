@@ -59,7 +59,7 @@ PROBE  := build/probe/probe
 
 .PHONY: all demos tests rootfs probe test test-run asan grade student exercises \
 	check-exercises deps install clean format format-check hello hello-image help excerpts \
-	fuzz fuzzers
+	fuzz fuzzers man completion
 .DEFAULT_GOAL := all
 
 all: demos
@@ -235,9 +235,27 @@ deps:
 deps-check:
 	@scripts/deps.sh ensure
 
-install: demos
-	install -d $(DESTDIR)$(PREFIX)/bin
+# The man pages and the shell completion come from the table of commands
+# (minicontainer/verbs.c), the same one --help prints from.
+man: $(BUILD)/bin/minicontainer
+	rm -rf $(BUILD)/man && mkdir -p $(BUILD)/man
+	$(BUILD)/bin/minicontainer __man $(BUILD)/man/man1
+
+completion: $(BUILD)/bin/minicontainer
+	mkdir -p $(BUILD)/completion
+	$(BUILD)/bin/minicontainer completion bash > $(BUILD)/completion/minicontainer
+	$(BUILD)/bin/minicontainer completion zsh > $(BUILD)/completion/_minicontainer
+
+install: demos man completion
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+		$(DESTDIR)$(PREFIX)/share/zsh/site-functions
 	install -m 0755 $(DEMOS) $(BUILD)/bin/minicontainer $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 $(BUILD)/man/man1/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 0644 $(BUILD)/completion/minicontainer \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/minicontainer
+	install -m 0644 $(BUILD)/completion/_minicontainer \
+		$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_minicontainer
 
 # hello-world, built offline: a static program, packaged as an image with
 # minicontainer's own import, then run.
@@ -279,5 +297,6 @@ help:
 	@sed -n '2,12p' Makefile | sed 's/^# \{0,1\}//'
 	@echo "Other targets: all demos tests rootfs probe asan student exercises check-exercises"
 	@echo "               deps install (PREFIX, DESTDIR) clean format format-check fuzz (FUZZ_SECONDS)"
+	@echo "               man completion"
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

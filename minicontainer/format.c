@@ -79,11 +79,16 @@ time_t mc_parse_rfc3339(const char *text)
 
 void mc_rfc3339_now(char *buf, size_t size)
 {
-	time_t now = time(NULL);
+	struct timespec now;
 	struct tm tm;
+	char seconds[32];
 
-	gmtime_r(&now, &tm);
-	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	/* Nanoseconds, always nine digits: records made in the same second still
+	 * sort in the order they were made, as plain strings. */
+	clock_gettime(CLOCK_REALTIME, &now);
+	gmtime_r(&now.tv_sec, &tm);
+	strftime(seconds, sizeof(seconds), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, size, "%s.%09ldZ", seconds, now.tv_nsec);
 }
 
 struct mc_table {

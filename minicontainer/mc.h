@@ -68,7 +68,7 @@ const char *mc_run_dir(void);
 const char *mc_human_size(uint64_t bytes, char *buf, size_t size);         /* "4.26MB" */
 const char *mc_human_ago(time_t then, time_t now, char *buf, size_t size); /* "2 weeks ago" */
 time_t mc_parse_rfc3339(const char *text);                                 /* 0 if unparsable */
-void mc_rfc3339_now(char *buf, size_t size);
+void mc_rfc3339_now(char *buf, size_t size); /* "2026-12-01T10:00:00.123456789Z" */
 /* "2024-05-01 12:00:00 +0000 UTC": Go's time.Time.String(), Docker's CreatedAt. */
 void mc_go_time(time_t t, char *buf, size_t size);
 
@@ -123,7 +123,8 @@ int mc_images_in_use(char ***manifests, size_t *count, struct mc_error *err);
 extern const struct mc_command mc_cmd_run, mc_cmd_create, mc_cmd_start, mc_cmd_ps, mc_cmd_rm,
     mc_cmd_stop, mc_cmd_kill, mc_cmd_logs, mc_cmd_exec, mc_cmd_images, mc_cmd_load, mc_cmd_save,
     mc_cmd_import, mc_cmd_tag, mc_cmd_rmi, mc_cmd_inspect, mc_cmd_container_inspect,
-    mc_cmd_image_inspect, mc_cmd_history, mc_cmd_wait, mc_cmd_restart, mc_cmd_attach;
+    mc_cmd_image_inspect, mc_cmd_history, mc_cmd_wait, mc_cmd_restart, mc_cmd_attach,
+    mc_cmd_completion, mc_cmd___complete, mc_cmd___man;
 int verb_run(int argc, char **argv);
 int verb_create(int argc, char **argv);
 int verb_start(int argc, char **argv);
@@ -146,6 +147,9 @@ int verb_history(int argc, char **argv);
 int verb_wait(int argc, char **argv);
 int verb_restart(int argc, char **argv);
 int verb_attach(int argc, char **argv);
+int verb_completion(int argc, char **argv);
+int verb___complete(int argc, char **argv);
+int verb___man(int argc, char **argv);
 
 /* stop.c: "KILL", "SIGKILL", "9" -> 9; 0 if it is none of these. */
 int mc_parse_signal(const char *text);

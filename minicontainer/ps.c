@@ -198,6 +198,9 @@ static const struct mc_field_header ps_headers[] = {
 
 static const char default_format[] =
     "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}";
+static const char sized_format[] = /* -s: the SIZE column too, as Docker's */
+    "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}"
+    "\t{{.Size}}";
 
 /* The names of a container's mounts (a volume's name, or the source) and of its networks. */
 static size_t mount_names(const struct mc_container *c, const char **out, size_t max)
@@ -224,7 +227,9 @@ static size_t mount_targets(const struct mc_container *c, const char **out, size
 
 	json_array_foreach(mounts, i, m)
 	{
-		const char *target = json_string_value(json_object_get(m, "Target"));
+		/* (Docker's record says Destination; its API's HostConfig.Mounts, Target) */
+		const char *target = json_string_value(json_object_get(m, "Destination"))
+		                         ?: json_string_value(json_object_get(m, "Target"));
 
 		if (target != NULL && n < max)
 			out[n++] = target;
@@ -497,7 +502,8 @@ int verb_ps(int argc, char **argv)
 	}
 	rc = 0;
 	if (mc_container_list(&list, &n, &err) < 0 ||
-	    (!o.quiet && mc_listing_open(&out, o.format, default_format, ps_headers, &err) < 0)) {
+	    (!o.quiet && mc_listing_open(&out, o.format, o.size ? sized_format : default_format,
+	                                 ps_headers, &err) < 0)) {
 		rc = mc_report(&err);
 		goto out;
 	}

@@ -37,6 +37,10 @@ const struct mc_verb mc_verbs[] = {
     {"image",     "save",            "save",    &mc_cmd_save,         verb_save,     false, 0},
     {"image",     "tag",             "tag",     &mc_cmd_tag,          verb_tag,      false, 0},
     {NULL,        "inspect",         "inspect", &mc_cmd_inspect,      verb_inspect,  false, 0},
+    {NULL,        "completion",      "completion", &mc_cmd_completion, verb_completion, false, 0},
+    /* (hidden: names starting with "__" are for the shell scripts, not in --help) */
+    {NULL,        "__complete",      "__complete", &mc_cmd___complete, verb___complete, false, 0},
+    {NULL,        "__man",           "__man",   &mc_cmd___man,        verb___man,    false, 0},
     {NULL, NULL, NULL, NULL, NULL, false, 0},
 };
 /* clang-format on */
@@ -141,7 +145,7 @@ void mc_print_main_help(FILE *out)
 	for (const struct mc_verb *v = mc_verbs; v->cmd != NULL && no < MAX_VERBS; v++) {
 		if (v->common > 0)
 			common[nc++] = v;
-		else if (v->shortcut != NULL)
+		else if (v->shortcut != NULL && strncmp(v->shortcut, "__", 2) != 0)
 			other[no++] = v;
 	}
 	qsort(common, nc, sizeof(common[0]), by_rank);

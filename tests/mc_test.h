@@ -96,6 +96,8 @@ extern const struct CMUnitTest mc_hardening_tests[];
 extern const size_t mc_hardening_count;
 extern const struct CMUnitTest mc_lifecycle_tests[];
 extern const size_t mc_lifecycle_count;
+extern const struct CMUnitTest mc_cli_tests[];
+extern const size_t mc_cli_count;
 extern const struct CMUnitTest mc_template_tests[];
 extern const size_t mc_template_count;
 

@@ -1052,6 +1052,7 @@ int main(int argc, char **argv)
 	    {mc_hardening_tests, mc_hardening_count},
 	    {mc_lifecycle_tests, mc_lifecycle_count},
 	    {mc_template_tests, mc_template_count},
+	    {mc_cli_tests, mc_cli_count},
 	};
 	struct CMUnitTest *all;
 	size_t n = 0;
