@@ -19,6 +19,9 @@ struct verb {
 };
 
 static const struct verb verbs[] = {
+    {"build", verb_build, "Build an image from a Dockerfile"},
+    {"builder", verb_builder, "Manage builds (builder prune)"},
+    {"commit", verb_commit, "Create a new image from a container's changes"},
     {"create", verb_create, "Create a new container"},
     {"exec", verb_exec, "Execute a command in a running container"},
     {"history", verb_history, "Show the history of an image"},

@@ -74,5 +74,8 @@ int verb_tag(int argc, char **argv);
 int verb_rmi(int argc, char **argv);
 int verb_inspect(int argc, char **argv);
 int verb_history(int argc, char **argv);
+int verb_build(int argc, char **argv);
+int verb_builder(int argc, char **argv);
+int verb_commit(int argc, char **argv);
 
 #endif

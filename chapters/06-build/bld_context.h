@@ -50,4 +50,7 @@ int bld_context_load(struct bld_context *cx, const char *file, const char *text,
 
 void bld_context_close(struct bld_context *cx);
 
+/* Read a Dockerfile (at most BLD_MAX_DOCKERFILE bytes) into *text, malloc'd. */
+int bld_read_dockerfile(const char *path, char **text, size_t *len, struct mc_error *err);
+
 #endif

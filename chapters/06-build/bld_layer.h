@@ -29,6 +29,7 @@
 struct bld_layer_opts {
 	bool zstd;          /* tar+zstd instead of tar+gzip */
 	int64_t clamp_time; /* >= 0: SOURCE_DATE_EPOCH; later mtimes become this */
+	bool keep_upper;    /* a live container's upper (commit): read it, touch nothing */
 };
 
 /*
@@ -36,11 +37,16 @@ struct bld_layer_opts {
  * digest, diff_id, size and media type.  The upper directory itself then
  * becomes the layer's unpacked directory (<store>/layers/<diff_id>), as
  * Docker's overlay2 driver keeps a build step's upper as the layer's "diff"
- * - it is exactly what the archive says.  *empty is set (and nothing
- * written) when the step changed nothing.  Call with the store locked.
+ * - it is exactly what the archive says.  With o->keep_upper the upper is
+ * only read, and the layer unpacked from the archive instead.  *empty is set
+ * (and nothing written) when the step changed nothing.  Call with the store
+ * locked.
  */
 int bld_layer_commit(struct img_store *st, const char *upper, const struct bld_layer_opts *o,
                      struct img_layer *layer, bool *empty, struct mc_error *err);
+
+/* A layer's directory in the store (<store>/layers/<diff_id>), unpacked from its blob if missing. */
+int bld_layer_unpack(struct img_store *st, const struct img_layer *layer, struct mc_error *err);
 
 /* Just the archive: write `upper` as an uncompressed tar to fd (tests, commit). */
 int bld_layer_write_tar(const char *upper, int fd, int64_t clamp_time, char *diff_id,

@@ -63,4 +63,12 @@ void bld_step_error(struct bld_progress *p, const char *msg);
 void bld_progress_end(struct bld_progress *p, bool ok);
 void bld_progress_free(struct bld_progress *p);
 
+/*
+ * A failed build's report, as BuildKit prints it: the Dockerfile's lines
+ * around the failing instruction (line..end_line, 0 for none), the failing
+ * one marked ">>>", then "ERROR: failed to solve: MSG".
+ */
+void bld_print_failure(FILE *out, const char *file, const char *text, int line, int end_line,
+                       const char *msg);
+
 #endif

@@ -143,6 +143,18 @@ static int slurp(int fd, char **text, size_t *len, const char *name, struct mc_e
 	return n < 0 ? mc_fail(err, errno, "read %s", name) : 0;
 }
 
+int bld_read_dockerfile(const char *path, char **text, size_t *len, struct mc_error *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
+
+	*text = NULL;
+	if (fd < 0)
+		return mc_fail(err, errno, "open %s", path);
+	rc = slurp(fd, text, len, path, err);
+	close(fd);
+	return rc;
+}
+
 static int read_ignore_file(struct bld_context *cx, const char *host_path, struct mc_error *err)
 {
 	char *text = NULL;

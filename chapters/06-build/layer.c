@@ -40,6 +40,7 @@ struct layer_writer {
 	int out_fd;
 	struct img_hasher *diff_id;
 	int64_t clamp;
+	bool read_only; /* the upper belongs to a live container: never change it */
 	size_t entries;
 	/* Hard links: the first name of each inode with several. */
 	struct link {
@@ -365,7 +366,7 @@ static int walk(struct layer_writer *w, const char *dir, const char *rel)
 			rc = -1;
 		if (rc == 0 && lstat(path, &st) < 0)
 			rc = mc_fail(w->err, errno, "stat %s", path);
-		if (rc == 0 && !ovl_is_whiteout(&st)) {
+		if (rc == 0 && !ovl_is_whiteout(&st) && !w->read_only) {
 			normalize_in_place(w, path, &st);
 			lstat(path, &st);
 		}
@@ -440,9 +441,9 @@ static int close_chain(struct layer_writer *w, int rc, char *diff_id)
 }
 
 static int write_layer(const char *upper, int fd, bool compress, bool zstd, int64_t clamp,
-                       char *diff_id, size_t *entries, struct mc_error *err)
+                       bool read_only, char *diff_id, size_t *entries, struct mc_error *err)
 {
-	struct layer_writer w = {.clamp = clamp, .err = err, .out_fd = -1};
+	struct layer_writer w = {.clamp = clamp, .read_only = read_only, .err = err, .out_fd = -1};
 	int rc = open_chain(&w, fd, compress, zstd);
 
 	if (rc == 0)
@@ -457,7 +458,21 @@ int bld_layer_write_tar(const char *upper, int fd, int64_t clamp_time, char *dif
 {
 	size_t entries;
 
-	return write_layer(upper, fd, false, false, clamp_time, diff_id, &entries, err);
+	return write_layer(upper, fd, false, false, clamp_time, true, diff_id, &entries, err);
+}
+
+int bld_layer_unpack(struct img_store *st, const struct img_layer *layer, struct mc_error *err)
+{
+	struct img_image *one = calloc(1, sizeof(*one));
+	int rc;
+
+	if (one == NULL)
+		return mc_fail(err, ENOMEM, "layer");
+	one->nlayer = 1;
+	one->layers[0] = *layer;
+	rc = img_store_unpack(st, one, err);
+	free(one);
+	return rc;
 }
 
 int bld_layer_commit(struct img_store *st, const char *upper, const struct bld_layer_opts *o,
@@ -475,7 +490,8 @@ int bld_layer_commit(struct img_store *st, const char *upper, const struct bld_l
 	fd = mkstemp(tmp);
 	if (fd < 0)
 		return mc_fail(err, errno, "create %s", tmp);
-	rc = write_layer(upper, fd, true, o->zstd, o->clamp_time, layer->diff_id, &entries, err);
+	rc = write_layer(upper, fd, true, o->zstd, o->clamp_time, o->keep_upper, layer->diff_id,
+	                 &entries, err);
 	if (rc == 0 && entries == 0) {
 		/* Nothing changed: no layer at all (history says empty_layer). */
 		*empty = true;
@@ -488,19 +504,20 @@ int bld_layer_commit(struct img_store *st, const char *upper, const struct bld_l
 	snprintf(layer->media_type, sizeof(layer->media_type), "%s",
 	         o->zstd ? MT_OCI_LAYER_ZSTD : MT_OCI_LAYER_GZIP);
 	/* The upper is the layer's directory now, unless the store has it already. */
-	if (rc == 0 && img_layer_path(st, layer->diff_id, dir, sizeof(dir), err) < 0)
+	if (rc == 0 && !o->keep_upper &&
+	    img_layer_path(st, layer->diff_id, dir, sizeof(dir), err) < 0)
 		rc = -1;
-	if (rc == 0 && access(dir, F_OK) != 0 && rename(upper, dir) < 0)
+	if (rc == 0 && !o->keep_upper && access(dir, F_OK) != 0 && rename(upper, dir) < 0)
 		rc = mc_fail(err, errno, "rename %s to %s", upper, dir);
+	if (rc == 0 && o->keep_upper)
+		rc = bld_layer_unpack(st, layer, err);
 	if (rc == 0)
 		mc_trace(CH, "layer %.19s: %zu entries, %llu bytes (%s)", layer->diff_id, entries,
 		         (unsigned long long)layer->size, o->zstd ? "zstd" : "gzip");
 out:
 	close(fd);
 	unlink(tmp);
-	if (rc < 0 || *empty)
-		mc_remove_tree(upper, &ignored);
-	else if (access(upper, F_OK) == 0)
+	if (!o->keep_upper)
 		mc_remove_tree(upper, &ignored);
 	return rc;
 }

@@ -202,3 +202,26 @@ void bld_progress_free(struct bld_progress *p)
 		return;
 	bld_buf_free(&p->partial);
 }
+
+void bld_print_failure(FILE *out, const char *file, const char *text, int line, int end_line,
+                       const char *msg)
+{
+	const char *p = text;
+	int n = 1;
+
+	if (line > 0 && text != NULL) {
+		if (end_line < line)
+			end_line = line;
+		fprintf(out, "%s:%d\n--------------------\n", file, line);
+		for (; *p != '\0' && n <= end_line + 1; n++) {
+			size_t len = strcspn(p, "\n");
+
+			if (n >= line - 2)
+				fprintf(out, " %3d | %s %.*s\n", n,
+				        n >= line && n <= end_line ? ">>>" : "   ", (int)len, p);
+			p += len + (p[len] == '\n');
+		}
+		fprintf(out, "--------------------\n");
+	}
+	fprintf(out, "ERROR: failed to solve: %s\n", msg);
+}

@@ -42,22 +42,13 @@
 /* Every layer of the stage unpacked in the store (a cached layer may not be, after a GC). */
 static int unpack_layers(struct build *b, struct stage *s, struct mc_error *err)
 {
-	struct img_image *one = calloc(1, sizeof(*one));
 	int rc = 0;
 
-	if (one == NULL)
-		return mc_fail(err, ENOMEM, "layers");
-	if (img_store_lock(b->st, true, err) < 0) {
-		free(one);
+	if (img_store_lock(b->st, true, err) < 0)
 		return -1;
-	}
-	for (size_t i = 0; rc == 0 && i < s->nlayer; i++) {
-		one->nlayer = 1;
-		one->layers[0] = s->layers[i];
-		rc = img_store_unpack(b->st, one, err);
-	}
+	for (size_t i = 0; rc == 0 && i < s->nlayer; i++)
+		rc = bld_layer_unpack(b->st, &s->layers[i], err);
 	img_store_unlock(b->st);
-	free(one);
 	return rc;
 }
 
