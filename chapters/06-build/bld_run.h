@@ -21,10 +21,16 @@
 
 #include "mc_error.h"
 
+/*
+ * Docker's default gives RUN a bridged network.  Until chapter 05's bridge
+ * is here, the default is what `run` does: a network namespace of its own
+ * with loopback only.  The host's namespace is never the default: a
+ * Dockerfile is untrusted, and the host's 127.0.0.1 must not be its.
+ */
 enum bld_network {
-	BLD_NET_DEFAULT, /* Docker gives RUN a network; until chapter 05 it is the host's */
+	BLD_NET_DEFAULT, /* Docker's default: "none" until chapter 05 */
 	BLD_NET_NONE,    /* a network namespace with only loopback */
-	BLD_NET_HOST,    /* the host's network namespace */
+	BLD_NET_HOST,    /* the host's network namespace (--network host) */
 };
 
 /* "default", "none", "host" -> the mode; anything else is an error. */

@@ -254,7 +254,7 @@ int bld_run_container(const struct bld_run *r, int *exit_code, struct mc_error *
 	cfg.envp = r->env;
 	cfg.hostname = BUILD_HOSTNAME;
 	cfg.workdir = r->workdir;
-	cfg.host_network = r->network != BLD_NET_NONE;
+	cfg.host_network = r->network == BLD_NET_HOST;
 	null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (null_fd < 0 || pipe2(s->pipe, O_CLOEXEC) < 0) {
 		mc_fail(err, errno, "RUN: pipe");
