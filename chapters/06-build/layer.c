@@ -307,7 +307,7 @@ static int add_upper_entry(struct layer_writer *w, const char *path, const char 
 			return -1;
 	}
 	return walk(w, path, name);
-	/* END SOLUTION; skeleton: (void)name; (void)write_marker; (void)write_node; (void)walk; (void)path; (void)rel; (void)base; (void)st; return 0; */
+	/* END SOLUTION; skeleton: (void)w; (void)name; (void)write_marker; (void)write_node; (void)walk; (void)path; (void)rel; (void)base; (void)st; return 0; */
 }
 
 static int by_name(const void *a, const void *b)
