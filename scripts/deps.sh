@@ -7,18 +7,19 @@
 set -u
 
 # Build: compiler, libraries.  Tests: busybox for root filesystems, clang-format,
-# the peers images are checked against (skopeo, umoci, podman, runc), and qemu
-# with cpio for the cgroup v2 virtual machine.
+# the peers images are checked against (skopeo, umoci, podman, runc; buildah for
+# the build benchmark, with hyperfine), clang for make fuzz, and qemu with cpio for the cgroup v2
+# virtual machine.
 APT_PACKAGES="build-essential pkg-config libcmocka-dev libcap-dev libseccomp-dev \
 libarchive-dev libjansson-dev libssl-dev busybox-static python3 clang-format iproute2 \
-skopeo umoci podman runc qemu-system-x86 cpio xz-utils kmod"
+skopeo umoci podman runc buildah clang hyperfine qemu-system-x86 cpio xz-utils kmod"
 DNF_PACKAGES="gcc make glibc-static pkgconf-pkg-config libcmocka-devel libcap-devel \
 libseccomp-devel libarchive-devel jansson-devel openssl-devel busybox python3 \
-clang-tools-extra iproute skopeo umoci podman runc qemu-system-x86 cpio xz kmod"
+clang-tools-extra iproute skopeo umoci podman runc buildah clang hyperfine qemu-system-x86 cpio xz kmod"
 
 missing() {
-	for cmd in cc make pkg-config python3 clang-format ip skopeo umoci podman runc \
-		qemu-system-x86_64 cpio; do
+	for cmd in cc make pkg-config python3 clang-format ip skopeo umoci podman runc buildah \
+		clang qemu-system-x86_64 cpio; do
 		command -v "$cmd" >/dev/null 2>&1 || echo "command:$cmd"
 	done
 	for mod in cmocka libcap libseccomp libarchive jansson libcrypto; do

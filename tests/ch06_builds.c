@@ -656,6 +656,10 @@ static void test_failing_run_reports_and_stores_nothing(void **state)
 	assert_int_equal(count_entries(blobs), before);
 	assert_int_equal(count_entries(tmp), 0);
 	assert_int_not_equal(mc("inspect fail:1"), 0);
+	/* Quotes in the command are escaped, as Go's %q does (BuildKit's message). */
+	put(dir, "Dockerfile", "FROM busybox\nRUN echo \"q\" && false\n");
+	assert_int_equal(build(dir, "-t fail:1"), 1);
+	expect("process \"/bin/sh -c echo \\\"q\\\" && false\" did not complete");
 }
 
 static void test_bad_dockerfiles_are_refused_with_their_line(void **state)

@@ -305,6 +305,7 @@ static int run_work(struct build *b, struct stage *s, void *arg, const char *dir
                     struct mc_error *err)
 {
 	struct run_step *r = arg;
+	struct bld_buf quoted = {0};
 	char **lowers = NULL, *line;
 	size_t n;
 	int code, rc;
@@ -329,14 +330,17 @@ static int run_work(struct build *b, struct stage *s, void *arg, const char *dir
 	req.output_arg = b->o->progress;
 	rc = bld_run_container(&req, &code, err);
 	bld_strv_free(lowers);
+	/* Go's %q of the command line, as BuildKit says it: "process \"/bin/sh -c ...\"". */
 	line = joined(r->argv);
+	bld_quote_go(&quoted, line ? line : "");
 	if (rc < 0) {
-		mc_fail_context(err, "process \"%s\" could not be started", line ? line : "");
+		mc_fail_context(err, "process %s could not be started", bld_buf_str(&quoted));
 	} else if (code != 0) {
 		b->res->exit_code = code;
-		rc = mc_fail(err, 0, "process \"%s\" did not complete successfully: exit code: %d",
-		             line ? line : "", code);
+		rc = mc_fail(err, 0, "process %s did not complete successfully: exit code: %d",
+		             bld_buf_str(&quoted), code);
 	}
+	bld_buf_free(&quoted);
 	free(line);
 	return rc;
 }
