@@ -8,11 +8,9 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -21,6 +19,7 @@
 #include "img_reference.h"
 #include "mc_file.h"
 #include "mc_trace.h"
+#include "ovl_run.h"
 
 #define CH "ch06"
 
@@ -703,19 +702,6 @@ static int export_image(struct build *b, struct stage *s, struct mc_error *err)
 
 /* ---- putting it together ----------------------------------------------------------------------- */
 
-static int private_mounts(struct mc_error *err)
-{
-	int rc = unshare(CLONE_NEWNS);
-
-	mc_trace_call(CH, rc, "the build's mounts are its own, and vanish with it",
-	              "unshare(CLONE_NEWNS)");
-	if (rc < 0)
-		return mc_fail(err, errno, "unshare(CLONE_NEWNS)");
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-		return mc_fail(err, errno, "make mounts private");
-	return 0;
-}
-
 static int setup(struct build *b, struct mc_error *err)
 {
 	const struct bld_context *cx = b->o->context;
@@ -754,7 +740,7 @@ static int setup(struct build *b, struct mc_error *err)
 	bld_step_note(b->o->progress, "transferring context: %zu rules done", cx->ignore.count);
 	bld_step_done(b->o->progress);
 	bld_lex_init(&b->lex, b->df.escape);
-	if (bld_cache_open(&b->cache, b->st, err) < 0 || private_mounts(err) < 0)
+	if (bld_cache_open(&b->cache, b->st, err) < 0 || ovl_private_mounts(err) < 0)
 		return -1;
 	if ((size_t)snprintf(b->work, sizeof(b->work), "%s/tmp/build-XXXXXX", b->st->root) >=
 	        sizeof(b->work) ||

@@ -53,18 +53,6 @@ struct run_state {
 
 /* ---- the files only a build step sees ------------------------------------------------------- */
 
-static int write_file(const char *path, const char *text, struct mc_error *err)
-{
-	FILE *f = fopen(path, "we");
-
-	if (f == NULL)
-		return mc_fail(err, errno, "create %s", path);
-	fputs(text, f);
-	if (fclose(f) != 0)
-		return mc_fail(err, errno, "write %s", path);
-	return 0;
-}
-
 /* Does the image (its layers, top first) have `rel`, not deleted by a whiteout? */
 static bool in_lowers(const struct bld_run *r, const char *rel)
 {
@@ -88,11 +76,11 @@ static int prepare_files(struct run_state *s, struct mc_error *err)
 	    mc_path_join(s->resolv, sizeof(s->resolv), s->r->scratch, "resolv.conf", err) < 0)
 		return -1;
 	mc_read_file("/etc/resolv.conf", resolv, sizeof(resolv), NULL, &ignored);
-	if (write_file(s->hosts,
-	               "127.0.0.1\tlocalhost " BUILD_HOSTNAME "\n::1\tlocalhost ip6-localhost "
-	               "ip6-loopback\n",
-	               err) < 0 ||
-	    write_file(s->resolv, resolv, err) < 0)
+	if (mc_create_file(s->hosts,
+	                   "127.0.0.1\tlocalhost " BUILD_HOSTNAME "\n::1\tlocalhost ip6-localhost "
+	                   "ip6-loopback\n",
+	                   err) < 0 ||
+	    mc_create_file(s->resolv, resolv, err) < 0)
 		return -1;
 	/* Only an image with /etc gets them; one without keeps its shape. */
 	s->make_hosts = !in_lowers(s->r, "etc/hosts");
