@@ -974,6 +974,71 @@ static void test_progress_on_a_terminal(void **state)
 	MC_OK("rmi tty:1");
 }
 
+/* What a RUN sees: ARG and ENV as its environment, WORKDIR, USER, its network; proxies. */
+static void test_run_sees_its_environment_user_and_network(void **state)
+{
+	char iid[PATH_MAX], id[128];
+	const char *dir;
+	FILE *f;
+
+	(void)state;
+	SETUP();
+	dir = context("runenv");
+	put(dir, "Dockerfile",
+	    "FROM busybox\nARG A=from-arg\nENV E=from-env\nWORKDIR /wd\n"
+	    "USER nobody\n"
+	    "RUN echo \"seen: $A $E $(pwd) $(id -u):$(id -g) proxy=$HTTP_PROXY\"\n"
+	    "RUN echo \"interfaces: $(tail -n +3 /proc/net/dev | wc -l)\"\n"
+	    "RUN --network=host echo \"host: $(tail -n +3 /proc/net/dev | wc -l)\"\n");
+	snprintf(iid, sizeof(iid), "%s/iid", mc_test_tmpdir());
+	assert_int_equal(mc("build --progress plain -t runenv:1 --build-arg HTTP_PROXY=http://p:3 "
+	                    "--iidfile '%s' '%s' </dev/null",
+	                    iid, dir),
+	                 0);
+	expect("seen: from-arg from-env /wd 65534:65534 proxy=http://p:3\n");
+	/* RUN's default network (until chapter 05): its own namespace, loopback only. */
+	expect("interfaces: 1\n");
+	expect_not("host: 1\n");
+	/* The proxy variable is seen, but neither recorded nor part of the cache key. */
+	MC_OK("history --no-trunc runenv:1");
+	expect_not("p:3");
+	assert_int_equal(mc("build --progress plain -t runenv:1 --build-arg HTTP_PROXY=http://q:4 "
+	                    "'%s' </dev/null",
+	                    dir),
+	                 0);
+	assert_string_equal(steps_of(out), "CCCC");
+	/* --iidfile has the image's ID. */
+	f = fopen(iid, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(id, sizeof(id), f));
+	fclose(f);
+	MC_OK("inspect --format '{{.Id}}' runenv:1");
+	out[strcspn(out, "\n")] = '\0';
+	assert_string_equal(id, out);
+	MC_OK("rmi runenv:1");
+}
+
+/* The chapter's demo: the same builder, plain output, the image ID on stdout. */
+static void test_demo_builds(void **state)
+{
+	const char *dir;
+
+	(void)state;
+	SETUP();
+	dir = context("demo");
+	put(dir, "Dockerfile", "FROM busybox\nRUN echo from the demo > /d\n");
+	assert_int_equal(
+	    mc_run_sh(LIMIT, out, sizeof(out), "build/bin/ch06-build -t demo:1 '%s'", dir), 0);
+	expect("#4 [2/2] RUN echo from the demo > /d");
+	expect("\nsha256:");
+	MC_OK("run --rm demo:1 cat /d");
+	assert_string_equal(out, "from the demo\n");
+	assert_int_equal(
+	    mc_run_sh(LIMIT, out, sizeof(out), "build/bin/ch06-build --print-ast '%s'", dir), 0);
+	assert_string_equal(out, "(from \"busybox\")\n(run \"echo from the demo > /d\")\n");
+	MC_OK("rmi demo:1");
+}
+
 static void test_print_ast(void **state)
 {
 	const char *dir;
@@ -1012,5 +1077,7 @@ const struct CMUnitTest ch06_builds_tests[] = {
     cmocka_unit_test(test_commit_a_running_container),
     cmocka_unit_test(test_progress_on_a_terminal),
     cmocka_unit_test(test_print_ast),
+    cmocka_unit_test(test_run_sees_its_environment_user_and_network),
+    cmocka_unit_test(test_demo_builds),
 };
 const size_t ch06_builds_test_count = sizeof(ch06_builds_tests) / sizeof(ch06_builds_tests[0]);
