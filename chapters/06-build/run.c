@@ -17,6 +17,7 @@
 #include "mc_resolve.h"
 #include "mc_trace.h"
 #include "ns_confine.h"
+#include "ovl_overlay.h"
 #include "ovl_run.h"
 
 #define CH "ch06"
@@ -145,20 +146,42 @@ static int before_pivot(struct ns_container *c, void *arg, struct mc_error *err)
 	return 0;
 }
 
-/* After the command: the empty files we bound onto are no part of what it changed. */
+/* The image's own /etc (top layer first), or false if none of its layers has one. */
+static bool lower_etc(const struct bld_run *r, struct stat *st)
+{
+	for (size_t i = r->nlower; i-- > 0;) {
+		char path[PATH_MAX];
+
+		snprintf(path, sizeof(path), "%s/etc", r->lowers[i]);
+		if (lstat(path, st) == 0)
+			return S_ISDIR(st->st_mode);
+	}
+	return false;
+}
+
+/*
+ * After the command: the empty files we bound onto are no part of what it
+ * changed - nor is the copy of /etc that making them caused, if the
+ * command left it empty and as it was.
+ */
 static void remove_placeholders(struct run_state *s)
 {
 	static const char *const names[] = {"etc/hosts", "etc/resolv.conf"};
 	const bool made[] = {s->make_hosts && s->hosts[0], s->make_resolv && s->resolv[0]};
+	struct stat up, low;
+	char path[PATH_MAX];
+	bool removed = false;
 
 	for (size_t i = 0; i < 2; i++) {
-		char path[PATH_MAX];
-		struct stat st;
-
 		snprintf(path, sizeof(path), "%s/%s", s->r->upper, names[i]);
-		if (made[i] && lstat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0)
-			unlink(path);
+		if (made[i] && lstat(path, &up) == 0 && S_ISREG(up.st_mode) && up.st_size == 0)
+			removed |= unlink(path) == 0;
 	}
+	snprintf(path, sizeof(path), "%s/etc", s->r->upper);
+	if (removed && lstat(path, &up) == 0 && S_ISDIR(up.st_mode) && lower_etc(s->r, &low) &&
+	    up.st_mode == low.st_mode && up.st_uid == low.st_uid && up.st_gid == low.st_gid &&
+	    !ovl_is_opaque(AT_FDCWD, path))
+		rmdir(path); /* fails, as it should, if the command put anything there */
 }
 
 /* ---- the command's output -------------------------------------------------------------------- */
