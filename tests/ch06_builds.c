@@ -1022,6 +1022,17 @@ static void test_run_sees_its_environment_user_and_network(void **state)
 	MC_OK("rmi runenv:1");
 }
 
+/* build/bin/ch06-build, next to the minicontainer under test. */
+static const char *demo_bin(void)
+{
+	static char path[PATH_MAX];
+	const char *slash = strrchr(mc_bin(), '/');
+
+	snprintf(path, sizeof(path), "%.*sch06-build", slash ? (int)(slash - mc_bin() + 1) : 0,
+	         mc_bin());
+	return path;
+}
+
 /* The chapter's demo: the same builder, plain output, the image ID on stdout. */
 static void test_demo_builds(void **state)
 {
@@ -1038,7 +1049,7 @@ static void test_demo_builds(void **state)
 	MC_OK("run --rm demo:1 cat /d");
 	assert_string_equal(out, "from the demo\n");
 	assert_int_equal(
-	    mc_run_sh(LIMIT, out, sizeof(out), "build/bin/ch06-build --print-ast '%s'", dir), 0);
+	    mc_run_sh(LIMIT, out, sizeof(out), "'%s' --print-ast '%s'", demo_bin(), dir), 0);
 	assert_string_equal(out, "(from \"busybox\")\n(run \"echo from the demo > /d\")\n");
 	MC_OK("rmi demo:1");
 }
