@@ -1042,8 +1042,8 @@ static void test_demo_builds(void **state)
 	SETUP();
 	dir = context("demo");
 	put(dir, "Dockerfile", "FROM busybox\nRUN echo from the demo > /d\n");
-	assert_int_equal(
-	    mc_run_sh(LIMIT, out, sizeof(out), "build/bin/ch06-build -t demo:1 '%s'", dir), 0);
+	assert_int_equal(mc_run_sh(LIMIT, out, sizeof(out), "'%s' -t demo:1 '%s'", demo_bin(), dir),
+	                 0);
 	expect("#4 [2/2] RUN echo from the demo > /d");
 	expect("\nsha256:");
 	MC_OK("run --rm demo:1 cat /d");
