@@ -221,7 +221,8 @@ static int glob_from(struct bld_copy *c, const char *prefix, char **comps, size_
 			count++;
 	}
 	closedir(d);
-	qsort(names, count, sizeof(char *), by_str);
+	if (count > 1)
+		qsort(names, count, sizeof(char *), by_str);
 	for (size_t k = 0; k < count; k++) {
 		snprintf(next, sizeof(next), "%s%s%s", prefix, prefix[0] ? "/" : "", names[k]);
 		if (rc == 0)
