@@ -324,7 +324,8 @@ static int sorted_names(const char *dir, char ***names, size_t *n, struct mc_err
 		free(*names);
 		return mc_fail(err, ENOMEM, "read %s", dir);
 	}
-	qsort(*names, *n, sizeof(char *), by_name);
+	if (*n > 1)
+		qsort(*names, *n, sizeof(char *), by_name);
 	return 0;
 }
 
