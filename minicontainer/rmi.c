@@ -122,7 +122,8 @@ static int keep_build_cache(struct img_store *st, char ***keep, size_t *n, struc
 		free(roots);
 		return mc_fail(err, ENOMEM, "rmi");
 	}
-	memcpy(more + *n, roots, nroots * sizeof(char *));
+	if (nroots > 0)
+		memcpy(more + *n, roots, nroots * sizeof(char *));
 	*keep = more;
 	*n += nroots;
 	free(roots);

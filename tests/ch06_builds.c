@@ -492,6 +492,16 @@ static void test_multistage_copy_from_and_target(void **state)
 	expect("200000 /out/big");
 	assert_int_not_equal(build(dir, "--target nope -t multi:x"), 0);
 	expect("target stage \"nope\" could not be found");
+	/* A stage on top of an empty one (FROM scratch, no files yet). */
+	put(dir, "Dockerfile",
+	    "FROM scratch AS empty\nFROM empty AS filled\n"
+	    "COPY --from=busybox /bin/busybox /bin/busybox\n"
+	    "ENTRYPOINT [\"/bin/busybox\", \"echo\", \"from an empty stage\"]\n");
+	if (build(dir, "-t multi:empty") != 0)
+		fail_msg("%s", out);
+	MC_OK("run --rm multi:empty");
+	assert_string_equal(out, "from an empty stage\n");
+	MC_OK("rmi multi:empty");
 	MC_OK("rmi multi:final multi:builder");
 }
 

@@ -489,7 +489,8 @@ static int start_stage(struct build *b, struct stage *s, struct mc_error *err)
 		if (s->image == NULL || s->layers == NULL) {
 			rc = mc_fail(err, ENOMEM, "FROM %s", base);
 		} else {
-			memcpy(s->layers, prev->layers, prev->nlayer * sizeof(*s->layers));
+			if (prev->nlayer > 0)
+				memcpy(s->layers, prev->layers, prev->nlayer * sizeof(*s->layers));
 			s->nlayer = prev->nlayer;
 			memcpy(s->fs_key, prev->fs_key, sizeof(s->fs_key));
 			memcpy(s->created, prev->created, sizeof(s->created));
