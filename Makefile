@@ -10,7 +10,7 @@
 # chapters named in STUDENT (e.g. STUDENT=01, or STUDENT=all), from the
 # student's copies in exercises/.  Output goes to $(BUILD) only.
 
-CHAPTERS := 01-namespaces 02-cgroups 03-overlayfs 04-images
+CHAPTERS := 01-namespaces 02-cgroups 03-overlayfs 04-images 06-build
 BUILD    ?= build
 STUDENT  ?=
 EXERCISES_DIR ?= exercises

@@ -4,71 +4,26 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include <string.h>
-#include <strings.h>
 #include <jansson.h>
 
+#include "bld_config.h"
 #include "img_archive.h"
 #include "mc.h"
-
-/*
- * --change 'CMD ["/hello"]': Dockerfile instructions applied to the new
- * image's config - CMD and ENTRYPOINT (JSON or shell form), ENV, WORKDIR, USER.
- */
-static int apply_change(json_t *config, const char *change, struct mc_error *err)
-{
-	char word[16];
-	const char *arg;
-	json_t *value;
-
-	if (sscanf(change, "%15s", word) != 1)
-		return mc_fail(err, 0, "empty --change");
-	arg = change + strlen(word);
-	arg += strspn(arg, " \t");
-	if (strcasecmp(word, "CMD") == 0 || strcasecmp(word, "ENTRYPOINT") == 0) {
-		value = arg[0] == '[' ? json_loads(arg, 0, NULL)
-		                      : json_pack("[s, s, s]", "/bin/sh", "-c", arg);
-		if (!json_is_array(value)) {
-			json_decref(value);
-			return mc_fail(err, 0, "--change %s: not a JSON array of strings", change);
-		}
-		json_object_set_new(config, strcasecmp(word, "CMD") == 0 ? "Cmd" : "Entrypoint",
-		                    value);
-	} else if (strcasecmp(word, "ENV") == 0 && strchr(arg, '=') != NULL) {
-		if (!json_is_array(json_object_get(config, "Env")))
-			json_object_set_new(config, "Env", json_array());
-		json_array_append_new(json_object_get(config, "Env"), json_string(arg));
-	} else if (strcasecmp(word, "WORKDIR") == 0 && arg[0] == '/') {
-		json_object_set_new(config, "WorkingDir", json_string(arg));
-	} else if (strcasecmp(word, "USER") == 0 && arg[0] != '\0') {
-		json_object_set_new(config, "User", json_string(arg));
-	} else {
-		return mc_fail(err, 0,
-		               "--change %s: only CMD, ENTRYPOINT, ENV, WORKDIR and USER "
-		               "are supported",
-		               change);
-	}
-	return 0;
-}
 
 /* Re-create the imported image with the changed config, under the same tag. */
 static int apply_changes(struct img_store *st, char *manifest, const struct img_ref *tag,
                          char **changes, size_t n, struct mc_error *err)
 {
 	struct img_image img;
-	json_t *doc, *config;
+	json_t *doc;
 	char *text;
 	int rc = 0;
 
 	if (img_image_load(st, manifest, &img, err) < 0)
 		return -1;
+	/* Chapter 06's code: the same instructions a Dockerfile has. */
 	doc = json_loads(img.config_json, 0, NULL);
-	config = json_object_get(doc, "config");
-	if (!json_is_object(config)) {
-		config = json_object();
-		json_object_set_new(doc, "config", config);
-	}
-	for (size_t i = 0; rc == 0 && i < n; i++)
-		rc = apply_change(config, changes[i], err);
+	rc = bld_apply_changes(doc, changes, n, err);
 	text = rc == 0 ? json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 	if (rc == 0)
 		rc = img_store_add_image(st, text, img.layers, img.nlayer, tag, manifest, err);
@@ -116,8 +71,8 @@ int verb_import(int argc, char **argv)
 			    "Usage:  minicontainer import [OPTIONS] file [REPOSITORY[:TAG]]\n\n"
 			    "Import the contents from a tarball to create a filesystem image\n\n"
 			    "Options:\n"
-			    "  -c, --change list      Apply Dockerfile instructions to the image: "
-			    "CMD, ENTRYPOINT, ENV, WORKDIR, USER\n"
+			    "  -c, --change list      Apply Dockerfile instruction to the created "
+			    "image\n"
 			    "  -m, --message string   Set commit message for imported image\n");
 			return 0;
 		} else

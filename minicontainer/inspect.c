@@ -21,6 +21,30 @@ static void copy_or(json_t *out, const char *key, json_t *value, json_t *fallbac
 }
 
 /* Docker's image object: the config, plus what only the store knows (tags, size). */
+/*
+ * Docker's Config always has these fields, null or empty when the image sets
+ * none: {{json .Config.Entrypoint}} is "null", never a missing key.
+ */
+static void fill_config(json_t *c)
+{
+	static const char *const empty_strings[] = {"Hostname", "Domainname", "User",
+	                                            "Image",    "WorkingDir", NULL};
+	static const char *const falses[] = {
+	    "AttachStdin", "AttachStdout", "AttachStderr", "Tty", "OpenStdin", "StdinOnce", NULL};
+	static const char *const nulls[] = {"Env",     "Cmd",    "Volumes", "Entrypoint",
+	                                    "OnBuild", "Labels", NULL};
+
+	for (int i = 0; empty_strings[i] != NULL; i++)
+		if (json_object_get(c, empty_strings[i]) == NULL)
+			json_object_set_new(c, empty_strings[i], json_string(""));
+	for (int i = 0; falses[i] != NULL; i++)
+		if (json_object_get(c, falses[i]) == NULL)
+			json_object_set_new(c, falses[i], json_false());
+	for (int i = 0; nulls[i] != NULL; i++)
+		if (json_object_get(c, nulls[i]) == NULL)
+			json_object_set_new(c, nulls[i], json_null());
+}
+
 static json_t *image_json(struct img_store *st, const struct img_image *img)
 {
 	json_t *config = json_loads(img->config_json, 0, NULL);
@@ -49,6 +73,7 @@ static json_t *image_json(struct img_store *st, const struct img_image *img)
 	copy_or(out, "Created", json_object_get(config, "created"), json_string(""));
 	copy_or(out, "Author", json_object_get(config, "author"), json_string(""));
 	copy_or(out, "Config", json_object_get(config, "config"), json_object());
+	fill_config(json_object_get(out, "Config"));
 	json_object_set(out, "Architecture", json_object_get(config, "architecture"));
 	json_object_set(out, "Os", json_object_get(config, "os"));
 	json_object_set_new(out, "Size", json_integer((json_int_t)mc_image_size(st, img)));

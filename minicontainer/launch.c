@@ -50,17 +50,10 @@ static struct launch {
 static int write_text(const char *dir, const char *name, const char *text, struct mc_error *err)
 {
 	char path[PATH_MAX];
-	FILE *f;
 
 	if (mc_path_join(path, sizeof(path), dir, name, err) < 0)
 		return -1;
-	f = fopen(path, "we");
-	if (f == NULL)
-		return mc_fail(err, errno, "create %s", path);
-	fputs(text, f);
-	if (fclose(f) != 0)
-		return mc_fail(err, errno, "write %s", path);
-	return 0;
+	return mc_create_file(path, text, err);
 }
 
 static int write_etc_files(const char *hostname, struct mc_error *err)

@@ -124,7 +124,8 @@ extern const struct mc_command mc_cmd_run, mc_cmd_create, mc_cmd_start, mc_cmd_p
     mc_cmd_stop, mc_cmd_kill, mc_cmd_logs, mc_cmd_exec, mc_cmd_images, mc_cmd_load, mc_cmd_save,
     mc_cmd_import, mc_cmd_tag, mc_cmd_rmi, mc_cmd_inspect, mc_cmd_container_inspect,
     mc_cmd_image_inspect, mc_cmd_history, mc_cmd_wait, mc_cmd_restart, mc_cmd_attach,
-    mc_cmd_completion, mc_cmd___complete, mc_cmd___man;
+    mc_cmd_completion, mc_cmd___complete, mc_cmd___man, mc_cmd_build, mc_cmd_builder_prune,
+    mc_cmd_commit;
 int verb_run(int argc, char **argv);
 int verb_create(int argc, char **argv);
 int verb_start(int argc, char **argv);
@@ -150,6 +151,9 @@ int verb_attach(int argc, char **argv);
 int verb_completion(int argc, char **argv);
 int verb___complete(int argc, char **argv);
 int verb___man(int argc, char **argv);
+int verb_build(int argc, char **argv);
+int verb_builder_prune(int argc, char **argv);
+int verb_commit(int argc, char **argv);
 
 /* stop.c: "KILL", "SIGKILL", "9" -> 9; 0 if it is none of these. */
 int mc_parse_signal(const char *text);

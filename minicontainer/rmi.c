@@ -2,11 +2,13 @@
  * rmi.c - `minicontainer rmi IMAGE...`: remove names, then whatever no
  * name and no container reaches any more.
  */
+#include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bld_cache.h"
 #include "mc.h"
 #include "mc_container.h"
 
@@ -104,6 +106,31 @@ static int remove_one(struct img_store *st, const char *what, bool force, char *
 	return rc;
 }
 
+/* Add the build cache's layers to what GC keeps: rmi never empties the cache (builder prune does). */
+static int keep_build_cache(struct img_store *st, char ***keep, size_t *n, struct mc_error *err)
+{
+	struct bld_cache cache;
+	char **roots, **more;
+	size_t nroots;
+
+	if (bld_cache_open(&cache, st, err) < 0 ||
+	    bld_cache_roots(&cache, &roots, &nroots, err) < 0)
+		return -1;
+	more = realloc(*keep, (*n + nroots + 1) * sizeof(char *));
+	if (more == NULL) {
+		for (size_t i = 0; i < nroots; i++)
+			free(roots[i]);
+		free(roots);
+		return mc_fail(err, ENOMEM, "rmi");
+	}
+	if (nroots > 0)
+		memcpy(more + *n, roots, nroots * sizeof(char *));
+	*keep = more;
+	*n += nroots;
+	free(roots);
+	return 0;
+}
+
 struct rmi_opts {
 	bool force;
 };
@@ -149,8 +176,9 @@ int verb_rmi(int argc, char **argv)
 	for (int i = first; i < argc; i++)
 		if (remove_one(&st, argv[i], o.force, in_use, nuse, &err) < 0)
 			status = mc_report(&err);
-	/* Blobs and unpacked layers nothing reaches any more go now. */
-	if (img_store_gc(&st, (const char *const *)in_use, nuse, &freed, &err) < 0)
+	/* Blobs and unpacked layers nothing reaches any more go now - not the build cache's. */
+	if (keep_build_cache(&st, &in_use, &nuse, &err) < 0 ||
+	    img_store_gc(&st, (const char *const *)in_use, nuse, &freed, &err) < 0)
 		status = mc_report(&err);
 	img_store_unlock(&st);
 	mc_containers_unlock(lock);

@@ -7,6 +7,7 @@
 #include "mc_verbs.h"
 
 const struct mc_group mc_groups[] = {
+    {"builder", "Manage builds"},
     {"container", "Manage containers"},
     {"image", "Manage images"},
     {NULL, NULL},
@@ -15,7 +16,10 @@ const struct mc_group mc_groups[] = {
 /* clang-format off */
 const struct mc_verb mc_verbs[] = {
     /* group        names             shortcut   command              run            starts  common */
+    {"builder",   "build",           NULL,      &mc_cmd_build,        verb_build,    true,  0},
+    {"builder",   "prune",           NULL,      &mc_cmd_builder_prune, verb_builder_prune, false, 0},
     {"container", "attach",          "attach",  &mc_cmd_attach,       verb_attach,   false, 0},
+    {"container", "commit",          "commit",  &mc_cmd_commit,       verb_commit,   false, 0},
     {"container", "create",          "create",  &mc_cmd_create,       verb_create,   false, 0},
     {"container", "exec",            "exec",    &mc_cmd_exec,         verb_exec,     true,  2},
     {"container", "inspect",         NULL,      &mc_cmd_container_inspect, verb_container_inspect, false, 0},
@@ -28,6 +32,7 @@ const struct mc_verb mc_verbs[] = {
     {"container", "start",           "start",   &mc_cmd_start,        verb_start,    true,  0},
     {"container", "stop",            "stop",    &mc_cmd_stop,         verb_stop,     false, 0},
     {"container", "wait",            "wait",    &mc_cmd_wait,         verb_wait,     false, 0},
+    {"image",     "build",           "build",   &mc_cmd_build,        verb_build,    true,  4},
     {"image",     "history",         "history", &mc_cmd_history,      verb_history,  false, 0},
     {"image",     "import",          "import",  &mc_cmd_import,       verb_import,   false, 0},
     {"image",     "inspect",         NULL,      &mc_cmd_image_inspect, verb_image_inspect, false, 0},
@@ -91,15 +96,21 @@ void mc_verb_aliases(const struct mc_verb *v, char *buf, size_t size)
 	size_t used = 0;
 
 	buf[0] = '\0';
-	if (v->group != NULL)
-		for (const char *p = v->names; *p != '\0';
-		     p += strcspn(p, " "), p += strspn(p, " "))
-			used += (size_t)snprintf(buf + used, used < size ? size - used : 0,
-			                         "%sminicontainer %s %.*s", used ? ", " : "",
-			                         v->group, (int)strcspn(p, " "), p);
-	if (v->shortcut != NULL && used < size)
-		snprintf(buf + used, size - used, "%sminicontainer %s", used ? ", " : "",
-		         v->shortcut);
+	/* Every row of the same command: `image build`, `builder build`, `build`. */
+	for (const struct mc_verb *r = mc_verbs; r->cmd != NULL; r++) {
+		if (r->cmd != v->cmd)
+			continue;
+		if (r->group != NULL)
+			for (const char *p = r->names; *p != '\0';
+			     p += strcspn(p, " "), p += strspn(p, " "))
+				used +=
+				    (size_t)snprintf(buf + used, used < size ? size - used : 0,
+				                     "%sminicontainer %s %.*s", used ? ", " : "",
+				                     r->group, (int)strcspn(p, " "), p);
+		if (r->shortcut != NULL && used < size)
+			used += (size_t)snprintf(buf + used, size - used, "%sminicontainer %s",
+			                         used ? ", " : "", r->shortcut);
+	}
 }
 
 /* The first of the names: "ls" of "ls list ps". */

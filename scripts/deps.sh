@@ -7,21 +7,22 @@
 set -u
 
 # Build: compiler, libraries.  Tests: busybox for root filesystems, clang-format,
-# the peers images are checked against (skopeo, umoci, podman, runc), and qemu
-# with cpio for the cgroup v2 virtual machine; zsh, groff, man and col for the
-# tests of the shell completion and the man pages.
+# the peers images are checked against (skopeo, umoci, podman, runc; buildah for
+# the build benchmark, with hyperfine), clang for make fuzz, qemu with cpio for
+# the cgroup v2 virtual machine, and zsh, groff, man and col for the tests of
+# the shell completion and the man pages.
 APT_PACKAGES="build-essential pkg-config libcmocka-dev libcap-dev libseccomp-dev \
 libarchive-dev libjansson-dev libssl-dev busybox-static python3 clang-format iproute2 \
-skopeo umoci podman runc qemu-system-x86 cpio xz-utils kmod clang libclang-rt-14-dev \
-zsh groff man-db bsdextrautils"
+skopeo umoci podman runc buildah clang libclang-rt-14-dev hyperfine qemu-system-x86 cpio \
+xz-utils kmod zsh groff man-db bsdextrautils"
 DNF_PACKAGES="gcc make glibc-static pkgconf-pkg-config libcmocka-devel libcap-devel \
 libseccomp-devel libarchive-devel jansson-devel openssl-devel busybox python3 \
-clang-tools-extra iproute skopeo umoci podman runc qemu-system-x86 cpio xz kmod \
-zsh groff man-db util-linux"
+clang-tools-extra iproute skopeo umoci podman runc buildah clang hyperfine qemu-system-x86 \
+cpio xz kmod zsh groff man-db util-linux"
 
 missing() {
-	for cmd in cc make pkg-config python3 clang-format clang ip skopeo umoci podman runc \
-		qemu-system-x86_64 cpio zsh groff man col; do
+	for cmd in cc make pkg-config python3 clang-format ip skopeo umoci podman runc buildah \
+		clang qemu-system-x86_64 cpio zsh groff man col; do
 		command -v "$cmd" >/dev/null 2>&1 || echo "command:$cmd"
 	done
 	for mod in cmocka libcap libseccomp libarchive jansson libcrypto; do

@@ -141,6 +141,34 @@ int mc_mountinfo_count(const char *needle)
 	return n;
 }
 
+int mc_run_sh(int seconds, char *out, size_t size, const char *fmt, ...)
+{
+	char line[16384], runner[128], drain[4096];
+	size_t used = 0, n;
+	va_list ap;
+	FILE *p;
+	int status;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	/* The line travels in the environment: no quoting of it can go wrong. */
+	setenv("MC_RUN_SH_LINE", line, 1);
+	snprintf(runner, sizeof(runner), "timeout -k 5 %d sh -c \"$MC_RUN_SH_LINE\" 2>&1", seconds);
+	p = popen(runner, "r");
+	if (p == NULL)
+		return -1;
+	while (used + 1 < size && (n = fread(out + used, 1, size - used - 1, p)) > 0)
+		used += n;
+	if (size > 0)
+		out[used] = '\0';
+	while (fread(drain, 1, sizeof(drain), p) > 0)
+		; /* the rest: read, or the command would block */
+	status = pclose(p);
+	unsetenv("MC_RUN_SH_LINE");
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
 int mc_test_main(int argc, char **argv, const char *group, const struct CMUnitTest *tests,
                  size_t count)
 {

@@ -58,6 +58,14 @@ int mc_kv_count(const char *text, const char *key);
 /* Number of lines of /proc/self/mountinfo that contain `needle` (all lines if NULL). */
 int mc_mountinfo_count(const char *needle);
 
+/*
+ * Run a shell command line (sh -c) with a time limit of `seconds`; its
+ * stdout and stderr together go to `out` (cut to `size`).  Returns its exit
+ * status, or -1 if it did not exit (killed, timed out: then 124 or 137).
+ */
+int mc_run_sh(int seconds, char *out, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
 /* Run the tests: `--list` prints their names, `--run NAME` runs one, no argument runs all. */
 int mc_test_main(int argc, char **argv, const char *group, const struct CMUnitTest *tests,
                  size_t count);

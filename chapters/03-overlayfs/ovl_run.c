@@ -45,7 +45,7 @@ const struct mc_option ovl_options_table[] = {
     {NULL, 0, NULL, NULL, NULL, 0},
 };
 
-static int private_mount_namespace(struct mc_error *err)
+int ovl_private_mounts(struct mc_error *err)
 {
 	int rc = unshare(CLONE_NEWNS);
 
@@ -101,7 +101,7 @@ static int prepare(struct ns_container *c, void *arg, struct mc_error *err)
 	run->dir[0] = '\0';
 	if (run->nlayer == 0)
 		return mc_fail(err, 0, "no layers given (--layer DIR)");
-	if (private_mount_namespace(err) < 0 || make_dirs(run, err) < 0)
+	if (ovl_private_mounts(err) < 0 || make_dirs(run, err) < 0)
 		goto fail;
 	ovl.lowers = run->layers;
 	ovl.nlower = run->nlayer;

@@ -45,4 +45,11 @@ extern const struct mc_option ovl_options_table[];
  */
 int ovl_add_step(struct ns_config *cfg, struct ovl_run *run, struct mc_error *err);
 
+/*
+ * Move the calling process into a mount namespace of its own, every mount
+ * in it private: what it mounts next is never seen outside and goes away
+ * with it (the step above does this; so does chapter 06's build).
+ */
+int ovl_private_mounts(struct mc_error *err);
+
 #endif

@@ -760,7 +760,7 @@ static int extract_entry(struct extraction *x, struct archive *tar, struct archi
 	}
 	if (n.dirfd < 0)
 		return mc_fail_context(x->err, "entry \"%s\"", path);
-	if (is_whiteout(n.name))
+	if (is_whiteout(n.name) && !x->opts->plain_whiteouts)
 		rc = extract_whiteout(x, &n);
 	else
 		rc = extract_node(x, tar, entry, &n);

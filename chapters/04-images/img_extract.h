@@ -28,7 +28,8 @@ struct img_extract_opts {
 	enum mc_resolver resolver; /* how names are resolved inside dest (mc_resolve.h) */
 	bool allow_devices;        /* create character/block devices (images may ship /dev nodes) */
 	bool keep_ownership;       /* chown to the archive's uid/gid (needs root) */
-	char diff_id[72];          /* out: "sha256:<hex>" of the uncompressed tar stream */
+	bool plain_whiteouts; /* ".wh." names are ordinary files: a tarball, not a layer (ADD) */
+	char diff_id[72];     /* out: "sha256:<hex>" of the uncompressed tar stream */
 };
 
 /*

@@ -37,6 +37,18 @@ int mc_write_file(const char *path, const char *data, struct mc_error *err)
 	return 0;
 }
 
+int mc_create_file(const char *path, const char *text, struct mc_error *err)
+{
+	FILE *f = fopen(path, "we");
+
+	if (f == NULL)
+		return mc_fail(err, errno, "create %s", path);
+	fputs(text, f);
+	if (fclose(f) != 0)
+		return mc_fail(err, errno, "write %s", path);
+	return 0;
+}
+
 int mc_read_file(const char *path, char *buf, size_t size, size_t *len, struct mc_error *err)
 {
 	size_t used = 0;

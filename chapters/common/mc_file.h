@@ -13,6 +13,9 @@
 /* Write `data` to an existing file (no O_CREAT), in one write(2) as kernel files want. */
 int mc_write_file(const char *path, const char *data, struct mc_error *err);
 
+/* Create (or truncate) a regular file and write `text` to it. */
+int mc_create_file(const char *path, const char *text, struct mc_error *err);
+
 /* Read at most size-1 bytes of a file into buf, NUL-terminated; *len gets the length. */
 int mc_read_file(const char *path, char *buf, size_t size, size_t *len, struct mc_error *err);
 

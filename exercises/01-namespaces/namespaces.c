@@ -517,6 +517,7 @@ static int mask_path(int rootfd, const char *path, struct mc_error *err)
 	fd = mc_open_in_root(rootfd, path, O_PATH | O_NOFOLLOW, 0, MC_RESOLVE_AUTO, err);
 	if (fd < 0)
 		return err->errnum == ENOENT ? 0 : -1;
+	rc = 1;
 	if (fstat(fd, &st) < 0)
 		rc = mc_fail(err, errno, "stat %s", path);
 	else if (S_ISDIR(st.st_mode))
@@ -549,23 +550,24 @@ static int make_read_only(int rootfd, const char *path, struct mc_error *err)
 	                    MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
 	                    NULL, CH, path, NULL, err);
 	close(fd);
-	return rc;
+	return rc < 0 ? -1 : 1;
 }
 
 static int hide_system_paths(int rootfd, const struct ns_config *cfg, struct mc_error *err)
 {
 	const char *const *masked = cfg->masked_paths ? cfg->masked_paths : ns_masked_paths;
 	const char *const *readonly = cfg->readonly_paths ? cfg->readonly_paths : ns_readonly_paths;
-	size_t n = 0;
+	int n, nmasked = 0, nreadonly = 0;
 
-	for (; *masked != NULL; masked++, n++)
-		if (mask_path(rootfd, *masked, err) < 0)
+	/* Each returns 1 when it hid the path, 0 when this kernel has no such path. */
+	for (; *masked != NULL; masked++, nmasked += n)
+		if ((n = mask_path(rootfd, *masked, err)) < 0)
 			return -1;
-	for (; *readonly != NULL; readonly++, n++)
-		if (make_read_only(rootfd, *readonly, err) < 0)
+	for (; *readonly != NULL; readonly++, nreadonly += n)
+		if ((n = make_read_only(rootfd, *readonly, err)) < 0)
 			return -1;
-	if (n > 0)
-		mc_trace(CH, "masked /proc/kcore, /proc/keys ...; /proc/sys and friends read-only");
+	if (nmasked + nreadonly > 0)
+		mc_trace(CH, "%d paths of /proc and /sys masked, %d read-only", nmasked, nreadonly);
 	return 0;
 }
 
