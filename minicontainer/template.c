@@ -200,6 +200,21 @@ static bool parse_arg(struct parser *ps, struct arg *a, bool *done)
 	return false;
 }
 
+static void free_pipe(struct pipe *p);
+
+/* On a syntax error, what was parsed so far goes (the error is already in ps). */
+static struct pipe *drop(struct pipe *pipe, struct cmd *partial)
+{
+	if (partial != NULL && partial->nargs > 0) {
+		pipe->cmds = realloc(pipe->cmds, (pipe->ncmds + 1) * sizeof(struct cmd));
+		pipe->cmds[pipe->ncmds++] = *partial;
+	} else if (partial != NULL) {
+		free(partial->args);
+	}
+	free_pipe(pipe);
+	return NULL;
+}
+
 static struct pipe *parse_pipe(struct parser *ps, bool in_parens)
 {
 	struct pipe *pipe = calloc(1, sizeof(*pipe));
@@ -213,10 +228,16 @@ static struct pipe *parse_pipe(struct parser *ps, bool in_parens)
 			cmd.args = realloc(cmd.args, (cmd.nargs + 1) * sizeof(struct arg));
 			cmd.args[cmd.nargs++] = a;
 		}
-		if (ps->failed)
-			return NULL;
-		if (cmd.nargs == 0)
-			return syntax(ps, ps->p, "missing value for command");
+		if (ps->failed) {
+			/* (the operand that failed may hold half its fields: it goes too) */
+			cmd.args = realloc(cmd.args, (cmd.nargs + 1) * sizeof(struct arg));
+			cmd.args[cmd.nargs++] = a;
+			return drop(pipe, &cmd);
+		}
+		if (cmd.nargs == 0) {
+			syntax(ps, ps->p, "missing value for command");
+			return drop(pipe, &cmd);
+		}
 		pipe->cmds = realloc(pipe->cmds, (pipe->ncmds + 1) * sizeof(struct cmd));
 		pipe->cmds[pipe->ncmds++] = cmd;
 		if (ps->p < ps->act_end && *ps->p == '|') {
@@ -224,11 +245,14 @@ static struct pipe *parse_pipe(struct parser *ps, bool in_parens)
 			continue;
 		}
 		if (in_parens) {
-			if (ps->p >= ps->act_end || *ps->p != ')')
-				return syntax(ps, ps->p, "unclosed left paren");
+			if (ps->p >= ps->act_end || *ps->p != ')') {
+				syntax(ps, ps->p, "unclosed left paren");
+				return drop(pipe, NULL);
+			}
 			ps->p++;
 		} else if (ps->p < ps->act_end && *ps->p == ')') {
-			return syntax(ps, ps->p, "unexpected right paren");
+			syntax(ps, ps->p, "unexpected right paren");
+			return drop(pipe, NULL);
 		}
 		return pipe;
 	}
@@ -846,6 +870,13 @@ static json_t *fn_printf(struct call *c)
 		f++;
 		while ((*f == '-' || isdigit((unsigned char)*f)) && s < sizeof(spec) - 3)
 			spec[s++] = *f++;
+		spec[s] = '\0';
+		/* Go refuses a width over a million ("%!(BADWIDTH)"): so do we - it
+		 * would be that many bytes of output. */
+		if (strtoll(spec + strspn(spec, "%-"), NULL, 10) > 1000000) {
+			fputs("%!(BADWIDTH)", out);
+			s = strspn(spec, "%-");
+		}
 		verb = *f;
 		if (verb == '%') {
 			fputc('%', out);
@@ -854,18 +885,22 @@ static json_t *fn_printf(struct call *c)
 		if (verb == '\0')
 			break;
 		arg = next < c->nargs ? c->args[next++] : NULL;
-		if (verb == 'd' && arg != NULL && json_is_number(arg)) {
+		if (verb == 'd' && arg != NULL && json_is_integer(arg)) {
 			spec[s++] = 'l', spec[s++] = 'l', spec[s++] = 'd';
-			fprintf(out, spec, (long long)json_number_value(arg));
+			fprintf(out, spec, (long long)json_integer_value(arg));
 		} else if (verb == 'x' && arg != NULL && json_is_integer(arg)) {
 			spec[s++] = 'l', spec[s++] = 'l', spec[s++] = 'x';
 			fprintf(out, spec, (long long)json_integer_value(arg));
 		} else if (verb == 'q') {
-			text = value_text(arg);
-			char *quoted = json_dumps(json_string(text), JSON_ENCODE_ANY);
+			json_t *str;
+			char *quoted;
 
+			text = value_text(arg);
+			str = json_string(text);
+			quoted = json_dumps(str, JSON_ENCODE_ANY);
 			fputs(quoted ? quoted : "\"\"", out);
 			free(quoted);
+			json_decref(str);
 			free(text);
 		} else {
 			text = value_text(arg);
@@ -959,7 +994,10 @@ static json_t *eval_arg(struct exec *x, const struct arg *a, json_t *dot)
 	case A_STRING:
 		return json_string(a->str);
 	case A_NUMBER:
-		return a->is_int ? json_integer((json_int_t)a->num) : json_real(a->num);
+		/* (an integer too big for 64 bits stays a float: converting it is undefined) */
+		return a->is_int && a->num > -9.2e18 && a->num < 9.2e18
+		           ? json_integer((json_int_t)a->num)
+		           : json_real(a->num);
 	case A_BOOL:
 		return json_boolean(a->bool_value);
 	case A_NIL:

@@ -70,6 +70,8 @@ static void test_go_template_table(void **state)
 	    /* printf and pipelines */
 	    {"{{printf \"%s has pid %d\" .Name .State.Pid}}", "/web has pid 42"},
 	    {"{{printf \"%-6s|%4d|%q\" \"ab\" 7 \"x\"}}", "ab    |   7|\"x\""},
+	    /* a width over a million is refused, as Go's fmt refuses it */
+	    {"{{printf \"%5000000d\" 3}}", "%!(BADWIDTH)3"},
 	    {"{{.Name | upper | printf \"<%s>\"}}", "</WEB>"},
 	    {"{{(index .Mounts 1).Source}}", "/y"},
 	    /* control */

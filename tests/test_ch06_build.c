@@ -456,6 +456,40 @@ static void test_expand_modifiers(void **state)
 }
 
 /* EXERCISE 06.1's tests: the errors, with BuildKit's messages. */
+/*
+ * A Dockerfile is untrusted: a substitution that would take hours to match,
+ * or that multiplies a value at every level of nesting, is an error in well
+ * under a second - not a hang, not gigabytes.
+ */
+static void test_expand_refuses_runaway_substitutions(void **state)
+{
+	char long_value[8 + 4000], *env[] = {long_value, "A=aaaaaaaaaaaaaaaa", NULL}, *out, *word;
+	struct bld_lex lx;
+	struct mc_error err;
+	size_t n;
+
+	(void)state;
+	bld_lex_init(&lx, '\\');
+	n = (size_t)snprintf(long_value, sizeof(long_value), "LONG=");
+	memset(long_value + n, 'a', sizeof(long_value) - n - 1);
+	long_value[sizeof(long_value) - 1] = '\0';
+	/* backtracking: many stars, no match anywhere, on 4000 bytes */
+	if (bld_expand(&lx, "${LONG//*a*a*a*a*a*a*a*a*b/x}", env, &out, &err) == 0)
+		fail_msg("the costly pattern expanded (%zu bytes)", strlen(out));
+	if (strstr(err.msg, "too costly") == NULL)
+		fail_msg("costly pattern: \"%s\"", err.msg);
+	/* growth: each level replaces every character by the level below (16^6 bytes) */
+	word = "${A//?/${A//?/${A//?/${A//?/${A//?/${A//?/x}}}}}}";
+	if (bld_expand(&lx, word, env, &out, &err) == 0)
+		fail_msg("the nested substitution expanded (%zu bytes)", strlen(out));
+	if (strstr(err.msg, "too large") == NULL)
+		fail_msg("nested substitution: \"%s\"", err.msg);
+	/* and what stays within bounds still works: 16^3 = 4096 characters */
+	assert_int_equal(bld_expand(&lx, "${A//?/${A//?/${A//?/x}}}", env, &out, &err), 0);
+	assert_int_equal(strlen(out), 4096);
+	free(out);
+}
+
 static void test_expand_modifier_errors(void **state)
 {
 	static const struct {
@@ -887,6 +921,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_expand_table),
 	    cmocka_unit_test(test_expand_modifiers),
 	    cmocka_unit_test(test_expand_modifier_errors),
+	    cmocka_unit_test(test_expand_refuses_runaway_substitutions),
 	    cmocka_unit_test(test_expand_replace_and_words),
 	    cmocka_unit_test(test_dockerignore_rules),
 	    cmocka_unit_test(test_cache_key_ignores_mtime),
