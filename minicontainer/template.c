@@ -876,6 +876,7 @@ static json_t *fn_printf(struct call *c)
 		if (strtoll(spec + strspn(spec, "%-"), NULL, 10) > 1000000) {
 			fputs("%!(BADWIDTH)", out);
 			s = strspn(spec, "%-");
+			memset(spec + s, 0, sizeof(spec) - s);
 		}
 		verb = *f;
 		if (verb == '%') {
