@@ -48,6 +48,9 @@ is_student = $(filter all $(call chapter_num,$1),$(STUDENT))
 pick = $(if $(and $(call is_student,$1),$(wildcard $(EXERCISES_DIR)/$1/$2)),$(EXERCISES_DIR)/$1/$2,chapters/$1/$2)
 chapter_files = $(notdir $(wildcard chapters/$1/*.c))
 module_files = $(filter-out demo.c,$(call chapter_files,$1))
+# Assembler files carry data into a chapter's library (chapter 01: the default
+# seccomp profile, .incbin'd from the JSON file beside it); never exercises.
+chapter_asm = $(notdir $(wildcard chapters/$1/*.S))
 
 HARNESS_OBJ := $(BUILD)/obj/tests/harness.o
 INCLUDES := -Ichapters/common $(foreach c,$(CHAPTERS),$(if $(call is_student,$c),-I$(EXERCISES_DIR)/$c) -Ichapters/$c) $(PKG_CFLAGS)
@@ -83,10 +86,14 @@ $(BUILD)/obj/$1/$(2:.c=.o): $(call pick,$1,$2)
 	$$(CC) $$(CFLAGS) $$(INCLUDES) -MMD -MP -c $$< -o $$@
 endef
 $(foreach c,$(CHAPTERS),$(foreach f,$(call chapter_files,$c),$(eval $(call object_rule,$c,$f))))
+$(BUILD)/obj/%.o: chapters/%.S
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -I$(dir $<) -c $< -o $@
+$(foreach c,$(CHAPTERS),$(eval $(patsubst %.S,$(BUILD)/obj/$c/%.o,$(call chapter_asm,$c)): $(wildcard chapters/$c/*.json)))
 
 define chapter_rules
 LIB_$(call chapter_num,$1) := $(BUILD)/lib/libch$(call chapter_num,$1).a
-$(BUILD)/lib/libch$(call chapter_num,$1).a: $(patsubst %.c,$(BUILD)/obj/$1/%.o,$(call module_files,$1))
+$(BUILD)/lib/libch$(call chapter_num,$1).a: $(patsubst %.c,$(BUILD)/obj/$1/%.o,$(call module_files,$1)) $(patsubst %.S,$(BUILD)/obj/$1/%.o,$(call chapter_asm,$1))
 	@mkdir -p $$(@D)
 	rm -f $$@ && $$(AR) rcs $$@ $$^
 
@@ -220,6 +227,9 @@ deps-check:
 install: demos
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(DEMOS) $(BUILD)/bin/minicontainer $(DESTDIR)$(PREFIX)/bin/
+	# The default seccomp profile (built in, too): the start of your own.
+	install -d $(DESTDIR)$(PREFIX)/share/minicontainer
+	install -m 0644 chapters/01-namespaces/seccomp-default.json $(DESTDIR)$(PREFIX)/share/minicontainer/
 
 # hello-world, built offline: a static program, packaged as an image with
 # minicontainer's own import, then run.
