@@ -42,6 +42,8 @@ const char mc_run_usage[] =
     "      --pids-limit int       Tune container pids limit (-1 for unlimited)\n"
     "      --network string       none (default) or host; bridge comes with chapter 05\n"
     "      --privileged           Keep every capability and install no seccomp filter\n"
+    "      --security-opt list    seccomp=unconfined|PROFILE.json, no-new-privileges,\n"
+    "                             systempaths=unconfined\n"
     "      --init                 Run an init inside the container that forwards signals\n"
     "                             and reaps processes\n"
     "  -i, --interactive          Keep STDIN open even if not attached\n"
@@ -63,6 +65,7 @@ enum {
 	OPT_INIT,
 	OPT_HELP,
 	OPT_PRIVILEGED,
+	OPT_SECURITY_OPT,
 };
 
 static const struct option options[] = {
@@ -87,6 +90,7 @@ static const struct option options[] = {
     {"net", required_argument, NULL, OPT_NETWORK},
     {"init", no_argument, NULL, OPT_INIT},
     {"privileged", no_argument, NULL, OPT_PRIVILEGED},
+    {"security-opt", required_argument, NULL, OPT_SECURITY_OPT},
     {"interactive", no_argument, NULL, 'i'},
     {"tty", no_argument, NULL, 't'},
     {"help", no_argument, NULL, OPT_HELP},
@@ -100,6 +104,7 @@ void mc_spec_init(struct mc_spec *s)
 	s->binds = json_array();
 	s->mounts = json_array();
 	s->tmpfs = json_object();
+	s->security_opt = json_array();
 	cg_limits_init(&s->limits);
 	s->network = "none";
 }
@@ -110,136 +115,7 @@ void mc_spec_free(struct mc_spec *s)
 	json_decref(s->binds);
 	json_decref(s->mounts);
 	json_decref(s->tmpfs);
-}
-
-/* Add KEY=VALUE (consumed), replacing an earlier KEY: as with Docker, the last -e wins. */
-static void env_set(json_t *env, json_t *kv)
-{
-	const char *text = json_string_value(kv);
-	size_t klen = strcspn(text, "=");
-
-	for (size_t i = json_array_size(env); i-- > 0;) {
-		const char *old = json_string_value(json_array_get(env, i));
-
-		if (strncmp(old, text, klen) == 0 && old[klen] == '=')
-			json_array_remove(env, i);
-	}
-	json_array_append_new(env, kv);
-}
-
-static int add_env_file(struct mc_spec *s, const char *path, struct mc_error *err)
-{
-	char line[4096];
-	FILE *f = fopen(path, "re");
-
-	if (f == NULL)
-		return mc_fail(err, errno, "open env file %s", path);
-	while (fgets(line, sizeof(line), f) != NULL) {
-		line[strcspn(line, "\r\n")] = '\0';
-		if (line[0] == '\0' || line[0] == '#')
-			continue;
-		/* "NAME" alone takes the value from our own environment, as Docker does. */
-		if (strchr(line, '=') == NULL) {
-			const char *v = getenv(line);
-
-			if (v != NULL)
-				env_set(s->env, json_sprintf("%s=%s", line, v));
-			continue;
-		}
-		env_set(s->env, json_string(line));
-	}
-	fclose(f);
-	return 0;
-}
-
-/* -v HOST:CONTAINER[:ro|rw] */
-static int add_volume(struct mc_spec *s, const char *text, struct mc_error *err)
-{
-	char buf[4096], *host, *target, *mode;
-
-	snprintf(buf, sizeof(buf), "%s", text);
-	host = buf;
-	target = strchr(host, ':');
-	if (target == NULL)
-		return mc_fail(err, 0,
-		               "invalid volume specification: '%s' (named volumes are not "
-		               "supported yet: use HOST_PATH:CONTAINER_PATH)",
-		               text);
-	*target++ = '\0';
-	mode = strchr(target, ':');
-	if (mode != NULL)
-		*mode++ = '\0';
-	if (host[0] != '/' || target[0] != '/' ||
-	    (mode != NULL && strcmp(mode, "ro") != 0 && strcmp(mode, "rw") != 0))
-		return mc_fail(err, 0, "invalid volume specification: '%s'", text);
-	json_array_append_new(s->binds, json_string(text));
-	json_array_append_new(s->mounts, json_pack("{s:s, s:s, s:s, s:b}", "Type", "bind", "Source",
-	                                           host, "Destination", target, "RW",
-	                                           mode == NULL || strcmp(mode, "rw") == 0));
-	return 0;
-}
-
-/* --mount type=bind,source=/a,target=/b[,readonly] | type=tmpfs,target=/t[,tmpfs-size=N] */
-static int add_mount(struct mc_spec *s, const char *text, struct mc_error *err)
-{
-	char buf[4096], *save = NULL, *kv;
-	const char *type = "volume", *source = "", *target = NULL, *size = NULL;
-	bool ro = false;
-
-	snprintf(buf, sizeof(buf), "%s", text);
-	for (kv = strtok_r(buf, ",", &save); kv != NULL; kv = strtok_r(NULL, ",", &save)) {
-		char *v = strchr(kv, '=');
-
-		if (v != NULL)
-			*v++ = '\0';
-		if (strcmp(kv, "type") == 0 && v)
-			type = v;
-		else if ((strcmp(kv, "source") == 0 || strcmp(kv, "src") == 0) && v)
-			source = v;
-		else if ((strcmp(kv, "target") == 0 || strcmp(kv, "destination") == 0 ||
-		          strcmp(kv, "dst") == 0) &&
-		         v)
-			target = v;
-		else if (strcmp(kv, "readonly") == 0 || strcmp(kv, "ro") == 0)
-			ro = v == NULL || strcmp(v, "true") == 0 || strcmp(v, "1") == 0;
-		else if (strcmp(kv, "tmpfs-size") == 0 && v)
-			size = v;
-		else
-			return mc_fail(err, 0, "invalid field '%s' in --mount %s", kv, text);
-	}
-	if (target == NULL || target[0] != '/')
-		return mc_fail(err, 0, "--mount %s: target must be an absolute path", text);
-	if (strcmp(type, "bind") == 0) {
-		if (source[0] != '/')
-			return mc_fail(err, 0, "--mount %s: source must be an absolute path", text);
-		json_array_append_new(s->mounts,
-		                      json_pack("{s:s, s:s, s:s, s:b}", "Type", "bind", "Source",
-		                                source, "Destination", target, "RW", !ro));
-		return 0;
-	}
-	if (strcmp(type, "tmpfs") == 0) {
-		int64_t bytes = 0;
-
-		if (size != NULL && cg_parse_size(size, &bytes, err) < 0)
-			return -1;
-		json_object_set_new(s->tmpfs, target,
-		                    size ? json_sprintf("size=%lld", (long long)bytes)
-		                         : json_string(""));
-		return 0;
-	}
-	return mc_fail(err, 0, "--mount %s: type must be bind or tmpfs", text);
-}
-
-static int add_tmpfs(struct mc_spec *s, const char *text, struct mc_error *err)
-{
-	const char *colon = strchr(text, ':');
-	char path[1024];
-
-	snprintf(path, sizeof(path), "%.*s", colon ? (int)(colon - text) : (int)strlen(text), text);
-	if (path[0] != '/')
-		return mc_fail(err, 0, "invalid tmpfs mount '%s': the path must be absolute", text);
-	json_object_set_new(s->tmpfs, path, json_string(colon ? colon + 1 : ""));
-	return 0;
+	json_decref(s->security_opt);
 }
 
 static int parse_int(const char *text, int64_t *out, struct mc_error *err)
@@ -271,15 +147,10 @@ int mc_spec_parse(int argc, char **argv, struct mc_spec *s, struct mc_error *err
 			s->auto_remove = true;
 			break;
 		case 'e':
-			if (optarg[0] == '=' || optarg[0] == '\0')
-				rc = mc_fail(err, 0, "invalid environment variable: %s", optarg);
-			else if (strchr(optarg, '=') == NULL && getenv(optarg) != NULL)
-				env_set(s->env, json_sprintf("%s=%s", optarg, getenv(optarg)));
-			else if (strchr(optarg, '=') != NULL)
-				env_set(s->env, json_string(optarg));
+			rc = mc_spec_add_env(s, optarg, err);
 			break;
 		case OPT_ENV_FILE:
-			rc = add_env_file(s, optarg, err);
+			rc = mc_spec_add_env_file(s, optarg, err);
 			break;
 		case 'w':
 			if (optarg[0] != '/')
@@ -299,13 +170,13 @@ int mc_spec_parse(int argc, char **argv, struct mc_spec *s, struct mc_error *err
 			s->entrypoint = optarg;
 			break;
 		case 'v':
-			rc = add_volume(s, optarg, err);
+			rc = mc_spec_add_volume(s, optarg, err);
 			break;
 		case OPT_MOUNT:
-			rc = add_mount(s, optarg, err);
+			rc = mc_spec_add_mount(s, optarg, err);
 			break;
 		case OPT_TMPFS:
-			rc = add_tmpfs(s, optarg, err);
+			rc = mc_spec_add_tmpfs(s, optarg, err);
 			break;
 		case OPT_READ_ONLY:
 			s->read_only = true;
@@ -340,6 +211,9 @@ int mc_spec_parse(int argc, char **argv, struct mc_spec *s, struct mc_error *err
 			break;
 		case OPT_PRIVILEGED:
 			s->privileged = true;
+			break;
+		case OPT_SECURITY_OPT:
+			rc = mc_spec_add_security_opt(s, optarg, err);
 			break;
 		case OPT_INIT:
 			s->init = true;
@@ -450,5 +324,6 @@ json_t *mc_spec_record(const struct mc_spec *s, const struct img_image *img,
 	              (json_int_t)(s->limits.cpus * 1e9), "CpuShares",
 	              (json_int_t)s->limits.cpu_shares, "PidsLimit", (json_int_t)s->limits.pids,
 	              "AutoRemove", s->auto_remove, "Init", s->init, "Privileged", s->privileged));
+	json_object_set(json_object_get(doc, "HostConfig"), "SecurityOpt", s->security_opt);
 	return doc;
 }

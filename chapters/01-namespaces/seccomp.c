@@ -161,7 +161,7 @@ static int bad(struct mc_error *err, const char *where, const char *fmt, const c
 	char text[MC_ERROR_MAX / 2];
 
 	snprintf(text, sizeof(text), fmt, what);
-	return mc_fail(err, EINVAL, "seccomp profile: %s%s%s", where, where[0] ? ": " : "", text);
+	return mc_fail(err, 0, "seccomp profile: %s%s%s", where, where[0] ? ": " : "", text);
 }
 
 /* A string field, or NULL if absent; -1 if present but not a string. */
@@ -563,8 +563,8 @@ static json_t *load_profile(const char *json, struct mc_error *err)
 	json_t *doc = json_loads(json ? json : ns_seccomp_default_json, 0, &jerr);
 
 	if (doc == NULL)
-		mc_fail(err, EINVAL, "seccomp profile: line %d, column %d: %s", jerr.line,
-		        jerr.column, jerr.text);
+		mc_fail(err, 0, "seccomp profile: line %d, column %d: %s", jerr.line, jerr.column,
+		        jerr.text);
 	return doc;
 }
 
