@@ -179,6 +179,10 @@ asan:
 
 FUZZ_SECONDS ?= 30
 FUZZERS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+# Harnesses may call the capstone's parsers (mc_spec.h), so they see its headers.
+$(BUILD)/obj/tests/fuzz/%.o: tests/fuzz/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(INCLUDES) -Iminicontainer -MMD -MP -c $< -o $@
 $(BUILD)/fuzz/%: $(BUILD)/obj/tests/fuzz/%.o $(MC_LIB) $(CHAPTER_LIBS) $(COMMON_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS)
