@@ -441,7 +441,10 @@ static int add_arch(struct ns_seccomp *sc, const char *name, const char *where,
 		return 0;
 	rc = seccomp_arch_add(sc->ctx, a->token);
 	if (rc < 0)
-		return mc_fail(err, -rc, "seccomp: add architecture %s", name);
+		return mc_fail(err, -rc,
+		               "seccomp profile: %s: libseccomp cannot add %s to a filter "
+		               "for this machine",
+		               where, name);
 	return 0;
 }
 
@@ -568,22 +571,23 @@ static json_t *load_profile(const char *json, struct mc_error *err)
 	return doc;
 }
 
+/*
+ * Reading a profile checks every rule, whatever the capabilities; libseccomp
+ * has the last word on what it can build (architectures that cannot share a
+ * filter, say), so build it too: with no capabilities and with all of them,
+ * so that every rule that depends on one is built once.
+ */
 int ns_seccomp_check(const char *json, struct mc_error *err)
 {
-	uint32_t default_action;
-	struct target t;
-	json_t *doc;
-	bool empty;
-	int rc;
+	struct ns_seccomp *sc = NULL;
 
-	if (read_target(0, &t, err) < 0)
+	if (ns_seccomp_compile(json, 0, &sc, err) < 0)
 		return -1;
-	doc = load_profile(json, err);
-	if (doc == NULL)
+	ns_seccomp_free(sc);
+	if (ns_seccomp_compile(json, ns_all_caps(), &sc, err) < 0)
 		return -1;
-	rc = read_profile(doc, &t, &default_action, &empty, err);
-	json_decref(doc);
-	return rc;
+	ns_seccomp_free(sc);
+	return 0;
 }
 
 int ns_seccomp_compile(const char *json, ns_caps caps, struct ns_seccomp **out,
