@@ -11,7 +11,7 @@
 
 struct mc_spec {
 	const char *name, *workdir, *user, *hostname, *entrypoint, *network, *image;
-	json_t *env, *binds, *mounts, *tmpfs, *security_opt;
+	json_t *env, *binds, *mounts, *tmpfs, *security_opt, *cap_add, *cap_drop;
 	struct cg_limits limits;
 	bool auto_remove, read_only, init, interactive, tty, help, privileged;
 	char **args; /* the command after the image */
@@ -37,6 +37,8 @@ int mc_spec_add_volume(struct mc_spec *s, const char *text, struct mc_error *err
 int mc_spec_add_mount(struct mc_spec *s, const char *text, struct mc_error *err);
 int mc_spec_add_tmpfs(struct mc_spec *s, const char *text, struct mc_error *err);
 int mc_spec_add_security_opt(struct mc_spec *s, const char *text, struct mc_error *err);
+/* --cap-add/--cap-drop: a capability's name (checked) added to `list`. */
+int mc_spec_add_cap(json_t *list, const char *name, struct mc_error *err);
 
 /* The container record's Path, Args, Image, Config and HostConfig (Docker's rules). */
 json_t *mc_spec_record(const struct mc_spec *s, const struct img_image *img,

@@ -42,6 +42,8 @@ const char mc_run_usage[] =
     "      --pids-limit int       Tune container pids limit (-1 for unlimited)\n"
     "      --network string       none (default) or host; bridge comes with chapter 05\n"
     "      --privileged           Keep every capability and install no seccomp filter\n"
+    "      --cap-add list         Add Linux capabilities\n"
+    "      --cap-drop list        Drop Linux capabilities\n"
     "      --security-opt list    seccomp=unconfined|PROFILE.json, no-new-privileges,\n"
     "                             systempaths=unconfined\n"
     "      --init                 Run an init inside the container that forwards signals\n"
@@ -66,6 +68,8 @@ enum {
 	OPT_HELP,
 	OPT_PRIVILEGED,
 	OPT_SECURITY_OPT,
+	OPT_CAP_ADD,
+	OPT_CAP_DROP,
 };
 
 static const struct option options[] = {
@@ -91,6 +95,8 @@ static const struct option options[] = {
     {"init", no_argument, NULL, OPT_INIT},
     {"privileged", no_argument, NULL, OPT_PRIVILEGED},
     {"security-opt", required_argument, NULL, OPT_SECURITY_OPT},
+    {"cap-add", required_argument, NULL, OPT_CAP_ADD},
+    {"cap-drop", required_argument, NULL, OPT_CAP_DROP},
     {"interactive", no_argument, NULL, 'i'},
     {"tty", no_argument, NULL, 't'},
     {"help", no_argument, NULL, OPT_HELP},
@@ -105,6 +111,8 @@ void mc_spec_init(struct mc_spec *s)
 	s->mounts = json_array();
 	s->tmpfs = json_object();
 	s->security_opt = json_array();
+	s->cap_add = json_array();
+	s->cap_drop = json_array();
 	cg_limits_init(&s->limits);
 	s->network = "none";
 }
@@ -116,6 +124,8 @@ void mc_spec_free(struct mc_spec *s)
 	json_decref(s->mounts);
 	json_decref(s->tmpfs);
 	json_decref(s->security_opt);
+	json_decref(s->cap_add);
+	json_decref(s->cap_drop);
 }
 
 static int parse_int(const char *text, int64_t *out, struct mc_error *err)
@@ -214,6 +224,12 @@ int mc_spec_parse(int argc, char **argv, struct mc_spec *s, struct mc_error *err
 			break;
 		case OPT_SECURITY_OPT:
 			rc = mc_spec_add_security_opt(s, optarg, err);
+			break;
+		case OPT_CAP_ADD:
+			rc = mc_spec_add_cap(s->cap_add, optarg, err);
+			break;
+		case OPT_CAP_DROP:
+			rc = mc_spec_add_cap(s->cap_drop, optarg, err);
 			break;
 		case OPT_INIT:
 			s->init = true;
@@ -325,5 +341,7 @@ json_t *mc_spec_record(const struct mc_spec *s, const struct img_image *img,
 	              (json_int_t)s->limits.cpu_shares, "PidsLimit", (json_int_t)s->limits.pids,
 	              "AutoRemove", s->auto_remove, "Init", s->init, "Privileged", s->privileged));
 	json_object_set(json_object_get(doc, "HostConfig"), "SecurityOpt", s->security_opt);
+	json_object_set(json_object_get(doc, "HostConfig"), "CapAdd", s->cap_add);
+	json_object_set(json_object_get(doc, "HostConfig"), "CapDrop", s->cap_drop);
 	return doc;
 }

@@ -327,3 +327,13 @@ int mc_spec_add_security_opt(struct mc_spec *s, const char *text, struct mc_erro
 	json_array_append_new(s->security_opt, value);
 	return 0;
 }
+
+int mc_spec_add_cap(json_t *list, const char *name, struct mc_error *err)
+{
+	ns_caps ignored;
+
+	if (ns_cap_from_name(name, &ignored, err) < 0)
+		return -1;
+	json_array_append_new(list, json_string(name));
+	return 0;
+}
