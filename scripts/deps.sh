@@ -7,18 +7,19 @@
 set -u
 
 # Build: compiler, libraries.  Tests: busybox for root filesystems, clang-format,
-# the peers images are checked against (skopeo, umoci, podman, runc), and qemu
-# with cpio for the cgroup v2 virtual machine.
+# the peers images are checked against (skopeo, umoci, podman, runc), qemu
+# with cpio for the cgroup v2 virtual machine, and clang with its runtime
+# (libFuzzer and the sanitizers) for make fuzz.
 APT_PACKAGES="build-essential pkg-config libcmocka-dev libcap-dev libseccomp-dev \
 libarchive-dev libjansson-dev libssl-dev busybox-static python3 clang-format iproute2 \
-skopeo umoci podman runc qemu-system-x86 cpio xz-utils kmod"
+skopeo umoci podman runc qemu-system-x86 cpio xz-utils kmod clang libclang-rt-dev"
 DNF_PACKAGES="gcc make glibc-static pkgconf-pkg-config libcmocka-devel libcap-devel \
 libseccomp-devel libarchive-devel jansson-devel openssl-devel busybox python3 \
-clang-tools-extra iproute skopeo umoci podman runc qemu-system-x86 cpio xz kmod"
+clang-tools-extra iproute skopeo umoci podman runc qemu-system-x86 cpio xz kmod clang compiler-rt"
 
 missing() {
 	for cmd in cc make pkg-config python3 clang-format ip skopeo umoci podman runc \
-		qemu-system-x86_64 cpio; do
+		qemu-system-x86_64 cpio clang; do
 		command -v "$cmd" >/dev/null 2>&1 || echo "command:$cmd"
 	done
 	for mod in cmocka libcap libseccomp libarchive jansson libcrypto; do
@@ -27,6 +28,12 @@ missing() {
 	bb=$(command -v busybox 2>/dev/null || true)
 	if [ -z "$bb" ] || ldd "$bb" >/dev/null 2>&1; then
 		echo "static-busybox"
+	fi
+	# make fuzz: clang's libFuzzer with ASan and UBSan.
+	if command -v clang >/dev/null 2>&1 &&
+		! printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n){return 0;}' |
+		clang -fsanitize=fuzzer,address,undefined -x c -o /dev/null - >/dev/null 2>&1; then
+		echo "libfuzzer"
 	fi
 	# Static linking (the test probe) needs the C library's static archive.
 	if ! echo 'int main(void){return 0;}' | cc -static -x c -o /dev/null - >/dev/null 2>&1; then
