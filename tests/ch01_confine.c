@@ -23,6 +23,7 @@
 
 #include "ns_confine.h"
 #include "ns_namespaces.h"
+#include "ns_seccomp.h"
 
 #define BIT(cap)   ((ns_caps)1 << (cap))
 #define NAMES(...) ((const char *const[]){__VA_ARGS__, NULL})
@@ -327,7 +328,8 @@ static void test_seccomp_profile_errors(void **state)
  * the calls below and report each one's errno ("0" when it worked), one
  * line each.  The calls change nothing: they fail or only read.
  */
-static void run_filtered(const char *profile, ns_caps caps, char *out, size_t size)
+static void run_filtered_cached(const char *profile, ns_caps caps, const char *cache, char *out,
+                                size_t size)
 {
 	int fds[2];
 	pid_t pid;
@@ -345,7 +347,7 @@ static void run_filtered(const char *profile, ns_caps caps, char *out, size_t si
 		int e[5];
 
 		close(fds[0]);
-		if (ns_seccomp_compile(profile, caps, &sc, &err) < 0 ||
+		if (ns_seccomp_compile_cached(profile, caps, cache, &sc, &err) < 0 ||
 		    (sc != NULL && ns_seccomp_load(sc, &err) < 0)) {
 			dprintf(fds[1], "error=%s\n", err.msg);
 			_exit(1);
@@ -376,6 +378,11 @@ static void run_filtered(const char *profile, ns_caps caps, char *out, size_t si
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		fail_msg("the filtered child failed: %s", out);
+}
+
+static void run_filtered(const char *profile, ns_caps caps, char *out, size_t size)
+{
+	run_filtered_cached(profile, caps, NULL, out, size);
 }
 
 static void expect_errno(const char *out, const char *call, int want, const char *what)
@@ -532,6 +539,69 @@ static void test_seccomp_default_profile(void **state)
 	ns_seccomp_free(none);
 	ns_seccomp_free(def);
 	ns_seccomp_free(all);
+}
+
+/* How many files in `dir` (0 when it does not exist). */
+static int count_files(const char *dir)
+{
+	char cmd[PATH_MAX + 64], out[32] = "";
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "ls -A '%s' 2>/dev/null | wc -l", dir);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	if (fgets(out, sizeof(out), p) == NULL)
+		out[0] = '\0';
+	pclose(p);
+	return atoi(out);
+}
+
+static void test_seccomp_cache(void **state)
+{
+	static const char profile[] = ALLOW_BUT("{\"names\": [\"mkdir\"], \"action\": "
+	                                        "\"SCMP_ACT_ERRNO\", \"errnoRet\": 13}");
+	struct ns_seccomp *built, *cached, *again;
+	struct mc_error err;
+	char dir[PATH_MAX], cmd[PATH_MAX + 64], out[1024];
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s/seccomp-cache", mc_test_tmpdir());
+	/* The first time, built by libseccomp - and kept. */
+	assert_int_equal(ns_seccomp_compile_cached(profile, 0, dir, &built, &err), 0);
+	assert_non_null(built->ctx);
+	assert_int_equal(count_files(dir), 1);
+	/* The second time, read back: the same program, no libseccomp rules behind it. */
+	assert_int_equal(ns_seccomp_compile_cached(profile, 0, dir, &cached, &err), 0);
+	assert_null(cached->ctx);
+	assert_int_equal(cached->bpf_len, built->bpf_len);
+	assert_memory_equal(cached->bpf, built->bpf, built->bpf_len);
+	assert_int_equal(cached->rules, built->rules);
+	assert_int_equal(ns_seccomp_export_pfc(cached, 1, &err), -1);
+	/* ... and it works, loaded from the cache. */
+	run_filtered_cached(profile, 0, dir, out, sizeof(out));
+	expect_errno(out, "mkdir", EACCES, "a filter from the cache");
+	/* Other capabilities or another profile: another program. */
+	assert_int_equal(ns_seccomp_compile_cached(profile, ns_default_caps(), dir, &again, &err),
+	                 0);
+	assert_non_null(again->ctx);
+	ns_seccomp_free(again);
+	assert_int_equal(count_files(dir), 2);
+	/* A damaged file is not used: built again, and replaced. */
+	snprintf(cmd, sizeof(cmd), "for f in '%s'/*; do truncate -s 100 \"$f\"; done", dir);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(ns_seccomp_compile_cached(profile, 0, dir, &again, &err), 0);
+	assert_non_null(again->ctx);
+	ns_seccomp_free(again);
+	assert_int_equal(ns_seccomp_compile_cached(profile, 0, dir, &again, &err), 0);
+	assert_null(again->ctx);
+	ns_seccomp_free(again);
+	ns_seccomp_free(built);
+	ns_seccomp_free(cached);
+	/* A bad profile is an error with a cache too; an empty one is no filter. */
+	assert_int_equal(ns_seccomp_compile_cached("{\"defaultAction\": 1}", 0, dir, &again, &err),
+	                 -1);
+	assert_int_equal(ns_seccomp_compile_cached("{}", 0, dir, &again, &err), 0);
+	assert_null(again);
 }
 
 /* ---- --security-opt ------------------------------------------------------------------------------ */
@@ -775,7 +845,8 @@ const struct CMUnitTest ch01_confine_tests[] = {
     cmocka_unit_test(test_caps_add_and_drop),     cmocka_unit_test(test_caps_all_rules),
     cmocka_unit_test(test_user_resolve_text),     cmocka_unit_test(test_seccomp_profile_errors),
     cmocka_unit_test(test_seccomp_profile_rules), cmocka_unit_test(test_seccomp_default_profile),
-    cmocka_unit_test(test_security_opt_parse),    cmocka_unit_test(test_default_confinement),
-    cmocka_unit_test(test_confinement_overrides), cmocka_unit_test(test_user_switch_and_home),
+    cmocka_unit_test(test_seccomp_cache),         cmocka_unit_test(test_security_opt_parse),
+    cmocka_unit_test(test_default_confinement),   cmocka_unit_test(test_confinement_overrides),
+    cmocka_unit_test(test_user_switch_and_home),
 };
 const size_t ch01_confine_test_count = sizeof(ch01_confine_tests) / sizeof(ch01_confine_tests[0]);

@@ -115,7 +115,8 @@ static int prepare(struct ns_container *ct, void *arg, struct mc_error *err)
 	(void)ct;
 	if (c->privileged || c->seccomp_unconfined)
 		return 0;
-	return ns_seccomp_compile(c->seccomp_profile, c->caps, &c->seccomp, err);
+	return ns_seccomp_compile_cached(c->seccomp_profile, c->caps, c->seccomp_cache, &c->seccomp,
+	                                 err);
 }
 
 static int before_exec(struct ns_container *ct, void *arg, struct mc_error *err)

@@ -97,6 +97,13 @@ struct ns_seccomp; /* a compiled filter, ready to load */
  */
 int ns_seccomp_compile(const char *json, ns_caps caps, struct ns_seccomp **out,
                        struct mc_error *err);
+/*
+ * The same, through a cache of built programs in `cache_dir` (NULL: none):
+ * a filter built before for the same profile text, capabilities, kernel and
+ * libseccomp is read back instead of built again (see seccomp.c).
+ */
+int ns_seccomp_compile_cached(const char *json, ns_caps caps, const char *cache_dir,
+                              struct ns_seccomp **out, struct mc_error *err);
 /* In the process to confine: install the filter (from now on, for good). */
 int ns_seccomp_load(struct ns_seccomp *sc, struct mc_error *err);
 void ns_seccomp_free(struct ns_seccomp *sc);
@@ -144,6 +151,7 @@ struct ns_confine {
 	bool no_new_privs;            /* --security-opt no-new-privileges */
 	const char *seccomp_profile;  /* JSON text; NULL: the default profile */
 	bool seccomp_unconfined;      /* --security-opt seccomp=unconfined */
+	const char *seccomp_cache;    /* a directory for built filters; NULL: build every time */
 	/* Filled in. */
 	struct ns_seccomp *seccomp;
 	struct ns_user resolved;

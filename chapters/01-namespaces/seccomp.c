@@ -8,559 +8,52 @@
  * to) and returns a verdict: allow, fail with an errno, kill, trap.
  *
  * We do not write the BPF by hand.  The rules are data, in the JSON format
- * Docker's `--security-opt seccomp=PROFILE.json` takes (seccomp-default.json
- * beside this file is our default, built into the program); libseccomp turns
- * them into BPF.  The format, as moby's loader and runc read it:
+ * Docker's `--security-opt seccomp=PROFILE.json` takes (seccomp_profile.c
+ * reads it; seccomp-default.json beside this file is our default, built into
+ * the program by seccomp-profile.S), and libseccomp turns them into BPF.
  *
- *	defaultAction, defaultErrnoRet   the verdict for every call no rule names
- *	architectures | archMap          the ABIs the filter covers (x86_64 also
- *	                                 runs i386 and x32 programs)
- *	syscalls[]                       rules: names, action (errnoRet), args
- *	    includes / excludes          a rule applies only if the container
- *	                                 holds (does not hold) these capabilities,
- *	                                 runs on these architectures, or on a
- *	                                 kernel at least this new
- *
- * A name this libseccomp does not know is skipped, as Docker does: a
- * profile names the calls of newer kernels too.  Anything else that is not
- * right is an error that names the place, before any container exists.
+ * That last step is slow: for Docker's profile - some 370 rules, for the
+ * three x86 ABIs - libseccomp takes about 10 ms of CPU, more than all the
+ * rest of a container's start.  So a caller may give a cache directory
+ * (the capstone does): the program is kept there under the sha256 of all it
+ * depends on - the profile's text, the capabilities, the kernel, libseccomp -
+ * and the next container with the same confinement loads it as it is.
  */
 #define _GNU_SOURCE
-#include "ns_confine.h"
+#include "ns_seccomp.h"
 
 #include <errno.h>
-#include <jansson.h>
-#include <seccomp.h>
-#include <stdint.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "mc_file.h"
 #include "mc_trace.h"
 
 #define CH "ch01"
 
-#define MAX_ARGS   6  /* a system call has at most six arguments */
-#define MAX_CONDS  32 /* comparisons in one rule (several may test one argument) */
-#define MAX_ERRNO  4095
-#define WHERE_SIZE 64
+#define MAX_PROGRAM (BPF_MAXINSNS * sizeof(struct sock_filter)) /* the kernel's limit */
 
 /* seccomp-default.json, built into the program by seccomp-profile.S. */
 extern const char ns_seccomp_default_json[];
-
-struct ns_seccomp {
-	scmp_filter_ctx ctx;
-	unsigned rules;   /* rules added to the filter */
-	unsigned unknown; /* names this libseccomp does not know, skipped */
-};
 
 const char *ns_seccomp_default_profile(void)
 {
 	return ns_seccomp_default_json;
 }
 
-/* ---- the names the format uses --------------------------------------------------------------- */
-
-struct named {
-	const char *name;
-	uint32_t value;
-};
-
-static const struct named actions[] = {
-    {"SCMP_ACT_ALLOW", SCMP_ACT_ALLOW},
-    {"SCMP_ACT_ERRNO", SCMP_ACT_ERRNO(0)}, /* | errnoRet */
-    {"SCMP_ACT_KILL", SCMP_ACT_KILL},
-    {"SCMP_ACT_KILL_THREAD", SCMP_ACT_KILL_THREAD},
-    {"SCMP_ACT_KILL_PROCESS", SCMP_ACT_KILL_PROCESS},
-    {"SCMP_ACT_TRAP", SCMP_ACT_TRAP},
-    {"SCMP_ACT_TRACE", SCMP_ACT_TRACE(0)}, /* | errnoRet, handed to the tracer */
-    {"SCMP_ACT_LOG", SCMP_ACT_LOG},
-    {NULL, 0},
-};
-
-static const struct named operators[] = {
-    {"SCMP_CMP_NE", SCMP_CMP_NE},
-    {"SCMP_CMP_LT", SCMP_CMP_LT},
-    {"SCMP_CMP_LE", SCMP_CMP_LE},
-    {"SCMP_CMP_EQ", SCMP_CMP_EQ},
-    {"SCMP_CMP_GE", SCMP_CMP_GE},
-    {"SCMP_CMP_GT", SCMP_CMP_GT},
-    {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ},
-    {NULL, 0},
-};
-
-static const struct named filter_flags[] = {
-    {"SECCOMP_FILTER_FLAG_TSYNC", SCMP_FLTATR_CTL_TSYNC},
-    {"SECCOMP_FILTER_FLAG_LOG", SCMP_FLTATR_CTL_LOG},
-    {"SECCOMP_FILTER_FLAG_SPEC_ALLOW", SCMP_FLTATR_CTL_SSB},
-    {NULL, 0},
-};
-
-/* An architecture: the profile's name, libseccomp's token, and the name includes.arches uses. */
-struct arch {
-	const char *name;
-	uint32_t token;
-	const char *short_name;
-};
-
-static const struct arch arches[] = {
-    {"SCMP_ARCH_X86", SCMP_ARCH_X86, "x86"},
-    {"SCMP_ARCH_X86_64", SCMP_ARCH_X86_64, "amd64"},
-    {"SCMP_ARCH_X32", SCMP_ARCH_X32, "x32"},
-    {"SCMP_ARCH_ARM", SCMP_ARCH_ARM, "arm"},
-    {"SCMP_ARCH_AARCH64", SCMP_ARCH_AARCH64, "arm64"},
-    {"SCMP_ARCH_MIPS", SCMP_ARCH_MIPS, "mips"},
-    {"SCMP_ARCH_MIPS64", SCMP_ARCH_MIPS64, "mips64"},
-    {"SCMP_ARCH_MIPS64N32", SCMP_ARCH_MIPS64N32, "mips64n32"},
-    {"SCMP_ARCH_MIPSEL", SCMP_ARCH_MIPSEL, "mipsle"},
-    {"SCMP_ARCH_MIPSEL64", SCMP_ARCH_MIPSEL64, "mipsel64"},
-    {"SCMP_ARCH_MIPSEL64N32", SCMP_ARCH_MIPSEL64N32, "mips3l64n32"}, /* sic, as Docker */
-    {"SCMP_ARCH_PPC", SCMP_ARCH_PPC, "ppc"},
-    {"SCMP_ARCH_PPC64", SCMP_ARCH_PPC64, "ppc64"},
-    {"SCMP_ARCH_PPC64LE", SCMP_ARCH_PPC64LE, "ppc64le"},
-    {"SCMP_ARCH_S390", SCMP_ARCH_S390, "s390"},
-    {"SCMP_ARCH_S390X", SCMP_ARCH_S390X, "s390x"},
-    {"SCMP_ARCH_PARISC", SCMP_ARCH_PARISC, "parisc"},
-    {"SCMP_ARCH_PARISC64", SCMP_ARCH_PARISC64, "parisc64"},
-    {"SCMP_ARCH_RISCV64", SCMP_ARCH_RISCV64, "riscv64"},
-    {NULL, 0, NULL},
-};
-
-static const struct named *find_named(const struct named *table, const char *name)
-{
-	for (; table->name != NULL; table++)
-		if (strcmp(table->name, name) == 0)
-			return table;
-	return NULL;
-}
-
-static const struct arch *find_arch(const char *name, uint32_t token)
-{
-	for (const struct arch *a = arches; a->name != NULL; a++)
-		if (name != NULL ? strcmp(a->name, name) == 0 : a->token == token)
-			return a;
-	return NULL;
-}
-
-/* ---- reading the profile --------------------------------------------------------------------- */
-
-/* What the rules are evaluated against. */
-struct target {
-	ns_caps caps;           /* the container's capabilities (its bounding set) */
-	const char *arch;       /* this machine, as includes.arches names it: "amd64" */
-	unsigned kernel[2];     /* this kernel's version: major, minor */
-	struct ns_seccomp *out; /* NULL while only checking */
-};
-
-static int bad(struct mc_error *err, const char *where, const char *fmt, const char *what)
-{
-	char text[MC_ERROR_MAX / 2];
-
-	snprintf(text, sizeof(text), fmt, what);
-	return mc_fail(err, 0, "seccomp profile: %s%s%s", where, where[0] ? ": " : "", text);
-}
-
-/* A string field, or NULL if absent; -1 if present but not a string. */
-static int get_string(json_t *obj, const char *key, const char **out, const char *where,
-                      struct mc_error *err)
-{
-	json_t *v = json_object_get(obj, key);
-
-	*out = NULL;
-	if (v == NULL || json_is_null(v))
-		return 0;
-	if (!json_is_string(v))
-		return bad(err, where, "%s is not a string", key);
-	*out = json_string_value(v);
-	return 0;
-}
-
-/* An array of strings, or NULL if absent (Docker writes null for an empty list). */
-static int get_strings(json_t *obj, const char *key, json_t **out, const char *where,
-                       struct mc_error *err)
-{
-	json_t *v = json_object_get(obj, key), *item;
-	size_t i;
-
-	*out = NULL;
-	if (v == NULL || json_is_null(v))
-		return 0;
-	if (!json_is_array(v))
-		return bad(err, where, "%s is not an array", key);
-	json_array_foreach(v, i, item) if (!json_is_string(item)) return bad(
-	    err, where, "%s holds something that is not a string", key);
-	*out = v;
-	return 0;
-}
-
-/* A whole number in [0, max], or `absent` when the field is missing. */
-static int get_number(json_t *obj, const char *key, json_int_t max, json_int_t absent,
-                      json_int_t *out, const char *where, struct mc_error *err)
-{
-	json_t *v = json_object_get(obj, key);
-
-	*out = absent;
-	if (v == NULL || json_is_null(v))
-		return 0;
-	if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > max)
-		return bad(err, where, "%s is not a whole number in range", key);
-	*out = json_integer_value(v);
-	return 0;
-}
-
-/* "5.10", "4.8.0", "6.1.0-13-amd64": major and minor; -1 if it is not a version. */
-static int parse_kernel_version(const char *text, unsigned v[2])
-{
-	char *end;
-	unsigned long major, minor;
-
-	if (text[0] < '0' || text[0] > '9')
-		return -1;
-	major = strtoul(text, &end, 10);
-	if (*end != '.' || end[1] < '0' || end[1] > '9')
-		return -1;
-	minor = strtoul(end + 1, &end, 10);
-	if (major > 1000 || minor > 1000 || (*end != '\0' && *end != '.' && *end != '-'))
-		return -1;
-	v[0] = (unsigned)major;
-	v[1] = (unsigned)minor;
-	return 0;
-}
-
-/* An action name plus its errnoRet (-1: none given): libseccomp's action value. */
-static int parse_action(const char *name, json_int_t ret, uint32_t *out, const char *where,
-                        struct mc_error *err)
-{
-	const struct named *a;
-
-	if (name == NULL)
-		return bad(err, where, "%s is missing", "the action");
-	if (strcmp(name, "SCMP_ACT_NOTIFY") == 0)
-		return bad(err, where, "%s needs a listener, which minicontainer does not provide",
-		           name);
-	a = find_named(actions, name);
-	if (a == NULL)
-		return bad(err, where, "unknown action \"%s\"", name);
-	*out = a->value;
-	if (a->value == SCMP_ACT_ERRNO(0) && ret > MAX_ERRNO)
-		return bad(err, where, "%s: errnoRet is not an errno value (0 to 4095)", name);
-	if (a->value == SCMP_ACT_ERRNO(0)) /* EPERM unless the profile says otherwise */
-		*out = SCMP_ACT_ERRNO(ret >= 0 ? ret : EPERM);
-	else if (a->value == SCMP_ACT_TRACE(0))
-		*out = SCMP_ACT_TRACE(ret >= 0 ? ret : EPERM);
-	else if (ret >= 0)
-		return bad(err, where, "%s takes no errnoRet", name);
-	return 0;
-}
-
-/*
- * includes / excludes: the rule is for this container if every condition
- * of includes holds (each capability named, this architecture, this kernel
- * or newer) and none of excludes does (not one of its capabilities, ...).
- * A condition that is not there does not count.
- */
-static int eval_filter(json_t *rule, bool includes, const struct target *t, bool *applies,
-                       const char *where, struct mc_error *err)
-{
-	const char *key = includes ? "includes" : "excludes", *min_kernel;
-	json_t *f = json_object_get(rule, key), *caps, *list, *item;
-	bool all = true, any = false;
-	size_t i;
-
-	*applies = true;
-	if (f == NULL || json_is_null(f))
-		return 0;
-	if (!json_is_object(f))
-		return bad(err, where, "%s is not an object", key);
-	if (get_strings(f, "caps", &caps, where, err) < 0 ||
-	    get_strings(f, "arches", &list, where, err) < 0 ||
-	    get_string(f, "minKernel", &min_kernel, where, err) < 0)
-		return -1;
-	json_array_foreach(caps, i, item)
-	{
-		/* Docker compares with the names of the bounding set: "CAP_SYS_ADMIN". */
-		const char *name = json_string_value(item);
-		struct mc_error ignored;
-		ns_caps bit = 0;
-		bool held = strncmp(name, "CAP_", 4) == 0 &&
-		            ns_cap_from_name(name, &bit, &ignored) == 0 && (t->caps & bit) == bit;
-
-		all = all && held;
-		any = any || held;
-	}
-	if (list != NULL) {
-		bool found = false;
-
-		json_array_foreach(list, i, item) found =
-		    found || strcmp(json_string_value(item), t->arch) == 0;
-		all = all && found;
-		any = any || found;
-	}
-	if (min_kernel != NULL && min_kernel[0] != '\0') {
-		unsigned v[2];
-		bool newer;
-
-		if (parse_kernel_version(min_kernel, v) < 0)
-			return bad(err, where, "minKernel \"%s\" is not a kernel version",
-			           min_kernel);
-		newer = t->kernel[0] > v[0] || (t->kernel[0] == v[0] && t->kernel[1] >= v[1]);
-		all = all && newer;
-		any = any || newer;
-	}
-	*applies = includes ? all : !any;
-	return 0;
-}
-
-/* args[]: the comparisons; *split when one argument is tested twice (see add_rule). */
-static int parse_args(json_t *rule, struct scmp_arg_cmp *conds, size_t *n, bool *split,
-                      const char *where, struct mc_error *err)
-{
-	json_t *args = json_object_get(rule, "args"), *a;
-	unsigned seen = 0;
-	size_t i;
-
-	*n = 0;
-	*split = false;
-	if (args == NULL || json_is_null(args))
-		return 0;
-	if (!json_is_array(args))
-		return bad(err, where, "%s is not an array", "args");
-	if (json_array_size(args) > MAX_CONDS)
-		return bad(err, where, "%s: too many comparisons", "args");
-	json_array_foreach(args, i, a)
-	{
-		json_int_t index, value, value_two;
-		const struct named *op;
-		const char *op_name;
-		char at[WHERE_SIZE * 2];
-
-		snprintf(at, sizeof(at), "%s.args[%zu]", where, i);
-		if (!json_is_object(a))
-			return bad(err, at, "%s", "not an object");
-		if (get_number(a, "index", MAX_ARGS - 1, 0, &index, at, err) < 0 ||
-		    get_number(a, "value", INT64_MAX, 0, &value, at, err) < 0 ||
-		    get_number(a, "valueTwo", INT64_MAX, 0, &value_two, at, err) < 0 ||
-		    get_string(a, "op", &op_name, at, err) < 0)
-			return -1;
-		op = op_name ? find_named(operators, op_name) : NULL;
-		if (op == NULL)
-			return bad(err, at, "unknown operator \"%s\"", op_name ? op_name : "");
-		/* MASKED_EQ: (arg & value) == valueTwo. */
-		conds[*n] = (struct scmp_arg_cmp){(unsigned)index, (enum scmp_compare)op->value,
-		                                  (scmp_datum_t)value, (scmp_datum_t)value_two};
-		(*n)++;
-		if (seen & (1u << index))
-			*split = true;
-		seen |= 1u << index;
-	}
-	return 0;
-}
-
-/*
- * One system call, one rule.  libseccomp takes one comparison per argument
- * in a rule (all must hold); a profile that tests an argument twice means
- * "either" - runc adds one rule per comparison then, and so do we.
- */
-static int add_rule(struct ns_seccomp *sc, const char *name, uint32_t action,
-                    const struct scmp_arg_cmp *conds, size_t n, bool split, const char *where,
-                    struct mc_error *err)
-{
-	int nr = seccomp_syscall_resolve_name(name), rc = 0;
-
-	if (nr == __NR_SCMP_ERROR) {
-		sc->unknown++;
-		return 0;
-	}
-	if (!split)
-		rc = seccomp_rule_add_array(sc->ctx, action, nr, (unsigned)n, conds);
-	for (size_t i = 0; split && rc == 0 && i < n; i++)
-		rc = seccomp_rule_add_array(sc->ctx, action, nr, 1, &conds[i]);
-	if (rc < 0)
-		return mc_fail(err, -rc, "seccomp profile: %s: the rule for %s", where, name);
-	sc->rules += split ? (unsigned)n : 1;
-	return 0;
-}
-
-/* One entry of syscalls[]: read all of it, then add it if it applies. */
-static int read_rule(json_t *rule, size_t index, uint32_t default_action, const struct target *t,
-                     struct mc_error *err)
-{
-	struct scmp_arg_cmp conds[MAX_CONDS];
-	const char *name, *action_name;
-	char where[WHERE_SIZE];
-	bool split, included, not_excluded;
-	json_int_t ret;
-	json_t *names, *item;
-	uint32_t action;
-	size_t n, i;
-
-	snprintf(where, sizeof(where), "syscalls[%zu]", index);
-	if (!json_is_object(rule))
-		return bad(err, where, "%s", "not an object");
-	if (get_string(rule, "name", &name, where, err) < 0 ||
-	    get_strings(rule, "names", &names, where, err) < 0 ||
-	    get_string(rule, "action", &action_name, where, err) < 0 ||
-	    get_number(rule, "errnoRet", 0xffff, -1, &ret, where, err) < 0 ||
-	    parse_action(action_name, ret, &action, where, err) < 0 ||
-	    parse_args(rule, conds, &n, &split, where, err) < 0 ||
-	    eval_filter(rule, true, t, &included, where, err) < 0 ||
-	    eval_filter(rule, false, t, &not_excluded, where, err) < 0)
-		return -1;
-	if (name != NULL && names != NULL)
-		return bad(err, where, "%s", "both name and names: use one");
-	if (name == NULL && names == NULL)
-		return bad(err, where, "%s", "no name or names");
-	/* Not for this container, or nothing to say beyond the default. */
-	if (t->out == NULL || !included || !not_excluded || action == default_action)
-		return 0;
-	if (name != NULL)
-		return add_rule(t->out, name, action, conds, n, split, where, err);
-	json_array_foreach(names, i, item)
-	{
-		if (add_rule(t->out, json_string_value(item), action, conds, n, split, where, err) <
-		    0)
-			return -1;
-	}
-	return 0;
-}
-
-/* Add one architecture to the filter; the native one is there from the start. */
-static int add_arch(struct ns_seccomp *sc, const char *name, const char *where,
-                    struct mc_error *err)
-{
-	const struct arch *a = find_arch(name, 0);
-	int rc;
-
-	if (a == NULL)
-		return bad(err, where, "unknown architecture \"%s\"", name);
-	if (sc == NULL || seccomp_arch_exist(sc->ctx, a->token) == 0)
-		return 0;
-	rc = seccomp_arch_add(sc->ctx, a->token);
-	if (rc < 0)
-		return mc_fail(err, -rc,
-		               "seccomp profile: %s: libseccomp cannot add %s to a filter "
-		               "for this machine",
-		               where, name);
-	return 0;
-}
-
-/*
- * architectures: a plain list.  archMap: per native architecture, the ones
- * its programs may also use - only the entry of this machine counts.
- */
-static int read_arches(json_t *doc, const struct target *t, struct mc_error *err)
-{
-	json_t *list, *map = json_object_get(doc, "archMap"), *entry, *sub, *item;
-	const char *name;
-	size_t i, j;
-
-	if (get_strings(doc, "architectures", &list, "", err) < 0)
-		return -1;
-	if (list != NULL && json_array_size(list) > 0 && map != NULL && json_array_size(map) > 0)
-		return bad(err, "", "%s", "both architectures and archMap: use one");
-	json_array_foreach(list, i, item) if (add_arch(t->out, json_string_value(item),
-	                                               "architectures", err) < 0) return -1;
-	if (map == NULL || json_is_null(map))
-		return 0;
-	if (!json_is_array(map))
-		return bad(err, "", "%s is not an array", "archMap");
-	json_array_foreach(map, i, entry)
-	{
-		char where[WHERE_SIZE];
-		const struct arch *a;
-
-		snprintf(where, sizeof(where), "archMap[%zu]", i);
-		if (!json_is_object(entry))
-			return bad(err, where, "%s", "not an object");
-		if (get_string(entry, "architecture", &name, where, err) < 0 ||
-		    get_strings(entry, "subArchitectures", &sub, where, err) < 0)
-			return -1;
-		if (name == NULL)
-			return bad(err, where, "%s is missing", "architecture");
-		a = find_arch(name, 0);
-		if (a == NULL || strcmp(a->short_name, t->arch) != 0)
-			continue;
-		json_array_foreach(sub, j, item) if (add_arch(t->out, json_string_value(item),
-		                                              where, err) < 0) return -1;
-	}
-	return 0;
-}
-
-static int read_flags(json_t *doc, struct ns_seccomp *sc, struct mc_error *err)
-{
-	const char *listener;
-	json_t *flags, *item;
-	size_t i;
-
-	if (get_string(doc, "listenerPath", &listener, "", err) < 0 ||
-	    get_strings(doc, "flags", &flags, "", err) < 0)
-		return -1;
-	if (listener != NULL && listener[0] != '\0')
-		return bad(err, "", "%s: minicontainer has no seccomp listener", "listenerPath");
-	json_array_foreach(flags, i, item)
-	{
-		const struct named *f = find_named(filter_flags, json_string_value(item));
-
-		if (f == NULL)
-			return bad(err, "flags", "unknown flag \"%s\"", json_string_value(item));
-		if (sc != NULL && seccomp_attr_set(sc->ctx, (enum scmp_filter_attr)f->value, 1) < 0)
-			return mc_fail(err, EINVAL, "seccomp: flag %s is not supported here",
-			               f->name);
-	}
-	return 0;
-}
-
-static int read_target(ns_caps caps, struct target *t, struct mc_error *err)
-{
-	const struct arch *a = find_arch(NULL, seccomp_arch_native());
-	struct utsname u;
-
-	memset(t, 0, sizeof(*t));
-	t->caps = caps;
-	if (a == NULL)
-		return mc_fail(err, ENOTSUP, "seccomp: this architecture is not supported");
-	t->arch = a->short_name;
-	if (uname(&u) < 0 || parse_kernel_version(u.release, t->kernel) < 0)
-		return mc_fail(err, errno ? errno : EINVAL, "seccomp: the kernel's version");
-	return 0;
-}
-
-/* The whole profile; out NULL only checks it.  *empty: a profile with no rules at all. */
-static int read_profile(json_t *doc, const struct target *t, uint32_t *default_action, bool *empty,
-                        struct mc_error *err)
-{
-	const char *name;
-	json_int_t ret;
-	json_t *rules, *rule;
-	size_t i;
-
-	if (!json_is_object(doc))
-		return bad(err, "", "%s", "not a JSON object");
-	if (get_string(doc, "defaultAction", &name, "", err) < 0 ||
-	    get_number(doc, "defaultErrnoRet", MAX_ERRNO, -1, &ret, "", err) < 0)
-		return -1;
-	rules = json_object_get(doc, "syscalls");
-	if (rules != NULL && !json_is_null(rules) && !json_is_array(rules))
-		return bad(err, "", "%s is not an array", "syscalls");
-	/* Docker: no default action and no rules is no filter at all. */
-	*empty = (name == NULL || name[0] == '\0') && json_array_size(rules) == 0;
-	if (*empty)
-		return 0;
-	if (parse_action(name, ret, default_action, "defaultAction", err) < 0)
-		return -1;
-	if (read_arches(doc, t, err) < 0 || read_flags(doc, t->out, err) < 0)
-		return -1;
-	json_array_foreach(rules, i,
-	                   rule) if (read_rule(rule, i, *default_action, t, err) < 0) return -1;
-	return 0;
-}
-
 /* The JSON text of a profile, parsed: NULL (and err set) when it is not JSON. */
-static json_t *load_profile(const char *json, struct mc_error *err)
+static json_t *parse_json(const char *json, struct mc_error *err)
 {
 	json_error_t jerr;
 	json_t *doc = json_loads(json ? json : ns_seccomp_default_json, 0, &jerr);
@@ -594,20 +87,20 @@ int ns_seccomp_compile(const char *json, ns_caps caps, struct ns_seccomp **out,
                        struct mc_error *err)
 {
 	struct ns_seccomp *sc = NULL;
-	struct target t;
+	struct ns_seccomp_target t;
 	json_t *doc;
 	uint32_t default_action = SCMP_ACT_ALLOW;
 	bool empty;
 	int rc = -1;
 
 	*out = NULL;
-	if (read_target(caps, &t, err) < 0)
+	if (ns_seccomp_target_init(caps, &t, err) < 0)
 		return -1;
-	doc = load_profile(json, err);
+	doc = parse_json(json, err);
 	if (doc == NULL)
 		return -1;
 	/* Read it once to check all of it - rules for other capabilities too - then build. */
-	if (read_profile(doc, &t, &default_action, &empty, err) < 0)
+	if (ns_seccomp_read_profile(doc, &t, &default_action, &empty, err) < 0)
 		goto out;
 	if (empty) {
 		mc_trace(CH, "the seccomp profile has no rules: no filter");
@@ -630,12 +123,13 @@ int ns_seccomp_compile(const char *json, ns_caps caps, struct ns_seccomp **out,
 		goto out;
 	}
 	t.out = sc;
-	if (read_profile(doc, &t, &default_action, &empty, err) < 0)
+	if (ns_seccomp_read_profile(doc, &t, &default_action, &empty, err) < 0)
 		goto out;
 	mc_trace(CH,
 	         "seccomp profile: %u rules for this container; %u names unknown to "
-	         "libseccomp %u.%u skipped",
-	         sc->rules, sc->unknown, seccomp_version()->major, seccomp_version()->minor);
+	         "libseccomp %u.%u.%u skipped",
+	         sc->rules, sc->unknown, seccomp_version()->major, seccomp_version()->minor,
+	         seccomp_version()->micro);
 	*out = sc;
 	sc = NULL;
 	rc = 0;
@@ -650,39 +144,195 @@ unsigned ns_seccomp_rules(const struct ns_seccomp *sc)
 	return sc ? sc->rules : 0;
 }
 
-/* The BPF program's length in instructions, for --trace (libseccomp builds it to tell). */
-static long bpf_instructions(struct ns_seccomp *sc)
+/* The BPF program, as the kernel takes it: libseccomp writes it to a file, we read it back. */
+static int build_bpf(struct ns_seccomp *sc, struct mc_error *err)
 {
-	int fd = memfd_create("seccomp-bpf", MFD_CLOEXEC);
 	struct stat st;
-	long n = -1;
+	int fd, rc = -1;
 
+	if (sc->bpf != NULL)
+		return 0;
+	fd = memfd_create("seccomp-bpf", MFD_CLOEXEC);
 	if (fd < 0)
-		return -1;
-	if (seccomp_export_bpf(sc->ctx, fd) == 0 && fstat(fd, &st) == 0)
-		n = (long)(st.st_size / 8); /* struct sock_filter: 8 bytes */
+		return mc_fail(err, errno, "seccomp: memfd_create");
+	rc = seccomp_export_bpf(sc->ctx, fd);
+	if (rc < 0) {
+		mc_fail(err, -rc, "seccomp: build the BPF program");
+		goto out;
+	}
+	rc = -1;
+	if (fstat(fd, &st) < 0 || st.st_size <= 0 || (size_t)st.st_size > MAX_PROGRAM) {
+		mc_fail(err, E2BIG, "seccomp: the BPF program is empty or too long for the kernel");
+		goto out;
+	}
+	sc->bpf = malloc((size_t)st.st_size);
+	if (sc->bpf == NULL || pread(fd, sc->bpf, (size_t)st.st_size, 0) != st.st_size) {
+		mc_fail(err, errno ? errno : EIO, "seccomp: read the BPF program");
+		goto out;
+	}
+	sc->bpf_len = (size_t)st.st_size;
+	rc = 0;
+out:
 	close(fd);
-	return n;
+	return rc;
 }
+
+/* ---- the cache of built programs ------------------------------------------------------------- */
+
+/* A cached program: this header, then bpf_len bytes of struct sock_filter. */
+struct cache_header {
+	char magic[8]; /* "mcbpf01" */
+	uint32_t flags, rules, unknown, bpf_len;
+};
+
+static const char cache_magic[8] = "mcbpf01";
+
+/* <dir>/<sha256 of everything the program depends on>.bpf */
+static int cache_path(const char *dir, const char *json, ns_caps caps, char *path, size_t size,
+                      struct mc_error *err)
+{
+	const struct scmp_version *v = seccomp_version();
+	unsigned char md[EVP_MAX_MD_SIZE];
+	char what[512], hex[2 * EVP_MAX_MD_SIZE + 1];
+	unsigned int len = 0;
+	struct utsname u;
+	EVP_MD_CTX *ctx;
+	int ok;
+
+	if (uname(&u) < 0)
+		return mc_fail(err, errno, "uname");
+	snprintf(what, sizeof(what),
+	         "minicontainer seccomp 1\nlibseccomp %u.%u.%u\n%s %s %s\n%016llx\n", v->major,
+	         v->minor, v->micro, u.release, u.version, u.machine, (unsigned long long)caps);
+	ctx = EVP_MD_CTX_new();
+	ok = ctx != NULL && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) &&
+	     EVP_DigestUpdate(ctx, what, strlen(what)) &&
+	     EVP_DigestUpdate(ctx, json, strlen(json)) && EVP_DigestFinal_ex(ctx, md, &len);
+	EVP_MD_CTX_free(ctx);
+	if (!ok)
+		return mc_fail(err, EINVAL, "seccomp: sha256");
+	for (unsigned int i = 0; i < len; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	if (snprintf(path, size, "%s/%s.bpf", dir, hex) >= (int)size)
+		return mc_fail(err, ENAMETOOLONG, "seccomp cache %s", dir);
+	return 0;
+}
+
+/* A program from the cache, or NULL when there is none (or none that is whole). */
+static struct ns_seccomp *cache_read(const char *path)
+{
+	struct ns_seccomp *sc = NULL;
+	struct cache_header h;
+	struct stat st;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || read(fd, &h, sizeof(h)) != sizeof(h) ||
+	    memcmp(h.magic, cache_magic, sizeof(h.magic)) != 0 || h.bpf_len == 0 ||
+	    h.bpf_len > MAX_PROGRAM || h.bpf_len % sizeof(struct sock_filter) != 0 ||
+	    (size_t)st.st_size != sizeof(h) + h.bpf_len)
+		goto out;
+	sc = calloc(1, sizeof(*sc));
+	if (sc == NULL || (sc->bpf = malloc(h.bpf_len)) == NULL ||
+	    read(fd, sc->bpf, h.bpf_len) != (ssize_t)h.bpf_len) {
+		ns_seccomp_free(sc);
+		sc = NULL;
+		goto out;
+	}
+	sc->bpf_len = h.bpf_len;
+	sc->flags = h.flags;
+	sc->rules = h.rules;
+	sc->unknown = h.unknown;
+out:
+	close(fd);
+	return sc;
+}
+
+/* Keep the program for next time: written aside, then renamed into place.  Best effort. */
+static void cache_write(const char *dir, const char *path, const struct ns_seccomp *sc)
+{
+	struct cache_header h = {.flags = sc->flags,
+	                         .rules = sc->rules,
+	                         .unknown = sc->unknown,
+	                         .bpf_len = (uint32_t)sc->bpf_len};
+	struct mc_error err;
+	char tmp[PATH_MAX];
+	int fd, ok;
+
+	memcpy(h.magic, cache_magic, sizeof(h.magic));
+	if (mc_mkdir_p(dir, 0700, &err) < 0 ||
+	    snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp))
+		return;
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return;
+	ok = write(fd, &h, sizeof(h)) == sizeof(h) &&
+	     write(fd, sc->bpf, sc->bpf_len) == (ssize_t)sc->bpf_len;
+	close(fd);
+	if (!ok || rename(tmp, path) < 0)
+		unlink(tmp);
+}
+
+int ns_seccomp_compile_cached(const char *json, ns_caps caps, const char *cache_dir,
+                              struct ns_seccomp **out, struct mc_error *err)
+{
+	char path[PATH_MAX];
+
+	*out = NULL;
+	if (json == NULL)
+		json = ns_seccomp_default_json;
+	if (cache_dir == NULL)
+		return ns_seccomp_compile(json, caps, out, err);
+	if (cache_path(cache_dir, json, caps, path, sizeof(path), err) < 0)
+		return -1;
+	*out = cache_read(path);
+	if (*out != NULL) {
+		mc_trace(CH, "seccomp filter: %u rules, built before (%s)", (*out)->rules, path);
+		return 0;
+	}
+	if (ns_seccomp_compile(json, caps, out, err) < 0)
+		return -1;
+	if (*out == NULL) /* no filter at all */
+		return 0;
+	if (build_bpf(*out, err) < 0) {
+		ns_seccomp_free(*out);
+		*out = NULL;
+		return -1;
+	}
+	cache_write(cache_dir, path, *out);
+	return 0;
+}
+
+/* ---- installing it ----------------------------------------------------------------------------- */
 
 int ns_seccomp_load(struct ns_seccomp *sc, struct mc_error *err)
 {
-	long instructions = mc_tracing() ? bpf_instructions(sc) : 0;
-	int rc;
+	struct sock_fprog prog;
+	long rc;
 
-	rc = seccomp_load(sc->ctx);
+	/* Without no_new_privs this takes CAP_SYS_ADMIN, which the caller still has. */
+	if (build_bpf(sc, err) < 0)
+		return -1;
+	prog.len = (unsigned short)(sc->bpf_len / sizeof(struct sock_filter));
+	prog.filter = sc->bpf;
+	rc = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, sc->flags, &prog);
 	mc_trace_call(CH, rc, "system calls are filtered from now on",
-	              "seccomp(SECCOMP_SET_MODE_FILTER, %u rules, %ld BPF instructions)", sc->rules,
-	              instructions);
+	              "seccomp(SECCOMP_SET_MODE_FILTER, %u rules, %u BPF instructions)", sc->rules,
+	              (unsigned)prog.len);
 	if (rc < 0)
-		return mc_fail(err, -rc, "install the seccomp filter");
+		return mc_fail(err, errno, "install the seccomp filter");
 	return 0;
 }
 
 int ns_seccomp_export_pfc(struct ns_seccomp *sc, int fd, struct mc_error *err)
 {
-	int rc = seccomp_export_pfc(sc->ctx, fd);
+	int rc;
 
+	if (sc->ctx == NULL)
+		return mc_fail(err, EINVAL, "a filter from the cache has no rules to show");
+	rc = seccomp_export_pfc(sc->ctx, fd);
 	if (rc < 0)
 		return mc_fail(err, -rc, "export the seccomp filter");
 	return 0;
@@ -692,6 +342,8 @@ void ns_seccomp_free(struct ns_seccomp *sc)
 {
 	if (sc == NULL)
 		return;
-	seccomp_release(sc->ctx);
+	if (sc->ctx != NULL)
+		seccomp_release(sc->ctx);
+	free(sc->bpf);
 	free(sc);
 }
