@@ -228,10 +228,11 @@ deps:
 deps-check:
 	@scripts/deps.sh ensure
 
+# The default seccomp profile goes to share/minicontainer/ (it is built in, too):
+# the start of one's own profile.
 install: demos
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(DEMOS) $(BUILD)/bin/minicontainer $(DESTDIR)$(PREFIX)/bin/
-	# The default seccomp profile (built in, too): the start of your own.
 	install -d $(DESTDIR)$(PREFIX)/share/minicontainer
 	install -m 0644 chapters/01-namespaces/seccomp-default.json $(DESTDIR)$(PREFIX)/share/minicontainer/
 

@@ -88,17 +88,19 @@ int mc_spec_add_env(struct mc_spec *s, const char *text, struct mc_error *err)
 static int env_line(struct mc_spec *s, char *line, const char *name, size_t number,
                     struct mc_error *err)
 {
-	size_t klen;
+	size_t klen, len;
 	json_t *kv;
 
+	len = strlen(line);
+	if (len > 0 && line[len - 1] == '\r') /* a CRLF line end */
+		line[len - 1] = '\0';
 	line += strspn(line, " \t\v\f\r");
-	line[strcspn(line, "\r")] = '\0';
 	if (line[0] == '\0' || line[0] == '#')
 		return 0;
 	klen = strcspn(line, "=");
 	if (klen == 0)
 		return mc_fail(err, 0, "env file %s, line %zu: no variable name", name, number);
-	if (strcspn(line, " \t\v\f") < klen)
+	if (strcspn(line, " \t") < klen)
 		return mc_fail(err, 0, "env file %s, line %zu: variable name holds white space",
 		               name, number);
 	if (line[klen] == '\0')
