@@ -1379,7 +1379,7 @@ static void test_seccomp_profile_and_options(void **state)
 
 static void test_env_and_mount_values(void **state)
 {
-	char out[16384], path[PATH_MAX], value[4200], long_value[5000];
+	char out[16384], path[PATH_MAX], value[4400], long_value[4300];
 	FILE *f;
 
 	(void)state;
@@ -1392,9 +1392,10 @@ static void test_env_and_mount_values(void **state)
 	fputs("\xef\xbb\xbf"
 	      "FIRST=1\n  # a comment\n\n   INDENTED=yes\r\nFROM_US\nNOT_SET_ANYWHERE\n",
 	      f);
-	/* A value longer than any fixed line buffer stays one variable. */
-	memset(long_value, 'v', 4500);
-	long_value[4500] = '\0';
+	/* A line longer than a 4096-byte buffer stays one variable: its tail does not
+	 * become a variable of its own (fgets() into such a buffer did that). */
+	memset(long_value, 'v', 4090);
+	long_value[4090] = '\0';
 	fprintf(f, "LONG=%sINJECTED=1\n", long_value);
 	fclose(f);
 	expect_status(mc(out, sizeof(out), "run --rm --env-file '%s' busybox /probe env", path), 0,
@@ -1403,7 +1404,7 @@ static void test_env_and_mount_values(void **state)
 	expect_text(out, "env=INDENTED=yes\n", "leading blanks and CR go");
 	if (strstr(out, "NOT_SET_ANYWHERE") != NULL || strstr(out, "env=INJECTED") != NULL)
 		fail_msg("unexpected variables:\n%s", out);
-	snprintf(value, sizeof(value), "env=LONG=%.4000s", long_value);
+	snprintf(value, sizeof(value), "env=LONG=%sINJECTED=1\n", long_value);
 	expect_text(out, value, "a long line");
 	/* A name with a blank in it is an error, as in Docker. */
 	f = fopen(path, "w");
