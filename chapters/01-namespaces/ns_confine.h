@@ -10,7 +10,8 @@
  *	                 and /etc/group, read by us (user.c) - never by NSS
  *	its capabilities Docker's 14 of root's 41 powers, adjusted by
  *	                 --cap-add/--cap-drop (caps.c)
- *	its system calls a seccomp filter: Docker's default profile (seccomp.c)
+ *	its system calls a seccomp filter: Docker's default profile
+ *	                 (seccomp.c, seccomp_profile.c, seccomp-default.json)
  *
  * `run`, `exec` and chapter 06's RUN steps all go through here, so a
  * build step is exactly as confined as a container.
