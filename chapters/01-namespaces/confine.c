@@ -212,11 +212,11 @@ int ns_security_opt_parse(const char *text, struct ns_security_opt *opt, struct 
 		opt->kind = NS_SECOPT_NO_NEW_PRIVS;
 		opt->enabled = true;
 		if (value != NULL && parse_bool(value, &opt->enabled) < 0)
-			return mc_fail(err, EINVAL, "invalid --security-opt 2: \"%s\"", text);
+			return mc_fail(err, 0, "invalid --security-opt 2: \"%s\"", text);
 		return 0;
 	}
 	if (value == NULL || value[0] == '\0')
-		return mc_fail(err, EINVAL, "invalid --security-opt: \"%s\"", text);
+		return mc_fail(err, 0, "invalid --security-opt: \"%s\"", text);
 	if (key_is(text, klen, "seccomp") && strcmp(value, "unconfined") == 0) {
 		opt->kind = NS_SECOPT_SECCOMP_UNCONFINED;
 		return 0;
@@ -233,5 +233,5 @@ int ns_security_opt_parse(const char *text, struct ns_security_opt *opt, struct 
 		opt->kind = NS_SECOPT_LSM;
 		return 0;
 	}
-	return mc_fail(err, EINVAL, "invalid --security-opt: \"%s\"", text);
+	return mc_fail(err, 0, "invalid --security-opt: \"%s\"", text);
 }
