@@ -48,6 +48,9 @@ is_student = $(filter all $(call chapter_num,$1),$(STUDENT))
 pick = $(if $(and $(call is_student,$1),$(wildcard $(EXERCISES_DIR)/$1/$2)),$(EXERCISES_DIR)/$1/$2,chapters/$1/$2)
 chapter_files = $(notdir $(wildcard chapters/$1/*.c))
 module_files = $(filter-out demo.c,$(call chapter_files,$1))
+# Assembler files carry data into a chapter's library (chapter 01: the default
+# seccomp profile, .incbin'd from the JSON file beside it); never exercises.
+chapter_asm = $(notdir $(wildcard chapters/$1/*.S))
 
 HARNESS_OBJ := $(BUILD)/obj/tests/harness.o
 INCLUDES := -Ichapters/common $(foreach c,$(CHAPTERS),$(if $(call is_student,$c),-I$(EXERCISES_DIR)/$c) -Ichapters/$c) $(PKG_CFLAGS)
@@ -89,10 +92,14 @@ $(BUILD)/obj/$1/$(2:.c=.o): $(call pick,$1,$2)
 	$$(CC) $$(CFLAGS) $$(INCLUDES) -MMD -MP -c $$< -o $$@
 endef
 $(foreach c,$(CHAPTERS),$(foreach f,$(call chapter_files,$c),$(eval $(call object_rule,$c,$f))))
+$(BUILD)/obj/%.o: chapters/%.S
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -I$(dir $<) -c $< -o $@
+$(foreach c,$(CHAPTERS),$(eval $(patsubst %.S,$(BUILD)/obj/$c/%.o,$(call chapter_asm,$c)): $(wildcard chapters/$c/*.json)))
 
 define chapter_rules
 LIB_$(call chapter_num,$1) := $(BUILD)/lib/libch$(call chapter_num,$1).a
-$(BUILD)/lib/libch$(call chapter_num,$1).a: $(patsubst %.c,$(BUILD)/obj/$1/%.o,$(call module_files,$1))
+$(BUILD)/lib/libch$(call chapter_num,$1).a: $(patsubst %.c,$(BUILD)/obj/$1/%.o,$(call module_files,$1)) $(patsubst %.S,$(BUILD)/obj/$1/%.o,$(call chapter_asm,$1))
 	@mkdir -p $$(@D)
 	rm -f $$@ && $$(AR) rcs $$@ $$^
 
@@ -179,6 +186,10 @@ asan:
 
 FUZZ_SECONDS ?= 30
 FUZZERS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+# Harnesses may call the capstone's parsers (mc_spec.h), so they see its headers.
+$(BUILD)/obj/tests/fuzz/%.o: tests/fuzz/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(INCLUDES) -Iminicontainer -MMD -MP -c $< -o $@
 $(BUILD)/fuzz/%: $(BUILD)/obj/tests/fuzz/%.o $(MC_LIB) $(CHAPTER_LIBS) $(COMMON_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS)
@@ -246,8 +257,11 @@ completion: $(BUILD)/bin/minicontainer
 	$(BUILD)/bin/minicontainer completion bash > $(BUILD)/completion/minicontainer
 	$(BUILD)/bin/minicontainer completion zsh > $(BUILD)/completion/_minicontainer
 
+# The default seccomp profile goes to share/minicontainer/ (it is built in, too):
+# the start of one's own profile.
 install: demos man completion
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/minicontainer \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions \
 		$(DESTDIR)$(PREFIX)/share/zsh/site-functions
 	install -m 0755 $(DEMOS) $(BUILD)/bin/minicontainer $(DESTDIR)$(PREFIX)/bin/
@@ -256,6 +270,7 @@ install: demos man completion
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/minicontainer
 	install -m 0644 $(BUILD)/completion/_minicontainer \
 		$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_minicontainer
+	install -m 0644 chapters/01-namespaces/seccomp-default.json $(DESTDIR)$(PREFIX)/share/minicontainer/
 
 # hello-world, built offline: a static program, packaged as an image with
 # minicontainer's own import, then run.
@@ -282,7 +297,7 @@ hello: deps-check
 
 # Renumber README excerpts (`file.c:LINE`) after the code they quote moved.
 excerpts:
-	python3 scripts/excerpts.py --fix chapters/*/README.md $(wildcard minicontainer/README.md)
+	python3 scripts/excerpts.py --fix chapters/*/README.md $(wildcard minicontainer/README.md minicontainer/HARDENING.md)
 
 FORMAT_FILES = $(wildcard chapters/*/*.c chapters/*/*.h tests/*.c tests/*.h tests/probe/*.c tests/fuzz/*.c minicontainer/*.c minicontainer/*.h minicontainer/hello-world/*.c)
 format:

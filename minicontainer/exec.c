@@ -234,7 +234,8 @@ static int exec_in(struct mc_container *c, struct exec_opts *o, struct mc_error 
 	if (o->user != NULL)
 		m.conf.user = o->user;
 	if (m.conf.privileged || m.conf.seccomp_unconfined ||
-	    ns_seccomp_compile(m.conf.seccomp_profile, m.conf.caps, &m.conf.seccomp, err) == 0)
+	    ns_seccomp_compile_cached(m.conf.seccomp_profile, m.conf.caps, m.conf.seccomp_cache,
+	                              &m.conf.seccomp, err) == 0)
 		code = run_exec(c, o, &m.conf, err);
 	mc_confinement_free(&m);
 	return code;

@@ -270,6 +270,9 @@ int mc_confinement_from_record(json_t *doc, struct mc_confinement *m, struct mc_
 	m->conf.user = json_string_value(json_object_get(config, "User"));
 	m->conf.group_add = m->group_add;
 	m->conf.privileged = json_is_true(json_object_get(host, "Privileged"));
+	/* Building a seccomp filter takes longer than starting a container: keep them. */
+	snprintf(m->seccomp_cache, sizeof(m->seccomp_cache), "%s/seccomp", mc_run_dir());
+	m->conf.seccomp_cache = m->seccomp_cache;
 	if (ns_caps_compute(ns_default_caps(), m->cap_add, m->cap_drop, &m->conf.caps, err) < 0)
 		goto out;
 	/* Docker keeps the profile's text in the record: the file may change or go. */

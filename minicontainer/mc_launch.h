@@ -16,6 +16,7 @@
 #include <stdbool.h>
 
 #include <jansson.h>
+#include <limits.h>
 #include <stddef.h>
 
 #include "mc_container.h"
@@ -44,6 +45,7 @@ int mc_launch(struct mc_container *c, const struct mc_launch_io *io, const int *
 struct mc_confinement {
 	struct ns_confine conf;
 	const char **cap_add, **cap_drop, **group_add; /* point into the record */
+	char seccomp_cache[PATH_MAX];                  /* built filters, under MC_RUNDIR */
 };
 int mc_confinement_from_record(json_t *doc, struct mc_confinement *m, struct mc_error *err);
 void mc_confinement_free(struct mc_confinement *m);

@@ -20,6 +20,7 @@ struct mc_run_opts {
 struct mc_spec {
 	const char *name, *workdir, *user, *hostname, *entrypoint, *network, *image;
 	json_t *env, *binds, *mounts, *tmpfs;
+	json_t *security_opt; /* --security-opt, as given (checked at parse time) */
 	json_t *cap_add, *cap_drop, *group_add; /* names, as given (checked at parse time) */
 	json_t *labels;                         /* --label KEY=VALUE: an object */
 	json_t *log_config;                     /* --log-opt: {"max-size": .., "max-file": ..} */
@@ -39,6 +40,22 @@ extern const char mc_run_usage[];
 void mc_spec_init(struct mc_spec *s);
 void mc_spec_free(struct mc_spec *s);
 int mc_spec_parse(int argc, char **argv, struct mc_spec *s, struct mc_error *err);
+
+/*
+ * The values with a syntax of their own (spec_parse.c), each added to the
+ * spec: -e KEY[=VALUE], an env file (its path, or its text), -v, --mount,
+ * --tmpfs, --security-opt.  Any text gives a value or a clear error.
+ */
+int mc_spec_add_env(struct mc_spec *s, const char *text, struct mc_error *err);
+int mc_spec_add_env_file(struct mc_spec *s, const char *path, struct mc_error *err);
+int mc_spec_add_env_text(struct mc_spec *s, const char *text, size_t len, const char *name,
+                         struct mc_error *err);
+int mc_spec_add_volume(struct mc_spec *s, const char *text, struct mc_error *err);
+int mc_spec_add_mount(struct mc_spec *s, const char *text, struct mc_error *err);
+int mc_spec_add_tmpfs(struct mc_spec *s, const char *text, struct mc_error *err);
+int mc_spec_add_security_opt(struct mc_spec *s, const char *text, struct mc_error *err);
+/* --cap-add/--cap-drop: a capability's name (checked) added to `list`. */
+int mc_spec_add_cap(json_t *list, const char *name, struct mc_error *err);
 
 /* The container record's Path, Args, Image, Config and HostConfig (Docker's rules). */
 json_t *mc_spec_record(const struct mc_spec *s, const struct img_image *img,

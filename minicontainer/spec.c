@@ -61,6 +61,8 @@ const char mc_run_usage[] =
     "      --preserve-fds int     Pass N additional file descriptors (3 to N+2) to the\n"
     "                             container (runc's option; Docker has none)\n"
     "      --device list          Add a host device to the container (HOST[:CTR][:rwm])\n"
+    "      --security-opt list    seccomp=unconfined|PROFILE.json, no-new-privileges,\n"
+    "                             systempaths=unconfined\n"
     "      --init                 Run an init inside the container that forwards signals\n"
     "                             and reaps processes\n"
     "  -d, --detach               Run container in background and print container ID\n"
@@ -97,6 +99,7 @@ enum {
 	OPT_STOP_SIGNAL,
 	OPT_STOP_TIMEOUT,
 	OPT_DEVICE,
+	OPT_SECURITY_OPT,
 };
 
 static const struct option options[] = {
@@ -135,6 +138,7 @@ static const struct option options[] = {
     {"label", required_argument, NULL, 'l'},
     {"detach", no_argument, NULL, 'd'},
     {"device", required_argument, NULL, OPT_DEVICE},
+    {"security-opt", required_argument, NULL, OPT_SECURITY_OPT},
     {"interactive", no_argument, NULL, 'i'},
     {"tty", no_argument, NULL, 't'},
     {"help", no_argument, NULL, OPT_HELP},
@@ -157,6 +161,7 @@ void mc_spec_init(struct mc_spec *s)
 	s->cap_drop = json_array();
 	s->group_add = json_array();
 	s->devices = json_array();
+	s->security_opt = json_array();
 	cg_limits_init(&s->limits);
 	s->network = "none";
 }
@@ -173,6 +178,7 @@ void mc_spec_free(struct mc_spec *s)
 	json_decref(s->labels);
 	json_decref(s->log_config);
 	json_decref(s->devices);
+	json_decref(s->security_opt);
 }
 
 /* Docker's --restart: "no", "always", "unless-stopped", "on-failure[:N]". */
@@ -203,147 +209,6 @@ static int check_restart(const char *text, struct mc_error *err)
 		               "with restart policy '%.*s'",
 		               (int)name, text);
 	return mc_fail(err, 0, "invalid restart policy format: no such policy: %s", text);
-}
-
-/* --cap-add/--cap-drop: a known capability (or ALL), kept as the user wrote it, as Docker does. */
-static int add_capability(json_t *list, const char *name, struct mc_error *err)
-{
-	ns_caps one;
-
-	if (ns_cap_from_name(name, &one, err) < 0)
-		return -1;
-	json_array_append_new(list, json_string(name));
-	return 0;
-}
-
-/* Add KEY=VALUE (consumed), replacing an earlier KEY: as with Docker, the last -e wins. */
-static void env_set(json_t *env, json_t *kv)
-{
-	const char *text = json_string_value(kv);
-	size_t klen = strcspn(text, "=");
-
-	for (size_t i = json_array_size(env); i-- > 0;) {
-		const char *old = json_string_value(json_array_get(env, i));
-
-		if (strncmp(old, text, klen) == 0 && old[klen] == '=')
-			json_array_remove(env, i);
-	}
-	json_array_append_new(env, kv);
-}
-
-static int add_env_file(struct mc_spec *s, const char *path, struct mc_error *err)
-{
-	char line[4096];
-	FILE *f = fopen(path, "re");
-
-	if (f == NULL)
-		return mc_fail(err, errno, "open env file %s", path);
-	while (fgets(line, sizeof(line), f) != NULL) {
-		line[strcspn(line, "\r\n")] = '\0';
-		if (line[0] == '\0' || line[0] == '#')
-			continue;
-		/* "NAME" alone takes the value from our own environment, as Docker does. */
-		if (strchr(line, '=') == NULL) {
-			const char *v = getenv(line);
-
-			if (v != NULL)
-				env_set(s->env, json_sprintf("%s=%s", line, v));
-			continue;
-		}
-		env_set(s->env, json_string(line));
-	}
-	fclose(f);
-	return 0;
-}
-
-/* -v HOST:CONTAINER[:ro|rw] */
-static int add_volume(struct mc_spec *s, const char *text, struct mc_error *err)
-{
-	char buf[4096], *host, *target, *mode;
-
-	snprintf(buf, sizeof(buf), "%s", text);
-	host = buf;
-	target = strchr(host, ':');
-	if (target == NULL)
-		return mc_fail(err, 0,
-		               "invalid volume specification: '%s' (named volumes are not "
-		               "supported yet: use HOST_PATH:CONTAINER_PATH)",
-		               text);
-	*target++ = '\0';
-	mode = strchr(target, ':');
-	if (mode != NULL)
-		*mode++ = '\0';
-	if (host[0] != '/' || target[0] != '/' ||
-	    (mode != NULL && strcmp(mode, "ro") != 0 && strcmp(mode, "rw") != 0))
-		return mc_fail(err, 0, "invalid volume specification: '%s'", text);
-	json_array_append_new(s->binds, json_string(text));
-	json_array_append_new(s->mounts, json_pack("{s:s, s:s, s:s, s:b}", "Type", "bind", "Source",
-	                                           host, "Destination", target, "RW",
-	                                           mode == NULL || strcmp(mode, "rw") == 0));
-	return 0;
-}
-
-/* --mount type=bind,source=/a,target=/b[,readonly] | type=tmpfs,target=/t[,tmpfs-size=N] */
-static int add_mount(struct mc_spec *s, const char *text, struct mc_error *err)
-{
-	char buf[4096], *save = NULL, *kv;
-	const char *type = "volume", *source = "", *target = NULL, *size = NULL;
-	bool ro = false;
-
-	snprintf(buf, sizeof(buf), "%s", text);
-	for (kv = strtok_r(buf, ",", &save); kv != NULL; kv = strtok_r(NULL, ",", &save)) {
-		char *v = strchr(kv, '=');
-
-		if (v != NULL)
-			*v++ = '\0';
-		if (strcmp(kv, "type") == 0 && v)
-			type = v;
-		else if ((strcmp(kv, "source") == 0 || strcmp(kv, "src") == 0) && v)
-			source = v;
-		else if ((strcmp(kv, "target") == 0 || strcmp(kv, "destination") == 0 ||
-		          strcmp(kv, "dst") == 0) &&
-		         v)
-			target = v;
-		else if (strcmp(kv, "readonly") == 0 || strcmp(kv, "ro") == 0)
-			ro = v == NULL || strcmp(v, "true") == 0 || strcmp(v, "1") == 0;
-		else if (strcmp(kv, "tmpfs-size") == 0 && v)
-			size = v;
-		else
-			return mc_fail(err, 0, "invalid field '%s' in --mount %s", kv, text);
-	}
-	if (target == NULL || target[0] != '/')
-		return mc_fail(err, 0, "--mount %s: target must be an absolute path", text);
-	if (strcmp(type, "bind") == 0) {
-		if (source[0] != '/')
-			return mc_fail(err, 0, "--mount %s: source must be an absolute path", text);
-		json_array_append_new(s->mounts,
-		                      json_pack("{s:s, s:s, s:s, s:b}", "Type", "bind", "Source",
-		                                source, "Destination", target, "RW", !ro));
-		return 0;
-	}
-	if (strcmp(type, "tmpfs") == 0) {
-		int64_t bytes = 0;
-
-		if (size != NULL && cg_parse_size(size, &bytes, err) < 0)
-			return -1;
-		json_object_set_new(s->tmpfs, target,
-		                    size ? json_sprintf("size=%lld", (long long)bytes)
-		                         : json_string(""));
-		return 0;
-	}
-	return mc_fail(err, 0, "--mount %s: type must be bind or tmpfs", text);
-}
-
-static int add_tmpfs(struct mc_spec *s, const char *text, struct mc_error *err)
-{
-	const char *colon = strchr(text, ':');
-	char path[1024];
-
-	snprintf(path, sizeof(path), "%.*s", colon ? (int)(colon - text) : (int)strlen(text), text);
-	if (path[0] != '/')
-		return mc_fail(err, 0, "invalid tmpfs mount '%s': the path must be absolute", text);
-	json_object_set_new(s->tmpfs, path, json_string(colon ? colon + 1 : ""));
-	return 0;
 }
 
 /* --device HOST[:CONTAINER][:PERMISSIONS]: checked now, the host's node looked up at start. */
@@ -388,15 +253,10 @@ int mc_spec_parse(int argc, char **argv, struct mc_spec *s, struct mc_error *err
 			s->auto_remove = true;
 			break;
 		case 'e':
-			if (optarg[0] == '=' || optarg[0] == '\0')
-				rc = mc_fail(err, 0, "invalid environment variable: %s", optarg);
-			else if (strchr(optarg, '=') == NULL && getenv(optarg) != NULL)
-				env_set(s->env, json_sprintf("%s=%s", optarg, getenv(optarg)));
-			else if (strchr(optarg, '=') != NULL)
-				env_set(s->env, json_string(optarg));
+			rc = mc_spec_add_env(s, optarg, err);
 			break;
 		case OPT_ENV_FILE:
-			rc = add_env_file(s, optarg, err);
+			rc = mc_spec_add_env_file(s, optarg, err);
 			break;
 		case 'w':
 			if (optarg[0] != '/')
@@ -416,13 +276,13 @@ int mc_spec_parse(int argc, char **argv, struct mc_spec *s, struct mc_error *err
 			s->entrypoint = optarg;
 			break;
 		case 'v':
-			rc = add_volume(s, optarg, err);
+			rc = mc_spec_add_volume(s, optarg, err);
 			break;
 		case OPT_MOUNT:
-			rc = add_mount(s, optarg, err);
+			rc = mc_spec_add_mount(s, optarg, err);
 			break;
 		case OPT_TMPFS:
-			rc = add_tmpfs(s, optarg, err);
+			rc = mc_spec_add_tmpfs(s, optarg, err);
 			break;
 		case OPT_READ_ONLY:
 			s->read_only = true;
@@ -459,10 +319,10 @@ int mc_spec_parse(int argc, char **argv, struct mc_spec *s, struct mc_error *err
 			s->privileged = true;
 			break;
 		case OPT_CAP_ADD:
-			rc = add_capability(s->cap_add, optarg, err);
+			rc = mc_spec_add_cap(s->cap_add, optarg, err);
 			break;
 		case OPT_CAP_DROP:
-			rc = add_capability(s->cap_drop, optarg, err);
+			rc = mc_spec_add_cap(s->cap_drop, optarg, err);
 			break;
 		case OPT_GROUP_ADD:
 			json_array_append_new(s->group_add, json_string(optarg));
@@ -479,6 +339,9 @@ int mc_spec_parse(int argc, char **argv, struct mc_spec *s, struct mc_error *err
 		}
 		case OPT_DEVICE:
 			rc = add_device(s, optarg, err);
+			break;
+		case OPT_SECURITY_OPT:
+			rc = mc_spec_add_security_opt(s, optarg, err);
 			break;
 		case OPT_INIT:
 			s->init = true;
@@ -701,5 +564,6 @@ json_t *mc_spec_record(const struct mc_spec *s, const struct img_image *img,
 	json_object_set(json_object_get(doc, "HostConfig"), "GroupAdd", s->group_add);
 	add_lifecycle_fields(doc, s, img);
 	json_object_set(json_object_get(doc, "HostConfig"), "Devices", s->devices);
+	json_object_set(json_object_get(doc, "HostConfig"), "SecurityOpt", s->security_opt);
 	return doc;
 }

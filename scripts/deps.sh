@@ -13,12 +13,12 @@ set -u
 # the shell completion and the man pages.
 APT_PACKAGES="build-essential pkg-config libcmocka-dev libcap-dev libseccomp-dev \
 libarchive-dev libjansson-dev libssl-dev busybox-static python3 clang-format iproute2 \
-skopeo umoci podman runc buildah clang libclang-rt-14-dev hyperfine qemu-system-x86 cpio \
+skopeo umoci podman runc buildah clang libclang-rt-dev hyperfine qemu-system-x86 cpio \
 xz-utils kmod zsh groff man-db bsdextrautils"
 DNF_PACKAGES="gcc make glibc-static pkgconf-pkg-config libcmocka-devel libcap-devel \
 libseccomp-devel libarchive-devel jansson-devel openssl-devel busybox python3 \
-clang-tools-extra iproute skopeo umoci podman runc buildah clang hyperfine qemu-system-x86 \
-cpio xz kmod zsh groff man-db util-linux"
+clang-tools-extra iproute skopeo umoci podman runc buildah clang compiler-rt hyperfine \
+qemu-system-x86 cpio xz kmod zsh groff man-db util-linux"
 
 missing() {
 	for cmd in cc make pkg-config python3 clang-format ip skopeo umoci podman runc buildah \
@@ -31,6 +31,12 @@ missing() {
 	bb=$(command -v busybox 2>/dev/null || true)
 	if [ -z "$bb" ] || ldd "$bb" >/dev/null 2>&1; then
 		echo "static-busybox"
+	fi
+	# make fuzz: clang's libFuzzer with ASan and UBSan.
+	if command -v clang >/dev/null 2>&1 &&
+		! printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n){return 0;}' |
+		clang -fsanitize=fuzzer,address,undefined -x c -o /dev/null - >/dev/null 2>&1; then
+		echo "libfuzzer"
 	fi
 	# Static linking (the test probe) needs the C library's static archive.
 	if ! echo 'int main(void){return 0;}' | cc -static -x c -o /dev/null - >/dev/null 2>&1; then

@@ -22,6 +22,10 @@
 
 #include "ns_namespaces.h"
 
+/* Confinement (capabilities, users, seccomp) is tested in ch01_confine.c. */
+extern const struct CMUnitTest ch01_confine_tests[];
+extern const size_t ch01_confine_test_count;
+
 static char *test_env[] = {"PATH=/bin:/sbin:/usr/bin:/usr/sbin", "HOME=/root", NULL};
 
 #define PROBE(...) ((char *[]){"/probe", __VA_ARGS__, NULL})
@@ -642,6 +646,12 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_env_and_args_reach_the_command),
 	    cmocka_unit_test(test_find_command_uses_the_container_path),
 	};
+	size_t n_own = sizeof(tests) / sizeof(tests[0]), n = n_own + ch01_confine_test_count;
+	struct CMUnitTest *all = calloc(n, sizeof(*all));
 
-	return mc_test_main(argc, argv, "ch01-namespaces", tests, sizeof(tests) / sizeof(tests[0]));
+	if (all == NULL)
+		return 1;
+	memcpy(all, tests, sizeof(tests));
+	memcpy(all + n_own, ch01_confine_tests, ch01_confine_test_count * sizeof(*all));
+	return mc_test_main(argc, argv, "ch01-namespaces", all, n);
 }

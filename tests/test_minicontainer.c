@@ -884,6 +884,177 @@ static void test_default_hardening(void **state)
 	assert_string_equal(probe_value(out, "seccomp", value, sizeof(value)), "0");
 }
 
+/* ---- hardening: Docker's default seccomp profile, and the options that change it ------------ */
+
+/* run --rm OPTIONS busybox, the probe's caps, seccomp and syscalls reports in out. */
+static void probe_facts(const char *options, char *out, size_t size)
+{
+	expect_status(mc(out, size,
+	                 "run --rm %s busybox sh -c '/probe caps; /probe seccomp; /probe syscalls'",
+	                 options),
+	              0, options, out);
+}
+
+static void expect_fact(const char *out, const char *key, const char *want, const char *what)
+{
+	char value[128];
+
+	if (strcmp(probe_value(out, key, value, sizeof(value)), want) != 0)
+		fail_msg("%s: %s=%s, expected %s; output:\n%s", what, key, value, want, out);
+}
+
+static void test_seccomp_profile_and_options(void **state)
+{
+	char out[16384], path[PATH_MAX], before[4096], after[4096];
+	FILE *f;
+
+	(void)state;
+	MC_REQUIRE_ROOT();
+	MC_REQUIRE_IMAGES();
+	/* The default: Docker's capabilities and profile, no_new_privs off. */
+	probe_facts("", out, sizeof(out));
+	expect_fact(out, "cap_bnd", "00000000a80425fb", "default");
+	expect_fact(out, "cap_amb", "0000000000000000", "default");
+	expect_fact(out, "seccomp", "2", "default");
+	expect_fact(out, "no_new_privs", "0", "default");
+	expect_fact(out, "reboot", "EPERM", "default");
+	expect_fact(out, "kexec_load", "EPERM", "default");
+	expect_fact(out, "keyctl", "EPERM", "default");
+	expect_fact(out, "unshare_newuser", "EPERM", "default");
+	expect_fact(out, "clone_newuser", "EPERM", "default");
+	expect_fact(out, "clone3", "ENOSYS", "default");
+	expect_fact(out, "fork", "ok", "default");
+	expect_fact(out, "personality_no_aslr", "EPERM", "default");
+	expect_fact(out, "socket_vsock", "EPERM", "default");
+	/* seccomp=unconfined: the calls reach the kernel, which refuses them itself. */
+	probe_facts("--security-opt seccomp=unconfined", out, sizeof(out));
+	expect_fact(out, "seccomp", "0", "seccomp=unconfined");
+	expect_fact(out, "keyctl", "EOPNOTSUPP", "seccomp=unconfined");
+	expect_fact(out, "clone3", "EINVAL", "seccomp=unconfined");
+	expect_fact(out, "reboot", "EPERM", "seccomp=unconfined (no CAP_SYS_BOOT)");
+	/* --privileged: no filter, every capability: reboot reaches its argument check. */
+	probe_facts("--privileged", out, sizeof(out));
+	expect_fact(out, "seccomp", "0", "--privileged");
+	expect_fact(out, "reboot", "EINVAL", "--privileged");
+	/* --cap-add SYS_ADMIN: the profile's rules for it - clone with namespaces, clone3, unshare. */
+	probe_facts("--cap-add SYS_ADMIN", out, sizeof(out));
+	expect_fact(out, "cap_bnd", "00000000a82425fb", "--cap-add SYS_ADMIN");
+	expect_fact(out, "seccomp", "2", "--cap-add SYS_ADMIN");
+	expect_fact(out, "clone_newuser", "EINVAL", "--cap-add SYS_ADMIN");
+	expect_fact(out, "unshare_newuser", "EINVAL", "--cap-add SYS_ADMIN");
+	expect_fact(out, "clone3", "EINVAL", "--cap-add SYS_ADMIN");
+	expect_fact(out, "keyctl", "EPERM", "--cap-add SYS_ADMIN");
+	/* no-new-privileges: the same filter, and the flag set. */
+	probe_facts("--security-opt no-new-privileges", out, sizeof(out));
+	expect_fact(out, "no_new_privs", "1", "no-new-privileges");
+	expect_fact(out, "seccomp", "2", "no-new-privileges");
+	expect_fact(out, "clone3", "ENOSYS", "no-new-privileges");
+
+	/* A profile of one's own: its text is kept in the record, so the file may go. */
+	snprintf(path, sizeof(path), "%s/no-mkdir.json", mc_test_tmpdir());
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"mkdir\", "
+	      "\"mkdirat\"], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 13}]}",
+	      f);
+	fclose(f);
+	expect_status(mc(out, sizeof(out),
+	                 "create --name nomkdir --security-opt seccomp='%s' busybox sh -c "
+	                 "'mkdir /tmp/x; echo mkdir_status=$?; /probe syscalls'",
+	                 path),
+	              0, "create with a profile", out);
+	remember(out);
+	unlink(path);
+	expect_status(mc(out, sizeof(out), "start -a nomkdir"), 0, "start a profile's container",
+	              out);
+	expect_text(out, "Permission denied", "mkdir under a profile that denies it");
+	expect_fact(out, "mkdir_status", "1", "a profile that denies mkdir");
+	expect_fact(out, "keyctl", "EOPNOTSUPP", "a profile that allows the rest");
+
+	/* A malformed profile: a clear error, exit 125, and no container. */
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": [\"read\"], "
+	      "\"action\": \"SCMP_ACT_ALLOW\", \"args\": [{\"index\": 9, \"value\": 0, "
+	      "\"op\": \"SCMP_CMP_EQ\"}]}]}",
+	      f);
+	fclose(f);
+	expect_status(mc(before, sizeof(before), "ps -a -q --no-trunc"), 0, "ps -a", before);
+	expect_status(mc(out, sizeof(out), "create --security-opt seccomp='%s' busybox true", path),
+	              125, "create with a malformed profile", out);
+	expect_text(out, "syscalls[0].args[0]: index is not a whole number in range",
+	            "the malformed profile's error");
+	expect_status(mc(out, sizeof(out),
+	                 "run --rm --security-opt seccomp=/nonexistent.json "
+	                 "busybox true"),
+	              125, "run with a missing profile", out);
+	expect_text(out, "/nonexistent.json", "the missing profile's error");
+	expect_status(mc(out, sizeof(out), "run --rm --security-opt bogus=1 busybox true"), 125,
+	              "an unknown --security-opt", out);
+	expect_status(mc(after, sizeof(after), "ps -a -q --no-trunc"), 0, "ps -a", after);
+	assert_string_equal(before, after);
+	expect_status(mc(out, sizeof(out), "rm nomkdir"), 0, "rm", out);
+}
+
+/* ---- the values with a syntax: untrusted text gives an error, never a crash ----------------- */
+
+static void test_env_and_mount_values(void **state)
+{
+	char out[16384], path[PATH_MAX], value[4400], long_value[4300];
+	FILE *f;
+
+	(void)state;
+	MC_REQUIRE_ROOT();
+	MC_REQUIRE_IMAGES();
+	/* Docker's env file rules: a byte order mark, leading blanks, comments, NAME alone. */
+	snprintf(path, sizeof(path), "%s/env", mc_test_tmpdir());
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("\xef\xbb\xbf"
+	      "FIRST=1\n  # a comment\n\n   INDENTED=yes\r\nFROM_US\nNOT_SET_ANYWHERE\n",
+	      f);
+	/* A line longer than a 4096-byte buffer stays one variable: its tail does not
+	 * become a variable of its own (fgets() into such a buffer did that). */
+	memset(long_value, 'v', 4090);
+	long_value[4090] = '\0';
+	fprintf(f, "LONG=%sINJECTED=1\n", long_value);
+	fclose(f);
+	expect_status(mc(out, sizeof(out), "run --rm --env-file '%s' busybox /probe env", path), 0,
+	              "--env-file", out);
+	expect_text(out, "env=FIRST=1\n", "a byte order mark is not part of the name");
+	expect_text(out, "env=INDENTED=yes\n", "leading blanks and CR go");
+	if (strstr(out, "NOT_SET_ANYWHERE") != NULL || strstr(out, "env=INJECTED") != NULL)
+		fail_msg("unexpected variables:\n%s", out);
+	snprintf(value, sizeof(value), "env=LONG=%sINJECTED=1\n", long_value);
+	expect_text(out, value, "a long line");
+	/* A name with a blank in it is an error, as in Docker. */
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("GOOD=1\nBAD NAME=2\n", f);
+	fclose(f);
+	expect_status(mc(out, sizeof(out), "run --rm --env-file '%s' busybox true", path), 125,
+	              "a blank in a name", out);
+	expect_text(out, "line 2", "the env file error names the line");
+	/* Not UTF-8: JSON cannot hold it - an error (it crashed before). */
+	expect_status(mc(out, sizeof(out), "run --rm -e \"$(printf 'A=\\377')\" busybox true"), 125,
+	              "-e with a byte that is not UTF-8", out);
+	expect_text(out, "UTF-8", "-e not UTF-8");
+	expect_status(mc(out, sizeof(out), "run --rm -v \"$(printf '/tmp:/x\\377')\" busybox true"),
+	              125, "-v not UTF-8", out);
+	/* An over-long value is an error, not a shortened path (passed from a file: too long
+	 * for our own command buffer). */
+	memset(long_value, 'a', 4200);
+	long_value[0] = '/';
+	long_value[4200] = '\0';
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "/tmp:%s", long_value);
+	fclose(f);
+	expect_status(mc(out, sizeof(out), "run --rm -v \"$(cat '%s')\" busybox true", path), 125,
+	              "an over-long -v", out);
+	expect_text(out, "longer than", "an over-long -v");
+}
+
 /* ---- hardening: the device policy ----------------------------------------------------------- */
 
 /* Make 10:237 (loop-control) and b 7:0 (the first loop device) in /dev, and open each. */
@@ -1039,6 +1210,8 @@ int main(int argc, char **argv)
 	    cmocka_unit_test_teardown(test_trace_narrates, remove_containers),
 	    cmocka_unit_test_teardown(test_default_hardening, remove_containers),
 	    cmocka_unit_test_teardown(test_device_policy, remove_containers),
+	    cmocka_unit_test_teardown(test_seccomp_profile_and_options, remove_containers),
+	    cmocka_unit_test_teardown(test_env_and_mount_values, remove_containers),
 	    cmocka_unit_test_teardown(test_stop_kill_logs, remove_containers),
 	    cmocka_unit_test_teardown(test_exec_joins_the_container, remove_containers),
 	};

@@ -25,8 +25,9 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
-#include "ns_namespaces.h"
+#include "mc_file.h"
 #include "mc_trace.h"
+#include "ns_namespaces.h"
 
 #define CH "ch01"
 
@@ -114,7 +115,8 @@ static int prepare(struct ns_container *ct, void *arg, struct mc_error *err)
 	(void)ct;
 	if (c->privileged || c->seccomp_unconfined)
 		return 0;
-	return ns_seccomp_compile(c->seccomp_profile, c->caps, &c->seccomp, err);
+	return ns_seccomp_compile_cached(c->seccomp_profile, c->caps, c->seccomp_cache, &c->seccomp,
+	                                 err);
 }
 
 static int before_exec(struct ns_container *ct, void *arg, struct mc_error *err)
@@ -142,4 +144,94 @@ int ns_add_confine_step(struct ns_config *cfg, struct ns_confine *c, struct mc_e
 	};
 
 	return ns_add_step(cfg, &step, err);
+}
+
+/* ---- --security-opt ------------------------------------------------------------------------- */
+
+#define MAX_PROFILE (1 << 20) /* Docker's default profile is 20 KiB */
+
+/* A profile file's text, checked: NUL bytes would hide the rest of it from the parser. */
+static int read_profile_file(const char *path, char **text, struct mc_error *err)
+{
+	size_t len;
+	char *buf = malloc(MAX_PROFILE + 1);
+
+	*text = NULL;
+	if (buf == NULL)
+		return mc_fail(err, ENOMEM, "seccomp profile %s", path);
+	if (mc_read_file(path, buf, MAX_PROFILE + 1, &len, err) < 0)
+		goto fail;
+	if (len == MAX_PROFILE) {
+		mc_fail(err, EFBIG, "seccomp profile %s: bigger than %d bytes", path, MAX_PROFILE);
+		goto fail;
+	}
+	if (strlen(buf) != len) {
+		mc_fail(err, EINVAL, "seccomp profile %s: holds a NUL byte", path);
+		goto fail;
+	}
+	if (ns_seccomp_check(buf, err) < 0) {
+		mc_fail_context(err, "%s", path);
+		goto fail;
+	}
+	*text = buf;
+	return 0;
+fail:
+	free(buf);
+	return -1;
+}
+
+/* Go's strconv.ParseBool, which Docker uses for no-new-privileges=BOOL. */
+static int parse_bool(const char *s, bool *out)
+{
+	static const char *const yes[] = {"1", "t", "T", "true", "TRUE", "True", NULL};
+	static const char *const no[] = {"0", "f", "F", "false", "FALSE", "False", NULL};
+
+	for (size_t i = 0; yes[i] != NULL; i++) {
+		if (strcmp(s, yes[i]) == 0 || strcmp(s, no[i]) == 0) {
+			*out = strcmp(s, yes[i]) == 0;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Is the part of `text` before '=' (len bytes) the key `key`? */
+static bool key_is(const char *text, size_t len, const char *key)
+{
+	return len == strlen(key) && strncmp(text, key, len) == 0;
+}
+
+int ns_security_opt_parse(const char *text, struct ns_security_opt *opt, struct mc_error *err)
+{
+	/* key=value; only without any '=', the old key:value. */
+	size_t klen = strcspn(text, strchr(text, '=') ? "=" : ":");
+	const char *value = text[klen] ? text + klen + 1 : NULL;
+
+	memset(opt, 0, sizeof(*opt));
+	if (key_is(text, klen, "no-new-privileges")) {
+		opt->kind = NS_SECOPT_NO_NEW_PRIVS;
+		opt->enabled = true;
+		if (value != NULL && parse_bool(value, &opt->enabled) < 0)
+			return mc_fail(err, 0, "invalid --security-opt 2: \"%s\"", text);
+		return 0;
+	}
+	if (value == NULL || value[0] == '\0')
+		return mc_fail(err, 0, "invalid --security-opt: \"%s\"", text);
+	if (key_is(text, klen, "seccomp") && strcmp(value, "unconfined") == 0) {
+		opt->kind = NS_SECOPT_SECCOMP_UNCONFINED;
+		return 0;
+	}
+	if (key_is(text, klen, "seccomp")) {
+		opt->kind = NS_SECOPT_SECCOMP;
+		return read_profile_file(value, &opt->profile, err);
+	}
+	if (key_is(text, klen, "systempaths") && strcmp(value, "unconfined") == 0) {
+		opt->kind = NS_SECOPT_SYSTEMPATHS;
+		return 0;
+	}
+	if (key_is(text, klen, "label") || key_is(text, klen, "apparmor")) {
+		opt->kind = NS_SECOPT_LSM;
+		return 0;
+	}
+	return mc_fail(err, 0, "invalid --security-opt: \"%s\"", text);
 }

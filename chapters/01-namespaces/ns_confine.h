@@ -10,7 +10,8 @@
  *	                 and /etc/group, read by us (user.c) - never by NSS
  *	its capabilities Docker's 14 of root's 41 powers, adjusted by
  *	                 --cap-add/--cap-drop (caps.c)
- *	its system calls a seccomp filter: Docker's default profile (seccomp.c)
+ *	its system calls a seccomp filter: Docker's default profile
+ *	                 (seccomp.c, seccomp_profile.c, seccomp-default.json)
  *
  * `run`, `exec` and chapter 06's RUN steps all go through here, so a
  * build step is exactly as confined as a container.
@@ -92,13 +93,54 @@ struct ns_seccomp; /* a compiled filter, ready to load */
  * Compile a profile: Docker's JSON format (`json`), for the capabilities the
  * process will have (some rules depend on them).  NULL json means the
  * default profile.  Done on the host side, so that a bad profile is an error
- * before any container exists.
+ * before any container exists.  A profile with neither a default action nor
+ * rules means no filter, as in Docker: *out is NULL then.
  */
 int ns_seccomp_compile(const char *json, ns_caps caps, struct ns_seccomp **out,
                        struct mc_error *err);
+/*
+ * The same, through a cache of built programs in `cache_dir` (NULL: none):
+ * a filter built before for the same profile text, capabilities, kernel and
+ * libseccomp is read back instead of built again (see seccomp.c).
+ */
+int ns_seccomp_compile_cached(const char *json, ns_caps caps, const char *cache_dir,
+                              struct ns_seccomp **out, struct mc_error *err);
 /* In the process to confine: install the filter (from now on, for good). */
 int ns_seccomp_load(struct ns_seccomp *sc, struct mc_error *err);
 void ns_seccomp_free(struct ns_seccomp *sc);
+
+/* The default profile's JSON text (seccomp-default.json, built into the program). */
+const char *ns_seccomp_default_profile(void);
+/* How many rules the compiled filter holds (for --trace and the lecture). */
+unsigned ns_seccomp_rules(const struct ns_seccomp *sc);
+/* Write the filter as libseccomp's readable pseudo-code (PFC) to `fd`. */
+int ns_seccomp_export_pfc(struct ns_seccomp *sc, int fd, struct mc_error *err);
+/* Check a profile without building a filter: 0 if ns_seccomp_compile would take it. */
+int ns_seccomp_check(const char *json, struct mc_error *err);
+
+/* ---- Docker's --security-opt (confine.c) ---------------------------------------------------- */
+
+enum ns_security_opt_kind {
+	NS_SECOPT_SECCOMP,            /* seccomp=PROFILE.json */
+	NS_SECOPT_SECCOMP_UNCONFINED, /* seccomp=unconfined */
+	NS_SECOPT_NO_NEW_PRIVS,       /* no-new-privileges[=BOOL] */
+	NS_SECOPT_SYSTEMPATHS,        /* systempaths=unconfined: /proc and /sys unmasked */
+	NS_SECOPT_LSM,                /* label=..., apparmor=...: there is no LSM profile to
+	                                 change here; accepted, as Docker does on such a host */
+};
+
+struct ns_security_opt {
+	enum ns_security_opt_kind kind;
+	bool enabled;  /* no-new-privileges: true, or the BOOL given */
+	char *profile; /* seccomp=FILE: the file's text, checked (malloc'd; the caller frees) */
+};
+
+/*
+ * Parse one --security-opt as Docker spells it ("key=value"; the old
+ * "key:value" too).  seccomp=FILE reads the file and checks the profile, so
+ * that a bad one is an error now.
+ */
+int ns_security_opt_parse(const char *text, struct ns_security_opt *opt, struct mc_error *err);
 
 /* ---- the step ------------------------------------------------------------------------------- */
 
@@ -110,6 +152,7 @@ struct ns_confine {
 	bool no_new_privs;            /* --security-opt no-new-privileges */
 	const char *seccomp_profile;  /* JSON text; NULL: the default profile */
 	bool seccomp_unconfined;      /* --security-opt seccomp=unconfined */
+	const char *seccomp_cache;    /* a directory for built filters; NULL: build every time */
 	/* Filled in. */
 	struct ns_seccomp *seccomp;
 	struct ns_user resolved;

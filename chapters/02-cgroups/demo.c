@@ -18,6 +18,7 @@ int main(int argc, char **argv)
 	struct cg_run run;
 	const struct mc_option_group groups[] = {
 	    {"Namespaces (chapter 01)", ns_options_table, &ns},
+	    {"Confinement (chapter 01)", ns_confine_options_table, &ns},
 	    {"Control groups (chapter 02)", cg_options_table, &run},
 	    {NULL, NULL, NULL},
 	};
@@ -34,15 +35,22 @@ int main(int argc, char **argv)
 		mc_print_options(stdout, groups);
 		return 0;
 	}
-	if (rc < 0 || ns_options_finish(&ns, argc, argv, command, &err) < 0) {
+	if (rc == 0)
+		rc = ns_options_finish(&ns, argc, argv, command, &err);
+	if (rc < 0) {
 		fprintf(stderr, "ch02-cgroups: %s\nTry 'ch02-cgroups --help'.\n", err.msg);
 		return NS_EXIT_SETUP_FAILED;
 	}
-	/* Chapter 01's lifecycle, with chapter 02's step in it. */
-	if (cg_add_step(&ns.cfg, &run, &err) < 0 || ns_run(&ns.cfg, &code, &err) < 0) {
+	if (rc == 1) /* --print-seccomp */
+		return 0;
+	/* Chapter 01's lifecycle, with chapter 02's step in it; confinement last. */
+	if (cg_add_step(&ns.cfg, &run, &err) < 0 || ns_options_confine(&ns, &err) < 0 ||
+	    ns_run(&ns.cfg, &code, &err) < 0) {
 		fprintf(stderr, "ch02-cgroups: %s\n", err.msg);
+		ns_options_free(&ns);
 		return code;
 	}
+	ns_options_free(&ns);
 	fflush(stdout);
 	cg_print_report(stderr, &run.stats);
 	return code;

@@ -22,6 +22,7 @@ int main(int argc, char **argv)
 	struct cg_run run;
 	const struct mc_option_group groups[] = {
 	    {"Namespaces (chapter 01)", ns_options_table, &ns},
+	    {"Confinement (chapter 01)", ns_confine_options_table, &ns},
 	    {"Control groups (chapter 02)", cg_options_table, &run},
 	    {"Layers (chapter 03)", ovl_options_table, &layers},
 	    {NULL, NULL, NULL},
@@ -45,18 +46,25 @@ int main(int argc, char **argv)
 		rc = mc_fail(&err, 0, "use --layer instead of --rootfs");
 	if (rc == 0 && layers.nlayer == 0)
 		rc = mc_fail(&err, 0, "at least one --layer DIR is required");
-	if (rc < 0 || ns_options_finish(&ns, argc, argv, command, &err) < 0) {
+	if (rc == 0)
+		rc = ns_options_finish(&ns, argc, argv, command, &err);
+	if (rc < 0) {
 		fprintf(stderr, "ch03-overlayfs: %s\nTry 'ch03-overlayfs --help'.\n", err.msg);
 		return NS_EXIT_SETUP_FAILED;
 	}
-	/* The root first (chapter 03), then the cgroup (chapter 02); undone in reverse. */
+	if (rc == 1) /* --print-seccomp */
+		return 0;
+	/* The root first (chapter 03), then the cgroup (chapter 02), confinement last;
+	 * undone in reverse. */
 	layers.diff = &diff;
 	if (ovl_add_step(&ns.cfg, &layers, &err) < 0 || cg_add_step(&ns.cfg, &run, &err) < 0 ||
-	    ns_run(&ns.cfg, &code, &err) < 0) {
+	    ns_options_confine(&ns, &err) < 0 || ns_run(&ns.cfg, &code, &err) < 0) {
 		fprintf(stderr, "ch03-overlayfs: %s\n", err.msg);
 		ovl_diff_free(&diff);
+		ns_options_free(&ns);
 		return code;
 	}
+	ns_options_free(&ns);
 	fflush(stdout);
 	cg_print_report(stderr, &run.stats);
 	fprintf(stderr, "--- changes (A added, C changed, D deleted)\n");

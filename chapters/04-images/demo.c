@@ -39,6 +39,7 @@ int main(int argc, char **argv)
 	struct cg_run run;
 	const struct mc_option_group groups[] = {
 	    {"Namespaces (chapter 01)", ns_options_table, &ns},
+	    {"Confinement (chapter 01)", ns_confine_options_table, &ns},
 	    {"Control groups (chapter 02)", cg_options_table, &run},
 	    {"Layers (chapter 03)", ovl_options_table, &layers},
 	    {"Images (chapter 04)", img_options_table, &image},
@@ -85,8 +86,16 @@ int main(int argc, char **argv)
 		goto fail;
 	}
 	user_env = ns.nenv;
-	if (ns_options_finish(&ns, (int)img_strv_len(command), command, 0, &err) < 0)
+	/* The image's user, unless -u says otherwise. */
+	if (ns.confine.user == NULL)
+		ns.confine.user = rc.user;
+	rc_parse = ns_options_finish(&ns, (int)img_strv_len(command), command, 0, &err);
+	if (rc_parse < 0)
 		goto fail;
+	if (rc_parse == 1) { /* --print-seccomp */
+		code = 0;
+		goto out;
+	}
 	/* -e first, then the image's Env, then the defaults: the first of a KEY wins. */
 	for (int i = 0; i < user_env; i++)
 		user[i] = ns.env[i];
@@ -97,12 +106,13 @@ int main(int argc, char **argv)
 	ns.cfg.envp = env;
 	if (rc.workdir != NULL)
 		ns.cfg.workdir = rc.workdir;
-	/* The image's layers (chapter 04), the overlay of them (03), the cgroup (02). */
+	/* The image's layers (chapter 04), the overlay of them (03), the cgroup (02),
+	 * and chapter 01's confinement last. */
 	image_step = (struct img_run){&store, image.name, &layers};
 	layers.diff = &diff;
 	if (img_add_step(&ns.cfg, &image_step, &err) < 0 ||
 	    ovl_add_step(&ns.cfg, &layers, &err) < 0 || cg_add_step(&ns.cfg, &run, &err) < 0 ||
-	    ns_run(&ns.cfg, &code, &err) < 0)
+	    ns_options_confine(&ns, &err) < 0 || ns_run(&ns.cfg, &code, &err) < 0)
 		goto fail;
 	fflush(stdout);
 	cg_print_report(stderr, &run.stats);
@@ -110,6 +120,7 @@ int main(int argc, char **argv)
 fail:
 	fprintf(stderr, "ch04-images: %s\n", err.msg);
 out:
+	ns_options_free(&ns);
 	free(command);
 	img_strv_free(env);
 	img_runconfig_free(&rc);

@@ -60,6 +60,16 @@ ns_caps ns_all_caps(void)
 	return last >= 63 ? ~(ns_caps)0 : (BIT(last + 1) - 1);
 }
 
+/* Is `name` ("cap_chown") exactly libcap's name of `cap`? */
+static bool same_name(cap_value_t cap, const char *name)
+{
+	char *known = cap_to_name(cap);
+	bool same = known != NULL && strcmp(known, name) == 0;
+
+	cap_free(known);
+	return same;
+}
+
 int ns_cap_from_name(const char *name, ns_caps *set, struct mc_error *err)
 {
 	char full[64];
@@ -73,7 +83,9 @@ int ns_cap_from_name(const char *name, ns_caps *set, struct mc_error *err)
 	snprintf(full, sizeof(full), "%s%s", strncasecmp(name, "CAP_", 4) == 0 ? "" : "cap_", name);
 	for (char *p = full; *p != '\0'; p++)
 		*p = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
-	if (cap_from_name(full, &cap) < 0 || cap < 0 || cap > 63)
+	/* libcap reads only as far as a name it knows ("cap_kill2" is CAP_KILL to it):
+	 * the name must come back the same. */
+	if (cap_from_name(full, &cap) < 0 || cap < 0 || cap > 63 || !same_name(cap, full))
 		return mc_fail(err, 0, "unknown capability: \"%s\"", name);
 	*set = BIT(cap);
 	return 0;

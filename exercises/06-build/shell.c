@@ -235,6 +235,18 @@ static bool class_match(const char *p, char c, const char **end, bool *matched)
 	return true;
 }
 
+/*
+ * A Dockerfile is untrusted input, and a pattern of many stars on a long value makes
+ * a backtracking matcher (and the search for the longest match around it)
+ * take hours; nested replacements can multiply a value's length at every
+ * level.  So one expansion gets a budget of matcher steps and a largest
+ * value, and a word that needs more is an error, not a hang.
+ */
+#define MATCH_STEPS (50L * 1000 * 1000)
+#define MAX_VALUE   (1024 * 1024)
+static long match_steps_left = -1; /* -1: no expansion running, no limit */
+static bool over_budget;
+
 bool bld_pattern_match(const char *p, const char *s, size_t len)
 {
 	const char *star_p = NULL;
@@ -242,6 +254,12 @@ bool bld_pattern_match(const char *p, const char *s, size_t len)
 
 	/* The classic backtracking matcher: remember the last *, retry it one longer. */
 	while (i < len || *p != '\0') {
+		if (match_steps_left == 0) {
+			over_budget = true; /* (and it stays 0: every later match fails at once) */
+			return false;
+		}
+		if (match_steps_left > 0)
+			match_steps_left--;
 		if (*p == '*') {
 			star_p = ++p;
 			star_i = i;
@@ -319,8 +337,8 @@ static bool find_match(const char *pattern, const char *value, size_t from, size
 {
 	size_t len = strlen(value);
 
-	for (size_t i = from; i <= len; i++)
-		for (size_t j = len + 1; j-- > i;)
+	for (size_t i = from; i <= len && !over_budget; i++)
+		for (size_t j = len + 1; j-- > i && !over_budget;)
 			if (bld_pattern_match(pattern, value + i, j - i)) {
 				*start = i;
 				*end = j;
@@ -347,6 +365,11 @@ static char *replace(const char *pattern, const char *repl, const char *value, b
 		}
 		bld_buf_add(&out, value + pos, start - pos);
 		bld_buf_adds(&out, repl);
+		if (out.len > MAX_VALUE || over_budget) {
+			over_budget = true;
+			bld_buf_free(&out);
+			return NULL;
+		}
 		matched_before = true;
 		last_end = end;
 		if (end == start) {
@@ -442,7 +465,11 @@ static int braced_replace(struct lexer *l, const char *name, struct bld_buf *out
 	}
 	result = replace(pattern, repl, value ? value : "", all);
 	if (result == NULL) {
-		mc_fail(l->err, ENOMEM, "expand");
+		if (over_budget)
+			lex_fail(l, "substitution too large or too costly to match (at most 1 MiB, "
+			            "and simpler patterns)");
+		else
+			mc_fail(l->err, ENOMEM, "expand");
 		goto out;
 	}
 	bld_buf_adds(out, result);
@@ -571,6 +598,11 @@ static int expand_until(struct lexer *l, const char *stops, struct bld_buf *out,
 			bld_buf_free(&part);
 			if (rc < 0)
 				return -1;
+			if (out->len > MAX_VALUE) {
+				over_budget = true;
+				return lex_fail(l, "substitution too large or too costly to match "
+				                   "(at most 1 MiB, and simpler patterns)");
+			}
 			continue;
 		}
 		l->pos++;
@@ -606,8 +638,16 @@ static int run(const struct bld_lex *lx, const char *word, char *const *env, str
                struct words *w, struct mc_error *err)
 {
 	struct lexer l = {lx, lx->raw_escapes, word, 0, strlen(word), env, err};
+	int rc;
 
-	if (expand_until(&l, NULL, out, w) < 0)
+	match_steps_left = MATCH_STEPS;
+	over_budget = false;
+	rc = expand_until(&l, NULL, out, w);
+	match_steps_left = -1;
+	if (rc == 0 && (over_budget || out->len > MAX_VALUE))
+		rc = lex_fail(&l, "substitution too large or too costly to match (at most 1 MiB, "
+		                  "and simpler patterns)");
+	if (rc < 0)
 		return mc_fail_context(err, "failed to process \"%s\"", word);
 	if (out->failed || (w != NULL && (w->word.failed || w->list.failed)))
 		return mc_fail(err, ENOMEM, "failed to process \"%s\"", word);

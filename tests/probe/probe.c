@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/sched.h>
 #include <math.h>
 #include <net/if.h>
 #include <signal.h>
@@ -30,8 +31,10 @@
 #include <sys/msg.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/personality.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -98,7 +101,7 @@ static const char *errno_name(int err)
 	    E(ECHILD), E(EAGAIN),    E(ENOMEM),     E(EACCES),  E(EFAULT),       E(EBUSY),
 	    E(EEXIST), E(EXDEV),     E(ENODEV),     E(ENOTDIR), E(EISDIR),       E(EINVAL),
 	    E(ENFILE), E(EMFILE),    E(ENOSPC),     E(EROFS),   E(ENAMETOOLONG), E(ENOSYS),
-	    E(ELOOP),  E(ENOTEMPTY), E(EOPNOTSUPP), E(ETXTBSY), E(ENXIO),
+	    E(ELOOP),  E(ENOTEMPTY), E(EOPNOTSUPP), E(ETXTBSY), E(ENXIO),        E(EAFNOSUPPORT),
 	};
 #undef E
 	static char buf[16];
@@ -905,6 +908,53 @@ static int cmd_spew(char **args)
 	return fflush(stdout) == 0 ? 0 : 1;
 }
 
+/*
+ * What the seccomp filter lets through: each call with arguments that the
+ * kernel refuses with EINVAL (or EOPNOTSUPP) before doing anything, so that
+ * an allowed call changes nothing either.  Prints NAME=ERRNO, or NAME=ok.
+ */
+static void report_call(const char *name, long rc)
+{
+	printf("%s=%s\n", name, rc < 0 ? errno_name(errno) : "ok");
+}
+
+static int cmd_syscalls(char **args UNUSED)
+{
+	long rc;
+
+	/* A wrong magic number: EINVAL, after the capability check (EPERM). */
+	report_call("reboot", syscall(SYS_reboot, 0, 0, 0, NULL));
+	/* Unknown flags and too many segments: EINVAL. */
+	report_call("kexec_load", syscall(SYS_kexec_load, 0UL, 1000UL, NULL, 0x8000UL));
+	/* An operation that does not exist: EOPNOTSUPP. */
+	report_call("keyctl", syscall(SYS_keyctl, 9999, 0, 0, 0, 0));
+	/* CSIGNAL bits mean nothing to unshare: EINVAL. */
+	report_call("unshare_newuser", syscall(SYS_unshare, CLONE_NEWUSER | 0x11));
+	/* A new user namespace sharing our filesystem information cannot be: EINVAL. */
+	rc = syscall(SYS_clone, CLONE_NEWUSER | CLONE_FS | SIGCHLD, NULL, NULL, NULL, NULL);
+	if (rc == 0)
+		_exit(0); /* cannot happen; never let a child run on */
+	report_call("clone_newuser", rc);
+	/* No arguments at all: EINVAL. */
+	report_call("clone3", syscall(SYS_clone3, NULL, 0));
+	/* A thread-style clone without namespaces stays allowed: fork. */
+	rc = fork();
+	if (rc == 0)
+		_exit(0);
+	if (rc > 0)
+		waitpid((pid_t)rc, NULL, 0);
+	report_call("fork", rc);
+	/* The query is allowed; turning address space randomization off is not. */
+	report_call("personality_query", personality(0xffffffff));
+	report_call("personality_no_aslr", personality(PER_LINUX | ADDR_NO_RANDOMIZE));
+	/* AF_VSOCK (40) talks to the hypervisor: refused by the filter. */
+	rc = socket(40, SOCK_STREAM, 0);
+	if (rc >= 0)
+		close((int)rc);
+	report_call("socket_vsock", rc);
+	return 0;
+}
+
 static int cmd_exit(char **args)
 {
 	exit((int)parse_int(args[0], 10, 0, 255));
@@ -970,6 +1020,7 @@ static const struct command commands[] = {
     {"spew", cmd_spew, 2, 2, "BYTES LINELEN", "write BYTES of numbered lines of LINELEN bytes"},
     {"mknod", cmd_mknod, 4, 4, "PATH c|b MAJOR MINOR", "make a device node, mknod=ok|ERRNO"},
     {"open-dev", cmd_open_dev, 1, 2, "PATH [r|w|rw]", "open a device, open=ok|ERRNO"},
+    {"syscalls", cmd_syscalls, 0, 0, "", "NAME=ERRNO for reboot, kexec_load, keyctl, clone3, ..."},
     {"exit", cmd_exit, 1, 1, "N", "exit with status N"},
     {"kill-self", cmd_kill_self, 1, 1, "SIG", "raise signal number SIG"},
 };
