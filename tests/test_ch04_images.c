@@ -46,6 +46,12 @@ static void test_reference_normalisation(void **state)
 	    {"localhost/app:v2", "localhost/app:v2", "localhost/app:v2"},
 	    {"localhost:5000/a/b_c__d-e.f:T-1", "localhost:5000/a/b_c__d-e.f:T-1",
 	     "localhost:5000/a/b_c__d-e.f:T-1"},
+	    {"index.docker.io/someone/tool", "docker.io/someone/tool:latest",
+	     "someone/tool:latest"},
+	    {"index.docker.io/busybox", "docker.io/library/busybox:latest", "busybox:latest"},
+	    {"[::1]:5000/app", "[::1]:5000/app:latest", "[::1]:5000/app:latest"},
+	    {"Registry.Example-1.com/app", "Registry.Example-1.com/app:latest",
+	     "Registry.Example-1.com/app:latest"},
 	    {"busybox@sha256:"
 	     "0000000000000000000000000000000000000000000000000000000000000001",
 	     "docker.io/library/busybox@sha256:"
@@ -69,8 +75,14 @@ static void test_reference_normalisation(void **state)
 static void test_reference_errors(void **state)
 {
 	static const char *const bad[] = {
-	    "",     "Busybox", "a//b", "busybox:", ":tag",    "x:-tag", "busybox@sha256:abc",
-	    "/abs", "a/",      "a b",  "x:tag/y",  "x@md5:00"};
+	    "", "Busybox", "a//b", "busybox:", ":tag", "x:-tag", "busybox@sha256:abc", "/abs", "a/",
+	    "a b", "x:tag/y", "x@md5:00", "a..b/c", "-a.com/c", "a-.com/c", "a.com:/c",
+	    "a.com:123456/c", "a b.com/c", "\xff.com/c", "[::1/c", "[]:5/c",
+	    /* a registry of 300 characters: refused, never cut short */
+	    "r123456789.r123456789.r123456789.r123456789.r123456789.r123456789.r123456789."
+	    "r123456789.r123456789.r123456789.r123456789.r123456789.r123456789.r123456789."
+	    "r123456789.r123456789.r123456789.r123456789.r123456789.r123456789.r123456789."
+	    "r123456789.r123456789.r123456789.r123456789.r123456789.r123456789.com/c"};
 	struct img_ref ref;
 	struct mc_error err;
 
