@@ -35,8 +35,9 @@ endif
 PKG_CONFIG ?= pkg-config
 CMOCKA_CFLAGS = $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
 CMOCKA_LIBS   = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
-# Chapter 04 on: tar archives, JSON documents, sha256; the capstone: capabilities, seccomp.
-PKGS      := libarchive jansson libcrypto libcap libseccomp
+# Chapter 04 on: tar archives, JSON documents, sha256, HTTP(S) to registries; the capstone:
+# capabilities, seccomp.
+PKGS      := libarchive jansson libcrypto libcurl libcap libseccomp
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 LIBS       = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lm
 
@@ -72,7 +73,7 @@ $(BUILD)/obj/common/%.o: chapters/common/%.c
 
 $(COMMON_LIB): $(patsubst chapters/common/%.c,$(BUILD)/obj/common/%.o,$(COMMON_SRCS))
 	@mkdir -p $(@D)
-	$(AR) rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 
 # One block of rules per chapter: its objects, its library libchNN.a, and its
 # demo build/bin/chNN-topic, which links every chapter up to and including it.
@@ -88,7 +89,7 @@ define chapter_rules
 LIB_$(call chapter_num,$1) := $(BUILD)/lib/libch$(call chapter_num,$1).a
 $(BUILD)/lib/libch$(call chapter_num,$1).a: $(patsubst %.c,$(BUILD)/obj/$1/%.o,$(call module_files,$1))
 	@mkdir -p $$(@D)
-	$$(AR) rcs $$@ $$^
+	rm -f $$@ && $$(AR) rcs $$@ $$^
 
 CHAPTER_LIBS := $(BUILD)/lib/libch$(call chapter_num,$1).a $$(CHAPTER_LIBS)
 
@@ -120,7 +121,7 @@ $(BUILD)/bin/minicontainer: $(MC_OBJS) $(CHAPTER_LIBS) $(COMMON_LIB)
 MC_LIB := $(BUILD)/lib/libmc.a
 $(MC_LIB): $(filter-out %/main.o,$(MC_OBJS))
 	@mkdir -p $(@D)
-	$(AR) rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 
 # --- tests ---------------------------------------------------------------------
 

@@ -514,9 +514,9 @@ static int write_oci_image(const struct img_store *st, struct sink *s, const str
 	struct img_descriptor d;
 	int rc;
 
-	rc = manifest_descriptor(st, img->manifest_digest, &d, err);
+	rc = manifest_descriptor(st, img->platform_digest, &d, err);
 	if (rc == 0)
-		rc = sink_store_blob(st, s, img->manifest_digest, err);
+		rc = sink_store_blob(st, s, img->platform_digest, err);
 	if (rc == 0)
 		rc = sink_store_blob(st, s, img->config_digest, err);
 	for (size_t i = 0; rc == 0 && i < img->nlayer; i++)
