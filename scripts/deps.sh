@@ -7,21 +7,30 @@
 set -u
 
 # Build: compiler, libraries.  Tests: busybox for root filesystems, clang-format,
-# the peers images are checked against (skopeo, umoci, podman, runc), and qemu
-# with cpio for the cgroup v2 virtual machine.
+# the peers images are checked against (skopeo, umoci, podman, runc), qemu with
+# cpio for the cgroup v2 virtual machine, and for chapter 04's registry client
+# a real registry (the distribution project's, packaged as docker-registry),
+# openssl (the tests' CA and token signatures), htpasswd (Basic auth) and curl
+# (the README's raw HTTP transcript).  clang with libFuzzer: make fuzz.
+# time (GNU time, peak RSS) and hyperfine: the benchmarks.
 APT_PACKAGES="build-essential pkg-config libcmocka-dev libcap-dev libseccomp-dev \
-libarchive-dev libjansson-dev libssl-dev busybox-static python3 clang-format iproute2 \
-skopeo umoci podman runc qemu-system-x86 cpio xz-utils kmod"
+libarchive-dev libjansson-dev libssl-dev libcurl4-openssl-dev busybox-static python3 \
+clang-format iproute2 skopeo umoci podman runc qemu-system-x86 cpio xz-utils kmod \
+docker-registry openssl apache2-utils curl clang libclang-rt-14-dev time hyperfine"
 DNF_PACKAGES="gcc make glibc-static pkgconf-pkg-config libcmocka-devel libcap-devel \
-libseccomp-devel libarchive-devel jansson-devel openssl-devel busybox python3 \
-clang-tools-extra iproute skopeo umoci podman runc qemu-system-x86 cpio xz kmod"
+libseccomp-devel libarchive-devel jansson-devel openssl-devel libcurl-devel busybox python3 \
+clang-tools-extra iproute skopeo umoci podman runc qemu-system-x86 cpio xz kmod \
+docker-distribution openssl httpd-tools curl clang compiler-rt time hyperfine"
 
 missing() {
 	for cmd in cc make pkg-config python3 clang-format ip skopeo umoci podman runc \
-		qemu-system-x86_64 cpio; do
+		qemu-system-x86_64 cpio openssl htpasswd curl; do
 		command -v "$cmd" >/dev/null 2>&1 || echo "command:$cmd"
 	done
-	for mod in cmocka libcap libseccomp libarchive jansson libcrypto; do
+	# The registry: docker-registry on Debian, registry on Fedora.
+	command -v docker-registry >/dev/null 2>&1 || command -v registry >/dev/null 2>&1 ||
+		echo "command:docker-registry"
+	for mod in cmocka libcap libseccomp libarchive jansson libcrypto libcurl; do
 		pkg-config --exists "$mod" 2>/dev/null || echo "library:$mod"
 	done
 	bb=$(command -v busybox 2>/dev/null || true)
