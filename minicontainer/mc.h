@@ -74,5 +74,16 @@ int verb_tag(int argc, char **argv);
 int verb_rmi(int argc, char **argv);
 int verb_inspect(int argc, char **argv);
 int verb_history(int argc, char **argv);
+int verb_pull(int argc, char **argv);
+int verb_push(int argc, char **argv);
+int verb_login(int argc, char **argv);
+int verb_logout(int argc, char **argv);
+
+/*
+ * pull.c: run and create find their image, pulled first as `policy`
+ * (--pull) says: "missing" (NULL), "always" or "never".  Fills *img.
+ */
+int mc_pull_if_needed(struct img_store *st, const char *image, const char *policy,
+                      struct img_image *img, struct mc_error *err);
 
 #endif

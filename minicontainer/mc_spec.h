@@ -11,6 +11,7 @@
 
 struct mc_spec {
 	const char *name, *workdir, *user, *hostname, *entrypoint, *network, *image;
+	const char *pull; /* --pull: "missing" (the default), "always" or "never" */
 	json_t *env, *binds, *mounts, *tmpfs;
 	struct cg_limits limits;
 	bool auto_remove, read_only, init, interactive, tty, help, privileged;

@@ -42,6 +42,8 @@ const char mc_run_usage[] =
     "      --pids-limit int       Tune container pids limit (-1 for unlimited)\n"
     "      --network string       none (default) or host; bridge comes with chapter 05\n"
     "      --privileged           Keep every capability and install no seccomp filter\n"
+    "      --pull string          Pull image before running (\"always\", \"missing\",\n"
+    "                             \"never\") (default \"missing\")\n"
     "      --init                 Run an init inside the container that forwards signals\n"
     "                             and reaps processes\n"
     "  -i, --interactive          Keep STDIN open even if not attached\n"
@@ -63,6 +65,7 @@ enum {
 	OPT_INIT,
 	OPT_HELP,
 	OPT_PRIVILEGED,
+	OPT_PULL,
 };
 
 static const struct option options[] = {
@@ -87,6 +90,7 @@ static const struct option options[] = {
     {"net", required_argument, NULL, OPT_NETWORK},
     {"init", no_argument, NULL, OPT_INIT},
     {"privileged", no_argument, NULL, OPT_PRIVILEGED},
+    {"pull", required_argument, NULL, OPT_PULL},
     {"interactive", no_argument, NULL, 'i'},
     {"tty", no_argument, NULL, 't'},
     {"help", no_argument, NULL, OPT_HELP},
@@ -102,6 +106,7 @@ void mc_spec_init(struct mc_spec *s)
 	s->tmpfs = json_object();
 	cg_limits_init(&s->limits);
 	s->network = "none";
+	s->pull = "missing";
 }
 
 void mc_spec_free(struct mc_spec *s)
@@ -340,6 +345,16 @@ int mc_spec_parse(int argc, char **argv, struct mc_spec *s, struct mc_error *err
 			break;
 		case OPT_PRIVILEGED:
 			s->privileged = true;
+			break;
+		case OPT_PULL:
+			if (strcmp(optarg, "missing") != 0 && strcmp(optarg, "always") != 0 &&
+			    strcmp(optarg, "never") != 0)
+				rc =
+				    mc_fail(err, 0,
+				            "invalid pull option: '%s': must be one of \"always\", "
+				            "\"missing\" or \"never\"",
+				            optarg);
+			s->pull = optarg;
 			break;
 		case OPT_INIT:
 			s->init = true;

@@ -130,6 +130,9 @@ int img_store_list(struct img_store *st, struct img_tag **tags, size_t *count,
 
 /* Unpack every layer of the image that is not unpacked yet, checking diff_ids. */
 int img_store_unpack(struct img_store *st, const struct img_image *img, struct mc_error *err);
+/* Unpack one layer (its blob is in the store) unless it is unpacked already. */
+int img_store_unpack_layer(struct img_store *st, const struct img_layer *layer,
+                           struct mc_error *err);
 /* The directory of an unpacked layer: <root>/layers/<hex of diff_id>. */
 int img_layer_path(const struct img_store *st, const char *diff_id, char *buf, size_t size,
                    struct mc_error *err);

@@ -813,7 +813,8 @@ int img_layer_path(const struct img_store *st, const char *diff_id, char *buf, s
 	return digest_path(st, "layers", diff_id, buf, size, err);
 }
 
-static int unpack_layer(struct img_store *st, const struct img_layer *layer, struct mc_error *err)
+int img_store_unpack_layer(struct img_store *st, const struct img_layer *layer,
+                           struct mc_error *err)
 {
 	char final[PATH_MAX], tmp[PATH_MAX], blob[PATH_MAX];
 	struct img_extract_opts opts = {0};
@@ -856,7 +857,7 @@ static int unpack_layer(struct img_store *st, const struct img_layer *layer, str
 int img_store_unpack(struct img_store *st, const struct img_image *img, struct mc_error *err)
 {
 	for (size_t i = 0; i < img->nlayer; i++)
-		if (unpack_layer(st, &img->layers[i], err) < 0)
+		if (img_store_unpack_layer(st, &img->layers[i], err) < 0)
 			return -1;
 	return 0;
 }

@@ -1,0 +1,143 @@
+/*
+ * progress.c - Docker-style progress for pull and push (see mc_registry.h),
+ * and the registry options the verbs share.
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mc.h"
+#include "mc_registry.h"
+
+int mc_registry_option(int opt, const char *arg, struct img_registry_opts *o, struct mc_error *err)
+{
+	if (opt == OPT_TLS_VERIFY) {
+		if (arg == NULL || strcmp(arg, "true") == 0 || strcmp(arg, "1") == 0)
+			o->tls_verify = 1;
+		else if (strcmp(arg, "false") == 0 || strcmp(arg, "0") == 0)
+			o->tls_verify = 0;
+		else
+			return mc_fail(err, 0, "--tls-verify: '%s' is not true or false", arg);
+		return 0;
+	}
+	if (opt == OPT_CERT_DIR) {
+		o->cert_dir = arg;
+		return 0;
+	}
+	return mc_fail(err, 0, "unknown registry option");
+}
+
+void mc_progress_init(struct mc_progress *p, FILE *out, bool quiet)
+{
+	memset(p, 0, sizeof(*p));
+	p->out = out;
+	p->quiet = quiet;
+	p->tty =
+	    isatty(fileno(out)) && getenv("TERM") != NULL && strcmp(getenv("TERM"), "dumb") != 0;
+}
+
+void mc_progress_free(struct mc_progress *p)
+{
+	free(p->ids);
+	p->ids = NULL;
+	p->nid = 0;
+}
+
+void mc_progress_line(struct mc_progress *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (p->quiet)
+		return;
+	va_start(ap, fmt);
+	vfprintf(p->out, fmt, ap);
+	va_end(ap);
+	fputc('\n', p->out);
+	fflush(p->out);
+}
+
+/* Docker's sizes in progress bars: decimal units, four significant digits ("2.226MB"). */
+static const char *size4(uint64_t bytes, char *buf, size_t size)
+{
+	static const char *const units[] = {"B", "kB", "MB", "GB", "TB"};
+	double v = (double)bytes;
+	size_t u = 0;
+
+	while (v >= 1000 && u + 1 < sizeof(units) / sizeof(units[0])) {
+		v /= 1000;
+		u++;
+	}
+	snprintf(buf, size, "%.4g%s", v, units[u]);
+	return buf;
+}
+
+/* "[=========>          ]  1.2MB/3.4MB": 50 columns, as Docker draws it. */
+static void bar(const struct img_progress *ev, char *buf, size_t size)
+{
+	char cur[32], total[32], fill[52];
+	size_t done = ev->total ? (size_t)(50.0 * (double)ev->current / (double)ev->total) : 0;
+
+	if (done > 50)
+		done = 50;
+	memset(fill, '=', done);
+	if (done < 50)
+		fill[done++] = '>';
+	memset(fill + done, ' ', 50 - done);
+	fill[50] = '\0';
+	snprintf(buf, size, "[%s]  %s/%s", fill, size4(ev->current, cur, sizeof(cur)),
+	         size4(ev->total, total, sizeof(total)));
+}
+
+/* The line of `id`, which gets one if it is new; returns its index. */
+static size_t line_of(struct mc_progress *p, const char *id, bool *is_new)
+{
+	char(*more)[13];
+
+	*is_new = false;
+	for (size_t i = 0; i < p->nid; i++)
+		if (strcmp(p->ids[i], id) == 0)
+			return i;
+	more = realloc(p->ids, (p->nid + 1) * sizeof(*p->ids));
+	if (more == NULL)
+		return SIZE_MAX;
+	p->ids = more;
+	snprintf(p->ids[p->nid], sizeof(p->ids[p->nid]), "%s", id);
+	*is_new = true;
+	return p->nid++;
+}
+
+void mc_progress_event(const struct img_progress *ev, void *arg)
+{
+	struct mc_progress *p = arg;
+	char progress[128] = "";
+	size_t i, up;
+	bool is_new;
+
+	if (p->quiet)
+		return;
+	if (ev->id == NULL) {
+		mc_progress_line(p, "%s", ev->status);
+		return;
+	}
+	if (ev->total > 0)
+		bar(ev, progress, sizeof(progress));
+	if (!p->tty) {
+		/* Plain output: a line per change of status, none for the bytes in between. */
+		if (ev->total == 0 && strcmp(ev->status, "Extracting") != 0)
+			mc_progress_line(p, "%s: %s", ev->id, ev->status);
+		return;
+	}
+	i = line_of(p, ev->id, &is_new);
+	if (i == SIZE_MAX)
+		return;
+	if (is_new) {
+		fprintf(p->out, "%s: %s %s\n", ev->id, ev->status, progress);
+	} else {
+		/* Up to the layer's line, rewrite it, and back down. */
+		up = p->nid - i;
+		fprintf(p->out, "\033[%zuA\r\033[2K%s: %s %s\033[%zuB\r", up, ev->id, ev->status,
+		        progress, up);
+	}
+	fflush(p->out);
+}

@@ -1,0 +1,146 @@
+/*
+ * pull.c - `minicontainer pull NAME`, and the implicit pull of run and
+ * create (--pull missing|always|never).  The protocol is chapter 04's
+ * (img_pull); this is the command line and Docker's output around it.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mc.h"
+#include "mc_registry.h"
+
+/* "latest: Pulling from library/busybox" - and "Using default tag" when none was typed. */
+static int announce(struct mc_progress *pr, const char *name, struct mc_error *err)
+{
+	struct img_ref ref;
+
+	if (img_ref_parse(name, &ref, err) < 0)
+		return -1;
+	if (strchr(name, '@') == NULL && strrchr(name, ':') <= strrchr(name, '/'))
+		mc_progress_line(pr, "Using default tag: latest");
+	mc_progress_line(pr, "%s: Pulling from %s", ref.digest[0] ? ref.digest : ref.tag,
+	                 ref.repository);
+	return 0;
+}
+
+/* "Digest: ..." and "Status: ..." after a pull, as Docker prints them. */
+static void conclude(struct mc_progress *pr, const struct img_pull_result *res)
+{
+	struct mc_error ignored;
+	struct img_ref ref;
+	char familiar[700];
+
+	if (img_ref_parse(res->full_name, &ref, &ignored) < 0)
+		return;
+	img_ref_familiar(&ref, familiar, sizeof(familiar));
+	mc_progress_line(pr, "Digest: %s", res->digest);
+	mc_progress_line(pr, "Status: %s for %s",
+	                 res->up_to_date ? "Image is up to date" : "Downloaded newer image",
+	                 familiar);
+}
+
+static int pull_with_progress(struct img_store *st, const char *name, struct img_pull_opts *o,
+                              FILE *out, bool quiet, struct img_pull_result *res,
+                              struct mc_error *err)
+{
+	struct mc_progress pr;
+	int rc;
+
+	mc_progress_init(&pr, out, quiet);
+	o->progress = mc_progress_event;
+	o->progress_arg = &pr;
+	rc = announce(&pr, name, err);
+	if (rc == 0)
+		rc = img_pull(st, name, o, res, err);
+	if (rc == 0)
+		conclude(&pr, res);
+	mc_progress_free(&pr);
+	return rc;
+}
+
+int verb_pull(int argc, char **argv)
+{
+	static const struct option options[] = {
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"platform", required_argument, NULL, OPT_PLATFORM},
+	    {"tls-verify", optional_argument, NULL, OPT_TLS_VERIFY},
+	    {"cert-dir", required_argument, NULL, OPT_CERT_DIR},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	struct img_pull_opts o = {.registry = {.tls_verify = -1}};
+	struct img_pull_result res;
+	struct img_store st;
+	struct mc_error err;
+	bool quiet = false;
+	int opt, rc;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "+qh", options, NULL)) != -1) {
+		if (opt == 'q') {
+			quiet = true;
+		} else if (opt == OPT_PLATFORM) {
+			o.platform = optarg;
+		} else if (opt == OPT_TLS_VERIFY || opt == OPT_CERT_DIR) {
+			if (mc_registry_option(opt, optarg, &o.registry, &err) < 0)
+				return mc_usage_error("pull", "%s", err.msg);
+		} else if (opt == 'h') {
+			printf(
+			    "Usage:  minicontainer pull [OPTIONS] NAME[:TAG|@DIGEST]\n\n"
+			    "Download an image from a registry\n\nOptions:\n"
+			    "      --platform string     Set platform if server is multi-platform "
+			    "capable\n"
+			    "  -q, --quiet               Suppress verbose output\n"
+			    "      --tls-verify[=bool]   Verify TLS (default: yes, except for "
+			    "insecure registries)\n"
+			    "      --cert-dir string     CA certificates (*.crt) and client "
+			    "certificate for the registry\n");
+			return 0;
+		} else {
+			return mc_usage_error("pull", "unknown flag or missing value");
+		}
+	}
+	if (optind != argc - 1)
+		return mc_usage_error("pull", "\"pull\" requires exactly 1 argument");
+	if (mc_open_store(&st, &err) < 0)
+		return mc_report(&err);
+	rc = pull_with_progress(&st, argv[optind], &o, stdout, quiet, &res, &err);
+	img_store_close(&st);
+	if (rc < 0)
+		return mc_report(&err);
+	printf("%s\n", res.full_name);
+	return 0;
+}
+
+/*
+ * run and create: the image from the store, pulled first as --pull says:
+ * "missing" (the default) when the store does not have it, "always" every
+ * time (the registry decides whether anything is new), "never" not at all.
+ * The pull's output goes to stderr, as Docker's does for run.
+ */
+int mc_pull_if_needed(struct img_store *st, const char *image, const char *policy,
+                      struct img_image *img, struct mc_error *err)
+{
+	struct img_pull_opts o = {.registry = {.tls_verify = -1}};
+	struct img_pull_result res;
+	struct mc_error find_err;
+	char familiar[700];
+	struct img_ref ref;
+
+	if (policy == NULL)
+		policy = "missing";
+	if (strcmp(policy, "always") != 0 && img_store_find(st, image, img, &find_err) == 0)
+		return 0;
+	if (img_ref_parse(image, &ref, err) < 0)
+		return -1;
+	img_ref_familiar(&ref, familiar, sizeof(familiar));
+	if (strcmp(policy, "never") == 0)
+		return mc_fail(err, 0, "No such image: %s", familiar);
+	if (strcmp(policy, "always") != 0)
+		fprintf(stderr, "Unable to find image '%s' locally\n", familiar);
+	if (pull_with_progress(st, image, &o, stderr, false, &res, err) < 0)
+		return -1;
+	return img_store_find(st, res.full_name, img, err);
+}
