@@ -11,14 +11,18 @@
 #include "mc.h"
 #include "mc_registry.h"
 
-/* "latest: Pulling from library/busybox" - and "Using default tag" when none was typed. */
-static int announce(struct mc_progress *pr, const char *name, struct mc_error *err)
+/*
+ * "latest: Pulling from library/busybox" - and for `pull`, "Using default
+ * tag" when none was typed (run names the image in full before it pulls).
+ */
+static int announce(struct mc_progress *pr, const char *name, bool for_run, struct mc_error *err)
 {
+	const char *slash = strrchr(name, '/');
 	struct img_ref ref;
 
 	if (img_ref_parse(name, &ref, err) < 0)
 		return -1;
-	if (strchr(name, '@') == NULL && strrchr(name, ':') <= strrchr(name, '/'))
+	if (!for_run && strchr(name, '@') == NULL && strchr(slash ? slash : name, ':') == NULL)
 		mc_progress_line(pr, "Using default tag: latest");
 	mc_progress_line(pr, "%s: Pulling from %s", ref.digest[0] ? ref.digest : ref.tag,
 	                 ref.repository);
@@ -42,7 +46,7 @@ static void conclude(struct mc_progress *pr, const struct img_pull_result *res)
 }
 
 static int pull_with_progress(struct img_store *st, const char *name, struct img_pull_opts *o,
-                              FILE *out, bool quiet, struct img_pull_result *res,
+                              FILE *out, bool quiet, bool for_run, struct img_pull_result *res,
                               struct mc_error *err)
 {
 	struct mc_progress pr;
@@ -51,7 +55,7 @@ static int pull_with_progress(struct img_store *st, const char *name, struct img
 	mc_progress_init(&pr, out, quiet);
 	o->progress = mc_progress_event;
 	o->progress_arg = &pr;
-	rc = announce(&pr, name, err);
+	rc = announce(&pr, name, for_run, err);
 	if (rc == 0)
 		rc = img_pull(st, name, o, res, err);
 	if (rc == 0)
@@ -106,7 +110,7 @@ int verb_pull(int argc, char **argv)
 		return mc_usage_error("pull", "\"pull\" requires exactly 1 argument");
 	if (mc_open_store(&st, &err) < 0)
 		return mc_report(&err);
-	rc = pull_with_progress(&st, argv[optind], &o, stdout, quiet, &res, &err);
+	rc = pull_with_progress(&st, argv[optind], &o, stdout, quiet, false, &res, &err);
 	img_store_close(&st);
 	if (rc < 0)
 		return mc_report(&err);
@@ -140,7 +144,7 @@ int mc_pull_if_needed(struct img_store *st, const char *image, const char *polic
 		return mc_fail(err, 0, "No such image: %s", familiar);
 	if (strcmp(policy, "always") != 0)
 		fprintf(stderr, "Unable to find image '%s' locally\n", familiar);
-	if (pull_with_progress(st, image, &o, stderr, false, &res, err) < 0)
+	if (pull_with_progress(st, image, &o, stderr, false, true, &res, err) < 0)
 		return -1;
 	return img_store_find(st, res.full_name, img, err);
 }

@@ -1,8 +1,8 @@
 /*
  * test_ch04_images.c - chapter 04: references, digests, the store, and the
- * image verbs of minicontainer.  Extraction tests are in ch04_extract.c and
- * load/save round trips with real peers in ch04_archive.c; this file's main()
- * runs them all.
+ * image verbs of minicontainer.  Extraction tests are in ch04_extract.c,
+ * load/save round trips with real peers in ch04_archive.c, the registry
+ * client in ch04_registry.c; this file's main() runs them all.
  */
 #define _GNU_SOURCE
 #include "harness.h"
@@ -29,6 +29,8 @@ extern const struct CMUnitTest ch04_extract_tests[];
 extern const size_t ch04_extract_test_count;
 extern const struct CMUnitTest ch04_archive_tests[];
 extern const size_t ch04_archive_test_count;
+extern const struct CMUnitTest ch04_registry_tests[];
+extern const size_t ch04_registry_test_count;
 
 /* ---- references ----------------------------------------------------------------------- */
 
@@ -431,12 +433,15 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_cli_bad_input),
 	};
 	size_t n_own = sizeof(own) / sizeof(own[0]);
-	size_t n = n_own + ch04_extract_test_count + ch04_archive_test_count;
+	size_t n =
+	    n_own + ch04_extract_test_count + ch04_archive_test_count + ch04_registry_test_count;
 	struct CMUnitTest *all = calloc(n, sizeof(*all));
 
 	memcpy(all, own, sizeof(own));
 	memcpy(all + n_own, ch04_extract_tests, ch04_extract_test_count * sizeof(*all));
 	memcpy(all + n_own + ch04_extract_test_count, ch04_archive_tests,
 	       ch04_archive_test_count * sizeof(*all));
+	memcpy(all + n_own + ch04_extract_test_count + ch04_archive_test_count, ch04_registry_tests,
+	       ch04_registry_test_count * sizeof(*all));
 	return mc_test_main(argc, argv, "ch04-images", all, n);
 }

@@ -583,16 +583,17 @@ static int fetch_token(struct img_http *h, const struct img_challenge *c, struct
 		curl_easy_setopt(e, CURLOPT_PASSWORD, h->cred.password);
 	}
 	res = curl_easy_perform(e);
-	mc_trace(CH, "GET %s (a token for %s%s) → %ld", shown_url(q.url, shown, sizeof(shown)),
-	         h->scopes, h->cred.found ? ", with the stored credentials" : ", anonymous",
-	         q.status);
+	mc_trace(CH, "GET %s (a token%s%s, %s) → %ld", shown_url(q.url, shown, sizeof(shown)),
+	         h->scopes[0] ? " for " : "", h->scopes,
+	         h->cred.found ? "with the credentials" : "anonymous", q.status);
 	if (res != CURLE_OK) {
 		mc_fail(err, 0, "%s: token server %s: %s", h->name, shown,
 		        q.curl_error[0] ? q.curl_error : curl_easy_strerror(res));
 		goto out;
 	}
 	if (q.status == 401 && h->cred.found) {
-		mc_fail(err, 0, "%s: unauthorized: incorrect username or password", h->name);
+		mc_fail(err, 0, "%s: unauthorized: incorrect username or password (from %s)",
+		        h->name, h->cred.source);
 		goto out;
 	}
 	if (q.status != 200) {
@@ -847,16 +848,16 @@ int img_http_status_error(const struct img_request *q, const char *what, struct 
 	registry_message(q, message, sizeof(message));
 	if (q->status == 429)
 		return mc_fail(err, 0,
-		               "%s: toomanyrequests: the registry limits how many requests an "
-		               "address may make (429 Too Many Requests%s%s)%s. Wait and try "
-		               "again%s, log in (authenticated users get a higher limit), or pull "
-		               "through a mirror (registry-mirrors in the configuration file, or "
-		               "MC_REGISTRY_MIRRORS): a classroom can share one cache",
-		               what, q->retry_after[0] ? ", retry after " : "", q->retry_after,
-		               message, q->retry_after[0] ? " later" : "");
+		               "%s: toomanyrequests: 429 Too Many Requests%s%s%s. The registry "
+		               "limits pulls per address: wait, log in (a higher limit), or pull "
+		               "through a mirror (registry-mirrors, MC_REGISTRY_MIRRORS)",
+		               what, message, q->retry_after[0] ? ", retry after " : "",
+		               q->retry_after);
 	if (q->status == 401)
-		return mc_fail(err, 0, "%s: unauthorized: authentication required%s", what,
-		               message);
+		return mc_fail(err, 0,
+		               "%s: unauthorized: authentication required (log in first: "
+		               "minicontainer login %s)",
+		               what, q->http ? q->http->name : "REGISTRY");
 	if (q->status == 403)
 		return mc_fail(err, 0, "%s: denied: requested access to the resource is denied%s",
 		               what, message);

@@ -788,10 +788,8 @@ int img_login(const char *registry, const struct img_registry_opts *opts, struct
 	if (img_registry_open(&eps[0], "", false, opts, &r, err) < 0)
 		goto out;
 	r->http.scopes[0] = '\0';
-	if (img_registry_ping(r, err) < 0) {
-		mc_fail_context(err, "login to %s", registry);
+	if (img_registry_ping(r, err) < 0)
 		goto out;
-	}
 	if (img_credentials_store(registry, opts->username, opts->password, err) < 0)
 		goto out;
 	mc_trace(CH, "login to %s: stored in the credentials file", registry);
