@@ -320,7 +320,8 @@ static void test_cli_images_tag_inspect_history_rmi(void **state)
 	assert_non_null(strstr(out, "tools "));
 	assert_non_null(strstr(out, "example.com/team/tools"));
 	assert_non_null(strstr(out, id));
-	assert_non_null(strstr(out, "Less than a second ago") ?: strstr(out, "seconds ago"));
+	/* "Less than a second ago", "1 second ago", "2 seconds ago": a busy machine may take a while. */
+	assert_non_null(strstr(out, " second"));
 	/* Two names, one image: -q lists it once, as Docker does. */
 	assert_int_equal(mc(out, sizeof(out), "images -q"), 0);
 	assert_int_equal(strlen(out), 13);
