@@ -7,8 +7,9 @@
  *  2. check: a manifest of an image - a config and layers of media types
  *     this store unpacks - and a config whose diff_ids match the layers.
  *  3. download the layers the store lacks, three at a time, each streamed
- *     to disk and verified against its digest (img_registry_fetch_blobs).
- *  4. unpack each layer, checked against its diff_id.
+ *     to disk and verified against its digest (img_registry_fetch_blobs);
+ *  4. and unpack each layer as soon as it is stored, in a thread, checked
+ *     against its diff_id, while the others still download.
  *  5. store the manifest (and index) and move the tag - only now does the
  *     image become visible.  Anything that fails before leaves no name, and
  *     no blob that was not verified.
@@ -17,17 +18,31 @@
 #include "img_registry.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <semaphore.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "mc_trace.h"
 
 #define CH                 "ch04"
 #define PARALLEL_DOWNLOADS 3 /* Docker's max-concurrent-downloads */
 #define MT_SCHEMA1         "application/vnd.docker.distribution.manifest.v1"
+
+/* One layer unpacked in a thread, while other layers still download. */
+struct unpack_job {
+	struct img_store *st;
+	const struct img_layer *layer;
+	sem_t *slots;
+	pthread_t thread;
+	bool started, fetched;
+	int rc;
+	struct mc_error err;
+};
 
 struct pull {
 	struct img_store *st;
@@ -41,11 +56,15 @@ struct pull {
 	bool have_index;
 	struct img_manifest m;
 	struct img_fetched config;
+	struct img_layer *layers; /* m.layers with their diff_ids from the config */
 	/* layers to download, and their progress */
 	struct img_descriptor *missing;
-	size_t *missing_layer; /* index in m.layers */
 	size_t nmissing;
 	struct timespec *last_report;
+	/* layers being unpacked, each in a thread of its own */
+	struct unpack_job *jobs;
+	sem_t slots; /* at most one unpacking thread per CPU at a time */
+	bool have_slots;
 };
 
 static void report(const struct pull *p, const char *id, const char *status, uint64_t current,
@@ -208,7 +227,7 @@ static int check_manifest(struct pull *p, struct mc_error *err)
 static int get_config(struct pull *p, struct mc_error *err)
 {
 	json_t *doc, *ids;
-	size_t n;
+	int rc = -1;
 
 	if (img_blob_exists(p->st, p->m.config.digest)) {
 		if (img_blob_read(p->st, p->m.config.digest, &p->config.data, &p->config.len, err) <
@@ -220,13 +239,97 @@ static int get_config(struct pull *p, struct mc_error *err)
 	}
 	doc = json_loadb(p->config.data, p->config.len, 0, NULL);
 	ids = json_object_get(json_object_get(doc, "rootfs"), "diff_ids");
-	n = json_array_size(ids);
-	json_decref(doc);
 	/* Checked before a single layer is downloaded. */
-	if (n != p->m.nlayer)
-		return mc_fail(err, 0, "config %.19s lists %zu diff_ids for %zu layers: refused",
-		               p->m.config.digest, n, p->m.nlayer);
-	return 0;
+	if (json_array_size(ids) != p->m.nlayer) {
+		mc_fail(err, 0, "config %.19s lists %zu diff_ids for %zu layers: refused",
+		        p->m.config.digest, json_array_size(ids), p->m.nlayer);
+		goto out;
+	}
+	p->layers = calloc(p->m.nlayer, sizeof(*p->layers));
+	if (p->layers == NULL) {
+		mc_fail(err, ENOMEM, "pull");
+		goto out;
+	}
+	for (size_t i = 0; i < p->m.nlayer; i++) {
+		const char *id = json_string_value(json_array_get(ids, i));
+		struct img_layer *l = &p->layers[i];
+
+		if (!img_digest_valid(id)) {
+			mc_fail(err, 0, "config %.19s: diff_id %zu is not a digest",
+			        p->m.config.digest, i);
+			goto out;
+		}
+		snprintf(l->diff_id, sizeof(l->diff_id), "%s", id);
+		snprintf(l->digest, sizeof(l->digest), "%s", p->m.layers[i].digest);
+		snprintf(l->media_type, sizeof(l->media_type), "%s", p->m.layers[i].media_type);
+		l->size = p->m.layers[i].size;
+	}
+	rc = 0;
+out:
+	json_decref(doc);
+	return rc;
+}
+
+/* ---- 3. and 4. download, and unpack as soon as a layer is there ------------------------------ */
+
+static void *unpack_thread(void *arg)
+{
+	struct unpack_job *job = arg;
+
+	while (sem_wait(job->slots) < 0 && errno == EINTR)
+		;
+	job->rc = img_store_unpack_layer(job->st, job->layer, &job->err);
+	sem_post(job->slots);
+	return NULL;
+}
+
+/*
+ * Layers are independent directories (overlayfs stacks them later), so
+ * they can be unpacked in any order and at the same time: each layer starts
+ * as soon as its blob is stored, while the others download.
+ */
+static void start_unpacking(struct pull *p, const char *digest, bool fetched)
+{
+	char id[13];
+
+	for (size_t i = 0; i < p->m.nlayer; i++) {
+		struct unpack_job *job = &p->jobs[i];
+
+		if (job->started || strcmp(p->layers[i].digest, digest) != 0)
+			continue;
+		*job = (struct unpack_job){
+		    .st = p->st, .layer = &p->layers[i], .slots = &p->slots, .fetched = fetched};
+		if (fetched)
+			report(p, short_id(digest, id), "Extracting", 0, 0);
+		if (pthread_create(&job->thread, NULL, unpack_thread, job) == 0) {
+			job->started = true;
+		} else {
+			/* No thread: unpack here, now. */
+			job->rc = img_store_unpack_layer(p->st, job->layer, &job->err);
+		}
+	}
+}
+
+/* Wait for every unpacking thread; report in layer order; the first failure wins. */
+static int finish_unpacking(struct pull *p, struct mc_error *err)
+{
+	char id[13];
+	int rc = 0;
+
+	for (size_t i = 0; p->jobs != NULL && i < p->m.nlayer; i++) {
+		struct unpack_job *job = &p->jobs[i];
+
+		if (job->started)
+			pthread_join(job->thread, NULL);
+		job->started = false;
+		if (job->rc < 0 && rc == 0) {
+			*err = job->err;
+			rc = -1;
+		}
+		if (job->rc == 0 && job->fetched)
+			report(p, short_id(p->layers[i].digest, id), "Pull complete", 0, 0);
+	}
+	return rc;
 }
 
 /* ---- 3. download ----------------------------------------------------------------------------- */
@@ -250,6 +353,7 @@ static void on_blob_progress(size_t i, uint64_t bytes, void *arg)
 	if (bytes == UINT64_MAX) {
 		report(p, id, "Verifying Checksum", 0, 0);
 		report(p, id, "Download complete", 0, 0);
+		start_unpacking(p, d->digest, true);
 		return;
 	}
 	if (bytes < d->size && seconds_since(&p->last_report[i]) < 0.1)
@@ -258,15 +362,29 @@ static void on_blob_progress(size_t i, uint64_t bytes, void *arg)
 	report(p, id, "Downloading", bytes, d->size);
 }
 
-static int download(struct pull *p, struct mc_error *err)
+static int start_jobs(struct pull *p, struct mc_error *err)
 {
-	char id[13];
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 
+	p->jobs = calloc(p->m.nlayer, sizeof(*p->jobs));
 	p->missing = calloc(p->m.nlayer, sizeof(*p->missing));
-	p->missing_layer = calloc(p->m.nlayer, sizeof(*p->missing_layer));
 	p->last_report = calloc(p->m.nlayer, sizeof(*p->last_report));
-	if (p->missing == NULL || p->missing_layer == NULL || p->last_report == NULL)
+	if (p->jobs == NULL || p->missing == NULL || p->last_report == NULL)
 		return mc_fail(err, ENOMEM, "pull");
+	if (sem_init(&p->slots, 0, cpus < 1 ? 1 : cpus > 8 ? 8 : (unsigned)cpus) < 0)
+		return mc_fail(err, errno, "pull");
+	p->have_slots = true;
+	return 0;
+}
+
+static int download_and_unpack(struct pull *p, struct mc_error *err)
+{
+	struct mc_error unpack_err;
+	char id[13];
+	int rc;
+
+	if (start_jobs(p, err) < 0)
+		return -1;
 	for (size_t i = 0; i < p->m.nlayer; i++) {
 		const struct img_descriptor *d = &p->m.layers[i];
 		bool again = false;
@@ -276,36 +394,24 @@ static int download(struct pull *p, struct mc_error *err)
 			again = again || strcmp(p->missing[k].digest, d->digest) == 0;
 		if (img_blob_exists(p->st, d->digest)) {
 			report(p, short_id(d->digest, id), "Already exists", 0, 0);
+			start_unpacking(p, d->digest,
+			                false); /* a no-op, unless it was never unpacked */
 		} else if (!again) {
 			report(p, short_id(d->digest, id), "Pulling fs layer", 0, 0);
-			p->missing_layer[p->nmissing] = i;
 			p->missing[p->nmissing++] = *d;
 		}
 	}
-	return img_registry_fetch_blobs(p->r, p->st, p->missing, p->nmissing, PARALLEL_DOWNLOADS,
-	                                on_blob_progress, p, err);
-}
-
-/* ---- 4. unpack, 5. name ----------------------------------------------------------------------- */
-
-static int unpack(struct pull *p, const struct img_image *img, struct mc_error *err)
-{
-	char id[13];
-
-	for (size_t i = 0; i < img->nlayer; i++) {
-		bool fetched = false;
-
-		for (size_t k = 0; k < p->nmissing; k++)
-			fetched = fetched || p->missing_layer[k] == i;
-		if (fetched)
-			report(p, short_id(img->layers[i].digest, id), "Extracting", 0, 0);
-		if (img_store_unpack_layer(p->st, &img->layers[i], err) < 0)
-			return -1;
-		if (fetched)
-			report(p, id, "Pull complete", 0, 0);
+	rc = img_registry_fetch_blobs(p->r, p->st, p->missing, p->nmissing, PARALLEL_DOWNLOADS,
+	                              on_blob_progress, p, err);
+	/* Whatever happened, no thread outlives the download; a download error comes first. */
+	if (finish_unpacking(p, &unpack_err) < 0 && rc == 0) {
+		*err = unpack_err;
+		rc = -1;
 	}
-	return 0;
+	return rc;
 }
+
+/* ---- 5. name ------------------------------------------------------------------------------------ */
 
 /* Put a document into the store unless it is there: its digest is checked on the way in. */
 static int store_document(struct pull *p, const char *data, size_t len, const char *digest,
@@ -387,13 +493,19 @@ static bool up_to_date(struct pull *p)
 
 static void free_pull(struct pull *p)
 {
+	struct mc_error ignored;
+
+	finish_unpacking(p, &ignored);
+	if (p->have_slots)
+		sem_destroy(&p->slots);
+	free(p->jobs);
+	free(p->layers);
 	img_registry_close(p->r);
 	img_fetched_free(&p->top);
 	img_fetched_free(&p->manifest);
 	img_fetched_free(&p->config);
 	img_manifest_free(&p->m);
 	free(p->missing);
-	free(p->missing_layer);
 	free(p->last_report);
 }
 
@@ -439,7 +551,7 @@ int img_pull(struct img_store *st, const char *name, const struct img_pull_opts 
 	if (img_store_lock(st, false, err) < 0)
 		goto out;
 	locked = true;
-	if (download(&p, err) < 0 || load_image(&p, img, err) < 0 || unpack(&p, img, err) < 0)
+	if (download_and_unpack(&p, err) < 0 || load_image(&p, img, err) < 0)
 		goto out;
 	img_store_unlock(st);
 	locked = false;
