@@ -35,7 +35,8 @@ const char *mc_root_dir(void);
 const char *mc_run_dir(void);
 
 /* format.c: Docker's human-readable sizes and durations. */
-const char *mc_human_size(uint64_t bytes, char *buf, size_t size);         /* "4.26MB" */
+const char *mc_human_size(uint64_t bytes, char *buf, size_t size); /* "4.26MB" */
+const char *mc_human_size_digits(uint64_t bytes, int digits, char *buf, size_t size);
 const char *mc_human_ago(time_t then, time_t now, char *buf, size_t size); /* "2 weeks ago" */
 time_t mc_parse_rfc3339(const char *text);                                 /* 0 if unparsable */
 void mc_rfc3339_now(char *buf, size_t size);

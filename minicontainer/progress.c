@@ -57,21 +57,6 @@ void mc_progress_line(struct mc_progress *p, const char *fmt, ...)
 	fflush(p->out);
 }
 
-/* Docker's sizes in progress bars: decimal units, four significant digits ("2.226MB"). */
-static const char *size4(uint64_t bytes, char *buf, size_t size)
-{
-	static const char *const units[] = {"B", "kB", "MB", "GB", "TB"};
-	double v = (double)bytes;
-	size_t u = 0;
-
-	while (v >= 1000 && u + 1 < sizeof(units) / sizeof(units[0])) {
-		v /= 1000;
-		u++;
-	}
-	snprintf(buf, size, "%.4g%s", v, units[u]);
-	return buf;
-}
-
 /* "[=========>          ]  1.2MB/3.4MB": 50 columns, as Docker draws it. */
 static void bar(const struct img_progress *ev, char *buf, size_t size)
 {
@@ -85,8 +70,10 @@ static void bar(const struct img_progress *ev, char *buf, size_t size)
 		fill[done++] = '>';
 	memset(fill + done, ' ', 50 - done);
 	fill[50] = '\0';
-	snprintf(buf, size, "[%s]  %s/%s", fill, size4(ev->current, cur, sizeof(cur)),
-	         size4(ev->total, total, sizeof(total)));
+	/* Four significant digits in progress bars ("2.226MB"), as Docker prints them. */
+	snprintf(buf, size, "[%s]  %s/%s", fill,
+	         mc_human_size_digits(ev->current, 4, cur, sizeof(cur)),
+	         mc_human_size_digits(ev->total, 4, total, sizeof(total)));
 }
 
 /* The line of `id`, which gets one if it is new; returns its index. */
@@ -132,12 +119,13 @@ void mc_progress_event(const struct img_progress *ev, void *arg)
 	if (i == SIZE_MAX)
 		return;
 	if (is_new) {
-		fprintf(p->out, "%s: %s %s\n", ev->id, ev->status, progress);
+		fprintf(p->out, "%s: %s%s%s\n", ev->id, ev->status, progress[0] ? " " : "",
+		        progress);
 	} else {
 		/* Up to the layer's line, rewrite it, and back down. */
 		up = p->nid - i;
-		fprintf(p->out, "\033[%zuA\r\033[2K%s: %s %s\033[%zuB\r", up, ev->id, ev->status,
-		        progress, up);
+		fprintf(p->out, "\033[%zuA\r\033[2K%s: %s%s%s\033[%zuB\r", up, ev->id, ev->status,
+		        progress[0] ? " " : "", progress, up);
 	}
 	fflush(p->out);
 }

@@ -268,7 +268,7 @@ static size_t on_header(char *line, size_t size, size_t nmemb, void *arg)
 
 		q->status = sp ? strtol(sp + 1, NULL, 10) : 0;
 		q->resp_type[0] = q->resp_digest[0] = q->location[0] = '\0';
-		q->authenticate[0] = q->retry_after[0] = '\0';
+		q->authenticate[0] = q->retry_after[0] = q->ratelimit[0] = '\0';
 		return len;
 	}
 	colon = memchr(line, ':', len);
@@ -296,6 +296,8 @@ static size_t on_header(char *line, size_t size, size_t nmemb, void *arg)
 	else if (HEADER_IS("Retry-After"))
 		copy_value(q->retry_after, sizeof(q->retry_after), value, value_len,
 		           &q->header_error);
+	else if (HEADER_IS("RateLimit-Remaining"))
+		copy_value(q->ratelimit, sizeof(q->ratelimit), value, value_len, &q->header_error);
 #undef HEADER_IS
 	return len;
 }
@@ -716,6 +718,8 @@ static enum next finished(struct img_http *h, struct img_request *q, CURLcode re
 	}
 	mc_trace(CH, "%s %s → %ld%s%s", q->method, shown, q->status, q->resp_type[0] ? " " : "",
 	         q->resp_type);
+	if (q->ratelimit[0] != '\0')
+		mc_trace(CH, "  pulls left before the registry's rate limit: %s", q->ratelimit);
 	if (q->status >= 300 && q->status < 400 && q->status != 304 && q->location[0] != '\0')
 		return follow_redirect(h, q);
 	if (q->status == 401)

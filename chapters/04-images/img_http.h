@@ -74,6 +74,7 @@ struct img_request {
 	char location[4096];
 	char authenticate[2048]; /* WWW-Authenticate */
 	char retry_after[32];
+	char ratelimit[64]; /* RateLimit-Remaining (Docker Hub's pull allowance) */
 	char *resp_body;
 	size_t resp_len;
 	uint64_t received; /* body bytes of this response */

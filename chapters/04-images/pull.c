@@ -328,6 +328,7 @@ static int finish_unpacking(struct pull *p, struct mc_error *err)
 		}
 		if (job->rc == 0 && job->fetched)
 			report(p, short_id(p->layers[i].digest, id), "Pull complete", 0, 0);
+		job->fetched = false; /* reported once */
 	}
 	return rc;
 }

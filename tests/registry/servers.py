@@ -250,7 +250,8 @@ class RateLimitHandler(http.server.BaseHTTPRequestHandler):
             return self.reply(200, {})
         self.reply(429, {"errors": [{"code": "TOOMANYREQUESTS",
                                      "message": "You have reached your pull rate limit."}]},
-                   [("Retry-After", "3600")])
+                   [("Retry-After", "3600"), ("RateLimit-Limit", "100;w=21600"),
+                    ("RateLimit-Remaining", "0;w=21600")])
 
     do_HEAD = do_GET
 
