@@ -481,9 +481,10 @@ static bool up_to_date(struct pull *p)
 		same = strcmp(tags[i].name, full) == 0 &&
 		       strcmp(tags[i].manifest_digest, p->top.digest) == 0;
 	free(tags);
-	/* ... and can it still read it?  (blobs, layers) */
+	/* ... for this platform (an index names several), and can it still read it? */
 	if (same && img_image_load(p->st, p->top.digest, img, &ignored) == 0) {
-		same = img_store_unpack(p->st, img, &ignored) == 0;
+		same = strcmp(img->platform_digest, p->manifest.digest) == 0 &&
+		       img_store_unpack(p->st, img, &ignored) == 0;
 		img_image_free(img);
 	} else {
 		same = false;
