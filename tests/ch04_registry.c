@@ -1594,6 +1594,16 @@ static void test_docker_hub_defaults(void **state)
 	    1);
 	MC_OK(&c, "images");
 	assert_output_has("busybox ");
+	/* login without a server: Docker Hub, stored under its historical key. */
+	write_file(tpath("hub-password"), PASSWORD "\n");
+	MC_OK(&c, "login -u " USER " --password-stdin < %s", tpath("hub-password"));
+	assert_output_has("Login Succeeded\n");
+	if (sh("grep -c '\"https://index.docker.io/v1/\"' '%s/config.json'", c.docker) != 0)
+		fail_msg("config.json lacks Docker Hub's key:\n%s", output);
+	MC_OK(&c, "pull busybox");
+	assert_true(log_count(token_log, "library%2Fbusybox%3Apull user=" USER) >= 1);
+	MC_OK(&c, "logout");
+	assert_output_has("Removing login credentials for https://index.docker.io/v1/\n");
 	stop_servers(NULL);
 }
 
