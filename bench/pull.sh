@@ -15,8 +15,8 @@
 #
 # and, as the floor, what no client can avoid: one core decompressing the
 # layers and hashing both their compressed and uncompressed bytes.  Wall time
-# (hyperfine, median), throughput (compressed bytes / median time) and peak
-# RSS (/usr/bin/time -f %M of one more run).  Full mode writes the table to
+# (the median of runs in rounds that take turns between the tools),
+# throughput (compressed bytes / median time) and peak RSS (/usr/bin/time).  Full mode writes the table to
 # bench/RESULTS-pull.md; --quick (fewer runs, a smaller image) prints only.
 #
 # Everything lives in one temporary directory, removed on exit; the whole
@@ -53,7 +53,7 @@ done
 	echo "pull.sh: needs root (podman's and minicontainer's stores, umoci unpack)" >&2
 	exit 2
 }
-for tool in python3 skopeo umoci podman hyperfine /usr/bin/time gzip sha256sum taskset unshare; do
+for tool in python3 skopeo umoci podman curl /usr/bin/time gzip sha256sum taskset unshare; do
 	command -v "$tool" >/dev/null || {
 		echo "pull.sh: needs $tool (scripts/deps.sh install)" >&2
 		exit 2
@@ -206,15 +206,24 @@ BLOBS=$(python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); print(" ".j
 CMD[floor]="cd $TMP/layout/blobs/sha256 && taskset -c 0 sh -c 'for b in $BLOBS; do sha256sum \$b; gzip -dc \$b | sha256sum; done' >/dev/null"
 PREP[floor]="true"
 
-declare -A MEDIAN RSS
+# Rounds that take turns between the tools, so that a change in the machine's load
+# falls on every tool rather than on one; each run from an empty store.
+declare -A TIMES RSS
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+for ((round = 1; round <= RUNS; round++)); do
+	for name in "${NAMES[@]}"; do
+		echo "pull.sh: round $round/$RUNS: $name" >&2
+		sh -c "${PREP[$name]}"
+		/usr/bin/time -f '%e %M' -o "$TMP/time" sh -c "${CMD[$name]}"
+		read -r seconds kib <"$TMP/time"
+		TIMES[$name]="${TIMES[$name]:-} $seconds"
+		((kib > ${RSS[$name]:-0})) && RSS[$name]=$kib
+	done
+done
+LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+declare -A MEDIAN
 for name in "${NAMES[@]}"; do
-	echo "pull.sh: $name" >&2
-	hyperfine --style none --runs "$RUNS" --prepare "${PREP[$name]}" --export-json "$TMP/$name.json" \
-		"${CMD[$name]}" >/dev/null
-	MEDIAN[$name]=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["results"][0]["median"])' "$TMP/$name.json")
-	sh -c "${PREP[$name]}"
-	/usr/bin/time -f %M -o "$TMP/$name.rss" sh -c "${CMD[$name]}"
-	RSS[$name]=$(tail -1 "$TMP/$name.rss")
+	MEDIAN[$name]=$(python3 -c 'import statistics, sys; print(statistics.median(map(float, sys.argv[1:])))' ${TIMES[$name]})
 done
 
 # ---- the report ----------------------------------------------------------------------------------
@@ -231,7 +240,12 @@ REPORT=$(
 $(uname -sr), $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')).
 Image: $LAYERS layers, $((COMPRESSED / 1000000)) MB compressed (gzip -6), $((PLAIN / 1000000)) MB unpacked,
 from docker-registry ($($REGISTRY_BIN --version | awk '{print $3}')) on 127.0.0.1, plain HTTP.
-Medians of $RUNS runs each (hyperfine), from an empty store every time; peak RSS of one more run.
+Medians of $RUNS runs each, in rounds that take turns between the tools, from an empty store
+every time; peak RSS: the largest of the runs (\`/usr/bin/time -f %M\`). Load average
+$LOAD_BEFORE before, $LOAD_AFTER after (the machine is shared: see bench/README.md).
+
+Times of each run (s): minicontainer ${TIMES[minicontainer]}; podman ${TIMES[podman]};
+skopeo + umoci ${TIMES[skopeo-umoci]}; floor ${TIMES[floor]}.
 
 | tool | wall time (median) | throughput (compressed) | peak RSS |
 |---|--:|--:|--:|
