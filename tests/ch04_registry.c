@@ -864,7 +864,11 @@ static void test_pull_plain_http_and_run(void **state)
 	assert_string_equal(output, line);
 	/* A tag the registry does not have: Docker's words, and nothing stored. */
 	MC_FAILS(&c, "not found", "pull %s/library/busybox:nope", r.name);
-	assert_output_has("manifest unknown");
+	snprintf(
+	    line, sizeof(line),
+	    "manifest for %s/library/busybox:nope not found: MANIFEST_UNKNOWN: manifest unknown\n",
+	    r.name);
+	assert_output_has(line);
 	stop_servers(NULL);
 }
 

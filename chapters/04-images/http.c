@@ -827,7 +827,7 @@ int img_http_do(struct img_http *h, struct img_request *q, struct mc_error *err)
 /* ---- errors the registry reports --------------------------------------------------------- */
 
 /* {"errors": [{"code": "MANIFEST_UNKNOWN", "message": "manifest unknown"}]} -> "manifest unknown" */
-static void registry_message(const struct img_request *q, char *buf, size_t size)
+void img_http_registry_message(const struct img_request *q, char *buf, size_t size)
 {
 	json_t *doc = q->resp_body ? json_loadb(q->resp_body, q->resp_len, 0, NULL) : NULL;
 	json_t *first = json_array_get(json_object_get(doc, "errors"), 0);
@@ -849,7 +849,7 @@ int img_http_status_error(const struct img_request *q, const char *what, struct 
 {
 	char message[300];
 
-	registry_message(q, message, sizeof(message));
+	img_http_registry_message(q, message, sizeof(message));
 	if (q->status == 429)
 		return mc_fail(err, 0,
 		               "%s: toomanyrequests: 429 Too Many Requests%s%s%s. The registry "

@@ -120,6 +120,9 @@ void img_request_reset(struct img_request *q);
  */
 int img_http_status_error(const struct img_request *q, const char *what, struct mc_error *err);
 
+/* The registry's own error, ": CODE: message" (or "" when it sent none), safe to print. */
+void img_http_registry_message(const struct img_request *q, char *buf, size_t size);
+
 /* The authorization a 401 asked for, fetched now (login: to check credentials). */
 int img_http_authenticate(struct img_http *h, const char *challenge, struct mc_error *err);
 

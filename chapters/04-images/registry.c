@@ -372,8 +372,8 @@ static int take_body(struct img_request *q, struct img_fetched *out)
 int img_registry_get_manifest(struct img_registry *r, const char *reference,
                               struct img_fetched *out, struct mc_error *err)
 {
+	char path[300], message[300];
 	struct img_request q;
-	char path[300];
 	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
@@ -381,9 +381,11 @@ int img_registry_get_manifest(struct img_registry *r, const char *reference,
 	if (get_small(r, path, ACCEPT_MANIFESTS, IMG_MAX_MANIFEST_SIZE, &q, err) < 0)
 		goto out;
 	if (q.status == 404) {
-		img_http_status_error(&q, "", err);
-		mc_fail_context(err, "manifest for %s/%s:%s not found", r->ep.name, r->repository,
-		                reference);
+		/* Docker's words: "manifest for busybox:nope not found: manifest unknown". */
+		img_http_registry_message(&q, message, sizeof(message));
+		mc_fail(err, 0, "manifest for %s/%s%s%s not found%s", r->ep.name, r->repository,
+		        img_digest_valid(reference) ? "@" : ":", reference,
+		        message[0] ? message : ": 404 Not Found");
 		goto out;
 	}
 	if (q.status != 200) {
