@@ -21,6 +21,15 @@ enum {
 int mc_registry_option(int opt, const char *arg, struct img_registry_opts *o, struct mc_error *err);
 
 /*
+ * The command line of pull and push: -q, --platform (if `with_platform`),
+ * --tls-verify, --cert-dir, --help (prints `usage`, then the common
+ * options), and exactly one image.  Returns 0 (optind is the image), 1 when
+ * the help was printed, or the exit code of a usage error it reported.
+ */
+int mc_registry_args(int argc, char **argv, const char *verb, bool with_platform, const char *usage,
+                     struct img_pull_opts *o, bool *quiet);
+
+/*
  * Docker's progress display: on a terminal one line per layer, redrawn in
  * place ("a1b2c3d4e5f6: Downloading [=====>    ]  1.2MB/3.4MB"); otherwise
  * a plain line per change of status; nothing when quiet.

@@ -2,6 +2,7 @@
  * progress.c - Docker-style progress for pull and push (see mc_registry.h),
  * and the registry options the verbs share.
  */
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,49 @@ int mc_registry_option(int opt, const char *arg, struct img_registry_opts *o, st
 		return 0;
 	}
 	return mc_fail(err, 0, "unknown registry option");
+}
+
+int mc_registry_args(int argc, char **argv, const char *verb, bool with_platform, const char *usage,
+                     struct img_pull_opts *o, bool *quiet)
+{
+	static const struct option options[] = {
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"platform", required_argument, NULL, OPT_PLATFORM},
+	    {"tls-verify", optional_argument, NULL, OPT_TLS_VERIFY},
+	    {"cert-dir", required_argument, NULL, OPT_CERT_DIR},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	struct mc_error err;
+	int opt;
+
+	*o = (struct img_pull_opts){.registry = {.tls_verify = -1}};
+	*quiet = false;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "+qh", options, NULL)) != -1) {
+		if (opt == 'q') {
+			*quiet = true;
+		} else if (opt == OPT_PLATFORM && with_platform) {
+			o->platform = optarg;
+		} else if (opt == OPT_TLS_VERIFY || opt == OPT_CERT_DIR) {
+			if (mc_registry_option(opt, optarg, &o->registry, &err) < 0)
+				return mc_usage_error(verb, "%s", err.msg);
+		} else if (opt == 'h') {
+			printf("%s"
+			       "  -q, --quiet               Suppress verbose output\n"
+			       "      --tls-verify[=bool]   Verify TLS (default: yes, except for "
+			       "insecure registries)\n"
+			       "      --cert-dir string     CA certificates (*.crt) and client "
+			       "certificate for the registry\n",
+			       usage);
+			return 1;
+		} else {
+			return mc_usage_error(verb, "unknown flag or missing value");
+		}
+	}
+	if (optind != argc - 1)
+		return mc_usage_error(verb, "\"%s\" requires exactly 1 argument", verb);
+	return 0;
 }
 
 void mc_progress_init(struct mc_progress *p, FILE *out, bool quiet)

@@ -3,8 +3,8 @@
  * create (--pull missing|always|never).  The protocol is chapter 04's
  * (img_pull); this is the command line and Docker's output around it.
  */
-#include <getopt.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,48 +66,21 @@ static int pull_with_progress(struct img_store *st, const char *name, struct img
 
 int verb_pull(int argc, char **argv)
 {
-	static const struct option options[] = {
-	    {"quiet", no_argument, NULL, 'q'},
-	    {"platform", required_argument, NULL, OPT_PLATFORM},
-	    {"tls-verify", optional_argument, NULL, OPT_TLS_VERIFY},
-	    {"cert-dir", required_argument, NULL, OPT_CERT_DIR},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
-	struct img_pull_opts o = {.registry = {.tls_verify = -1}};
+	struct img_pull_opts o;
 	struct img_pull_result res;
 	struct img_store st;
 	struct mc_error err;
-	bool quiet = false;
-	int opt, rc;
+	bool quiet;
+	int rc;
 
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+qh", options, NULL)) != -1) {
-		if (opt == 'q') {
-			quiet = true;
-		} else if (opt == OPT_PLATFORM) {
-			o.platform = optarg;
-		} else if (opt == OPT_TLS_VERIFY || opt == OPT_CERT_DIR) {
-			if (mc_registry_option(opt, optarg, &o.registry, &err) < 0)
-				return mc_usage_error("pull", "%s", err.msg);
-		} else if (opt == 'h') {
-			printf(
-			    "Usage:  minicontainer pull [OPTIONS] NAME[:TAG|@DIGEST]\n\n"
-			    "Download an image from a registry\n\nOptions:\n"
-			    "      --platform string     Set platform if server is multi-platform "
-			    "capable\n"
-			    "  -q, --quiet               Suppress verbose output\n"
-			    "      --tls-verify[=bool]   Verify TLS (default: yes, except for "
-			    "insecure registries)\n"
-			    "      --cert-dir string     CA certificates (*.crt) and client "
-			    "certificate for the registry\n");
-			return 0;
-		} else {
-			return mc_usage_error("pull", "unknown flag or missing value");
-		}
-	}
-	if (optind != argc - 1)
-		return mc_usage_error("pull", "\"pull\" requires exactly 1 argument");
+	rc = mc_registry_args(argc, argv, "pull", true,
+	                      "Usage:  minicontainer pull [OPTIONS] NAME[:TAG|@DIGEST]\n\n"
+	                      "Download an image from a registry\n\nOptions:\n"
+	                      "      --platform string     Set platform if server is "
+	                      "multi-platform capable\n",
+	                      &o, &quiet);
+	if (rc != 0)
+		return rc == 1 ? 0 : rc;
 	if (mc_open_store(&st, &err) < 0)
 		return mc_report(&err);
 	rc = pull_with_progress(&st, argv[optind], &o, stdout, quiet, false, &res, &err);
