@@ -35,8 +35,9 @@ endif
 PKG_CONFIG ?= pkg-config
 CMOCKA_CFLAGS = $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
 CMOCKA_LIBS   = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
-# Chapter 04 on: tar archives, JSON documents, sha256; the capstone: capabilities, seccomp.
-PKGS      := libarchive jansson libcrypto libcap libseccomp
+# Chapter 04 on: tar archives, JSON documents, sha256, HTTP(S) to registries; the capstone:
+# capabilities, seccomp.
+PKGS      := libarchive jansson libcrypto libcurl libcap libseccomp
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 LIBS       = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lm
 

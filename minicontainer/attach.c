@@ -96,20 +96,20 @@ static void window_size(uint16_t *rows, uint16_t *cols)
 
 static int connect_to(const struct mc_container *c, struct mc_error *err)
 {
-	struct sockaddr_un addr = {.sun_family = AF_UNIX};
-	char path[PATH_MAX];
-	int fd;
+	struct sockaddr_un addr;
+	int fd, dirfd;
 
-	if (mc_attach_socket_path(c, path, sizeof(path), err) < 0)
+	if (mc_attach_sockaddr(c, &addr, &dirfd, err) < 0)
 		return -1;
-	memcpy(addr.sun_path, path, strlen(path) + 1); /* it fits: mc_attach_socket_path */
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return mc_fail(err, errno, "socket");
-	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+	if (fd < 0) {
+		mc_fail(err, errno, "socket");
+	} else if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+		mc_fail(err, errno, "attach to container %.12s", c->id);
 		close(fd);
-		return mc_fail(err, errno, "attach to container %.12s", c->id);
+		fd = -1;
 	}
+	close(dirfd);
 	return fd;
 }
 

@@ -2,6 +2,7 @@
  * build.c - `minicontainer build [OPTIONS] PATH | -`: chapter 06's builder,
  * with Docker's flags, output and exit codes (1 when the build fails).
  */
+#include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,8 @@
 #include "bld_build.h"
 #include "bld_dockerfile.h"
 #include "bld_text.h"
+#include "img_files.h"
+#include "img_http.h"
 #include "mc.h"
 
 struct build_flags {
@@ -154,6 +157,66 @@ static int print_ast(const struct bld_context *cx)
 	return 0;
 }
 
+/* FROM an image the store lacks: pulled first, as run pulls it (its progress on stderr). */
+static int pull_base(void *arg, struct img_store *st, const char *ref, struct mc_error *err)
+{
+	struct img_image img;
+	struct mc_error ignored;
+	struct img_ref r;
+	char full[600];
+
+	(void)arg;
+	if (mc_pull_if_needed(st, ref, "missing", &img, err) < 0) {
+		if (img_ref_parse(ref, &r, &ignored) == 0)
+			ref = img_ref_full(&r, full, sizeof(full));
+		return mc_fail_context(err, "failed to resolve source metadata for %s", ref);
+	}
+	img_image_free(&img);
+	return 0;
+}
+
+/* An ADD URL's body, straight into the file the build gave. */
+static int to_fd(struct img_request *q, const char *data, size_t len)
+{
+	if (img_write_all(*(int *)q->arg, data, len) < 0) {
+		mc_fail(&q->err, errno, "write what %s sent", q->url);
+		q->failed = true;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * ADD http(s)://...: the registry client's HTTP does the GET - the same TLS
+ * checks, proxies from the environment and redirects - with no credentials.
+ */
+static int fetch_url(void *arg, const char *url, int fd, struct mc_error *err)
+{
+	const char *host = strstr(url, "://");
+	struct img_request q = {0};
+	struct img_http h;
+	char base[600];
+	int rc;
+
+	(void)arg;
+	if (host == NULL || (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0))
+		return mc_fail(err, 0, "ADD %s: only http and https URLs", url);
+	snprintf(base, sizeof(base), "%.*s", (int)(host + 3 - url + strcspn(host + 3, "/?#")), url);
+	if (img_http_init(&h, base, base, true, NULL, err) < 0)
+		return -1;
+	q.method = "GET";
+	snprintf(q.url, sizeof(q.url), "%s", url);
+	q.no_auth = true;
+	q.sink = to_fd;
+	q.arg = &fd;
+	rc = img_http_do(&h, &q, err);
+	if (rc == 0 && (q.status < 200 || q.status > 299))
+		rc = mc_fail(err, 0, "ADD %s: the server answered %ld", url, q.status);
+	img_request_reset(&q);
+	img_http_cleanup(&h);
+	return rc;
+}
+
 static int write_iidfile(const char *path, const char *id, struct mc_error *err)
 {
 	FILE *f = fopen(path, "we");
@@ -192,9 +255,9 @@ int verb_build(int argc, char **argv)
 	f.o.build_args = f.args.v;
 	f.o.labels = f.labels.v;
 	f.o.progress = &progress;
-	/* Pulling a missing base image arrives with the registry client: its pull goes here. */
-	f.o.pull = NULL;
-	f.o.fetch = NULL;
+	/* FROM an image the store lacks, and ADD of a URL: chapter 04's registry client. */
+	f.o.pull = pull_base;
+	f.o.fetch = fetch_url;
 	rc = bld_build(&st, &f.o, &res, &err);
 	bld_progress_free(&progress);
 	if (rc < 0) {

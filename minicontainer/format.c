@@ -7,19 +7,25 @@
 
 #include "mc.h"
 
-const char *mc_human_size(uint64_t bytes, char *buf, size_t size)
+const char *mc_human_size_digits(uint64_t bytes, int digits, char *buf, size_t size)
 {
 	static const char *const units[] = {"B", "kB", "MB", "GB", "TB", "PB"};
 	double v = (double)bytes;
 	size_t u = 0;
 
-	/* Decimal units and 3 significant digits, as `docker images` prints them. */
+	/* Decimal units, as Docker prints them. */
 	while (v >= 1000 && u + 1 < sizeof(units) / sizeof(units[0])) {
 		v /= 1000;
 		u++;
 	}
-	snprintf(buf, size, "%.3g%s", v, units[u]);
+	snprintf(buf, size, "%.*g%s", digits, v, units[u]);
 	return buf;
+}
+
+const char *mc_human_size(uint64_t bytes, char *buf, size_t size)
+{
+	/* 3 significant digits, as `docker images` prints them. */
+	return mc_human_size_digits(bytes, 3, buf, size);
 }
 
 /* "5 seconds ago", "1 minute ago" ... */

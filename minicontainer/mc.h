@@ -65,7 +65,8 @@ const char *mc_root_dir(void);
 const char *mc_run_dir(void);
 
 /* format.c: Docker's human-readable sizes and durations. */
-const char *mc_human_size(uint64_t bytes, char *buf, size_t size);         /* "4.26MB" */
+const char *mc_human_size(uint64_t bytes, char *buf, size_t size); /* "4.26MB" */
+const char *mc_human_size_digits(uint64_t bytes, int digits, char *buf, size_t size);
 const char *mc_human_ago(time_t then, time_t now, char *buf, size_t size); /* "2 weeks ago" */
 time_t mc_parse_rfc3339(const char *text);                                 /* 0 if unparsable */
 void mc_rfc3339_now(char *buf, size_t size); /* "2026-12-01T10:00:00.123456789Z" */
@@ -125,7 +126,7 @@ extern const struct mc_command mc_cmd_run, mc_cmd_create, mc_cmd_start, mc_cmd_p
     mc_cmd_import, mc_cmd_tag, mc_cmd_rmi, mc_cmd_inspect, mc_cmd_container_inspect,
     mc_cmd_image_inspect, mc_cmd_history, mc_cmd_wait, mc_cmd_restart, mc_cmd_attach,
     mc_cmd_completion, mc_cmd___complete, mc_cmd___man, mc_cmd_build, mc_cmd_builder_prune,
-    mc_cmd_commit;
+    mc_cmd_commit, mc_cmd_pull, mc_cmd_push, mc_cmd_login, mc_cmd_logout;
 int verb_run(int argc, char **argv);
 int verb_create(int argc, char **argv);
 int verb_start(int argc, char **argv);
@@ -157,5 +158,16 @@ int verb_commit(int argc, char **argv);
 
 /* stop.c: "KILL", "SIGKILL", "9" -> 9; 0 if it is none of these. */
 int mc_parse_signal(const char *text);
+int verb_pull(int argc, char **argv);
+int verb_push(int argc, char **argv);
+int verb_login(int argc, char **argv);
+int verb_logout(int argc, char **argv);
+
+/*
+ * pull.c: run and create find their image, pulled first as `policy`
+ * (--pull) says: "missing" (NULL), "always" or "never".  Fills *img.
+ */
+int mc_pull_if_needed(struct img_store *st, const char *image, const char *policy,
+                      struct img_image *img, struct mc_error *err);
 
 #endif

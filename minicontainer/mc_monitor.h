@@ -48,9 +48,16 @@ struct mc_hello {
 int mc_monitor_spawn(struct mc_container *c, bool wait_for_attach, const int *pass_fds,
                      size_t npass_fds);
 
-/* The attach socket of a container: MC_RUNDIR/<id>/attach.sock. */
-int mc_attach_socket_path(const struct mc_container *c, char *buf, size_t size,
-                          struct mc_error *err);
+/*
+ * The address of a container's attach socket, MC_RUNDIR/<id>/attach.sock,
+ * spelled "/proc/self/fd/N/attach.sock" through *dirfd (an O_PATH
+ * descriptor of the directory, closed by the caller after bind or connect):
+ * a unix socket's path holds only 108 bytes, and a 64-hex id under a long
+ * MC_RUNDIR would not fit.
+ */
+struct sockaddr_un;
+int mc_attach_sockaddr(const struct mc_container *c, struct sockaddr_un *addr, int *dirfd,
+                       struct mc_error *err);
 
 /* Frames (both sides). */
 int mc_frame_send(int fd, char type, const void *data, uint32_t len);

@@ -19,6 +19,7 @@ struct mc_run_opts {
 
 struct mc_spec {
 	const char *name, *workdir, *user, *hostname, *entrypoint, *network, *image;
+	const char *pull; /* --pull: "missing" (the default), "always" or "never" */
 	json_t *env, *binds, *mounts, *tmpfs;
 	json_t *security_opt; /* --security-opt, as given (checked at parse time) */
 	json_t *cap_add, *cap_drop, *group_add; /* names, as given (checked at parse time) */

@@ -129,15 +129,18 @@ int mc_frame_recv(int fd, char *type, void *buf, uint32_t size, uint32_t *len)
 	return 1;
 }
 
-int mc_attach_socket_path(const struct mc_container *c, char *buf, size_t size,
-                          struct mc_error *err)
+int mc_attach_sockaddr(const struct mc_container *c, struct sockaddr_un *addr, int *dirfd,
+                       struct mc_error *err)
 {
-	if ((size_t)snprintf(buf, size, "%s/%s/attach.sock", mc_run_dir(), c->id) >= size ||
-	    strlen(buf) >= sizeof(((struct sockaddr_un *)0)->sun_path))
-		return mc_fail(err, ENAMETOOLONG,
-		               "MC_RUNDIR (%s) is too long for a unix socket path: the attach "
-		               "socket needs it under 20 characters",
-		               mc_run_dir());
+	char dir[PATH_MAX];
+
+	snprintf(dir, sizeof(dir), "%s/%s", mc_run_dir(), c->id);
+	*dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (*dirfd < 0)
+		return mc_fail(err, errno, "open %s", dir);
+	memset(addr, 0, sizeof(*addr));
+	addr->sun_family = AF_UNIX;
+	snprintf(addr->sun_path, sizeof(addr->sun_path), "/proc/self/fd/%d/attach.sock", *dirfd);
 	return 0;
 }
 
@@ -441,20 +444,25 @@ static bool should_restart(int code, int restarts)
 
 /* ---- the monitor process ------------------------------------------------------------------------ */
 
-static int listen_on(const char *path, struct mc_error *err)
+static int listen_on(const struct mc_container *c, struct mc_error *err)
 {
-	struct sockaddr_un addr = {.sun_family = AF_UNIX};
-	int fd;
+	struct sockaddr_un addr;
+	int fd, dirfd;
 
-	memcpy(addr.sun_path, path, strlen(path) + 1); /* it fits: mc_attach_socket_path */
-	unlink(path);
+	if (mc_attach_sockaddr(c, &addr, &dirfd, err) < 0)
+		return -1;
+	unlinkat(dirfd, "attach.sock", 0);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0)
+	if (fd < 0) {
+		close(dirfd);
 		return mc_fail(err, errno, "socket");
-	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 || listen(fd, 16) < 0) {
-		close(fd);
-		return mc_fail(err, errno, "listen on %s", path);
 	}
+	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 || listen(fd, 16) < 0) {
+		mc_fail(err, errno, "listen on %s/%s/attach.sock", mc_run_dir(), c->id);
+		close(fd);
+		fd = -1;
+	}
+	close(dirfd);
 	return fd;
 }
 
@@ -511,7 +519,7 @@ static int monitor_main(struct mc_container *c, int ready_fd, bool wait_for_atta
 {
 	json_t *config = json_object_get(c->doc, "Config"),
 	       *host = json_object_get(c->doc, "HostConfig");
-	char sock[PATH_MAX], logpath[PATH_MAX + 32], dir[PATH_MAX];
+	char sock[PATH_MAX + 16], logpath[PATH_MAX + 32], dir[PATH_MAX];
 	struct mc_error err;
 	int64_t delay_ms = 100, max_size = 0;
 	int code = MC_EXIT_FAILED, restarts = 0, max_file = 1;
@@ -532,11 +540,10 @@ static int monitor_main(struct mc_container *c, int ready_fd, bool wait_for_atta
 	signal(SIGINT, SIG_IGN);
 
 	snprintf(dir, sizeof(dir), "%s/%s", mc_run_dir(), c->id);
+	snprintf(sock, sizeof(sock), "%s/attach.sock", dir);
 	snprintf(logpath, sizeof(logpath), "%s/%s-json.log", c->dir, c->id);
 	log_options(host, &max_size, &max_file);
-	if (mc_mkdir_p(dir, 0700, &err) < 0 ||
-	    mc_attach_socket_path(c, sock, sizeof(sock), &err) < 0 ||
-	    (M.listen_fd = listen_on(sock, &err)) < 0 ||
+	if (mc_mkdir_p(dir, 0700, &err) < 0 || (M.listen_fd = listen_on(c, &err)) < 0 ||
 	    mc_log_open(&M.log, logpath, max_size, max_file, &err) < 0) {
 		mc_container_set_exited(c, MC_EXIT_FAILED, false, err.msg, &err);
 		if (write(ready_fd, "f", 1) < 0)

@@ -32,19 +32,10 @@ static int create_container(int argc, char **argv, const char *verb, struct mc_s
 		return -1;
 	if (mc_open_store(&st, &err) < 0)
 		return mc_report(&err);
-	if (img_store_find(&st, spec->image, &img, &err) < 0) {
-		struct img_ref ref;
-		char full[600];
-
+	/* "Unable to find image ... locally", and a pull, as --pull says (pull.c). */
+	if (mc_pull_if_needed(&st, spec->image, spec->pull, &img, &err) < 0) {
 		img_store_close(&st);
-		if (img_ref_parse(spec->image, &ref, &err) < 0)
-			return mc_report(&err);
-		/* Docker's words; pulling arrives with the registry client (chapter 04, part 2). */
-		fprintf(stderr, "Unable to find image '%s' locally\n",
-		        img_ref_familiar(&ref, full, sizeof(full)));
-		fprintf(stderr, "minicontainer: no registry client yet: load or import the image "
-		                "first\n");
-		return MC_EXIT_FAILED;
+		return mc_report(&err);
 	}
 	if (img_runconfig_parse(img.config_json, &rc, &err) < 0) {
 		img_image_free(&img);

@@ -63,6 +63,8 @@ const char mc_run_usage[] =
     "      --device list          Add a host device to the container (HOST[:CTR][:rwm])\n"
     "      --security-opt list    seccomp=unconfined|PROFILE.json, no-new-privileges,\n"
     "                             systempaths=unconfined\n"
+    "      --pull string          Pull image before running (\"always\", \"missing\",\n"
+    "                             \"never\") (default \"missing\")\n"
     "      --init                 Run an init inside the container that forwards signals\n"
     "                             and reaps processes\n"
     "  -d, --detach               Run container in background and print container ID\n"
@@ -100,6 +102,7 @@ enum {
 	OPT_STOP_TIMEOUT,
 	OPT_DEVICE,
 	OPT_SECURITY_OPT,
+	OPT_PULL,
 };
 
 static const struct option options[] = {
@@ -139,6 +142,7 @@ static const struct option options[] = {
     {"detach", no_argument, NULL, 'd'},
     {"device", required_argument, NULL, OPT_DEVICE},
     {"security-opt", required_argument, NULL, OPT_SECURITY_OPT},
+    {"pull", required_argument, NULL, OPT_PULL},
     {"interactive", no_argument, NULL, 'i'},
     {"tty", no_argument, NULL, 't'},
     {"help", no_argument, NULL, OPT_HELP},
@@ -164,6 +168,7 @@ void mc_spec_init(struct mc_spec *s)
 	s->security_opt = json_array();
 	cg_limits_init(&s->limits);
 	s->network = "none";
+	s->pull = "missing";
 }
 
 void mc_spec_free(struct mc_spec *s)
@@ -342,6 +347,16 @@ int mc_spec_parse(int argc, char **argv, struct mc_spec *s, struct mc_error *err
 			break;
 		case OPT_SECURITY_OPT:
 			rc = mc_spec_add_security_opt(s, optarg, err);
+			break;
+		case OPT_PULL:
+			if (strcmp(optarg, "missing") != 0 && strcmp(optarg, "always") != 0 &&
+			    strcmp(optarg, "never") != 0)
+				rc =
+				    mc_fail(err, 0,
+				            "invalid pull option: '%s': must be one of \"always\", "
+				            "\"missing\" or \"never\"",
+				            optarg);
+			s->pull = optarg;
 			break;
 		case OPT_INIT:
 			s->init = true;

@@ -8,24 +8,33 @@ set -u
 
 # Build: compiler, libraries.  Tests: busybox for root filesystems, clang-format,
 # the peers images are checked against (skopeo, umoci, podman, runc; buildah for
-# the build benchmark, with hyperfine), clang for make fuzz, qemu with cpio for
-# the cgroup v2 virtual machine, and zsh, groff, man and col for the tests of
-# the shell completion and the man pages.
+# the build benchmark), qemu with cpio for the cgroup v2 virtual machine, and
+# for chapter 04's registry client a real registry (the distribution project's,
+# packaged as docker-registry), openssl (the tests' CA and token signatures),
+# htpasswd (Basic auth) and curl (the README's raw HTTP transcript).  clang
+# with libFuzzer: make fuzz.  time (GNU time, peak RSS) and hyperfine: the
+# benchmarks.  zsh, groff, man and col: the tests of the shell completion and
+# the man pages.
 APT_PACKAGES="build-essential pkg-config libcmocka-dev libcap-dev libseccomp-dev \
-libarchive-dev libjansson-dev libssl-dev busybox-static python3 clang-format iproute2 \
-skopeo umoci podman runc buildah clang libclang-rt-dev hyperfine qemu-system-x86 cpio \
-xz-utils kmod zsh groff man-db bsdextrautils"
+libarchive-dev libjansson-dev libssl-dev libcurl4-openssl-dev busybox-static python3 \
+clang-format iproute2 skopeo umoci podman runc buildah qemu-system-x86 cpio xz-utils kmod \
+docker-registry openssl apache2-utils curl clang libclang-rt-dev time hyperfine \
+zsh groff man-db bsdextrautils"
 DNF_PACKAGES="gcc make glibc-static pkgconf-pkg-config libcmocka-devel libcap-devel \
-libseccomp-devel libarchive-devel jansson-devel openssl-devel busybox python3 \
-clang-tools-extra iproute skopeo umoci podman runc buildah clang compiler-rt hyperfine \
-qemu-system-x86 cpio xz kmod zsh groff man-db util-linux"
+libseccomp-devel libarchive-devel jansson-devel openssl-devel libcurl-devel busybox python3 \
+clang-tools-extra iproute skopeo umoci podman runc buildah qemu-system-x86 cpio xz kmod \
+docker-distribution openssl httpd-tools curl clang compiler-rt time hyperfine \
+zsh groff man-db util-linux"
 
 missing() {
-	for cmd in cc make pkg-config python3 clang-format ip skopeo umoci podman runc buildah \
-		clang qemu-system-x86_64 cpio zsh groff man col; do
+	for cmd in cc make pkg-config python3 clang-format clang ip skopeo umoci podman runc \
+		buildah qemu-system-x86_64 cpio openssl htpasswd curl zsh groff man col; do
 		command -v "$cmd" >/dev/null 2>&1 || echo "command:$cmd"
 	done
-	for mod in cmocka libcap libseccomp libarchive jansson libcrypto; do
+	# The registry: docker-registry on Debian, registry on Fedora.
+	command -v docker-registry >/dev/null 2>&1 || command -v registry >/dev/null 2>&1 ||
+		echo "command:docker-registry"
+	for mod in cmocka libcap libseccomp libarchive jansson libcrypto libcurl; do
 		pkg-config --exists "$mod" 2>/dev/null || echo "library:$mod"
 	done
 	bb=$(command -v busybox 2>/dev/null || true)

@@ -30,25 +30,9 @@
 #include "mc_file.h"
 #include "ovl_overlay.h"
 
+#include "ch04_common.h"
+
 /* ---- small helpers ------------------------------------------------------------------------ */
-
-static const char *tpath(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/* A path inside the test's temporary directory (a few rotating buffers). */
-static const char *tpath(const char *fmt, ...)
-{
-	static char bufs[8][PATH_MAX];
-	static int next;
-	char rel[PATH_MAX - 64];
-	char *buf = bufs[next++ % 8];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(rel, sizeof(rel), fmt, ap);
-	va_end(ap);
-	snprintf(buf, PATH_MAX, "%s/%s", mc_test_tmpdir(), rel);
-	return buf;
-}
 
 static const char *join(const char *dir, const char *name)
 {

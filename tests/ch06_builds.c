@@ -15,10 +15,12 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "bld_build.h"
@@ -682,13 +684,14 @@ static void test_bad_dockerfiles_are_refused_with_their_line(void **state)
 	    {"FROM busybox\nFOO bar\n", "Dockerfile:2: unknown instruction: FOO"},
 	    {"FROM busybox\nENV X ${\n", "failed to process"},
 	    {"FROM busybox\nARG V\nENV X=\"${V:?must be set}\"\n", "V: must be set"},
-	    {"FROM nosuchimage:1\n", "failed to resolve source metadata for "
-	                             "docker.io/library/nosuchimage:1"},
+	    /* (a registry on 127.0.0.1's port 1: nothing listens, no traffic leaves the host) */
+	    {"FROM 127.0.0.1:1/nosuchimage:1\n", "failed to resolve source metadata for "
+	                                         "127.0.0.1:1/nosuchimage:1"},
 	    {"FROM busybox\nRUN --mount=type=cache,target=/x true\n",
 	     "RUN --mount is not supported yet"},
 	    {"FROM busybox\nRUN [\"/nonexistent\"]\n", "/nonexistent"},
 	    {"FROM --platform=linux/s390x busybox\n", "no emulation"},
-	    {"FROM busybox\nADD http://example.invalid/f /f\n", "registry client's HTTP"},
+	    {"FROM busybox\nADD http://127.0.0.1:1/f /f\n", "ADD http://127.0.0.1:1/f: "},
 	    {"FROM busybox\nSTOPSIGNAL SIGNOPE\n", "Invalid signal: SIGNOPE"},
 	    {"FROM busybox\nEXPOSE 99999\n", "Invalid containerPort: 99999"},
 	};
@@ -844,6 +847,84 @@ static void test_add_unpacks_archives_and_fetches_urls(void **state)
 	assert_int_equal(build_here(dir, "add:3", "tampered\n", &res, &err), -1);
 	assert_non_null(strstr(err.msg, "digest mismatch"));
 	MC_OK("rmi add:1 add:2");
+}
+
+/*
+ * Python's http.server on 127.0.0.1 (a port of its choosing), serving `dir`,
+ * for two minutes at most; its pid, and the port in *port.  The caller stops
+ * it, by that pid.
+ */
+static pid_t start_http_server(const char *dir, int *port)
+{
+	char line[256];
+	int fds[2];
+	pid_t pid;
+	FILE *f;
+
+	assert_int_equal(pipe(fds), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		dup2(fds[1], STDOUT_FILENO);
+		close(fds[0]);
+		close(fds[1]);
+		if (chdir(dir) == 0)
+			/* (timeout: it stops by itself even if the test dies before stopping it) */
+			execlp("timeout", "timeout", "120", "python3", "-u", "-m", "http.server",
+			       "--bind", "127.0.0.1", "0", (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	f = fdopen(fds[0], "r");
+	assert_non_null(f);
+	/* "Serving HTTP on 127.0.0.1 port 41234 (http://127.0.0.1:41234/) ..." */
+	*port = 0;
+	if (fgets(line, sizeof(line), f) != NULL && strstr(line, " port ") != NULL)
+		*port = atoi(strstr(line, " port ") + 6);
+	fclose(f);
+	if (*port == 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		fail_msg("python3's http.server did not start: %s", line);
+	}
+	return pid;
+}
+
+/* The same through `minicontainer build`: chapter 04's HTTP fetches the URL itself. */
+static void test_add_url_through_the_registry_client(void **state)
+{
+	char text[512], sum[80], www[PATH_MAX + 8];
+	const char *dir;
+	pid_t server;
+	int port, rc;
+
+	(void)state;
+	SETUP();
+	dir = context("addurl");
+	put(dir, "www/file.bin", "served over http\n");
+	img_digest_buffer("served over http\n", 17, sum);
+	snprintf(www, sizeof(www), "%s/www", dir);
+	server = start_http_server(www, &port);
+	snprintf(text, sizeof(text),
+	         "FROM busybox\nADD --checksum=%s http://127.0.0.1:%d/file.bin /dl/\n"
+	         "ADD http://127.0.0.1:%d/missing /m\n",
+	         sum, port, port);
+	put(dir, "Dockerfile", text);
+	rc = build(dir, "-t addurl:1");
+	/* (a missing file: the server's 404, as the build's error) */
+	if (rc != 1 || strstr(out, "the server answered 404") == NULL)
+		fail_msg("ADD of a missing URL: exit %d\n%s", rc, out);
+	snprintf(text, sizeof(text),
+	         "FROM busybox\nADD --checksum=%s http://127.0.0.1:%d/file.bin /dl/\n", sum, port);
+	put(dir, "Dockerfile", text);
+	rc = build(dir, "-t addurl:1");
+	kill(server, SIGTERM);
+	waitpid(server, NULL, 0);
+	if (rc != 0)
+		fail_msg("ADD of a URL: exit %d\n%s", rc, out);
+	MC_OK("run --rm addurl:1 cat /dl/file.bin");
+	assert_string_equal(out, "served over http\n");
+	MC_OK("rmi addurl:1");
 }
 
 static void test_onbuild_triggers_run_in_the_next_build(void **state)
@@ -1097,6 +1178,7 @@ const struct CMUnitTest ch06_builds_tests[] = {
     cmocka_unit_test(test_context_from_stdin),
     cmocka_unit_test(test_heredocs_in_builds),
     cmocka_unit_test(test_add_unpacks_archives_and_fetches_urls),
+    cmocka_unit_test(test_add_url_through_the_registry_client),
     cmocka_unit_test(test_onbuild_triggers_run_in_the_next_build),
     cmocka_unit_test(test_metadata_goes_into_config_and_history),
     cmocka_unit_test(test_commit_a_running_container),

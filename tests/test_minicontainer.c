@@ -372,7 +372,9 @@ static void test_exit_code_table(void **state)
 	    {"run --rm busybox /no/such/command", 127, NULL},
 	    {"run --rm busybox /etc/passwd", 126, NULL},
 	    /* minicontainer's own failures: 125, and nothing is left. */
-	    {"run --rm no-such-image:v9", 125, "Unable to find image"},
+	    /* --pull never: an image that is not in the store is not looked for on Docker Hub. */
+	    {"run --rm --pull never no-such-image:v9", 125, "No such image: no-such-image:v9"},
+	    {"run --rm --pull sometimes busybox true", 125, "invalid pull option"},
 	    {"run --rm --no-such-flag busybox true", 125, "--no-such-flag"},
 	    {"run --rm -v no-colon busybox true", 125, "invalid volume specification"},
 	    {"run --rm -v relative:/x busybox true", 125, "invalid volume specification"},

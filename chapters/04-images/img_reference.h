@@ -15,6 +15,9 @@
 
 #include "mc_error.h"
 
+/* The longest name (registry "/" repository) a reference may have. */
+#define IMG_REF_NAME_MAX 255
+
 struct img_ref {
 	char registry[256];   /* "docker.io" */
 	char repository[256]; /* "library/hello-world" */

@@ -22,21 +22,9 @@
 #include <stdio.h>
 
 #include "img_digest.h"
+#include "img_manifest.h"
 #include "mc_error.h"
 #include "img_reference.h"
-
-#define MT_OCI_INDEX         "application/vnd.oci.image.index.v1+json"
-#define MT_OCI_MANIFEST      "application/vnd.oci.image.manifest.v1+json"
-#define MT_OCI_CONFIG        "application/vnd.oci.image.config.v1+json"
-#define MT_OCI_LAYER         "application/vnd.oci.image.layer.v1.tar"
-#define MT_OCI_LAYER_GZIP    "application/vnd.oci.image.layer.v1.tar+gzip"
-#define MT_OCI_LAYER_ZSTD    "application/vnd.oci.image.layer.v1.tar+zstd"
-#define MT_DOCKER_MANIFEST   "application/vnd.docker.distribution.manifest.v2+json"
-#define MT_DOCKER_LIST       "application/vnd.docker.distribution.manifest.list.v2+json"
-#define MT_DOCKER_CONFIG     "application/vnd.docker.container.image.v1+json"
-#define MT_DOCKER_LAYER_GZIP "application/vnd.docker.image.rootfs.diff.tar.gzip"
-
-#define IMG_MAX_LAYERS 256
 
 struct img_store {
 	char root[512]; /* MC_ROOT/images */
@@ -48,12 +36,16 @@ struct img_store {
 struct img_layer {
 	char digest[IMG_DIGEST_LEN + 1];  /* of the (compressed) blob */
 	char diff_id[IMG_DIGEST_LEN + 1]; /* of the uncompressed tar, from the config */
-	char media_type[96];
+	char media_type[128];
 	uint64_t size;
 };
 
 struct img_image {
+	/* What names the image in the store: its manifest, or - for an image
+	 * pulled by a multi-platform tag - the index that lists it. */
 	char manifest_digest[IMG_DIGEST_LEN + 1];
+	/* The manifest of the image itself (this platform's, from the index). */
+	char platform_digest[IMG_DIGEST_LEN + 1];
 	char config_digest[IMG_DIGEST_LEN + 1]; /* Docker's "IMAGE ID" */
 	size_t nlayer;
 	struct img_layer layers[IMG_MAX_LAYERS]; /* lowest first */
@@ -82,6 +74,26 @@ int img_blob_put_fd(struct img_store *st, int in, uint64_t size, const char *exp
                     char *digest_out, uint64_t *size_out, struct mc_error *err);
 int img_blob_put_buffer(struct img_store *st, const void *data, size_t len, const char *expected,
                         char *digest_out, struct mc_error *err);
+/*
+ * A blob written piece by piece, as it arrives from the network: hashed on
+ * the way, renamed into blobs/ by img_blob_writer_commit() only if it is
+ * `expected` (NULL: any digest) of `expect_size` bytes (UINT64_MAX: any
+ * size).  With `resume` (and an expected digest), the bytes an earlier,
+ * interrupted attempt kept in tmp/partial-<hex> are taken up again:
+ * img_blob_writer_offset() says how many, so that the caller can ask for
+ * the rest only (an HTTP Range request).  commit and abort free the writer;
+ * abort with keep_partial leaves a resumable file for the next attempt.
+ */
+struct img_blob_writer;
+int img_blob_writer_open(struct img_store *st, const char *expected, uint64_t expect_size,
+                         bool resume, struct img_blob_writer **w, struct mc_error *err);
+uint64_t img_blob_writer_offset(const struct img_blob_writer *w);
+int img_blob_writer_write(struct img_blob_writer *w, const void *data, size_t len,
+                          struct mc_error *err);
+int img_blob_writer_commit(struct img_blob_writer *w, char *digest_out, uint64_t *size_out,
+                           struct mc_error *err);
+void img_blob_writer_abort(struct img_blob_writer *w, bool keep_partial);
+
 /* Read a (small, JSON) blob into a malloc'd, NUL-terminated buffer. */
 int img_blob_read(const struct img_store *st, const char *digest, char **data, size_t *len,
                   struct mc_error *err);
@@ -100,7 +112,11 @@ int img_store_find(struct img_store *st, const char *what, struct img_image *img
                    struct mc_error *err);
 void img_image_free(struct img_image *img);
 
-/* Parse a manifest blob already in the store (and its config) into *img. */
+/*
+ * Parse a manifest blob already in the store (and its config) into *img.
+ * An index is followed to the manifest it lists for this machine's platform
+ * - or, failing that, for any platform - that the store holds.
+ */
 int img_image_load(struct img_store *st, const char *manifest_digest, struct img_image *img,
                    struct mc_error *err);
 
@@ -114,6 +130,9 @@ int img_store_list(struct img_store *st, struct img_tag **tags, size_t *count,
 
 /* Unpack every layer of the image that is not unpacked yet, checking diff_ids. */
 int img_store_unpack(struct img_store *st, const struct img_image *img, struct mc_error *err);
+/* Unpack one layer (its blob is in the store) unless it is unpacked already. */
+int img_store_unpack_layer(struct img_store *st, const struct img_layer *layer,
+                           struct mc_error *err);
 /* The directory of an unpacked layer: <root>/layers/<hex of diff_id>. */
 int img_layer_path(const struct img_store *st, const char *diff_id, char *buf, size_t size,
                    struct mc_error *err);

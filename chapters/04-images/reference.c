@@ -63,6 +63,53 @@ static bool looks_like_registry(const char *s, size_t len)
 	       (len == 9 && strncmp(s, "localhost", 9) == 0);
 }
 
+static bool is_alnum(char c)
+{
+	return is_lower_alnum(c) || (c >= 'A' && c <= 'Z');
+}
+
+/*
+ * A registry is a host name - labels of letters, digits and inner "-",
+ * joined by "." - or an IPv6 address in brackets, then an optional ":PORT"
+ * of digits.  Anything else (a space, a byte above 127, "a..b") cannot be
+ * a host, and since the name ends up in URLs, it is refused here.
+ */
+static bool valid_registry(const char *s)
+{
+	const char *port = NULL, *p = s;
+
+	if (*p == '[') {
+		const char *close = strchr(p, ']');
+
+		if (close == NULL || close == p + 1 ||
+		    strspn(p + 1, "0123456789abcdefABCDEF:.") != (size_t)(close - p - 1))
+			return false;
+		p = close + 1;
+		if (*p == ':')
+			port = p + 1;
+		else if (*p != '\0')
+			return false;
+	} else {
+		for (;;) {
+			const char *label = p;
+
+			while (is_alnum(*p) || *p == '-')
+				p++;
+			if (p == label || label[0] == '-' || p[-1] == '-')
+				return false;
+			if (*p != '.')
+				break;
+			p++;
+		}
+		if (*p == ':')
+			port = p + 1;
+		else if (*p != '\0')
+			return false;
+	}
+	return port == NULL ||
+	       (port[0] != '\0' && strspn(port, "0123456789") == strlen(port) && strlen(port) <= 5);
+}
+
 int img_ref_parse(const char *text, struct img_ref *ref, struct mc_error *err)
 {
 	char name[512];
@@ -98,15 +145,18 @@ int img_ref_parse(const char *text, struct img_ref *ref, struct mc_error *err)
 	/* The first component is a registry only if it looks like a host name. */
 	slash = strchr(name, '/');
 	if (slash != NULL && looks_like_registry(name, (size_t)(slash - name))) {
+		if ((size_t)(slash - name) >= sizeof(ref->registry))
+			return mc_fail(err, 0, "invalid reference format: '%s' is too long", text);
 		snprintf(ref->registry, sizeof(ref->registry), "%.*s", (int)(slash - name), name);
 		rest = slash + 1;
-		/* host[:port] - a port is digits only. */
-		if (strchr(ref->registry, ':') != NULL &&
-		    (strchr(ref->registry, ':')[1] == '\0' ||
-		     strspn(strchr(ref->registry, ':') + 1, "0123456789") !=
-		         strlen(strchr(ref->registry, ':') + 1)))
+		if (!valid_registry(ref->registry))
 			return mc_fail(err, 0, "invalid reference format: bad registry in '%s'",
 			               text);
+		/* Docker Hub's old name is the same registry. */
+		if (strcmp(ref->registry, "index.docker.io") == 0) {
+			memset(ref->registry, 0, sizeof(ref->registry));
+			snprintf(ref->registry, sizeof(ref->registry), "docker.io");
+		}
 	} else {
 		snprintf(ref->registry, sizeof(ref->registry), "docker.io");
 		rest = name;
@@ -118,6 +168,10 @@ int img_ref_parse(const char *text, struct img_ref *ref, struct mc_error *err)
 	                     rest) >= sizeof(ref->repository))
 		return mc_fail(err, 0, "invalid reference format: '%s' is too long", text);
 
+	/* The whole name, registry included, is at most 255 characters (as in
+	 * the distribution project), so that it always fits when printed. */
+	if (strlen(ref->registry) + 1 + strlen(ref->repository) > IMG_REF_NAME_MAX)
+		return mc_fail(err, 0, "invalid reference format: '%s' is too long", text);
 	/* Every path component must be valid ("Busybox" and "a//b" are not). */
 	for (const char *p = ref->repository; *p != '\0';) {
 		size_t len = strcspn(p, "/");
