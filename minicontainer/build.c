@@ -12,8 +12,6 @@
 #include "bld_build.h"
 #include "bld_dockerfile.h"
 #include "bld_text.h"
-#include "img_files.h"
-#include "img_http.h"
 #include "mc.h"
 
 struct build_flags {
@@ -175,46 +173,11 @@ static int pull_base(void *arg, struct img_store *st, const char *ref, struct mc
 	return 0;
 }
 
-/* An ADD URL's body, straight into the file the build gave. */
-static int to_fd(struct img_request *q, const char *data, size_t len)
-{
-	if (img_write_all(*(int *)q->arg, data, len) < 0) {
-		mc_fail(&q->err, errno, "write what %s sent", q->url);
-		q->failed = true;
-		return -1;
-	}
-	return 0;
-}
-
-/*
- * ADD http(s)://...: the registry client's HTTP does the GET - the same TLS
- * checks, proxies from the environment and redirects - with no credentials.
- */
+/* ADD http(s)://...: fetched as `import URL` fetches (fetch.c). */
 static int fetch_url(void *arg, const char *url, int fd, struct mc_error *err)
 {
-	const char *host = strstr(url, "://");
-	struct img_request q = {0};
-	struct img_http h;
-	char base[600];
-	int rc;
-
 	(void)arg;
-	if (host == NULL || (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0))
-		return mc_fail(err, 0, "ADD %s: only http and https URLs", url);
-	snprintf(base, sizeof(base), "%.*s", (int)(host + 3 - url + strcspn(host + 3, "/?#")), url);
-	if (img_http_init(&h, base, base, true, NULL, err) < 0)
-		return -1;
-	q.method = "GET";
-	snprintf(q.url, sizeof(q.url), "%s", url);
-	q.no_auth = true;
-	q.sink = to_fd;
-	q.arg = &fd;
-	rc = img_http_do(&h, &q, err);
-	if (rc == 0 && (q.status < 200 || q.status > 299))
-		rc = mc_fail(err, 0, "ADD %s: the server answered %ld", url, q.status);
-	img_request_reset(&q);
-	img_http_cleanup(&h);
-	return rc;
+	return mc_fetch_url(url, fd, err);
 }
 
 static int write_iidfile(const char *path, const char *id, struct mc_error *err)

@@ -1,11 +1,13 @@
 /* import.c - `minicontainer import FILE [REPOSITORY[:TAG]]`: a root filesystem as an image. */
-#include <getopt.h>
+#include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include <string.h>
 #include <jansson.h>
 
+#include "bld_build.h"
 #include "bld_config.h"
 #include "img_archive.h"
 #include "mc.h"
@@ -33,75 +35,94 @@ static int apply_changes(struct img_store *st, char *manifest, const struct img_
 	return rc;
 }
 
+struct import_flags {
+	struct mc_list changes;
+	const char *message, *platform;
+};
+
+static const struct mc_option import_options[] = {
+    {"change", 'c', "list", "Apply Dockerfile instruction to the created image", mc_opt_list,
+     offsetof(struct import_flags, changes)},
+    {"message", 'm', "string", "Set commit message for imported image", mc_opt_string,
+     offsetof(struct import_flags, message)},
+    {"platform", 0, "string",
+     "Set platform if server is multi-platform capable (this "
+     "machine's only)",
+     mc_opt_string, offsetof(struct import_flags, platform)},
+    {NULL, 0, NULL, NULL, NULL, 0},
+};
+
 const struct mc_command mc_cmd_import = {
     .name = "import",
     .usage = "[OPTIONS] file|URL|- [REPOSITORY[:TAG]]",
     .summary = "Import the contents from a tarball to create a filesystem image",
+    .options = import_options,
     .min_args = 1,
     .max_args = 2,
 };
 
+/* `-`, a URL: into a temporary file first (`path` gets its name; unlink it when done). */
+static int to_file(const char *what, char *path, size_t size, struct mc_error *err)
+{
+	int fd, rc;
+
+	if (strcmp(what, "-") == 0)
+		return mc_stdin_to_file(path, size, err);
+	snprintf(path, size, "/tmp/mc-import-XXXXXX");
+	fd = mkstemp(path);
+	if (fd < 0)
+		return mc_fail(err, errno, "mkstemp");
+	rc = mc_fetch_url(what, fd, err);
+	close(fd);
+	if (rc < 0) {
+		unlink(path);
+		path[0] = '\0';
+	}
+	return rc;
+}
+
 int verb_import(int argc, char **argv)
 {
-	static const struct option options[] = {
-	    {"message", required_argument, NULL, 'm'},
-	    {"change", required_argument, NULL, 'c'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
-	char manifest[IMG_DIGEST_LEN + 1], created_by[512];
-	const char *message = NULL;
-	char *changes[32];
-	size_t nchange = 0;
-	char tmp[64] = "";
-	int rc;
+	struct import_flags f = {{{NULL}, 0}, NULL, NULL};
+	char manifest[IMG_DIGEST_LEN + 1], created_by[512], tmp[64] = "";
+	const char *source;
 	struct img_ref ref, *tag = NULL;
 	struct img_store st;
 	struct img_image img;
 	struct mc_error err;
-	int opt;
+	int rc, first;
 
-	while ((opt = getopt_long(argc, argv, "+m:c:h", options, NULL)) != -1) {
-		if (opt == 'm')
-			message = optarg;
-		else if (opt == 'c' && nchange < 32)
-			changes[nchange++] = optarg;
-		else if (opt == 'h') {
-			printf(
-			    "Usage:  minicontainer import [OPTIONS] file [REPOSITORY[:TAG]]\n\n"
-			    "Import the contents from a tarball to create a filesystem image\n\n"
-			    "Options:\n"
-			    "  -c, --change list      Apply Dockerfile instruction to the created "
-			    "image\n"
-			    "  -m, --message string   Set commit message for imported image\n");
-			return 0;
-		} else
-			return mc_usage_error("import", "unknown flag");
-	}
-	if (argc - optind < 1 || argc - optind > 2)
-		return mc_usage_error("import", "\"import\" requires 1 or 2 arguments");
-	if (argc - optind == 2) {
-		if (img_ref_parse(argv[optind + 1], &ref, &err) < 0)
+	if ((rc = mc_parse_verb(&mc_cmd_import, &f, argc, argv, &first)) >= 0)
+		return rc;
+	if (f.platform != NULL && strcmp(f.platform, bld_host_platform()) != 0)
+		return mc_usage_error(mc_current_path, "--platform %s: only this machine's (%s)",
+		                      f.platform, bld_host_platform());
+	if (argc - first == 2) {
+		if (img_ref_parse(argv[first + 1], &ref, &err) < 0)
 			return mc_report(&err);
 		tag = &ref;
 	}
-	snprintf(created_by, sizeof(created_by), "%s", message ? message : "minicontainer import");
-	if (strcmp(argv[optind], "-") == 0) {
-		if (mc_stdin_to_file(tmp, sizeof(tmp), &err) < 0)
+	snprintf(created_by, sizeof(created_by), "%s",
+	         f.message ? f.message : "minicontainer import");
+	source = argv[first];
+	if (strcmp(source, "-") == 0 || strstr(source, "://") != NULL) {
+		if (to_file(source, tmp, sizeof(tmp), &err) < 0)
 			return mc_report(&err);
-		argv[optind] = tmp;
+		source = tmp;
 	}
 	rc = mc_open_store(&st, &err);
 	if (rc == 0)
-		rc = img_import(&st, argv[optind], tag, created_by, manifest, &err);
-	if (rc == 0 && nchange > 0)
-		rc = apply_changes(&st, manifest, tag, changes, nchange, &err);
+		rc = img_import(&st, source, tag, created_by, manifest, &err);
+	if (rc == 0 && f.changes.n > 0)
+		rc = apply_changes(&st, manifest, tag, (char **)f.changes.items, f.changes.n, &err);
 	if (rc == 0)
 		rc = img_image_load(&st, manifest, &img, &err);
 	if (tmp[0] != '\0')
 		unlink(tmp);
-	if (rc < 0)
+	if (rc < 0) {
+		img_store_close(&st);
 		return mc_report(&err);
+	}
 	/* Docker prints the new image's ID. */
 	printf("%s\n", img.config_digest);
 	img_image_free(&img);

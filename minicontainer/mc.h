@@ -54,6 +54,9 @@ bool mc_fd_inherited(int fd);
  */
 int mc_reexec_sealed(char **argv, struct mc_error *err);
 
+/* fetch.c: GET an http(s) URL into `fd` (build's ADD, import URL); no credentials. */
+int mc_fetch_url(const char *url, int fd, struct mc_error *err);
+
 /* Copy stdin to a new temporary file; `path` gets its name (unlink it when done). */
 int mc_stdin_to_file(char *path, size_t size, struct mc_error *err);
 

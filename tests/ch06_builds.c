@@ -849,47 +849,6 @@ static void test_add_unpacks_archives_and_fetches_urls(void **state)
 	MC_OK("rmi add:1 add:2");
 }
 
-/*
- * Python's http.server on 127.0.0.1 (a port of its choosing), serving `dir`,
- * for two minutes at most; its pid, and the port in *port.  The caller stops
- * it, by that pid.
- */
-static pid_t start_http_server(const char *dir, int *port)
-{
-	char line[256];
-	int fds[2];
-	pid_t pid;
-	FILE *f;
-
-	assert_int_equal(pipe(fds), 0);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		dup2(fds[1], STDOUT_FILENO);
-		close(fds[0]);
-		close(fds[1]);
-		if (chdir(dir) == 0)
-			/* (timeout: it stops by itself even if the test dies before stopping it) */
-			execlp("timeout", "timeout", "120", "python3", "-u", "-m", "http.server",
-			       "--bind", "127.0.0.1", "0", (char *)NULL);
-		_exit(127);
-	}
-	close(fds[1]);
-	f = fdopen(fds[0], "r");
-	assert_non_null(f);
-	/* "Serving HTTP on 127.0.0.1 port 41234 (http://127.0.0.1:41234/) ..." */
-	*port = 0;
-	if (fgets(line, sizeof(line), f) != NULL && strstr(line, " port ") != NULL)
-		*port = atoi(strstr(line, " port ") + 6);
-	fclose(f);
-	if (*port == 0) {
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		fail_msg("python3's http.server did not start: %s", line);
-	}
-	return pid;
-}
-
 /* The same through `minicontainer build`: chapter 04's HTTP fetches the URL itself. */
 static void test_add_url_through_the_registry_client(void **state)
 {
@@ -904,7 +863,7 @@ static void test_add_url_through_the_registry_client(void **state)
 	put(dir, "www/file.bin", "served over http\n");
 	img_digest_buffer("served over http\n", 17, sum);
 	snprintf(www, sizeof(www), "%s/www", dir);
-	server = start_http_server(www, &port);
+	server = mc_start_http_server(www, &port);
 	snprintf(text, sizeof(text),
 	         "FROM busybox\nADD --checksum=%s http://127.0.0.1:%d/file.bin /dl/\n"
 	         "ADD http://127.0.0.1:%d/missing /m\n",

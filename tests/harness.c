@@ -3,6 +3,8 @@
 #include "harness.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -193,4 +195,49 @@ int mc_test_main(int argc, char **argv, const char *group, const struct CMUnitTe
 		return 2;
 	}
 	return _cmocka_run_group_tests(group, tests, count, NULL, NULL) ? 1 : 0;
+}
+
+/*
+ * Python's http.server on 127.0.0.1 (a port of its choosing), serving `dir`,
+ * for two minutes at most; its pid, and the port in *port.  The caller stops
+ * it, by that pid.
+ */
+pid_t mc_start_http_server(const char *dir, int *port)
+{
+	char line[256];
+	int fds[2];
+	pid_t pid;
+	FILE *f;
+
+	assert_int_equal(pipe(fds), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(fds[1], STDOUT_FILENO);
+		if (null >= 0)
+			dup2(null, STDERR_FILENO); /* (its log of every request) */
+		close(fds[0]);
+		close(fds[1]);
+		if (chdir(dir) == 0)
+			/* (timeout: it stops by itself even if the test dies before stopping it) */
+			execlp("timeout", "timeout", "120", "python3", "-u", "-m", "http.server",
+			       "--bind", "127.0.0.1", "0", (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	f = fdopen(fds[0], "r");
+	assert_non_null(f);
+	/* "Serving HTTP on 127.0.0.1 port 41234 (http://127.0.0.1:41234/) ..." */
+	*port = 0;
+	if (fgets(line, sizeof(line), f) != NULL && strstr(line, " port ") != NULL)
+		*port = atoi(strstr(line, " port ") + 6);
+	fclose(f);
+	if (*port == 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		fail_msg("python3's http.server did not start: %s", line);
+	}
+	return pid;
 }

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <cmocka.h>
 
 /*
@@ -69,5 +70,12 @@ int mc_run_sh(int seconds, char *out, size_t size, const char *fmt, ...)
 /* Run the tests: `--list` prints their names, `--run NAME` runs one, no argument runs all. */
 int mc_test_main(int argc, char **argv, const char *group, const struct CMUnitTest *tests,
                  size_t count);
+
+/*
+ * Python's http.server on 127.0.0.1 (a port of its choosing), serving `dir`,
+ * for two minutes at most; its pid, and the port in *port.  The caller stops
+ * it, by that pid (kill, then waitpid).
+ */
+pid_t mc_start_http_server(const char *dir, int *port);
 
 #endif

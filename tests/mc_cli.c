@@ -8,6 +8,7 @@
 #include "mc_test.h"
 
 #include <jansson.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -360,6 +361,31 @@ static void test_images_filters_and_formats(void **state)
 	expect_text(out, "sha256:", "history --no-trunc");
 	expect_status(mc(out, sizeof(out), "rmi labeled:1 labeled:2 localhost/mybox:1.0"), 0, "rmi",
 	              out);
+	/* import from a URL: a server of our own on 127.0.0.1 */
+	{
+		char www[PATH_MAX + 8];
+		pid_t server;
+		int port, rc;
+
+		snprintf(www, sizeof(www), "%s/www", root_dir);
+		expect_status(
+		    sh(out, sizeof(out), "mkdir -p '%s' && cp '%s' '%s/hello.tar'", www, tar, www),
+		    0, "copy", out);
+		server = mc_start_http_server(www, &port);
+		rc =
+		    mc(out, sizeof(out),
+		       "import --change 'CMD [\"/hello\"]' http://127.0.0.1:%d/hello.tar fromurl:1",
+		       port);
+		if (rc == 0)
+			rc = mc(out, sizeof(out), "run --rm fromurl:1");
+		kill(server, SIGTERM);
+		waitpid(server, NULL, 0);
+		expect_status(rc, 0, "import URL, run", out);
+		expect_text(out, "Hello from minicontainer", "import URL");
+		expect_status(mc(out, sizeof(out), "import http://127.0.0.1:1/none.tar nothing:1"),
+		              125, "import of a URL nothing serves", out);
+		expect_status(mc(out, sizeof(out), "rmi fromurl:1"), 0, "rmi", out);
+	}
 }
 
 /* ---- 4. man pages and completion ---------------------------------------------------------- */
