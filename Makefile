@@ -10,7 +10,7 @@
 # chapters named in STUDENT (e.g. STUDENT=01, or STUDENT=all), from the
 # student's copies in exercises/.  Output goes to $(BUILD) only.
 
-CHAPTERS := 01-namespaces 02-cgroups 03-overlayfs 04-images
+CHAPTERS := 01-namespaces 02-cgroups 03-overlayfs 04-images 05-network
 BUILD    ?= build
 STUDENT  ?=
 EXERCISES_DIR ?= exercises
@@ -35,8 +35,9 @@ endif
 PKG_CONFIG ?= pkg-config
 CMOCKA_CFLAGS = $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
 CMOCKA_LIBS   = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
-# Chapter 04 on: tar archives, JSON documents, sha256; the capstone: capabilities, seccomp.
-PKGS      := libarchive jansson libcrypto libcap libseccomp
+# Chapter 04 on: tar archives, JSON documents, sha256; the capstone: capabilities, seccomp;
+# chapter 05: rtnetlink (libmnl) and nftables (libnftables).
+PKGS      := libarchive jansson libcrypto libcap libseccomp libmnl libnftables
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 LIBS       = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lm
 

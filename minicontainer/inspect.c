@@ -7,6 +7,7 @@
 
 #include "mc_container.h"
 #include "mc.h"
+#include "mc_net.h"
 
 /* out[key] = value, or `fallback` when value is missing (the fallback is consumed either way). */
 static void copy_or(json_t *out, const char *key, json_t *value, json_t *fallback)
@@ -147,6 +148,7 @@ static json_t *container_json(struct mc_container *c)
 	json_t *mounts = json_object_get(json_object_get(c->doc, "HostConfig"), "Mounts");
 
 	copy_or(doc, "Mounts", mounts, json_array());
+	json_object_set_new(doc, "NetworkSettings", mc_net_settings(c));
 	return doc;
 }
 

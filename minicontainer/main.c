@@ -28,6 +28,8 @@ static const struct verb verbs[] = {
     {"kill", verb_kill, "Kill one or more running containers"},
     {"load", verb_load, "Load an image from a tar archive or an OCI layout"},
     {"logs", verb_logs, "Fetch the logs of a container started in the background"},
+    {"network", verb_network, "Manage networks"},
+    {"port", verb_port, "List port mappings or a specific mapping for the container"},
     {"ps", verb_ps, "List containers"},
     {"rm", verb_rm, "Remove one or more containers"},
     {"rmi", verb_rmi, "Remove one or more images"},

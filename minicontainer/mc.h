@@ -74,5 +74,7 @@ int verb_tag(int argc, char **argv);
 int verb_rmi(int argc, char **argv);
 int verb_inspect(int argc, char **argv);
 int verb_history(int argc, char **argv);
+int verb_network(int argc, char **argv); /* network.c, with verb_port */
+int verb_port(int argc, char **argv);
 
 #endif

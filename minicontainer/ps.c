@@ -7,6 +7,7 @@
 
 #include "mc_container.h"
 #include "mc.h"
+#include "mc_net.h"
 
 /* "Up 5 seconds", "Exited (0) 2 minutes ago", "Created". */
 static void status_text(const struct mc_container *c, char *buf, size_t size)
@@ -134,7 +135,7 @@ int verb_ps(int argc, char **argv)
 		mc_table_add(table, (const char *[]){"CONTAINER ID", "IMAGE", "COMMAND", "CREATED",
 		                                     "STATUS", "PORTS", "NAMES"});
 	for (size_t i = 0; i < n; i++) {
-		char id[65], command[1100], created[64], status[128];
+		char id[65], command[1100], created[64], status[128], ports[1024];
 
 		mc_container_refresh(&list[i]);
 		if (matches(&list[i], &filter, all)) {
@@ -147,13 +148,14 @@ int verb_ps(int argc, char **argv)
 				                 json_object_get(list[i].doc, "Created"))),
 				             time(NULL), created, sizeof(created));
 				status_text(&list[i], status, sizeof(status));
+				mc_net_ports(&list[i], ports, sizeof(ports));
 				mc_table_add(
 				    table,
 				    (const char *[]){
 				        id,
 				        json_string_value(json_object_get(
 				            json_object_get(list[i].doc, "Config"), "Image")),
-				        command, created, status, "", mc_container_name(&list[i])});
+				        command, created, status, ports, mc_container_name(&list[i])});
 			}
 		}
 		mc_container_free(&list[i]);

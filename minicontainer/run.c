@@ -8,6 +8,7 @@
 
 #include "mc_launch.h"
 #include "mc.h"
+#include "mc_net.h"
 #include "mc_spec.h"
 
 /* Resolve the image and write the record; on success *c is the new container. */
@@ -54,6 +55,14 @@ static int create_container(int argc, char **argv, const char *verb, struct mc_s
 	img_image_free(&img);
 	img_store_close(&st);
 	if (mc_container_create(spec->name, doc, c, &err) < 0) {
+		mc_container_free(c);
+		return mc_report(&err);
+	}
+	/* Its address on its network (chapter 05); without one there is no container. */
+	if (mc_net_attach_created(c, spec, &err) < 0) {
+		struct mc_error ignored;
+
+		mc_container_remove(c, &ignored);
 		mc_container_free(c);
 		status = mc_report(&err);
 	}

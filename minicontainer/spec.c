@@ -20,6 +20,7 @@
 #include "cg_cgroups.h"
 #include "img_config.h"
 #include "mc.h"
+#include "mc_net.h"
 
 const char mc_run_usage[] =
     "Options:\n"
@@ -40,7 +41,16 @@ const char mc_run_usage[] =
     "      --cpus decimal         Number of CPUs\n"
     "  -c, --cpu-shares int       CPU shares (relative weight)\n"
     "      --pids-limit int       Tune container pids limit (-1 for unlimited)\n"
-    "      --network string       none (default) or host; bridge comes with chapter 05\n"
+    "      --network string       bridge (default), none, host, container:ID or a network\n"
+    "      --network-alias list   Another name on a user network (repeatable)\n"
+    "      --ip string            IPv4 address on a user network (e.g. 10.214.0.10)\n"
+    "  -p, --publish list         Publish a port: [IP:][HOSTPORT:]PORT[/tcp|udp]\n"
+    "  -P, --publish-all          Publish every exposed port to a free host port\n"
+    "      --expose list          Expose a port or a range of ports\n"
+    "      --dns list             Set custom DNS servers\n"
+    "      --dns-search list      Set custom DNS search domains\n"
+    "      --dns-option list      Set DNS options\n"
+    "      --add-host list        Add a custom host-to-IP mapping (host:ip)\n"
     "      --privileged           Keep every capability and install no seccomp filter\n"
     "      --init                 Run an init inside the container that forwards signals\n"
     "                             and reaps processes\n"
@@ -63,6 +73,13 @@ enum {
 	OPT_INIT,
 	OPT_HELP,
 	OPT_PRIVILEGED,
+	OPT_EXPOSE,
+	OPT_IP,
+	OPT_ALIAS,
+	OPT_DNS,
+	OPT_DNS_SEARCH,
+	OPT_DNS_OPTION,
+	OPT_ADD_HOST,
 };
 
 static const struct option options[] = {
@@ -85,6 +102,15 @@ static const struct option options[] = {
     {"pids-limit", required_argument, NULL, OPT_PIDS},
     {"network", required_argument, NULL, OPT_NETWORK},
     {"net", required_argument, NULL, OPT_NETWORK},
+    {"network-alias", required_argument, NULL, OPT_ALIAS},
+    {"ip", required_argument, NULL, OPT_IP},
+    {"publish", required_argument, NULL, 'p'},
+    {"publish-all", no_argument, NULL, 'P'},
+    {"expose", required_argument, NULL, OPT_EXPOSE},
+    {"dns", required_argument, NULL, OPT_DNS},
+    {"dns-search", required_argument, NULL, OPT_DNS_SEARCH},
+    {"dns-option", required_argument, NULL, OPT_DNS_OPTION},
+    {"add-host", required_argument, NULL, OPT_ADD_HOST},
     {"init", no_argument, NULL, OPT_INIT},
     {"privileged", no_argument, NULL, OPT_PRIVILEGED},
     {"interactive", no_argument, NULL, 'i'},
@@ -100,8 +126,15 @@ void mc_spec_init(struct mc_spec *s)
 	s->binds = json_array();
 	s->mounts = json_array();
 	s->tmpfs = json_object();
+	s->port_bindings = json_object();
+	s->exposed = json_object();
+	s->dns = json_array();
+	s->dns_search = json_array();
+	s->dns_options = json_array();
+	s->extra_hosts = json_array();
+	s->aliases = json_array();
 	cg_limits_init(&s->limits);
-	s->network = "none";
+	s->network = "bridge";
 }
 
 void mc_spec_free(struct mc_spec *s)
@@ -110,6 +143,13 @@ void mc_spec_free(struct mc_spec *s)
 	json_decref(s->binds);
 	json_decref(s->mounts);
 	json_decref(s->tmpfs);
+	json_decref(s->port_bindings);
+	json_decref(s->exposed);
+	json_decref(s->dns);
+	json_decref(s->dns_search);
+	json_decref(s->dns_options);
+	json_decref(s->extra_hosts);
+	json_decref(s->aliases);
 }
 
 /* Add KEY=VALUE (consumed), replacing an earlier KEY: as with Docker, the last -e wins. */
@@ -260,7 +300,7 @@ int mc_spec_parse(int argc, char **argv, struct mc_spec *s, struct mc_error *err
 	optind = 1;
 	opterr = 0;
 	/* '+': stop at the image name; what follows is the container's command. */
-	while ((opt = getopt_long(argc, argv, "+e:w:u:h:v:m:c:it", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+e:w:u:h:v:m:c:itp:P", options, NULL)) != -1) {
 		int rc = 0;
 
 		switch (opt) {
@@ -331,12 +371,33 @@ int mc_spec_parse(int argc, char **argv, struct mc_spec *s, struct mc_error *err
 				s->limits.pids = -1;
 			break;
 		case OPT_NETWORK:
-			if (strcmp(optarg, "none") != 0 && strcmp(optarg, "host") != 0)
-				rc = mc_fail(err, 0,
-				             "network %s not found (none and host exist; "
-				             "bridge networking arrives with chapter 05)",
-				             optarg);
-			s->network = optarg;
+			s->network = strcmp(optarg, "default") == 0 ? "bridge" : optarg;
+			break;
+		case 'p':
+			rc = mc_net_add_publish(s->port_bindings, s->exposed, optarg, err);
+			break;
+		case 'P':
+			s->publish_all = true;
+			break;
+		case OPT_EXPOSE:
+			rc = mc_net_add_expose(s->exposed, optarg, err);
+			break;
+		case OPT_IP:
+			s->ip = optarg;
+			break;
+		case OPT_ALIAS:
+			json_array_append_new(s->aliases, json_string(optarg));
+			break;
+		case OPT_DNS:
+		case OPT_DNS_SEARCH:
+		case OPT_DNS_OPTION:
+		case OPT_ADD_HOST:
+			rc = mc_net_add_dns(opt == OPT_DNS          ? s->dns
+			                    : opt == OPT_DNS_SEARCH ? s->dns_search
+			                    : opt == OPT_DNS_OPTION ? s->dns_options
+			                                            : s->extra_hosts,
+			                    opt == OPT_DNS ? "dns" : opt == OPT_ADD_HOST ? "add-host" : "",
+			                    optarg, err);
 			break;
 		case OPT_PRIVILEGED:
 			s->privileged = true;
@@ -360,7 +421,7 @@ int mc_spec_parse(int argc, char **argv, struct mc_spec *s, struct mc_error *err
 		if (rc < 0)
 			return -1;
 	}
-	if (cg_check_limits(&s->limits, err) < 0)
+	if (cg_check_limits(&s->limits, err) < 0 || mc_net_check_spec(s, err) < 0)
 		return -1;
 	if (optind >= argc)
 		return mc_fail(err, 0, "requires at least 1 argument (the image)");
@@ -434,12 +495,13 @@ json_t *mc_spec_record(const struct mc_spec *s, const struct img_image *img,
 	json_object_set_new(doc, "Image", json_string(img->config_digest));
 	json_object_set_new(doc, "ImageManifest", json_string(img->manifest_digest));
 	json_object_set_new(doc, "Config",
-	                    json_pack("{s:s, s:s, s:o, s:o, s:o, s:s, s:s, s:b, s:b}", "Image",
+	                    json_pack("{s:s, s:s, s:o, s:o, s:o, s:s, s:s, s:b, s:b, s:o}", "Image",
 	                              s->image, "Hostname", s->hostname ? s->hostname : "", "Cmd",
 	                              cmd, "Entrypoint", entrypoint, "Env", env, "WorkingDir",
 	                              s->workdir ? s->workdir : (rc->workdir ? rc->workdir : ""),
 	                              "User", s->user ? s->user : (rc->user ? rc->user : ""), "Tty",
-	                              s->tty, "OpenStdin", s->interactive));
+	                              s->tty, "OpenStdin", s->interactive, "ExposedPorts",
+	                              mc_net_exposed_ports(s, img)));
 	json_object_set_new(
 	    doc, "HostConfig",
 	    json_pack("{s:O, s:O, s:O, s:b, s:s, s:I, s:I, s:I, s:I, s:I, s:b, s:b, s:b}", "Binds",
@@ -450,5 +512,6 @@ json_t *mc_spec_record(const struct mc_spec *s, const struct img_image *img,
 	              (json_int_t)(s->limits.cpus * 1e9), "CpuShares",
 	              (json_int_t)s->limits.cpu_shares, "PidsLimit", (json_int_t)s->limits.pids,
 	              "AutoRemove", s->auto_remove, "Init", s->init, "Privileged", s->privileged));
+	mc_net_record(s, json_object_get(doc, "HostConfig"), json_object_get(doc, "Config"));
 	return doc;
 }
