@@ -8,20 +8,24 @@ set -u
 
 # Build: compiler, libraries.  Tests: busybox for root filesystems, clang-format,
 # the peers images are checked against (skopeo, umoci, podman, runc), and qemu
-# with cpio for the cgroup v2 virtual machine.
+# with cpio for the cgroup v2 virtual machine.  Chapter 05: libmnl and
+# libnftables to build, nft and iproute2's ip for its tests, iperf3 for its
+# benchmark.
 APT_PACKAGES="build-essential pkg-config libcmocka-dev libcap-dev libseccomp-dev \
 libarchive-dev libjansson-dev libssl-dev busybox-static python3 clang-format iproute2 \
-skopeo umoci podman runc qemu-system-x86 cpio xz-utils kmod"
+skopeo umoci podman runc qemu-system-x86 cpio xz-utils kmod libmnl-dev libnftables-dev nftables \
+iperf3"
 DNF_PACKAGES="gcc make glibc-static pkgconf-pkg-config libcmocka-devel libcap-devel \
 libseccomp-devel libarchive-devel jansson-devel openssl-devel busybox python3 \
-clang-tools-extra iproute skopeo umoci podman runc qemu-system-x86 cpio xz kmod"
+clang-tools-extra iproute skopeo umoci podman runc qemu-system-x86 cpio xz kmod libmnl-devel \
+nftables-devel nftables iperf3"
 
 missing() {
 	for cmd in cc make pkg-config python3 clang-format ip skopeo umoci podman runc \
-		qemu-system-x86_64 cpio; do
+		qemu-system-x86_64 cpio nft iperf3 unshare nsenter; do
 		command -v "$cmd" >/dev/null 2>&1 || echo "command:$cmd"
 	done
-	for mod in cmocka libcap libseccomp libarchive jansson libcrypto; do
+	for mod in cmocka libcap libseccomp libarchive jansson libcrypto libmnl libnftables; do
 		pkg-config --exists "$mod" 2>/dev/null || echo "library:$mod"
 	done
 	bb=$(command -v busybox 2>/dev/null || true)

@@ -1328,7 +1328,16 @@ int main(int argc, char **argv)
 	    cmocka_unit_test_teardown(test_exec_joins_the_container, remove_containers),
 	};
 
+	char why[256];
+
 	main_pid = getpid();
+	/* Containers join the default bridge (chapter 05): their links, nftables rules and
+	 * ip_forward belong in a namespace of this program's own, never the host's. */
+	if (geteuid() == 0 && !(argc == 2 && strcmp(argv[1], "--list") == 0) &&
+	    mc_test_private_network(why, sizeof(why)) < 0) {
+		fprintf(stderr, "test-minicontainer: %s\n", why);
+		return 1;
+	}
 	atexit(remove_parent_cgroups);
 	return mc_test_main(argc, argv, "minicontainer", tests, sizeof(tests) / sizeof(tests[0]));
 }
