@@ -35,10 +35,10 @@ static struct launch {
 	struct mc_container *c;
 	json_t *config, *host, *extra_env;
 	char rundir[PATH_MAX], upper[PATH_MAX];
-	struct img_run image;              /* chapter 04's step */
-	struct ovl_run layers;             /* chapter 03's */
-	struct cg_run cgroup;              /* chapter 02's */
-	struct net_run net;                /* chapter 05's */
+	struct img_run image;  /* chapter 04's step */
+	struct ovl_run layers; /* chapter 03's */
+	struct cg_run cgroup;  /* chapter 02's */
+	struct net_run net;    /* chapter 05's */
 	struct net_store netstore;
 	struct mc_confinement confinement; /* chapter 01's */
 	char **argv, **env;

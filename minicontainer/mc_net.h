@@ -46,5 +46,4 @@ int mc_net_release(const struct mc_container *c, struct mc_error *err);
 const char *mc_net_ports(const struct mc_container *c, char *buf, size_t size);
 json_t *mc_net_settings(const struct mc_container *c);
 
-
 #endif

@@ -47,10 +47,10 @@ int mc_net_add_publish(json_t *bindings, json_t *exposed, const char *spec, stru
 			list = json_array();
 			json_object_set_new(bindings, key, list);
 		}
-		json_array_append_new(list, json_pack("{s:s, s:s}", "HostIp",
-		                                      b[i].host_ip ? net_addr_str(b[i].host_ip, host_ip)
-		                                                   : "",
-		                                      "HostPort", host_port));
+		json_array_append_new(
+		    list, json_pack("{s:s, s:s}", "HostIp",
+		                    b[i].host_ip ? net_addr_str(b[i].host_ip, host_ip) : "",
+		                    "HostPort", host_port));
 		json_object_set_new(exposed, key, json_object());
 	}
 	return 0;
@@ -90,8 +90,9 @@ int mc_net_add_dns(json_t *list, const char *kind, const char *value, struct mc_
 	uint32_t addr;
 
 	if (json_array_size(list) >= NET_MAX_LIST)
-		return mc_fail(err, 0, "at most %d values for each of --dns, --dns-search, "
-		                           "--dns-option and --add-host",
+		return mc_fail(err, 0,
+		               "at most %d values for each of --dns, --dns-search, "
+		               "--dns-option and --add-host",
 		               NET_MAX_LIST);
 	if (strcmp(kind, "dns") == 0 && net_addr_parse(value, &addr, err) < 0)
 		return mc_fail(err, 0, "%s is not an IPv4 address (--dns)", value);
@@ -123,12 +124,13 @@ int mc_net_check_spec(struct mc_spec *s, struct mc_error *err)
 	                  json_array_size(s->dns_options)))
 		return mc_fail(err, 0, "conflicting options: dns and the network mode");
 	if (container && json_array_size(s->extra_hosts))
-		return mc_fail(err, 0,
-		               "conflicting options: custom host-to-IP mapping and the network mode");
+		return mc_fail(
+		    err, 0, "conflicting options: custom host-to-IP mapping and the network mode");
 	if ((container || is_mode(s, "none")) && ports)
-		return mc_fail(err, 0,
-		               "conflicting options: port publishing and the container type network "
-		               "mode");
+		return mc_fail(
+		    err, 0,
+		    "conflicting options: port publishing and the container type network "
+		    "mode");
 	if ((container || is_mode(s, "none") || is_mode(s, "host")) &&
 	    (s->ip != NULL || json_array_size(s->aliases) > 0))
 		return mc_fail(err, 0, "--ip and --network-alias need a user defined network");
@@ -140,7 +142,8 @@ int mc_net_check_spec(struct mc_spec *s, struct mc_error *err)
 	}
 	if (is_mode(s, "host") && ports) {
 		/* Docker's warning, and what it does: the host's ports are the container's. */
-		fprintf(stderr, "WARNING: Published ports are discarded when using host network mode\n");
+		fprintf(stderr,
+		        "WARNING: Published ports are discarded when using host network mode\n");
 		json_object_clear(s->port_bindings);
 		s->publish_all = false;
 	}
@@ -200,7 +203,8 @@ static int resolve_container_mode(struct mc_container *c, struct mc_error *err)
 		return -1;
 	snprintf(mode, sizeof(mode), "container:%s", other.id);
 	mc_container_free(&other);
-	json_object_set_new(json_object_get(c->doc, "HostConfig"), "NetworkMode", json_string(mode));
+	json_object_set_new(json_object_get(c->doc, "HostConfig"), "NetworkMode",
+	                    json_string(mode));
 	return mc_container_save(c, err);
 }
 
@@ -275,8 +279,8 @@ static int bindings_of(json_t *host, json_t *config, struct net_run *run, struct
 	{
 		if (json_object_get(bindings, key) != NULL)
 			continue;
-		if (net_parse_publish(key, run->ports + run->nports, NET_MAX_PORTS - run->nports, &n,
-		                      err) < 0)
+		if (net_parse_publish(key, run->ports + run->nports, NET_MAX_PORTS - run->nports,
+		                      &n, err) < 0)
 			return -1;
 		run->nports += n;
 	}
@@ -316,9 +320,8 @@ int mc_net_configure(struct mc_container *c, const char *rundir, const char *hos
 			return -1;
 		mc_container_refresh(&other);
 		run->mode = NET_MODE_CONTAINER;
-		run->join_pid = strcmp(mc_state_status(&other), "running") == 0
-		                    ? mc_state_pid(&other)
-		                    : 0;
+		run->join_pid =
+		    strcmp(mc_state_status(&other), "running") == 0 ? mc_state_pid(&other) : 0;
 		snprintf(etc, sizeof(etc), "%s/%s", mc_run_dir(), other.id);
 		run->join_etc_dir = etc;
 		mc_container_free(&other);

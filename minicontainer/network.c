@@ -27,8 +27,8 @@ static void load_networks(void)
 	if (loaded)
 		return;
 	loaded = true;
-	if (mc_net_store(&st, &ignored) < 0 || net_networks_load(&st, &networks, &nnetworks,
-	                                                         &ignored) < 0)
+	if (mc_net_store(&st, &ignored) < 0 ||
+	    net_networks_load(&st, &networks, &nnetworks, &ignored) < 0)
 		nnetworks = 0;
 }
 
@@ -102,17 +102,16 @@ static json_t *endpoint_settings(const struct mc_container *c, const struct net_
 		names = json_pack("[s, s]", mc_container_name(c), id12);
 		json_array_extend(names, aliases);
 	}
-	return json_pack(
-	    "{s:O, s:n, s:O, s:s, s:n, s:s, s:s, s:s, s:s, s:i, s:s, s:s, s:i, s:o}", "IPAMConfig",
-	    json_object_get(ep, "IPAMConfig") ?: json_null(), "Links", "Aliases",
-	    json_array_size(aliases) ? aliases : json_null(), "MacAddress",
-	    up ? json_string_value(json_object_get(ep, "MacAddress")) : "", "DriverOpts",
-	    "NetworkID", net ? net->id : "", "EndpointID",
-	    up ? json_string_value(json_object_get(ep, "EndpointID")) : "", "Gateway",
-	    up ? net_addr_str(net->gateway, gw) : "", "IPAddress",
-	    up ? json_string_value(json_object_get(ep, "IPv4Address")) : "", "IPPrefixLen",
-	    up ? (int)net->subnet.prefix : 0, "IPv6Gateway", "", "GlobalIPv6Address", "",
-	    "GlobalIPv6PrefixLen", 0, "DNSNames", names);
+	return json_pack("{s:O, s:n, s:O, s:s, s:n, s:s, s:s, s:s, s:s, s:i, s:s, s:s, s:i, s:o}",
+	                 "IPAMConfig", json_object_get(ep, "IPAMConfig") ?: json_null(), "Links",
+	                 "Aliases", json_array_size(aliases) ? aliases : json_null(), "MacAddress",
+	                 up ? json_string_value(json_object_get(ep, "MacAddress")) : "",
+	                 "DriverOpts", "NetworkID", net ? net->id : "", "EndpointID",
+	                 up ? json_string_value(json_object_get(ep, "EndpointID")) : "", "Gateway",
+	                 up ? net_addr_str(net->gateway, gw) : "", "IPAddress",
+	                 up ? json_string_value(json_object_get(ep, "IPv4Address")) : "",
+	                 "IPPrefixLen", up ? (int)net->subnet.prefix : 0, "IPv6Gateway", "",
+	                 "GlobalIPv6Address", "", "GlobalIPv6PrefixLen", 0, "DNSNames", names);
 }
 
 /* "80/tcp": [{"HostIp": "0.0.0.0", "HostPort": "8080"}], or null for a port only exposed. */
@@ -138,9 +137,9 @@ static json_t *ports_settings(const struct mc_container *c)
 			json_object_set_new(ports, key, list);
 		}
 		snprintf(port, sizeof(port), "%u", e[i].host_port);
-		json_array_append_new(list, json_pack("{s:s, s:s}", "HostIp",
-		                                      net_addr_str(e[i].host_ip, ip), "HostPort",
-		                                      port));
+		json_array_append_new(list,
+		                      json_pack("{s:s, s:s}", "HostIp",
+		                                net_addr_str(e[i].host_ip, ip), "HostPort", port));
 	}
 	return ports;
 }
@@ -165,21 +164,22 @@ json_t *mc_net_settings(const struct mc_container *c)
 	if (mode != NULL && (strcmp(mode, "host") == 0 || strcmp(mode, "none") == 0))
 		json_object_set_new(nets, mode, endpoint_settings(c, NULL, NULL));
 	snprintf(key, sizeof(key), "/proc/%d/ns/net", (int)mc_state_pid(c));
-	settings = json_pack("{s:s, s:s, s:s, s:o, s:b, s:s, s:i, s:n, s:n}", "Bridge", "",
-	                     "SandboxID", "", "SandboxKey", running(c) ? key : "", "Ports",
-	                     ports_settings(c), "HairpinMode", 0, "LinkLocalIPv6Address", "",
-	                     "LinkLocalIPv6PrefixLen", 0, "SecondaryIPAddresses",
-	                     "SecondaryIPv6Addresses");
+	settings =
+	    json_pack("{s:s, s:s, s:s, s:o, s:b, s:s, s:i, s:n, s:n}", "Bridge", "", "SandboxID",
+	              "", "SandboxKey", running(c) ? key : "", "Ports", ports_settings(c),
+	              "HairpinMode", 0, "LinkLocalIPv6Address", "", "LinkLocalIPv6PrefixLen", 0,
+	              "SecondaryIPAddresses", "SecondaryIPv6Addresses");
 	/* The old top-level fields: Docker fills them for the default network only. */
-	static const char *const top[] = {"EndpointID", "Gateway",     "GlobalIPv6Address",
+	static const char *const top[] = {"EndpointID",          "Gateway",   "GlobalIPv6Address",
 	                                  "GlobalIPv6PrefixLen", "IPAddress", "IPPrefixLen",
-	                                  "IPv6Gateway", "MacAddress"};
+	                                  "IPv6Gateway",         "MacAddress"};
 	for (size_t i = 0; i < sizeof(top) / sizeof(top[0]); i++) {
 		json_t *v = json_object_get(bridge, top[i]);
 
-		json_object_set_new(settings, top[i],
-		                    v ? json_copy(v)
-		                      : (strstr(top[i], "PrefixLen") ? json_integer(0) : json_string("")));
+		json_object_set_new(
+		    settings, top[i],
+		    v ? json_copy(v)
+		      : (strstr(top[i], "PrefixLen") ? json_integer(0) : json_string("")));
 	}
 	json_object_set_new(settings, "Networks", nets);
 	return settings;
@@ -310,8 +310,8 @@ static int network_create(int argc, char **argv)
 }
 
 /* One line of `network ls`; quiet: the id alone. */
-static void ls_row(struct mc_table *t, bool quiet, bool no_trunc, const char *id,
-                   const char *name, const char *driver)
+static void ls_row(struct mc_table *t, bool quiet, bool no_trunc, const char *id, const char *name,
+                   const char *driver)
 {
 	char shown[65];
 
@@ -325,8 +325,10 @@ static void ls_row(struct mc_table *t, bool quiet, bool no_trunc, const char *id
 static int network_ls(int argc, char **argv)
 {
 	static const struct option options[] = {
-	    {"quiet", no_argument, NULL, 'q'}, {"no-trunc", no_argument, NULL, 'T'},
-	    {"help", no_argument, NULL, 'h'},  {NULL, 0, NULL, 0},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"no-trunc", no_argument, NULL, 'T'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	bool quiet = false, no_trunc = false, host = false, none = false;
 	struct mc_table *t;
@@ -390,12 +392,13 @@ static json_t *network_json(const struct net_network *net)
 			snprintf(addr, sizeof(addr), "%s/%u",
 			         json_string_value(json_object_get(ep, "IPv4Address")) ?: "",
 			         net->subnet.prefix);
-			json_object_set_new(
-			    containers, id,
-			    json_pack("{s:O, s:O, s:O, s:s, s:s}", "Name", json_object_get(ep, "Name"),
-			              "EndpointID", json_object_get(ep, "EndpointID"), "MacAddress",
-			              json_object_get(ep, "MacAddress"), "IPv4Address", addr,
-			              "IPv6Address", ""));
+			json_object_set_new(containers, id,
+			                    json_pack("{s:O, s:O, s:O, s:s, s:s}", "Name",
+			                              json_object_get(ep, "Name"), "EndpointID",
+			                              json_object_get(ep, "EndpointID"),
+			                              "MacAddress",
+			                              json_object_get(ep, "MacAddress"),
+			                              "IPv4Address", addr, "IPv6Address", ""));
 		}
 	json_object_set_new(doc, "Containers", containers);
 	return doc;
@@ -430,7 +433,8 @@ static int network_inspect(int argc, char **argv)
 		if (opt == 'f')
 			format = optarg;
 		else if (opt == 'h') {
-			printf("Usage:  minicontainer network inspect [OPTIONS] NETWORK [NETWORK...]\n\n"
+			printf("Usage:  minicontainer network inspect [OPTIONS] NETWORK "
+			       "[NETWORK...]\n\n"
 			       "Display detailed information on one or more networks\n\nOptions:\n"
 			       "  -f, --format string   Format the output using a template\n");
 			return 0;
@@ -438,7 +442,8 @@ static int network_inspect(int argc, char **argv)
 			return mc_usage_error("network inspect", "unknown flag");
 	}
 	if (optind == argc)
-		return mc_usage_error("network inspect", "\"inspect\" requires at least 1 argument");
+		return mc_usage_error("network inspect",
+		                      "\"inspect\" requires at least 1 argument");
 	load_networks();
 	for (int i = optind; i < argc; i++) {
 		struct net_network *net = net_network_lookup(networks, nnetworks, argv[i], &err);
@@ -473,9 +478,9 @@ static int remove_network(struct net_session *s, struct net_network *net, struct
 		return mc_fail(err, 0, "%s is a pre-defined network and cannot be removed",
 		               net->name);
 	if (json_object_size(net_endpoints(net)) > 0)
-		return mc_fail(err, 0,
-		               "error while removing network: network %s id %s has active endpoints",
-		               net->name, net->id);
+		return mc_fail(
+		    err, 0, "error while removing network: network %s id %s has active endpoints",
+		    net->name, net->id);
 	if (!s->nat_open && net_nat_open(&s->nat, err) < 0)
 		return -1;
 	s->nat_open = true;
@@ -526,7 +531,8 @@ static int network_prune(int argc, char **argv)
 	if (argc >= 2 && !force) {
 		if (strcmp(argv[1], "--help") != 0 && strcmp(argv[1], "-h") != 0)
 			return mc_usage_error("network prune", "unknown flag");
-		printf("Usage:  minicontainer network prune [OPTIONS]\n\nRemove all unused networks\n\n"
+		printf("Usage:  minicontainer network prune [OPTIONS]\n\nRemove all unused "
+		       "networks\n\n"
 		       "Options:\n  -f, --force   Do not prompt for confirmation\n");
 		return 0;
 	}
@@ -534,7 +540,8 @@ static int network_prune(int argc, char **argv)
 		printf("WARNING! This will remove all custom networks not used by at least one "
 		       "container.\nAre you sure you want to continue? [y/N] ");
 		fflush(stdout);
-		if (fgets(answer, sizeof(answer), stdin) == NULL || (answer[0] != 'y' && answer[0] != 'Y'))
+		if (fgets(answer, sizeof(answer), stdin) == NULL ||
+		    (answer[0] != 'y' && answer[0] != 'Y'))
 			return 0;
 	}
 	if (mc_net_store(&st, &err) < 0 || net_session_begin(&s, &st, &err) < 0)
@@ -557,8 +564,10 @@ static int network_prune(int argc, char **argv)
 static int network_connect(int argc, char **argv, bool connect)
 {
 	static const struct option options[] = {
-	    {"ip", required_argument, NULL, 'i'},    {"alias", required_argument, NULL, 'a'},
-	    {"force", no_argument, NULL, 'f'},       {"help", no_argument, NULL, 'h'},
+	    {"ip", required_argument, NULL, 'i'},
+	    {"alias", required_argument, NULL, 'a'},
+	    {"force", no_argument, NULL, 'f'},
+	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *aliases[NET_MAX_LIST + 1] = {NULL}, *ip = NULL, *mode;
@@ -593,15 +602,18 @@ static int network_connect(int argc, char **argv, bool connect)
 	if (mc_container_load(argv[optind + 1], &c, &err) < 0)
 		return mc_report(&err);
 	mc_container_refresh(&c);
-	mode = json_string_value(json_object_get(json_object_get(c.doc, "HostConfig"), "NetworkMode"))
-	           ?: "none";
+	mode =
+	    json_string_value(json_object_get(json_object_get(c.doc, "HostConfig"), "NetworkMode"))
+	        ?: "none";
 	if (strcmp(mode, "host") == 0 || strcmp(argv[optind], "host") == 0)
-		rc = mc_fail(&err, 0, "container cannot be disconnected from host network or "
-		                           "connected to host network");
+		rc = mc_fail(&err, 0,
+		             "container cannot be disconnected from host network or "
+		             "connected to host network");
 	else if (strcmp(mode, "none") == 0 || strncmp(mode, "container:", 10) == 0 ||
 	         strcmp(argv[optind], "none") == 0)
-		rc = mc_fail(&err, 0, "container %s uses --network %s: it cannot join or leave "
-		                           "networks",
+		rc = mc_fail(&err, 0,
+		             "container %s uses --network %s: it cannot join or leave "
+		             "networks",
 		             argv[optind + 1], mode);
 	else if (mc_net_store(&st, &err) < 0)
 		rc = -1;
@@ -613,10 +625,10 @@ static int network_connect(int argc, char **argv, bool connect)
 		snprintf(hosts, sizeof(hosts), "%s/%s/hosts", mc_run_dir(), c.id);
 		rc = ip != NULL ? net_addr_parse(ip, &a.ip, &err) : 0;
 		if (rc == 0)
-			rc = net_connect(&st, argv[optind], &a,
-			                 strcmp(mc_state_status(&c), "running") == 0 ? mc_state_pid(&c)
-			                                                              : 0,
-			                 &err);
+			rc = net_connect(
+			    &st, argv[optind], &a,
+			    strcmp(mc_state_status(&c), "running") == 0 ? mc_state_pid(&c) : 0,
+			    &err);
 	}
 	mc_container_free(&c);
 	return rc < 0 ? mc_report(&err) : 0;

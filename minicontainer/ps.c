@@ -149,13 +149,13 @@ int verb_ps(int argc, char **argv)
 				             time(NULL), created, sizeof(created));
 				status_text(&list[i], status, sizeof(status));
 				mc_net_ports(&list[i], ports, sizeof(ports));
-				mc_table_add(
-				    table,
-				    (const char *[]){
-				        id,
-				        json_string_value(json_object_get(
-				            json_object_get(list[i].doc, "Config"), "Image")),
-				        command, created, status, ports, mc_container_name(&list[i])});
+				mc_table_add(table, (const char *[]){
+				                        id,
+				                        json_string_value(json_object_get(
+				                            json_object_get(list[i].doc, "Config"),
+				                            "Image")),
+				                        command, created, status, ports,
+				                        mc_container_name(&list[i])});
 			}
 		}
 		mc_container_free(&list[i]);

@@ -396,7 +396,9 @@ int mc_spec_parse(int argc, char **argv, struct mc_spec *s, struct mc_error *err
 			                    : opt == OPT_DNS_SEARCH ? s->dns_search
 			                    : opt == OPT_DNS_OPTION ? s->dns_options
 			                                            : s->extra_hosts,
-			                    opt == OPT_DNS ? "dns" : opt == OPT_ADD_HOST ? "add-host" : "",
+			                    opt == OPT_DNS        ? "dns"
+			                    : opt == OPT_ADD_HOST ? "add-host"
+			                                          : "",
 			                    optarg, err);
 			break;
 		case OPT_PRIVILEGED:

@@ -55,11 +55,31 @@ static char sandbox_why[256];
 
 /* ---- running things ------------------------------------------------------------------------ */
 
+/*
+ * BUILD/bin/NAME, next to this program's BUILD/tests/: the binaries built from
+ * the same sources as the test - the student's, when grading.
+ */
+static const char *built(const char *name, char *path, size_t size)
+{
+	char self[PATH_MAX - 16];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *slash;
+
+	self[n > 0 ? n : 0] = '\0';
+	slash = strrchr(self, '/');
+	if (slash != NULL)
+		*slash = '\0';
+	snprintf(path, size, "%s/../bin/%s", self, name);
+	if (access(path, X_OK) != 0)
+		snprintf(path, size, "build/bin/%s", name);
+	return path;
+}
+
 static const char *mc_bin(void)
 {
-	const char *bin = getenv("MC_TEST_BIN");
+	static char path[PATH_MAX];
 
-	return bin != NULL && bin[0] != '\0' ? bin : "build/bin/minicontainer";
+	return path[0] ? path : built("minicontainer", path, sizeof(path));
 }
 
 /* Run a shell command line; its stdout and stderr in `out`, its exit status returned. */
@@ -88,7 +108,8 @@ static int sh(char *out, size_t size, const char *fmt, ...)
 
 /* minicontainer ARGS (a shell fragment), stdout and stderr together, under a timeout. */
 #define mc(out, size, ...) mc_run(out, size, __VA_ARGS__)
-static int mc_run(char *out, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int mc_run(char *out, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 static int mc_run(char *out, size_t size, const char *fmt, ...)
 {
 	char args[6144];
@@ -162,14 +183,15 @@ static void require_images(void)
 	if (images_imported)
 		return;
 	if (access(mc_bin(), X_OK) != 0 || mc_test_rootfs() == NULL)
-		fail_msg("needs build/bin/minicontainer and the test root filesystem (make rootfs)");
+		fail_msg(
+		    "needs build/bin/minicontainer and the test root filesystem (make rootfs)");
 	snprintf(tar, sizeof(tar), "%s/busybox.tar", mc_test_tmpdir());
 	snprintf(cmd, sizeof(cmd), "tar -C '%s' -cf '%s' .", mc_test_rootfs(), tar);
 	if (system(cmd) != 0)
 		fail_msg("%s failed", cmd);
-	expect_status(mc(out, sizeof(out), "import --change 'CMD [\"sh\"]' - busybox:latest <'%s'",
-	                 tar),
-	              0, "import busybox", out);
+	expect_status(
+	    mc(out, sizeof(out), "import --change 'CMD [\"sh\"]' - busybox:latest <'%s'", tar), 0,
+	    "import busybox", out);
 	images_imported = true;
 }
 
@@ -248,8 +270,8 @@ static bool host_has_address(const char *ifname, const char *addr)
 		if (i->ifa_addr != NULL && i->ifa_addr->sa_family == AF_INET &&
 		    strcmp(i->ifa_name, ifname) == 0)
 			found = strcmp(inet_ntop(AF_INET,
-			                         &((struct sockaddr_in *)i->ifa_addr)->sin_addr, text,
-			                         sizeof(text)),
+			                         &((struct sockaddr_in *)i->ifa_addr)->sin_addr,
+			                         text, sizeof(text)),
 			               addr) == 0;
 	freeifaddrs(ifs);
 	return found;
@@ -261,8 +283,9 @@ static void nft_elements(char *out, size_t size)
 	char all[16384];
 
 	out[0] = '\0';
-	sh(all, sizeof(all), "nft list map ip minicontainer ports_any 2>&1; "
-	                     "nft list map ip minicontainer ports_ip 2>&1");
+	sh(all, sizeof(all),
+	   "nft list map ip minicontainer ports_any 2>&1; "
+	   "nft list map ip minicontainer ports_ip 2>&1");
 	for (char *save = NULL, *line = strtok_r(all, "\n", &save); line != NULL;
 	     line = strtok_r(NULL, "\n", &save))
 		if (strstr(line, "elements") != NULL)
@@ -329,8 +352,8 @@ static void address_of(const char *name, const char *network, char *ip, size_t s
 }
 
 /* Connect from the host with the probe, retrying while a server starts; the output. */
-static int host_connect(const char *host, int port, const char *proto, const char *msg,
-                        char *out, size_t size)
+static int host_connect(const char *host, int port, const char *proto, const char *msg, char *out,
+                        size_t size)
 {
 	int status = -1;
 
@@ -558,18 +581,12 @@ static void test_publish_specs(void **state)
 	static const struct {
 		const char *spec, *message;
 	} bad[] = {
-	    {"", "no port specified"},
-	    {"8080:", "no port specified"},
-	    {"x", "invalid containerPort: x"},
-	    {"0", "invalid containerPort: 0"},
-	    {"65536", "invalid containerPort"},
-	    {"80/sctpx", "invalid proto: sctpx"},
-	    {"y:80", "invalid hostPort: y"},
-	    {"1.2.3:8080:80", "invalid IP address: 1.2.3"},
-	    {"[::1]:8080:80", "only IPv4"},
-	    {"8000-8002:80-81", "invalid ranges specified"},
-	    {"82-80", "invalid containerPort"},
-	    {"1:2:3:4:5", "invalid IP address"},
+	    {"", "no port specified"},          {"8080:", "no port specified"},
+	    {"x", "invalid containerPort: x"},  {"0", "invalid containerPort: 0"},
+	    {"65536", "invalid containerPort"}, {"80/sctpx", "invalid proto: sctpx"},
+	    {"y:80", "invalid hostPort: y"},    {"1.2.3:8080:80", "invalid IP address: 1.2.3"},
+	    {"[::1]:8080:80", "only IPv4"},     {"8000-8002:80-81", "invalid ranges specified"},
+	    {"82-80", "invalid containerPort"}, {"1:2:3:4:5", "invalid IP address"},
 	};
 	struct net_binding b[8];
 	struct mc_error err;
@@ -638,9 +655,9 @@ static void test_resolv_conf_replaces_loopback(void **state)
 	                         "options edns0 trust-ad\n");
 	assert_true(fallback);
 	/* A host with a real resolver keeps it. */
-	assert_int_equal(net_resolv_conf("nameserver 192.0.2.1\n", NULL, &e, out, sizeof(out),
-	                                 &fallback, &err),
-	                 0);
+	assert_int_equal(
+	    net_resolv_conf("nameserver 192.0.2.1\n", NULL, &e, out, sizeof(out), &fallback, &err),
+	    0);
 	assert_string_equal(out, "nameserver 192.0.2.1\n");
 	e.dns = dns;
 	e.dns_search = search;
@@ -658,8 +675,8 @@ static void test_hosts_file_kept_in_place(void **state)
 	const char *extra[] = {"db:192.0.2.7", "gw:host-gateway", NULL};
 	uint32_t own[] = {0x0ad60002};
 	struct net_etc e = {"web", own, 1, extra, 0x0ad60001, NULL, NULL, NULL};
-	static const char *const bad[] = {"db", "db:", ":1.2.3.4", "db:1.2.3", "-x:1.2.3.4",
-	                                  "a b:1.2.3.4", "db:::1"};
+	static const char *const bad[] = {"db",         "db:",         ":1.2.3.4", "db:1.2.3",
+	                                  "-x:1.2.3.4", "a b:1.2.3.4", "db:::1"};
 	char text[4096], path[PATH_MAX], name[64];
 	struct mc_error err;
 	struct stat before, after;
@@ -830,9 +847,9 @@ static void test_masquerade_to_the_outside(void **state)
 	expect_text(out, "from=192.0.2.1 masq", "the outside saw the host's address");
 	/* An --internal network has no way out. */
 	expect_status(mc(out, sizeof(out), "network create --internal sealed"), 0, "create", out);
-	assert_int_not_equal(mc(out, sizeof(out),
-	                        "run --rm --network sealed busybox /probe connect 192.0.2.2 9000"),
-	                     0);
+	assert_int_not_equal(
+	    mc(out, sizeof(out), "run --rm --network sealed busybox /probe connect 192.0.2.2 9000"),
+	    0);
 	expect_text(out, "connect_error=", "internal");
 	stop(server);
 }
@@ -912,8 +929,9 @@ static void test_network_connect_second_network(void **state)
 	expect_no_text(out, "eth1", "eth1 is gone");
 	assert_int_not_equal(mc(out, sizeof(out), "exec api /probe resolve db"), 0);
 	/* Connecting a stopped container takes effect when it starts. */
-	expect_status(mc(out, sizeof(out), "create --name later --network front busybox /probe addr"),
-	              0, "create later", out);
+	expect_status(
+	    mc(out, sizeof(out), "create --name later --network front busybox /probe addr"), 0,
+	    "create later", out);
 	expect_status(mc(out, sizeof(out), "network connect back later"), 0, "connect later", out);
 	expect_status(mc(out, sizeof(out), "start -a later"), 0, "start later", out);
 	expect_text(out, "addr=eth1 10.214.", "later has both");
@@ -921,7 +939,7 @@ static void test_network_connect_second_network(void **state)
 
 static void test_fifty_containers_at_once(void **state)
 {
-	char out[65536], script[8192], ips[50][64], value[256];
+	char out[65536], script[3 * PATH_MAX], ips[50][64], value[256];
 	size_t used = 0;
 
 	(void)state;
@@ -957,7 +975,7 @@ static void test_fifty_containers_at_once(void **state)
 
 static void test_nothing_left_after_rm_and_kill_9(void **state)
 {
-	char out[16384], cmd[2048], pid_text[32], elements[16384];
+	char out[16384], cmd[2 * PATH_MAX], pid_text[32], elements[16384];
 	pid_t run, container;
 
 	(void)state;
@@ -970,11 +988,13 @@ static void test_nothing_left_after_rm_and_kill_9(void **state)
 	expect_nothing_left("after rm -f");
 
 	/* Now the hard way: the process that runs the container is killed with -9. */
-	snprintf(cmd, sizeof(cmd), "exec '%s' run --name k --network kept -p 8181:80 busybox "
-	                           "/probe serve 80 tcp 0 >/dev/null 2>&1",
+	snprintf(cmd, sizeof(cmd),
+	         "exec '%s' run --name k --network kept -p 8181:80 busybox "
+	         "/probe serve 80 tcp 0 >/dev/null 2>&1",
 	         mc_bin());
 	run = spawn(cmd);
-	expect_status(host_connect("127.0.0.1", 8181, "tcp", "k", out, sizeof(out)), 0, "k up", out);
+	expect_status(host_connect("127.0.0.1", 8181, "tcp", "k", out, sizeof(out)), 0, "k up",
+	              out);
 	inspect("k", "{{.State.Pid}}", pid_text, sizeof(pid_text));
 	container = atoi(pid_text);
 	kill(run, SIGKILL);
@@ -1053,10 +1073,11 @@ static void test_bad_network_input(void **state)
 	expect_text(out, "Bind for 0.0.0.0:8383 failed", "message");
 	stop(listener);
 	/* Addresses: taken, outside the subnet, none left. */
-	expect_status(mc(out, sizeof(out), "network create --subnet 10.77.0.0/30 tiny"), 0,
-	              "tiny", out);
-	expect_status(mc(out, sizeof(out), "create --name t1 --network tiny --ip 10.77.0.2 busybox"),
-	              0, "t1", out);
+	expect_status(mc(out, sizeof(out), "network create --subnet 10.77.0.0/30 tiny"), 0, "tiny",
+	              out);
+	expect_status(
+	    mc(out, sizeof(out), "create --name t1 --network tiny --ip 10.77.0.2 busybox"), 0, "t1",
+	    out);
 	expect_status(mc(out, sizeof(out), "create --network tiny busybox"), 125, "full", out);
 	expect_text(out, "no free address left in 10.77.0.0/30", "exhaustion");
 	expect_status(mc(out, sizeof(out), "create --network tiny --ip 10.77.0.2 busybox"), 125,
@@ -1092,9 +1113,10 @@ static void test_etc_files_in_container(void **state)
 	fclose(f);
 	/* A symlink (to systemd's stub file, say) points into our empty /run: make its target. */
 	if (access("/etc/resolv.conf", F_OK) != 0)
-		assert_int_equal(system("t=$(readlink -m /etc/resolv.conf) && mkdir -p \"${t%/*}\" && "
-		                        ": > \"$t\""),
-		                 0);
+		assert_int_equal(
+		    system("t=$(readlink -m /etc/resolv.conf) && mkdir -p \"${t%/*}\" && "
+		           ": > \"$t\""),
+		    0);
 	assert_int_equal(mount(fake, "/etc/resolv.conf", NULL, MS_BIND, NULL), 0);
 	assert_int_equal(system("mkdir -p /run/systemd/resolve && printf 'nameserver 192.0.2.53\\n"
 	                        "nameserver 127.0.0.1\\n' > /run/systemd/resolve/resolv.conf"),
@@ -1115,8 +1137,9 @@ static void test_etc_files_in_container(void **state)
 	assert_string_equal(out, "search a.example\nnameserver 192.0.2.99\noptions ndots:2\n");
 	umount2("/etc/resolv.conf", MNT_DETACH);
 	/* --hostname, --add-host, host-gateway. */
-	start_server("named", "--hostname myhost --add-host db:192.0.2.7 --add-host gw:host-gateway",
-	             80, "tcp");
+	start_server("named",
+	             "--hostname myhost --add-host db:192.0.2.7 --add-host gw:host-gateway", 80,
+	             "tcp");
 	address_of("named", "bridge", ip, sizeof(ip));
 	expect_status(mc(out, sizeof(out), "exec named cat /etc/hosts /etc/hostname"), 0, "hosts",
 	              out);
@@ -1169,13 +1192,15 @@ static void test_network_verbs_output(void **state)
 
 	(void)state;
 	REQUIRE_CONTAINERS();
-	expect_status(mc(out, sizeof(out), "network create --subnet 10.88.100.0/24 --gateway "
-	                                   "10.88.100.254 zeta"),
+	expect_status(mc(out, sizeof(out),
+	                 "network create --subnet 10.88.100.0/24 --gateway "
+	                 "10.88.100.254 zeta"),
 	              0, "create zeta", out);
 	assert_true(strlen(out) == 65);
 	expect_status(mc(out, sizeof(out), "network create alpha"), 0, "create alpha", out);
 	expect_status(mc(out, sizeof(out), "network ls"), 0, "ls", out);
-	for (char *l = strtok_r(out, "\n", &save); l != NULL && n < 16; l = strtok_r(NULL, "\n", &save))
+	for (char *l = strtok_r(out, "\n", &save); l != NULL && n < 16;
+	     l = strtok_r(NULL, "\n", &save))
 		lines[n++] = l;
 	assert_int_equal(n, 6);
 	assert_string_equal(lines[0], "NETWORK ID     NAME      DRIVER    SCOPE");
@@ -1184,12 +1209,14 @@ static void test_network_verbs_output(void **state)
 	for (size_t i = 0; i < 5; i++)
 		if (strncmp(lines[i + 1] + 15, order[i], strlen(order[i])) != 0)
 			fail_msg("line %zu of network ls: %s", i + 1, lines[i + 1]);
-	expect_status(mc(out, sizeof(out), "network inspect -f "
-	                                   "'{{.Name}} {{.Driver}} {{json .IPAM.Config}} "
-	                                   "{{.Internal}} {{json .Options}}' zeta"),
+	expect_status(mc(out, sizeof(out),
+	                 "network inspect -f "
+	                 "'{{.Name}} {{.Driver}} {{json .IPAM.Config}} "
+	                 "{{.Internal}} {{json .Options}}' zeta"),
 	              0, "inspect", out);
-	expect_text(out, "zeta bridge [{\"Subnet\":\"10.88.100.0/24\",\"Gateway\":"
-	                 "\"10.88.100.254\"}] false {\"com.docker.network.bridge.name\":\"mc-",
+	expect_text(out,
+	            "zeta bridge [{\"Subnet\":\"10.88.100.0/24\",\"Gateway\":"
+	            "\"10.88.100.254\"}] false {\"com.docker.network.bridge.name\":\"mc-",
 	            "network inspect");
 	start_server("z", "--network zeta --ip 10.88.100.9", 80, "tcp");
 	expect_status(mc(out, sizeof(out), "network inspect zeta"), 0, "inspect json", out);
@@ -1231,7 +1258,7 @@ static void test_trace_decodes_netlink(void **state)
 
 static void test_demo_publishes_a_port(void **state)
 {
-	char out[16384], cmd[2 * PATH_MAX], log[PATH_MAX];
+	char out[16384], cmd[3 * PATH_MAX], log[PATH_MAX], demo_bin[PATH_MAX];
 	int status;
 	pid_t demo;
 
@@ -1239,9 +1266,9 @@ static void test_demo_publishes_a_port(void **state)
 	REQUIRE_CONTAINERS();
 	snprintf(log, sizeof(log), "%s/demo.log", mc_test_tmpdir());
 	snprintf(cmd, sizeof(cmd),
-	         "exec build/bin/ch05-network --image busybox --hostname demo -p 8484:80 -- "
+	         "exec '%s' --image busybox --hostname demo -p 8484:80 -- "
 	         "/probe serve 80 tcp 1 >'%s' 2>&1",
-	         log);
+	         built("ch05-network", demo_bin, sizeof(demo_bin)), log);
 	demo = spawn(cmd);
 	expect_status(host_connect("127.0.0.1", 8484, "tcp", "d", out, sizeof(out)), 0,
 	              "the demo's published port", out);

@@ -21,7 +21,7 @@
 #include "net_run.h"
 #include "ns_options.h"
 
-static struct ovl_run layers;   /* large: keep them off the stack */
+static struct ovl_run layers; /* large: keep them off the stack */
 static struct net_options net;
 
 /* Entrypoint + Cmd, or the command line's command (which replaces Cmd). */
@@ -107,8 +107,9 @@ int main(int argc, char **argv)
 	etc_dir[0] = '\0';
 	rc_parse = mc_parse_options(argc, argv, groups, &first, &err);
 	if (rc_parse == 1) {
-		printf("Usage: ch05-network [OPTIONS] --image REF [-- CMD [ARG...]]\n\n"
-		       "Chapter 04's container, with an address on a bridge and published ports.\n");
+		printf(
+		    "Usage: ch05-network [OPTIONS] --image REF [-- CMD [ARG...]]\n\n"
+		    "Chapter 04's container, with an address on a bridge and published ports.\n");
 		mc_print_options(stdout, groups);
 		return 0;
 	}

@@ -43,7 +43,8 @@ void net_endpoint_link(const struct net_network *net, const char *container, str
 
 	memset(l, 0, sizeof(*l));
 	net_link_names(l, container, net->id);
-	snprintf(l->ifname, sizeof(l->ifname), "%s", endpoint_str(ep, "IfName")[0] ? endpoint_str(ep, "IfName") : "eth0");
+	snprintf(l->ifname, sizeof(l->ifname), "%s",
+	         endpoint_str(ep, "IfName")[0] ? endpoint_str(ep, "IfName") : "eth0");
 	snprintf(l->bridge, sizeof(l->bridge), "%s", net->bridge);
 	l->addr = endpoint_addr(ep);
 	l->gateway = net->gateway;
@@ -62,7 +63,8 @@ size_t net_endpoints_of(struct net_session *s, const char *container, struct net
 		for (size_t i = 0; i < s->count && n < max; i++) {
 			json_t *ep = net_endpoint(&s->list[i], container);
 
-			if (ep != NULL && json_is_true(json_object_get(ep, "Primary")) == (pass == 0))
+			if (ep != NULL &&
+			    json_is_true(json_object_get(ep, "Primary")) == (pass == 0))
 				nets[n++] = &s->list[i];
 		}
 	return n;
@@ -97,7 +99,8 @@ size_t net_endpoint_ports(json_t *ep, struct net_port_entry *out, size_t max)
 	json_array_foreach(json_object_get(ep, "Ports"), i, entry)
 	{
 		if (n < max && port_of(entry, 0, &p))
-			out[n++] = (struct net_port_entry){p.proto, p.ctr_port, p.host_ip, p.host_port};
+			out[n++] =
+			    (struct net_port_entry){p.proto, p.ctr_port, p.host_ip, p.host_port};
 	}
 	return n;
 }
@@ -160,8 +163,8 @@ static bool clash(const struct net_port *a, int proto, uint32_t ip, uint16_t por
 /* Can we have `port` on the host?  A listener of the host's own would lose its traffic to us. */
 static int host_port_free(int proto, uint32_t ip, uint16_t port, struct mc_error *err)
 {
-	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port),
-	                         .sin_addr.s_addr = htonl(ip)};
+	struct sockaddr_in sa = {
+	    .sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = htonl(ip)};
 	int fd, rc, one = 1, saved;
 	char addr[NET_ADDR_STRLEN];
 
@@ -177,7 +180,8 @@ static int host_port_free(int proto, uint32_t ip, uint16_t port, struct mc_error
 	if (rc == 0)
 		return 0;
 	if (saved == EADDRNOTAVAIL)
-		return mc_fail(err, saved, "cannot publish on %s: it is not an address of this host",
+		return mc_fail(err, saved,
+		               "cannot publish on %s: it is not an address of this host",
 		               net_addr_str(ip, addr));
 	return mc_fail(err, saved, "Bind for %s:%u failed", net_addr_str(ip, addr), port);
 }
@@ -410,8 +414,9 @@ static void tidy_up(struct net_session *s)
 				continue;
 			if (net_container_active(s->st, id))
 				continue;
-			mc_trace(CH, "container %.12s is gone but left its link or ports: removing them",
-			         id);
+			mc_trace(
+			    CH, "container %.12s is gone but left its link or ports: removing them",
+			    id);
 			net_endpoints_down(s, id);
 			net_hosts_refresh(s, id, true, &ignored);
 		}
@@ -423,7 +428,8 @@ int net_session_begin(struct net_session *s, struct net_store *st, struct mc_err
 	s->st = st;
 	if (net_store_lock(st, err) < 0)
 		return -1;
-	if (net_networks_load(st, &s->list, &s->count, err) < 0 || net_nl_open(&s->nl, 0, err) < 0) {
+	if (net_networks_load(st, &s->list, &s->count, err) < 0 ||
+	    net_nl_open(&s->nl, 0, err) < 0) {
 		net_networks_free(s->list, s->count);
 		net_store_unlock(st);
 		return -1;
@@ -437,7 +443,8 @@ int net_session_end(struct net_session *s, int rc, struct mc_error *err)
 	struct mc_error save_err;
 
 	for (size_t i = 0; i < s->count; i++)
-		if (s->changed[i] && net_network_save(s->st, &s->list[i], &save_err) < 0 && rc == 0) {
+		if (s->changed[i] && net_network_save(s->st, &s->list[i], &save_err) < 0 &&
+		    rc == 0) {
 			*err = save_err;
 			rc = -1;
 		}
@@ -485,13 +492,15 @@ int net_endpoint_add(struct net_session *s, struct net_network *net, const struc
 	}
 	/* Docker's rules: a fixed address and aliases only where the user made the network. */
 	if (net->is_default && a->ip != 0) {
-		mc_fail(err, 0, "user specified IP address is supported on user defined "
-		                     "networks only");
+		mc_fail(err, 0,
+		        "user specified IP address is supported on user defined "
+		        "networks only");
 		goto out;
 	}
 	if (net->is_default && a->aliases != NULL && a->aliases[0] != NULL) {
-		mc_fail(err, 0, "network-scoped alias is supported only for containers in "
-		                     "user defined networks");
+		mc_fail(err, 0,
+		        "network-scoped alias is supported only for containers in "
+		        "user defined networks");
 		goto out;
 	}
 	json_object_foreach(net_endpoints(net), key, ep) used[n++] = endpoint_addr(ep);
@@ -517,8 +526,8 @@ int net_endpoint_add(struct net_session *s, struct net_network *net, const struc
 	json_object_set_new(net_endpoint(net, a->container), "IPAMConfig",
 	                    a->ip != 0 ? json_pack("{s:s}", "IPv4Address", addr) : json_null());
 	net_session_changed(s, net);
-	mc_trace(CH, "IPAM: %s gets %s on network %s (%s)", a->name ? a->name : a->container,
-	         addr, net->name, net->bridge);
+	mc_trace(CH, "IPAM: %s gets %s on network %s (%s)", a->name ? a->name : a->container, addr,
+	         net->name, net->bridge);
 	rc = 0;
 out:
 	json_decref(aliases);
@@ -568,8 +577,8 @@ static int plug_running(struct net_session *s, struct net_network *net, const ch
 	return net_hosts_refresh(s, container, true, err);
 }
 
-int net_connect(struct net_store *st, const char *network, const struct net_attach *a,
-                pid_t pid, struct mc_error *err)
+int net_connect(struct net_store *st, const char *network, const struct net_attach *a, pid_t pid,
+                struct mc_error *err)
 {
 	struct net_session s;
 	struct net_network *net;

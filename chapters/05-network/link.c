@@ -124,8 +124,7 @@ int net_link_create(struct net_nl *nl, const struct net_link *l, struct mc_error
 	return 0;
 }
 
-int net_link_move_in(struct net_nl *host, pid_t pid, const struct net_link *l,
-                     struct mc_error *err)
+int net_link_move_in(struct net_nl *host, pid_t pid, const struct net_link *l, struct mc_error *err)
 {
 	struct net_nl inside;
 	int index, rc = -1;

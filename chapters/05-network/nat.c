@@ -113,7 +113,8 @@ int net_nat_run(struct net_nat *nat, const char *cmd, struct mc_error *err)
 
 	rc = nft_run_cmd_from_buffer(nat->ctx, cmd);
 	if (mc_tracing())
-		mc_trace(CH, "nft %.*s -> %s", (int)strcspn(cmd, "\n"), cmd, rc == 0 ? "ok" : "failed");
+		mc_trace(CH, "nft %.*s -> %s", (int)strcspn(cmd, "\n"), cmd,
+		         rc == 0 ? "ok" : "failed");
 	if (rc != 0) {
 		first_error_line(nft_ctx_get_error_buffer(nat->ctx), why, sizeof(why));
 		return mc_fail(err, 0, "nft %.*s: %s", (int)strcspn(cmd, "\n"), cmd, why);

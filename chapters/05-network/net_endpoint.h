@@ -45,8 +45,8 @@ void net_session_changed(struct net_session *s, const struct net_network *net);
 
 /* Joining a network: what the endpoint records. */
 struct net_attach {
-	const char *container; /* its id */
-	const char *name;      /* its name (for other containers' /etc/hosts), or NULL */
+	const char *container;      /* its id */
+	const char *name;           /* its name (for other containers' /etc/hosts), or NULL */
 	const char *const *aliases; /* --network-alias, NULL-terminated or NULL */
 	const char *hosts_path;     /* its /etc/hosts, kept current while it runs */
 	uint32_t ip;                /* --ip, or 0 */
@@ -66,8 +66,7 @@ size_t net_endpoints_of(struct net_session *s, const char *container, struct net
                         size_t max);
 
 /* The link of the container's endpoint on `net`, ready for net_link_*(). */
-void net_endpoint_link(const struct net_network *net, const char *container,
-                       struct net_link *l);
+void net_endpoint_link(const struct net_network *net, const char *container, struct net_link *l);
 
 /*
  * Publish `bindings` for the container's endpoint on `net` (its address is
@@ -96,8 +95,8 @@ int net_hosts_refresh(struct net_session *s, const char *container, bool peers_t
  * plug the new link into it at once.  disconnect: unplug, release the
  * address.  release: the container is being removed - every endpoint goes.
  */
-int net_connect(struct net_store *st, const char *network, const struct net_attach *a,
-                pid_t pid, struct mc_error *err);
+int net_connect(struct net_store *st, const char *network, const struct net_attach *a, pid_t pid,
+                struct mc_error *err);
 int net_disconnect(struct net_store *st, const char *network, const char *container,
                    struct mc_error *err);
 int net_release(struct net_store *st, const char *container, struct mc_error *err);

@@ -26,8 +26,9 @@
 
 #include "mc_error.h"
 
-#define NET_HOSTS_MARKER "# minicontainer: other containers on this container's networks, kept current"
-#define NET_ETC_MAX      65536 /* the most we read of any of these files */
+#define NET_HOSTS_MARKER                                                                           \
+	"# minicontainer: other containers on this container's networks, kept current"
+#define NET_ETC_MAX 65536 /* the most we read of any of these files */
 
 /* Docker's fallback when the host's only resolvers are on its loopback. */
 #define NET_FALLBACK_DNS_1 "8.8.8.8"

@@ -50,8 +50,8 @@ int net_nl_open(struct net_nl *nl, pid_t pid, struct mc_error *err);
 void net_nl_close(struct net_nl *nl);
 
 /* Links.  A missing link fails with ENODEV. */
-int net_nl_link_get(struct net_nl *nl, const char *name, int *index, char *kind,
-                    size_t kind_size, struct mc_error *err);
+int net_nl_link_get(struct net_nl *nl, const char *name, int *index, char *kind, size_t kind_size,
+                    struct mc_error *err);
 int net_nl_bridge_add(struct net_nl *nl, const char *name, struct mc_error *err);
 /* A veth pair: `name` here, `peer` with MAC address `peer_mac` at the other end. */
 int net_nl_veth_add(struct net_nl *nl, const char *name, const char *peer,
@@ -66,8 +66,7 @@ int net_nl_link_del(struct net_nl *nl, const char *name, struct mc_error *err);
 /* Addresses and routes (IPv4). */
 int net_nl_addr_add(struct net_nl *nl, int index, uint32_t addr, unsigned prefix,
                     struct mc_error *err);
-int net_nl_route_add_default(struct net_nl *nl, int index, uint32_t gateway,
-                             struct mc_error *err);
+int net_nl_route_add_default(struct net_nl *nl, int index, uint32_t gateway, struct mc_error *err);
 /* The IPv4 destinations of the main routing table (for subnet overlap checks). */
 int net_nl_routes(struct net_nl *nl, struct net_cidr *routes, size_t max, size_t *count,
                   struct mc_error *err);

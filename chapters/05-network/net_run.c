@@ -70,8 +70,8 @@ static void read_or_empty(const char *path, char *buf, size_t size)
 static int write_etc_files(const struct net_run *run, const uint32_t *addrs, size_t naddrs,
                            uint32_t gateway, struct mc_error *err)
 {
-	struct net_etc e = {run->hostname, addrs, naddrs, run->extra_hosts, gateway,
-	                    run->dns,      run->dns_search, run->dns_options};
+	struct net_etc e = {run->hostname, addrs,    naddrs,          run->extra_hosts,
+	                    gateway,       run->dns, run->dns_search, run->dns_options};
 	char *host = malloc(NET_ETC_MAX), *upstream = malloc(NET_ETC_MAX);
 	char *out = malloc(NET_ETC_MAX), name[300];
 	bool fallback = false;
@@ -88,13 +88,15 @@ static int write_etc_files(const struct net_run *run, const uint32_t *addrs, siz
 	if (run->mode == NET_MODE_HOST) {
 		/* The host's own network: its files are right as they are (127.0.0.53 works). */
 		read_or_empty("/etc/hosts", out, NET_ETC_MAX);
-		if (write_etc(run, "hosts", out, err) < 0 || write_etc(run, "resolv.conf", host, err) < 0)
+		if (write_etc(run, "hosts", out, err) < 0 ||
+		    write_etc(run, "resolv.conf", host, err) < 0)
 			goto out;
 		rc = 0;
 		goto out;
 	}
 	read_or_empty("/run/systemd/resolve/resolv.conf", upstream, NET_ETC_MAX);
-	if (net_hosts_text(&e, out, NET_ETC_MAX, err) < 0 || write_etc(run, "hosts", out, err) < 0 ||
+	if (net_hosts_text(&e, out, NET_ETC_MAX, err) < 0 ||
+	    write_etc(run, "hosts", out, err) < 0 ||
 	    net_resolv_conf(host, upstream[0] ? upstream : NULL, &e, out, NET_ETC_MAX, &fallback,
 	                    err) < 0 ||
 	    write_etc(run, "resolv.conf", out, err) < 0)
@@ -137,8 +139,8 @@ static int link_etc(const struct net_run *run, struct mc_error *err)
 /* ---- prepare: the host side ----------------------------------------------------------------- */
 
 /* One endpoint: its network's bridge, then its own pair, waiting on the host. */
-static int plumb(struct net_session *s, struct net_run *run, struct net_network *net,
-                 size_t index, struct mc_error *err)
+static int plumb(struct net_session *s, struct net_run *run, struct net_network *net, size_t index,
+                 struct mc_error *err)
 {
 	struct net_link *l = &run->links[run->nlinks];
 	json_t *ep = net_endpoint(net, run->container);
@@ -183,12 +185,11 @@ static void summarize(struct net_run *run, struct net_network **nets, size_t n)
 	for (size_t i = 0; i < n && used < sizeof(run->summary); i++) {
 		const struct net_link *l = &run->links[i];
 
-		used += (size_t)snprintf(run->summary + used, sizeof(run->summary) - used,
-		                         "%s %s/%u on %s (%s)%s%s\n", l->ifname,
-		                         net_addr_str(l->addr, addr), l->prefix, nets[i]->name,
-		                         l->bridge, l->primary && !l->internal ? ", gateway " : "",
-		                         l->primary && !l->internal ? net_addr_str(l->gateway, gw)
-		                                                    : "");
+		used += (size_t)snprintf(
+		    run->summary + used, sizeof(run->summary) - used, "%s %s/%u on %s (%s)%s%s\n",
+		    l->ifname, net_addr_str(l->addr, addr), l->prefix, nets[i]->name, l->bridge,
+		    l->primary && !l->internal ? ", gateway " : "",
+		    l->primary && !l->internal ? net_addr_str(l->gateway, gw) : "");
 	}
 	count = net_endpoint_ports(net_endpoint(nets[0], run->container), entries, NET_MAX_PORTS);
 	if (count > 0 && used < sizeof(run->summary))
@@ -255,8 +256,9 @@ static int prepare_join(struct ns_container *c, struct net_run *run, struct mc_e
 
 	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)run->join_pid);
 	if (run->join_pid <= 0 || stat(path, &st) < 0)
-		return mc_fail(err, 0, "cannot join the network of a container that is not "
-		                           "running");
+		return mc_fail(err, 0,
+		               "cannot join the network of a container that is not "
+		               "running");
 	run->join_dev = st.st_dev;
 	run->join_ino = st.st_ino;
 	/* No namespace of its own to make: before-pivot enters the other one. */
@@ -342,10 +344,9 @@ static int bind_etc(int rootfd, const struct net_run *run, struct mc_error *err)
 		fd = mc_open_or_make_in_root(rootfd, target, false, err);
 		if (fd < 0)
 			return -1;
-		rc = mc_mount_on_fd(source, fd, NULL, MS_BIND, NULL, CH, target,
-		                    i == 0 ? "the container's own /etc files, kept outside its root"
-		                           : NULL,
-		                    err);
+		rc = mc_mount_on_fd(
+		    source, fd, NULL, MS_BIND, NULL, CH, target,
+		    i == 0 ? "the container's own /etc files, kept outside its root" : NULL, err);
 		close(fd);
 		if (rc < 0)
 			return -1;
@@ -478,8 +479,7 @@ const struct mc_option net_options_table[] = {
     {"ip", 0, "ADDR", "this address on a user network", set_ip},
     {"dns", 0, "ADDR", "a DNS server for /etc/resolv.conf (repeatable)", add_dns},
     {"add-host", 0, "NAME:IP", "a line for /etc/hosts (repeatable)", add_host},
-    {"netlink-bytes", 0, NULL, "with --trace, also print every netlink request in hex",
-     set_bytes},
+    {"netlink-bytes", 0, NULL, "with --trace, also print every netlink request in hex", set_bytes},
     {NULL, 0, NULL, NULL, NULL},
 };
 

@@ -54,13 +54,13 @@ struct net_store {
 };
 
 struct net_network {
-	json_t *doc;                  /* the record (owned) */
-	const char *id, *name;        /* point into doc */
-	char bridge[16];              /* the Linux bridge */
+	json_t *doc;           /* the record (owned) */
+	const char *id, *name; /* point into doc */
+	char bridge[16];       /* the Linux bridge */
 	struct net_cidr subnet;
 	uint32_t gateway;
 	bool internal;
-	bool is_default;              /* "bridge": predefined, no names resolved */
+	bool is_default; /* "bridge": predefined, no names resolved */
 };
 
 /*
@@ -96,10 +96,8 @@ struct net_new {
 	size_t nroutes;
 };
 int net_network_create(struct net_store *st, const struct net_network *list, size_t count,
-                       const struct net_new *spec, struct net_network *out,
-                       struct mc_error *err);
-int net_network_delete(struct net_store *st, const struct net_network *net,
-                       struct mc_error *err);
+                       const struct net_new *spec, struct net_network *out, struct mc_error *err);
+int net_network_delete(struct net_store *st, const struct net_network *net, struct mc_error *err);
 
 /* Docker's rule for names: [a-zA-Z0-9][a-zA-Z0-9_.-]*, at most 64 characters. */
 bool net_valid_name(const char *name);
@@ -111,8 +109,7 @@ json_t *net_endpoint(const struct net_network *net, const char *container);
 /* Is container `id` running (someone holds its .active lock)? */
 bool net_container_active(const struct net_store *st, const char *id);
 /* Hold it: *fd keeps the lock until it is closed (or the process ends). */
-int net_container_hold(const struct net_store *st, const char *id, int *fd,
-                       struct mc_error *err);
+int net_container_hold(const struct net_store *st, const char *id, int *fd, struct mc_error *err);
 /* Remove its .active file, unless it runs (the container is being removed). */
 void net_container_forget(const struct net_store *st, const char *id);
 

@@ -111,8 +111,7 @@ int net_parse_publish(const char *spec, struct net_binding *out, size_t max, siz
 	if (ctr[0] == '\0')
 		return mc_fail(err, 0, "no port specified: %s<empty>", spec);
 	if (ip[0] == '[' || strchr(ip, ':') != NULL)
-		return mc_fail(err, 0, "invalid IP address %s: only IPv4 is supported",
-		               ip);
+		return mc_fail(err, 0, "invalid IP address %s: only IPv4 is supported", ip);
 	if (ip[0] != '\0' && net_addr_parse(ip, &host_ip, err) < 0)
 		return mc_fail(err, 0, "invalid IP address: %s", ip);
 	if (parse_range(ctr, strlen(ctr), &clo, &chi) < 0)

@@ -103,8 +103,8 @@ static const char *config_field(json_t *doc, const char *key)
 /* Fill in the struct from its record; false if the record is not one of ours. */
 static bool from_record(json_t *doc, struct net_network *net)
 {
-	const char *bridge = json_string_value(json_object_get(
-	    json_object_get(doc, "Options"), "com.docker.network.bridge.name"));
+	const char *bridge = json_string_value(
+	    json_object_get(json_object_get(doc, "Options"), "com.docker.network.bridge.name"));
 	const char *subnet = config_field(doc, "Subnet"), *gateway = config_field(doc, "Gateway");
 	struct mc_error ignored;
 
@@ -321,8 +321,7 @@ static int choose_subnet(const struct net_network *list, size_t count, const str
 		return 0;
 	}
 	net_cidr_parse(NET_POOL, &pool, err);
-	for (uint32_t a = pool.addr; a <= net_cidr_last(&pool);
-	     a += 1u << (32 - NET_POOL_SLICE)) {
+	for (uint32_t a = pool.addr; a <= net_cidr_last(&pool); a += 1u << (32 - NET_POOL_SLICE)) {
 		out->addr = a;
 		out->prefix = NET_POOL_SLICE;
 		if (subnet_conflict(out, list, count, spec) == NULL)
@@ -332,22 +331,21 @@ static int choose_subnet(const struct net_network *list, size_t count, const str
 }
 
 int net_network_create(struct net_store *st, const struct net_network *list, size_t count,
-                       const struct net_new *spec, struct net_network *out,
-                       struct mc_error *err)
+                       const struct net_new *spec, struct net_network *out, struct mc_error *err)
 {
 	char id[65], bridge[16], net[NET_CIDR_STRLEN];
 	struct net_cidr subnet;
 	uint32_t gateway;
 
 	if (!net_valid_name(spec->name))
-		return mc_fail(err, 0,
-		               "invalid network name \"%s\": only [a-zA-Z0-9][a-zA-Z0-9_.-], at most "
-		               "64 characters",
-		               spec->name);
+		return mc_fail(
+		    err, 0,
+		    "invalid network name \"%s\": only [a-zA-Z0-9][a-zA-Z0-9_.-], at most "
+		    "64 characters",
+		    spec->name);
 	for (size_t i = 0; i < count; i++)
 		if (strcmp(list[i].name, spec->name) == 0)
-			return mc_fail(err, 0, "network with name %s already exists",
-			               spec->name);
+			return mc_fail(err, 0, "network with name %s already exists", spec->name);
 	if (strcmp(spec->name, "host") == 0 || strcmp(spec->name, "none") == 0)
 		return mc_fail(err, 0, "network with name %s already exists (predefined)",
 		               spec->name);

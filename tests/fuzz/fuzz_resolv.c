@@ -18,7 +18,8 @@ static void check(const char *out)
 		if (strncmp(line, "search ", 7) != 0 && strncmp(line, "options ", 8) != 0 &&
 		    strncmp(line, "nameserver ", 11) != 0)
 			__builtin_trap();
-		if (strncmp(line, "nameserver 127.", 15) == 0 || strncmp(line, "nameserver ::1", 14) == 0)
+		if (strncmp(line, "nameserver 127.", 15) == 0 ||
+		    strncmp(line, "nameserver ::1", 14) == 0)
 			__builtin_trap();
 		line += len + (line[len] == '\n');
 	}

@@ -830,7 +830,8 @@ static int cmd_addr(char **args UNUSED)
 		    (flags & 2)) {
 			struct in_addr g = {gw};
 
-			printf("gateway=%s %s\n", inet_ntop(AF_INET, &g, text, sizeof(text)), ifname);
+			printf("gateway=%s %s\n", inet_ntop(AF_INET, &g, text, sizeof(text)),
+			       ifname);
 		}
 	fclose(f);
 	return 0;
@@ -1027,7 +1028,8 @@ static const struct command commands[] = {
     {"chroot-breakout", cmd_chroot_breakout, 1, 1, "MARKER", "try the chroot escape, breakout="},
     {"addr", cmd_addr, 0, 0, "", "addr=IFACE A.B.C.D/N for each IPv4 address, gateway="},
     {"resolve", cmd_resolve, 1, 1, "NAME", "resolved=ADDRESS, from /etc/hosts (no NSS, no DNS)"},
-    {"serve", cmd_serve, 1, 3, "PORT [tcp|udp] [COUNT]", "answer COUNT clients: reply=HOST from=IP"},
+    {"serve", cmd_serve, 1, 3, "PORT [tcp|udp] [COUNT]",
+     "answer COUNT clients: reply=HOST from=IP"},
     {"connect", cmd_connect, 2, 4, "HOST PORT [tcp|udp] [MSG]", "connected=IP:PORT, the reply"},
     {"exit", cmd_exit, 1, 1, "N", "exit with status N"},
     {"kill-self", cmd_kill_self, 1, 1, "SIG", "raise signal number SIG"},
