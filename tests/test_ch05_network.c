@@ -815,6 +815,24 @@ static void test_random_host_port_and_publish_all(void **state)
 	expect_no_text(out, port, "a port is not given twice");
 }
 
+static void test_table_comes_back_after_flush(void **state)
+{
+	char out[16384];
+
+	(void)state;
+	REQUIRE_CONTAINERS();
+	start_server("kept", "-p 8585:80", 80, "tcp");
+	expect_status(host_connect("127.0.0.1", 8585, "tcp", "a", out, sizeof(out)), 0, "up", out);
+	/* Someone flushes the whole ruleset (a firewall reload, a script): our table is gone. */
+	expect_status(sh(out, sizeof(out), "nft flush ruleset 2>&1"), 0, "flush", out);
+	assert_int_not_equal(sh(out, sizeof(out), PROBE " connect 127.0.0.1 8585 tcp b 2>&1"), 0);
+	/* The next container start makes it again, with the running containers' ports. */
+	expect_status(mc(out, sizeof(out), "run --rm busybox true"), 0, "another container", out);
+	expect_status(host_connect("127.0.0.1", 8585, "tcp", "c", out, sizeof(out)), 0,
+	              "the port is back", out);
+	expect_text(out, " c", "reply");
+}
+
 /* The outside world: a namespace behind the host, 192.0.2.2, reached through 192.0.2.1. */
 static void make_outside(void)
 {
@@ -1312,6 +1330,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test_teardown(test_ping_and_tcp_between_containers, cleanup),
 	    cmocka_unit_test_teardown(test_published_port_reaches_container, cleanup),
 	    cmocka_unit_test_teardown(test_random_host_port_and_publish_all, cleanup),
+	    cmocka_unit_test_teardown(test_table_comes_back_after_flush, cleanup),
 	    cmocka_unit_test_teardown(test_masquerade_to_the_outside, cleanup),
 	    cmocka_unit_test_teardown(test_names_resolve_on_user_network, cleanup),
 	    cmocka_unit_test_teardown(test_network_connect_second_network, cleanup),

@@ -115,6 +115,39 @@ static int open_nat(struct net_session *s, struct mc_error *err)
 	return 0;
 }
 
+int net_session_nat(struct net_session *s, struct mc_error *err)
+{
+	struct mc_error ignored;
+	struct net_port p;
+	const char *id;
+	json_t *ep, *entry;
+	bool created;
+	size_t k;
+
+	if (open_nat(s, err) < 0)
+		return -1;
+	if (s->nat_checked)
+		return 0;
+	if (net_nat_ensure_table(&s->nat, &created, err) < 0)
+		return -1;
+	s->nat_checked = true;
+	for (size_t i = 0; created && i < s->count; i++) {
+		net_nat_network(&s->nat, true, s->list[i].bridge, &s->list[i].subnet,
+		                s->list[i].internal, &ignored);
+		json_object_foreach(net_endpoints(&s->list[i]), id, ep)
+		{
+			if (!net_container_active(s->st, id))
+				continue;
+			json_array_foreach(json_object_get(ep, "Ports"), k, entry)
+			{
+				if (port_of(entry, endpoint_addr(ep), &p))
+					net_nat_port(&s->nat, true, &p, &ignored);
+			}
+		}
+	}
+	return 0;
+}
+
 /* Remove an endpoint's published ports: their map elements, and the record of them. */
 static void unpublish(struct net_session *s, json_t *ep)
 {
@@ -249,7 +282,7 @@ int net_publish(struct net_session *s, struct net_network *net, const char *cont
 	}
 	json_object_set(ep, "Ports", ports);
 	net_session_changed(s, net);
-	if (n > 0 && (open_nat(s, err) < 0 || net_nat_ensure_table(&s->nat, err) < 0))
+	if (n > 0 && net_session_nat(s, err) < 0)
 		goto out;
 	ntaken = held_ports(s, container, taken, NET_MAX_PORTS * 3);
 	for (size_t i = 0; i < n; i++) {
@@ -564,7 +597,7 @@ static int plug_running(struct net_session *s, struct net_network *net, const ch
 	next_ifname(s, container, l.ifname, sizeof(l.ifname));
 	json_object_set_new(ep, "IfName", json_string(l.ifname));
 	net_endpoint_link(net, container, &l);
-	if (net_bridge_ensure(&s->nl, &s->nat, &s->nat_open, net, err) < 0 ||
+	if (net_session_nat(s, err) < 0 || net_bridge_ensure(&s->nl, &s->nat, net, err) < 0 ||
 	    (!net->internal && net_enable_forwarding(&forwarding, err) < 0) ||
 	    net_link_create(&s->nl, &l, err) < 0)
 		return -1;

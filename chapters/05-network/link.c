@@ -62,8 +62,8 @@ static int make_bridge(struct net_nl *nl, const struct net_network *net, struct 
 	return set_sysctl(path, "1", "127.0.0.1 may be routed to the containers", err);
 }
 
-int net_bridge_ensure(struct net_nl *nl, struct net_nat *nat, bool *nat_open,
-                      const struct net_network *net, struct mc_error *err)
+int net_bridge_ensure(struct net_nl *nl, struct net_nat *nat, const struct net_network *net,
+                      struct mc_error *err)
 {
 	char kind[32];
 	struct mc_error ignored;
@@ -79,14 +79,7 @@ int net_bridge_ensure(struct net_nl *nl, struct net_nat *nat, bool *nat_open,
 		return -1;
 	mc_trace(CH, "network %s: its bridge %s is not there yet, making it", net->name,
 	         net->bridge);
-	if (make_bridge(nl, net, err) < 0)
-		goto undo;
-	if (!*nat_open) {
-		if (net_nat_open(nat, err) < 0)
-			goto undo;
-		*nat_open = true;
-	}
-	if (net_nat_ensure_table(nat, err) < 0 ||
+	if (make_bridge(nl, net, err) < 0 ||
 	    net_nat_network(nat, true, net->bridge, &net->subnet, net->internal, err) < 0)
 		goto undo;
 	return 0;

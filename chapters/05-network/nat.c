@@ -106,6 +106,30 @@ static void first_error_line(const char *text, char *out, size_t size)
 	snprintf(out, size, "%.*s", (int)strcspn(line, "\n"), line);
 }
 
+/* For --trace: a short command whole, its lines joined by "; "; a long one by its first line. */
+static void trace_command(const char *cmd, int rc)
+{
+	char text[600];
+	size_t used = 0, lines = 0;
+
+	for (const char *p = cmd; *p != '\0'; p++)
+		lines += *p == '\n' || p[1] == '\0';
+	if (lines > 4) {
+		snprintf(text, sizeof(text), "%.*s ... (%zu lines)", (int)strcspn(cmd, "\n"), cmd,
+		         lines);
+	} else {
+		text[0] = '\0';
+		for (const char *line = cmd; *line != '\0' && used < sizeof(text);) {
+			size_t len = strcspn(line, "\n");
+
+			used += (size_t)snprintf(text + used, sizeof(text) - used, "%s%.*s",
+			                         used ? "; " : "", (int)len, line);
+			line += len + (line[len] == '\n');
+		}
+	}
+	mc_trace(CH, "nft %s -> %s", text, rc == 0 ? "ok" : "failed");
+}
+
 int net_nat_run(struct net_nat *nat, const char *cmd, struct mc_error *err)
 {
 	char why[256];
@@ -113,8 +137,7 @@ int net_nat_run(struct net_nat *nat, const char *cmd, struct mc_error *err)
 
 	rc = nft_run_cmd_from_buffer(nat->ctx, cmd);
 	if (mc_tracing())
-		mc_trace(CH, "nft %.*s -> %s", (int)strcspn(cmd, "\n"), cmd,
-		         rc == 0 ? "ok" : "failed");
+		trace_command(cmd, rc);
 	if (rc != 0) {
 		first_error_line(nft_ctx_get_error_buffer(nat->ctx), why, sizeof(why));
 		return mc_fail(err, 0, "nft %.*s: %s", (int)strcspn(cmd, "\n"), cmd, why);
@@ -122,13 +145,15 @@ int net_nat_run(struct net_nat *nat, const char *cmd, struct mc_error *err)
 	return 0;
 }
 
-int net_nat_ensure_table(struct net_nat *nat, struct mc_error *err)
+int net_nat_ensure_table(struct net_nat *nat, bool *created, struct mc_error *err)
 {
 	struct mc_error missing;
 
 	/* `add rule` twice adds the rule twice: make the table only when it is not there. */
+	*created = false;
 	if (net_nat_run(nat, "list table ip " NET_NFT_TABLE, &missing) == 0)
 		return 0;
+	*created = true;
 	mc_trace(CH, "nftables: making table ip %s (sets, maps, chains, rules: see nat.c)",
 	         NET_NFT_TABLE);
 	return net_nat_run(nat, net_nat_ruleset, err);

@@ -34,7 +34,7 @@ struct net_session {
 	bool changed[NET_MAX_NETWORKS];
 	struct net_nl nl; /* in our (the host's) network namespace */
 	struct net_nat nat;
-	bool nat_open;
+	bool nat_open, nat_checked;
 };
 
 /* Begin: lock, load, open rtnetlink, tidy up after dead containers. */
@@ -42,6 +42,12 @@ int net_session_begin(struct net_session *s, struct net_store *st, struct mc_err
 /* End: save what changed, unlock.  Returns -1 if saving failed (and rc was 0). */
 int net_session_end(struct net_session *s, int rc, struct mc_error *err);
 void net_session_changed(struct net_session *s, const struct net_network *net);
+/*
+ * nftables at hand, and our table there.  If it was not (`nft flush ruleset`
+ * took it), it is made again with every network's elements and every
+ * running container's published ports.
+ */
+int net_session_nat(struct net_session *s, struct mc_error *err);
 
 /* Joining a network: what the endpoint records. */
 struct net_attach {

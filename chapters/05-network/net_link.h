@@ -43,12 +43,12 @@ void net_link_names(struct net_link *l, const char *id, const char *net_id);
 
 /*
  * Make the network's bridge if it is not there - with its gateway address,
- * up, route_localnet on (localhost publishing) - and its nftables elements.
- * `nat` is opened on first need.  An existing link of that name that is not
- * a bridge is an error.
+ * up, route_localnet on (localhost publishing) - and its nftables elements
+ * (our table must be there: net_session_nat()).  An existing link of that
+ * name that is not a bridge is an error.
  */
-int net_bridge_ensure(struct net_nl *nl, struct net_nat *nat, bool *nat_open,
-                      const struct net_network *net, struct mc_error *err);
+int net_bridge_ensure(struct net_nl *nl, struct net_nat *nat, const struct net_network *net,
+                      struct mc_error *err);
 /* Remove the network's bridge and its nftables elements (network rm). */
 int net_bridge_remove(struct net_nl *nl, struct net_nat *nat, const struct net_network *net,
                       struct mc_error *err);

@@ -51,8 +51,8 @@ extern const char net_nat_ruleset[];
 int net_nat_open(struct net_nat *nat, struct mc_error *err);
 void net_nat_close(struct net_nat *nat);
 
-/* Make our table unless it is there already. */
-int net_nat_ensure_table(struct net_nat *nat, struct mc_error *err);
+/* Make our table unless it is there already (then *created). */
+int net_nat_ensure_table(struct net_nat *nat, bool *created, struct mc_error *err);
 
 /* Add (or delete) a network's elements: its bridge, and its subnet unless it is internal. */
 int net_nat_network(struct net_nat *nat, bool add, const char *bridge,

@@ -454,7 +454,12 @@ static int talk(struct net_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data
 /* A request header for `type` with `flags` (NLM_F_REQUEST added) and its family header. */
 static struct nlmsghdr *start(void *buf, uint16_t type, uint16_t flags)
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlmsghdr *nlh;
+
+	/* libmnl pads attributes without clearing the padding: start from zeros, so that
+	 * no stale byte of ours travels to the kernel (and --netlink-bytes reads cleanly). */
+	memset(buf, 0, NET_NL_BUFSIZE);
+	nlh = mnl_nlmsg_put_header(buf);
 
 	nlh->nlmsg_type = type;
 	nlh->nlmsg_flags = NLM_F_REQUEST | flags;

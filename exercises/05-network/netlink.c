@@ -93,8 +93,8 @@ int net_nl_open(struct net_nl *nl, pid_t pid, struct mc_error *err)
 		goto out;
 	rc = open_here(nl, err);
 	/* Back home, whatever happened: every later call of ours expects the host's namespace. */
-	if (enter_netns(self, "/proc/thread-self/ns/net (ours again)",
-	                rc < 0 ? &ignored : err) < 0 &&
+	if (enter_netns(self, "/proc/thread-self/ns/net (ours again)", rc < 0 ? &ignored : err) <
+	        0 &&
 	    rc == 0) {
 		net_nl_close(nl);
 		rc = -1;
@@ -169,8 +169,7 @@ static void put_u32(struct text *t, const void *p)
 
 enum attr_set { LINK_ATTRS, LINKINFO_ATTRS, INFO_DATA_ATTRS, ADDR_ATTRS, ROUTE_ATTRS };
 
-static void put_attrs(struct text *t, enum attr_set set, const void *data, size_t len,
-                      int depth);
+static void put_attrs(struct text *t, enum attr_set set, const void *data, size_t len, int depth);
 
 /* struct ifinfomsg's fields that say something, then the link's attributes. */
 static void put_link(struct text *t, const unsigned char *p, size_t len, int depth)
@@ -227,10 +226,10 @@ static void put_attr(struct text *t, enum attr_set set, const struct nlattr *a, 
 		put(t, " }");
 	} else if ((set == ADDR_ATTRS && (type == IFA_LOCAL || type == IFA_ADDRESS)) ||
 	           (set == ROUTE_ATTRS && (type == RTA_DST || type == RTA_GATEWAY))) {
-		static const char *const addr_names[] = {[IFA_ADDRESS] = "address",
-		                                         [IFA_LOCAL] = "local"};
-		static const char *const route_names[] = {[RTA_DST] = "dst",
-		                                          [RTA_GATEWAY] = "gateway"};
+		static const char *const addr_names[] = {
+		    [IFA_ADDRESS] = "address", [IFA_LOCAL] = "local"};
+		static const char *const route_names[] = {
+		    [RTA_DST] = "dst", [RTA_GATEWAY] = "gateway"};
 
 		put(t, " %s=", set == ADDR_ATTRS ? addr_names[type] : route_names[type]);
 		if (len == 4)
@@ -245,8 +244,7 @@ static void put_attr(struct text *t, enum attr_set set, const struct nlattr *a, 
 	}
 }
 
-static void put_attrs(struct text *t, enum attr_set set, const void *data, size_t len,
-                      int depth)
+static void put_attrs(struct text *t, enum attr_set set, const void *data, size_t len, int depth)
 {
 	const struct nlattr *a = data;
 	int left = len > 65536 ? 65536 : (int)len;
@@ -263,12 +261,12 @@ static void put_attrs(struct text *t, enum attr_set set, const void *data, size_
 static const char *type_name(uint16_t type)
 {
 	static const char *const names[] = {
-	    [NLMSG_NOOP] = "NLMSG_NOOP",         [NLMSG_ERROR] = "NLMSG_ERROR",
-	    [NLMSG_DONE] = "NLMSG_DONE",         [RTM_NEWLINK] = "RTM_NEWLINK",
-	    [RTM_DELLINK] = "RTM_DELLINK",       [RTM_GETLINK] = "RTM_GETLINK",
-	    [RTM_NEWADDR] = "RTM_NEWADDR",       [RTM_DELADDR] = "RTM_DELADDR",
-	    [RTM_GETADDR] = "RTM_GETADDR",       [RTM_NEWROUTE] = "RTM_NEWROUTE",
-	    [RTM_DELROUTE] = "RTM_DELROUTE",     [RTM_GETROUTE] = "RTM_GETROUTE",
+	    [NLMSG_NOOP] = "NLMSG_NOOP",     [NLMSG_ERROR] = "NLMSG_ERROR",
+	    [NLMSG_DONE] = "NLMSG_DONE",     [RTM_NEWLINK] = "RTM_NEWLINK",
+	    [RTM_DELLINK] = "RTM_DELLINK",   [RTM_GETLINK] = "RTM_GETLINK",
+	    [RTM_NEWADDR] = "RTM_NEWADDR",   [RTM_DELADDR] = "RTM_DELADDR",
+	    [RTM_GETADDR] = "RTM_GETADDR",   [RTM_NEWROUTE] = "RTM_NEWROUTE",
+	    [RTM_DELROUTE] = "RTM_DELROUTE", [RTM_GETROUTE] = "RTM_GETROUTE",
 	};
 
 	return type < sizeof(names) / sizeof(names[0]) && names[type] ? names[type] : NULL;
@@ -419,8 +417,8 @@ static void trace_hex(const struct nlmsghdr *nlh)
  * replies go to `cb` (may be NULL), the acknowledgement's errno (if any) is
  * the result.  `what` names the request for an error message.
  */
-static int talk(struct net_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data,
-                const char *what, struct mc_error *err)
+static int talk(struct net_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data, const char *what,
+                struct mc_error *err)
 {
 	const char *in = strcmp(nl->where, "host") == 0 ? "" : "(in the container) ";
 	char buf[NET_NL_BUFSIZE], text[1024] = "";
@@ -456,7 +454,12 @@ static int talk(struct net_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data
 /* A request header for `type` with `flags` (NLM_F_REQUEST added) and its family header. */
 static struct nlmsghdr *start(void *buf, uint16_t type, uint16_t flags)
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlmsghdr *nlh;
+
+	/* libmnl pads attributes without clearing the padding: start from zeros, so that
+	 * no stale byte of ours travels to the kernel (and --netlink-bytes reads cleanly). */
+	memset(buf, 0, NET_NL_BUFSIZE);
+	nlh = mnl_nlmsg_put_header(buf);
 
 	nlh->nlmsg_type = type;
 	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
@@ -512,8 +515,8 @@ static int on_link(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-int net_nl_link_get(struct net_nl *nl, const char *name, int *index, char *kind,
-                    size_t kind_size, struct mc_error *err)
+int net_nl_link_get(struct net_nl *nl, const char *name, int *index, char *kind, size_t kind_size,
+                    struct mc_error *err)
 {
 	char buf[NET_NL_BUFSIZE], what[64];
 	struct link_reply r = {0, kind, kind_size};
@@ -647,8 +650,7 @@ int net_nl_addr_add(struct net_nl *nl, int index, uint32_t addr, unsigned prefix
 	return talk(nl, net_nl_build_newaddr(buf, index, addr, prefix), NULL, NULL, what, err);
 }
 
-int net_nl_route_add_default(struct net_nl *nl, int index, uint32_t gateway,
-                             struct mc_error *err)
+int net_nl_route_add_default(struct net_nl *nl, int index, uint32_t gateway, struct mc_error *err)
 {
 	char buf[NET_NL_BUFSIZE];
 	struct nlmsghdr *nlh = start(buf, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL);
