@@ -134,6 +134,12 @@ int mc_net_check_spec(struct mc_spec *s, struct mc_error *err)
 	if ((container || is_mode(s, "none") || is_mode(s, "host")) &&
 	    (s->ip != NULL || json_array_size(s->aliases) > 0))
 		return mc_fail(err, 0, "--ip and --network-alias need a user defined network");
+	if (s->hostname != NULL && !net_valid_hostname(s->hostname))
+		return mc_fail(err, 0, "invalid hostname \"%s\"", s->hostname);
+	for (size_t i = 0; i < json_array_size(s->aliases); i++)
+		if (!net_valid_hostname(json_string_value(json_array_get(s->aliases, i))))
+			return mc_fail(err, 0, "invalid network alias \"%s\"",
+			               json_string_value(json_array_get(s->aliases, i)));
 	if (s->ip != NULL) {
 		uint32_t a;
 

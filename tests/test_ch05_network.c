@@ -1049,6 +1049,8 @@ static void test_bad_network_input(void **state)
 	    {"run --rm --dns 999.1.1.1 busybox true", "not an IPv4 address"},
 	    {"run --rm --dns-search 'a b' busybox true", "invalid DNS search"},
 	    {"run --rm --add-host nocolon busybox true", "--add-host"},
+	    {"run --rm -h 'a\nb' busybox true", "invalid hostname"},
+	    {"run --rm --network bridge --network-alias 'x y' busybox true", "invalid network alias"},
 	    {"run --rm --expose 1:2 busybox true", "invalid port format for --expose"},
 	    {"run --rm -p 192.0.2.200:80:80 busybox true", "not an address of this host"},
 	    {"network create --subnet 10.213.5.0/24 clash", "Pool overlaps"},

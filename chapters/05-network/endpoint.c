@@ -545,8 +545,14 @@ int net_endpoint_add(struct net_session *s, struct net_network *net, const struc
 			mc_fail_context(err, "network %s", net->name);
 		goto out;
 	}
-	for (size_t i = 0; a->aliases != NULL && a->aliases[i] != NULL; i++)
+	for (size_t i = 0; a->aliases != NULL && a->aliases[i] != NULL; i++) {
+		/* Each becomes a word on a line of other containers' /etc/hosts. */
+		if (!net_valid_hostname(a->aliases[i])) {
+			mc_fail(err, 0, "invalid network alias \"%s\"", a->aliases[i]);
+			goto out;
+		}
 		json_array_append_new(aliases, json_string(a->aliases[i]));
+	}
 	net_mac_of(chosen, mac);
 	random_id(id);
 	json_object_set_new(net_endpoints(net), a->container,

@@ -33,7 +33,7 @@ static void put(struct text *t, const char *fmt, ...)
 		t->used += (size_t)n;
 }
 
-/* A hostname as RFC 952/1123 allow it: letters, digits, '-' and '.', 1 to 253 characters. */
+/* A hostname as RFC 952/1123 allow it (and '_', which Docker's names have): 1 to 253 characters. */
 static bool valid_host_name(const char *name, size_t len)
 {
 	if (len == 0 || len > 253 || name[0] == '-' || name[0] == '.')
@@ -44,6 +44,11 @@ static bool valid_host_name(const char *name, size_t len)
 		      name[i] == '_'))
 			return false;
 	return true;
+}
+
+bool net_valid_hostname(const char *name)
+{
+	return valid_host_name(name, strlen(name));
 }
 
 int net_parse_extra_host(const char *spec, char *name, size_t name_size, uint32_t *addr,
@@ -69,6 +74,9 @@ int net_hosts_text(const struct net_etc *e, char *buf, size_t size, struct mc_er
 	struct text t = {buf, size, 0, false};
 	char addr[NET_ADDR_STRLEN], name[256];
 
+	/* It becomes a line of the file: a newline in it would be a line of its own. */
+	if (!net_valid_hostname(e->hostname))
+		return mc_fail(err, 0, "invalid hostname \"%s\"", e->hostname);
 	/* The same lines Docker writes (libnetwork's etchosts). */
 	put(&t, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
 	        "fe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\n"

@@ -47,6 +47,10 @@ struct net_etc {
 	const char *const *dns_options;
 };
 
+/* Letters, digits, '-', '.' and '_', not starting with '-' or '.', at most 253: a name in
+ * /etc/hosts (hostnames, --add-host names, container names and aliases). */
+bool net_valid_hostname(const char *name);
+
 /*
  * "db:10.0.0.5" (or Docker's newer "db=10.0.0.5"; "host-gateway" as the
  * address) -> name and address (0 for host-gateway).
