@@ -152,6 +152,26 @@ static json_t *container_json(struct mc_container *c)
 	return doc;
 }
 
+int mc_inspect_one(json_t *all, json_t *one, const char *format, struct mc_error *err)
+{
+	int rc = format != NULL ? mc_render_template(stdout, one, format, err) : 0;
+
+	json_array_append_new(all, one);
+	return rc;
+}
+
+void mc_inspect_print(json_t *all, const char *format)
+{
+	char *text;
+
+	if (format == NULL) {
+		text = json_dumps(all, JSON_INDENT(4) | JSON_PRESERVE_ORDER);
+		printf("%s\n", text ? text : "[]");
+		free(text);
+	}
+	json_decref(all);
+}
+
 int verb_inspect(int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -165,7 +185,6 @@ int verb_inspect(int argc, char **argv)
 	struct img_store st;
 	struct mc_error err;
 	int opt, status = 0;
-	char *text;
 
 	while ((opt = getopt_long(argc, argv, "+f:h", options, NULL)) != -1) {
 		if (opt == 'h') {
@@ -211,16 +230,10 @@ int verb_inspect(int argc, char **argv)
 			status = 1;
 			continue;
 		}
-		if (format != NULL && mc_render_template(stdout, one, format, &err) < 0)
+		if (mc_inspect_one(all, one, format, &err) < 0)
 			status = mc_report(&err);
-		json_array_append_new(all, one);
 	}
-	if (format == NULL) {
-		text = json_dumps(all, JSON_INDENT(4) | JSON_PRESERVE_ORDER);
-		printf("%s\n", text ? text : "[]");
-		free(text);
-	}
-	json_decref(all);
+	mc_inspect_print(all, format);
 	img_store_close(&st);
 	/* Docker prints what it found and still fails for what it did not. */
 	return status == 0 ? 0 : 1;

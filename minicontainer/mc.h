@@ -55,6 +55,10 @@ int mc_images_in_use(char ***manifests, size_t *count, struct mc_error *err);
 /* inspect.c: {{.A.B}} and {{json .A}} templates over a JSON document. */
 #include <jansson.h>
 int mc_render_template(FILE *out, json_t *doc, const char *tmpl, struct mc_error *err);
+/* An inspected object: printed with --format now, or added to the array mc_inspect_print()
+ * prints (and frees) at the end, as docker inspect does. */
+int mc_inspect_one(json_t *all, json_t *one, const char *format, struct mc_error *err);
+void mc_inspect_print(json_t *all, const char *format);
 
 /* The verbs. */
 int verb_run(int argc, char **argv);

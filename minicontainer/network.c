@@ -427,7 +427,6 @@ static int network_inspect(int argc, char **argv)
 	json_t *all = json_array();
 	struct mc_error err;
 	int opt, status = 0;
-	char *text;
 
 	while ((opt = getopt_long(argc, argv, "+f:h", options, NULL)) != -1) {
 		if (opt == 'f')
@@ -458,16 +457,10 @@ static int network_inspect(int argc, char **argv)
 			status = 1;
 			continue;
 		}
-		if (format != NULL && mc_render_template(stdout, one, format, &err) < 0)
+		if (mc_inspect_one(all, one, format, &err) < 0)
 			status = mc_report(&err);
-		json_array_append_new(all, one);
 	}
-	if (format == NULL) {
-		text = json_dumps(all, JSON_INDENT(4) | JSON_PRESERVE_ORDER);
-		printf("%s\n", text ? text : "[]");
-		free(text);
-	}
-	json_decref(all);
+	mc_inspect_print(all, format);
 	return status == 0 ? 0 : 1;
 }
 

@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include "cg_options.h"
 #include "img_run.h"
@@ -47,14 +46,10 @@ static void notice(const char *text)
 static int network_of(struct net_store *store, char *id, char *etc_dir, size_t size,
                       struct mc_error *err)
 {
-	unsigned char r[32];
 	const char *rundir = getenv("MC_RUNDIR");
 
 	/* An id of our own: the address, the veth names and the lock are keyed by it. */
-	if (getrandom(r, sizeof(r), 0) != sizeof(r))
-		return mc_fail(err, 0, "getrandom");
-	for (size_t i = 0; i < sizeof(r); i++)
-		snprintf(id + 2 * i, 3, "%02x", r[i]);
+	net_random_id(id);
 	snprintf(etc_dir, size, "%s/ch05-%.12s",
 	         rundir && rundir[0] ? rundir : "/run/minicontainer", id);
 	net.run.container = id;

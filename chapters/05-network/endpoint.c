@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -491,17 +490,6 @@ int net_session_end(struct net_session *s, int rc, struct mc_error *err)
 
 /* ---- attaching ----------------------------------------------------------------------------- */
 
-static void random_id(char out[65])
-{
-	unsigned char r[32];
-
-	if (getrandom(r, sizeof(r), 0) != sizeof(r))
-		for (size_t i = 0; i < sizeof(r); i++)
-			r[i] = (unsigned char)rand();
-	for (size_t i = 0; i < sizeof(r); i++)
-		snprintf(out + 2 * i, 3, "%02x", r[i]);
-}
-
 int net_endpoint_add(struct net_session *s, struct net_network *net, const struct net_attach *a,
                      struct mc_error *err)
 {
@@ -554,7 +542,7 @@ int net_endpoint_add(struct net_session *s, struct net_network *net, const struc
 		json_array_append_new(aliases, json_string(a->aliases[i]));
 	}
 	net_mac_of(chosen, mac);
-	random_id(id);
+	net_random_id(id);
 	json_object_set_new(net_endpoints(net), a->container,
 	                    json_pack("{s:s, s:s, s:s, s:s, s:O, s:s, s:b}", "Name",
 	                              a->name ? a->name : "", "EndpointID", id, "MacAddress",

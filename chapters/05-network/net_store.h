@@ -99,6 +99,9 @@ int net_network_create(struct net_store *st, const struct net_network *list, siz
                        const struct net_new *spec, struct net_network *out, struct mc_error *err);
 int net_network_delete(struct net_store *st, const struct net_network *net, struct mc_error *err);
 
+/* 64 random hex digits: network ids, endpoint ids. */
+void net_random_id(char out[65]);
+
 /* Docker's rule for names: [a-zA-Z0-9][a-zA-Z0-9_.-]*, at most 64 characters. */
 bool net_valid_name(const char *name);
 

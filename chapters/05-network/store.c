@@ -19,16 +19,14 @@
 
 /* ---- the store and its lock ---------------------------------------------------------------- */
 
-static void random_hex(char *out, size_t bytes)
+void net_random_id(char out[65])
 {
 	unsigned char r[32];
 
-	if (bytes > sizeof(r))
-		bytes = sizeof(r);
-	if (getrandom(r, bytes, 0) != (ssize_t)bytes)
-		for (size_t i = 0; i < bytes; i++)
+	if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
+		for (size_t i = 0; i < sizeof(r); i++)
 			r[i] = (unsigned char)rand();
-	for (size_t i = 0; i < bytes; i++)
+	for (size_t i = 0; i < sizeof(r); i++)
 		snprintf(out + 2 * i, 3, "%02x", r[i]);
 }
 
@@ -153,7 +151,7 @@ static int make_default(struct net_store *st, const char *subnet_text, struct mc
 
 	if (net_cidr_parse(subnet_text ? subnet_text : NET_DEFAULT_SUBNET, &subnet, err) < 0)
 		return mc_fail_context(err, "the default network's subnet");
-	random_hex(id, 32);
+	net_random_id(id);
 	if (!from_record(new_record(id, NET_DEFAULT_NAME, NET_DEFAULT_BRIDGE, &subnet,
 	                            subnet.addr + 1, false),
 	                 &net))
@@ -362,7 +360,7 @@ int net_network_create(struct net_store *st, const struct net_network *list, siz
 			return mc_fail(err, 0, "gateway %s is not a usable address of %s",
 			               spec->gateway, net_cidr_str(&subnet, net));
 	}
-	random_hex(id, 32);
+	net_random_id(id);
 	/* Docker names its bridges br-<12 hex>; interface names have at most 15 characters. */
 	snprintf(bridge, sizeof(bridge), "mc-%.12s", id);
 	if (!from_record(new_record(id, spec->name, bridge, &subnet, gateway, spec->internal), out))
