@@ -31,9 +31,10 @@ root, a leading "sudo " is dropped before running the command; as another
 user those blocks are skipped and the script ends with exit status 77.
 
 As root, each block runs in a network namespace of its own (unshare and
-nsenter from util-linux), with only lo, up: containers on a bridge, published
-ports, nftables rules and ip_forward stay in there, and go with it when the
-block ends - a transcript never changes the host's network.
+nsenter from util-linux), with only lo, up, and forwarding on as on most hosts
+that run containers: containers on a bridge, published ports, nftables rules
+and sysctls stay in there, and go with it when the block ends - a transcript
+never changes the host's network.
 
 Expected and actual output are compared line by line, ignoring trailing
 whitespace and trailing empty lines.  In expected lines these placeholders
@@ -295,7 +296,8 @@ def diff_text(expected, actual):
 def start_sandbox():
     """A network namespace for one block, held open by a sleeping process (or None)."""
     proc = subprocess.Popen(["unshare", "--net", "sh", "-c",
-                             "ip link set lo up && echo ready && exec sleep 1000000"],
+                             "ip link set lo up && echo 1 > /proc/sys/net/ipv4/ip_forward && "
+                             "echo ready && exec sleep 1000000"],
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             start_new_session=True)
     if proc.stdout.readline().strip() == b"ready":
