@@ -107,10 +107,8 @@ static int sh(char *out, size_t size, const char *fmt, ...)
 }
 
 /* minicontainer ARGS (a shell fragment), stdout and stderr together, under a timeout. */
-#define mc(out, size, ...) mc_run(out, size, __VA_ARGS__)
-static int mc_run(char *out, size_t size, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static int mc_run(char *out, size_t size, const char *fmt, ...)
+static int mc(char *out, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int mc(char *out, size_t size, const char *fmt, ...)
 {
 	char args[6144];
 	va_list ap;

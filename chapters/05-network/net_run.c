@@ -149,6 +149,9 @@ static int plumb(struct net_session *s, struct net_run *run, struct net_network 
 	json_object_set_new(ep, "IfName", json_sprintf("eth%zu", index));
 	net_session_changed(s, net);
 	net_endpoint_link(net, run->container, l);
+	/* Its first network routes for it (the main one - or, if that was disconnected, the
+	 * next), as Docker gives the default gateway to one endpoint. */
+	l->primary = index == 0;
 	if (net_session_nat(s, err) < 0 || net_bridge_ensure(&s->nl, &s->nat, net, err) < 0)
 		return -1;
 	if (!net->internal && net_enable_forwarding(&forwarding, err) < 0)
