@@ -951,6 +951,11 @@ static void test_network_connect_second_network(void **state)
 	expect_status(mc(out, sizeof(out), "network connect back later"), 0, "connect later", out);
 	expect_status(mc(out, sizeof(out), "start -a later"), 0, "start later", out);
 	expect_text(out, "addr=eth1 10.214.", "later has both");
+	/* Without its first network, the one left routes for it. */
+	expect_status(mc(out, sizeof(out), "network disconnect front later"), 0, "disconnect", out);
+	expect_status(mc(out, sizeof(out), "start -a later"), 0, "start later again", out);
+	expect_text(out, "addr=eth0 10.214.", "back is eth0 now");
+	expect_text(out, "gateway=10.214.", "and its gateway is the default route");
 }
 
 static void test_fifty_containers_at_once(void **state)
