@@ -1268,8 +1268,9 @@ static void test_trace_decodes_netlink(void **state)
 	REQUIRE_CONTAINERS();
 	expect_status(mc(out, sizeof(out), "--trace run --rm busybox true"), 0, "--trace", out);
 	expect_text(out, "[ch05] RTM_NEWLINK ifname=\"mcv", "the veth pair");
-	expect_text(out, "kind=\"veth\" data{ peer{ ifname=\"mcp", "its peer, nested");
-	expect_text(out, " net_ns_pid=", "moved into the container");
+	expect_text(out, "kind=\"veth\" data{ peer{ ifname=\"eth0\" address=02:42:0a:d5:",
+	            "its peer, nested");
+	expect_text(out, " net_ns_pid=", "made in the container's namespace");
 	expect_text(out, "[ch05] (in the container) RTM_NEWADDR prefixlen=16", "its address");
 	expect_text(out, "[ch05] (in the container) RTM_NEWROUTE dst_len=0", "its route");
 	expect_text(out, "[ch05] RTM_DELLINK ifname=\"mcv", "and removed");

@@ -584,7 +584,6 @@ static int plug_running(struct net_session *s, struct net_network *net, const ch
                         pid_t pid, struct mc_error *err)
 {
 	json_t *ep = net_endpoint(net, container);
-	struct mc_error ignored;
 	struct net_link l;
 	bool forwarding;
 
@@ -593,14 +592,9 @@ static int plug_running(struct net_session *s, struct net_network *net, const ch
 	net_endpoint_link(net, container, &l);
 	if (net_session_nat(s, err) < 0 || net_bridge_ensure(&s->nl, &s->nat, net, err) < 0 ||
 	    (!net->internal && net_enable_forwarding(&forwarding, err) < 0) ||
-	    net_link_create(&s->nl, &l, err) < 0)
+	    net_link_plug(&s->nl, pid, &l, err) < 0)
 		return -1;
 	json_object_set_new(ep, "Up", json_true());
-	if (net_link_move_in(&s->nl, pid, &l, err) < 0) {
-		net_link_delete(&s->nl, l.host_if, &ignored);
-		json_object_del(ep, "Up");
-		return -1;
-	}
 	return net_hosts_refresh(s, container, true, err);
 }
 

@@ -14,7 +14,6 @@
 void net_link_names(struct net_link *l, const char *id, const char *net_id)
 {
 	snprintf(l->host_if, sizeof(l->host_if), "mcv%.8s%.4s", id, net_id);
-	snprintf(l->peer_if, sizeof(l->peer_if), "mcp%.8s%.4s", id, net_id);
 }
 
 /* A per-interface sysctl; /proc/sys/net shows the network namespace of whoever opens it. */
@@ -98,33 +97,12 @@ int net_bridge_remove(struct net_nl *nl, struct net_nat *nat, const struct net_n
 	return 0;
 }
 
-int net_link_create(struct net_nl *nl, const struct net_link *l, struct mc_error *err)
-{
-	unsigned char mac[6];
-	struct mc_error ignored;
-	int index, bridge;
-
-	net_mac_of(l->addr, mac);
-	if (net_nl_veth_add(nl, l->host_if, l->peer_if, mac, err) < 0)
-		return -1;
-	if (net_nl_link_get(nl, l->bridge, &bridge, NULL, 0, err) < 0 ||
-	    net_nl_link_get(nl, l->host_if, &index, NULL, 0, err) < 0 ||
-	    net_nl_link_set_master(nl, index, bridge, err) < 0 ||
-	    net_nl_link_up(nl, index, err) < 0) {
-		net_nl_link_del(nl, l->host_if, &ignored);
-		return -1;
-	}
-	return 0;
-}
-
-int net_link_move_in(struct net_nl *host, pid_t pid, const struct net_link *l, struct mc_error *err)
+/* The other end, inside: its address, up, and the default route on the main network. */
+static int configure_inside(pid_t pid, const struct net_link *l, struct mc_error *err)
 {
 	struct net_nl inside;
 	int index, rc = -1;
 
-	if (net_nl_link_get(host, l->peer_if, &index, NULL, 0, err) < 0 ||
-	    net_nl_link_move(host, index, pid, l->ifname, err) < 0)
-		return -1;
 	if (net_nl_open(&inside, pid, err) < 0)
 		return -1;
 	if (net_nl_link_get(&inside, l->ifname, &index, NULL, 0, err) < 0 ||
@@ -138,6 +116,25 @@ int net_link_move_in(struct net_nl *host, pid_t pid, const struct net_link *l, s
 out:
 	net_nl_close(&inside);
 	return rc;
+}
+
+int net_link_plug(struct net_nl *host, pid_t pid, const struct net_link *l, struct mc_error *err)
+{
+	unsigned char mac[6];
+	struct mc_error ignored;
+	int index, bridge;
+
+	net_mac_of(l->addr, mac);
+	if (net_nl_veth_add(host, l->host_if, l->ifname, mac, pid, err) < 0)
+		return -1;
+	if (net_nl_link_get(host, l->bridge, &bridge, NULL, 0, err) < 0 ||
+	    net_nl_link_get(host, l->host_if, &index, NULL, 0, err) < 0 ||
+	    net_nl_link_set_master(host, index, bridge, err) < 0 ||
+	    net_nl_link_up(host, index, err) < 0 || configure_inside(pid, l, err) < 0) {
+		net_nl_link_del(host, l->host_if, &ignored);
+		return -1;
+	}
+	return 0;
 }
 
 int net_link_delete(struct net_nl *nl, const char *host_if, struct mc_error *err)

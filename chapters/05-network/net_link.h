@@ -11,8 +11,8 @@
  *
  * The bridge is made once per network (and again after a reboot); a veth
  * pair per container and network.  Its host end joins the bridge, its
- * other end is moved into the container's namespace as eth0 (eth1 ... for
- * more networks), where it gets the address and the default route.
+ * other end is made right inside the container's namespace as eth0 (eth1
+ * ... for more networks), where it gets the address and the default route.
  */
 #ifndef MC_NET_LINK_H
 #define MC_NET_LINK_H
@@ -29,8 +29,7 @@
 /* One endpoint's link, as the step sets it up. */
 struct net_link {
 	char host_if[16]; /* the host's end: "mcv" + 8 hex of the container + 4 of the network */
-	char peer_if[16]; /* the other end while it is still on the host: "mcp..." */
-	char ifname[16];  /* its name inside: eth0, eth1 ... */
+	char ifname[16];  /* the other end, inside: eth0, eth1 ... */
 	char bridge[16];
 	uint32_t addr, gateway;
 	unsigned prefix;
@@ -38,7 +37,7 @@ struct net_link {
 	bool internal; /* no way out: no default route */
 };
 
-/* The names of the pair for container `id` on network `net_id` (no kernel involved). */
+/* The host end's name for container `id` on network `net_id` (no kernel involved). */
 void net_link_names(struct net_link *l, const char *id, const char *net_id);
 
 /*
@@ -53,14 +52,13 @@ int net_bridge_ensure(struct net_nl *nl, struct net_nat *nat, const struct net_n
 int net_bridge_remove(struct net_nl *nl, struct net_nat *nat, const struct net_network *net,
                       struct mc_error *err);
 
-/* The pair, its host end on the bridge and up; the peer waits on the host. */
-int net_link_create(struct net_nl *nl, const struct net_link *l, struct mc_error *err);
 /*
- * Move the peer into the namespace of `pid` as l->ifname, and configure it
- * there: address, up, and (for the main network) the default route.
+ * Plug the container (its first process `pid`) into the bridge: the pair, its
+ * host end on the bridge and up, its other end born in the container's
+ * namespace as l->ifname and configured there - address, up, and (for the
+ * main network) the default route.  On failure the pair is gone again.
  */
-int net_link_move_in(struct net_nl *host, pid_t pid, const struct net_link *l,
-                     struct mc_error *err);
+int net_link_plug(struct net_nl *host, pid_t pid, const struct net_link *l, struct mc_error *err);
 /* Delete the pair (deleting one end deletes both).  A pair that is gone already is fine. */
 int net_link_delete(struct net_nl *nl, const char *host_if, struct mc_error *err);
 

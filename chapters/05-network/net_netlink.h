@@ -53,14 +53,14 @@ void net_nl_close(struct net_nl *nl);
 int net_nl_link_get(struct net_nl *nl, const char *name, int *index, char *kind, size_t kind_size,
                     struct mc_error *err);
 int net_nl_bridge_add(struct net_nl *nl, const char *name, struct mc_error *err);
-/* A veth pair: `name` here, `peer` with MAC address `peer_mac` at the other end. */
+/*
+ * A veth pair: `name` here, `peer` with MAC address `peer_mac` at the other
+ * end - made right in the network namespace of process `peer_pid` (0: here).
+ */
 int net_nl_veth_add(struct net_nl *nl, const char *name, const char *peer,
-                    const unsigned char peer_mac[6], struct mc_error *err);
+                    const unsigned char peer_mac[6], pid_t peer_pid, struct mc_error *err);
 int net_nl_link_up(struct net_nl *nl, int index, struct mc_error *err);
 int net_nl_link_set_master(struct net_nl *nl, int index, int master, struct mc_error *err);
-/* Move a link into the network namespace of `pid`, renamed `new_name` there. */
-int net_nl_link_move(struct net_nl *nl, int index, pid_t pid, const char *new_name,
-                     struct mc_error *err);
 int net_nl_link_del(struct net_nl *nl, const char *name, struct mc_error *err);
 
 /* Addresses and routes (IPv4). */

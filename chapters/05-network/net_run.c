@@ -138,7 +138,7 @@ static int link_etc(const struct net_run *run, struct mc_error *err)
 
 /* ---- prepare: the host side ----------------------------------------------------------------- */
 
-/* One endpoint: its network's bridge, then its own pair, waiting on the host. */
+/* One endpoint: its network's bridge now; its pair after clone (move_in()). */
 static int plumb(struct net_session *s, struct net_run *run, struct net_network *net, size_t index,
                  struct mc_error *err)
 {
@@ -147,6 +147,8 @@ static int plumb(struct net_session *s, struct net_run *run, struct net_network 
 	bool forwarding = false;
 
 	json_object_set_new(ep, "IfName", json_sprintf("eth%zu", index));
+	/* Marked before it exists: whoever cleans up after us deletes the pair. */
+	json_object_set_new(ep, "Up", json_true());
 	net_session_changed(s, net);
 	net_endpoint_link(net, run->container, l);
 	/* Its first network routes for it (the main one - or, if that was disconnected, the
@@ -159,9 +161,6 @@ static int plumb(struct net_session *s, struct net_run *run, struct net_network 
 	if (forwarding && !net->internal)
 		notify(run, "IPv4 forwarding was off on this host; turned it on "
 		            "(net.ipv4.ip_forward=1) so that containers can reach beyond it");
-	if (net_link_create(&s->nl, l, err) < 0)
-		return -1;
-	json_object_set_new(ep, "Up", json_true());
 	run->nlinks++;
 	return 0;
 }
@@ -301,7 +300,7 @@ static int move_in(struct ns_container *c, void *arg, struct mc_error *err)
 		return -1;
 	/* The child waits for "go": its eth0 is ready before it runs a single instruction. */
 	for (size_t i = 0; i < run->nlinks && rc == 0; i++)
-		rc = net_link_move_in(&host, c->pid, &run->links[i], err);
+		rc = net_link_plug(&host, c->pid, &run->links[i], err);
 	net_nl_close(&host);
 	return rc;
 }

@@ -3,13 +3,13 @@
  *
  * Chapter 05's step in chapter 01's lifecycle (ns_lifecycle.h):
  *
- *	prepare       host: the address (IPAM), the bridge, a veth pair per
- *	              network, published ports (nftables), the container's
- *	              /etc/hostname, /etc/hosts and /etc/resolv.conf, and its
- *	              name in its peers' /etc/hosts
- *	after-clone   host: each pair's other end moved into the child's new
- *	              network namespace as eth0, eth1 ..., its address, up,
- *	              and the default route - before the child runs anything
+ *	prepare       host: the address (IPAM), the bridge, published ports
+ *	              (nftables), the container's /etc/hostname, /etc/hosts and
+ *	              /etc/resolv.conf, and its name in its peers' /etc/hosts
+ *	after-clone   host: a veth pair per network, one end on the bridge, the
+ *	              other made in the child's new network namespace as eth0,
+ *	              eth1 ..., its address, up, and the default route - before
+ *	              the child runs anything
  *	before-pivot  child: the three /etc files bind-mounted into its root;
  *	              with --network container:ID, into that one's namespace
  *	after-exit    host: links, ports and names gone; the address stays

@@ -549,7 +549,7 @@ int net_nl_bridge_add(struct net_nl *nl, const char *name, struct mc_error *err)
 }
 
 int net_nl_veth_add(struct net_nl *nl, const char *name, const char *peer,
-                    const unsigned char peer_mac[6], struct mc_error *err)
+                    const unsigned char peer_mac[6], pid_t peer_pid, struct mc_error *err)
 {
 	char buf[NET_NL_BUFSIZE], what[64];
 	struct nlmsghdr *nlh = start(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
@@ -565,6 +565,10 @@ int net_nl_veth_add(struct net_nl *nl, const char *name, const char *peer,
 	put_ifinfo(nlh, 0);
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, peer);
 	mnl_attr_put(nlh, IFLA_ADDRESS, 6, peer_mac);
+	/* Born in the container's namespace: no move afterwards (a move, like a delete,
+	 * waits for the network stack to let go of the device: milliseconds). */
+	if (peer_pid > 0)
+		mnl_attr_put_u32(nlh, IFLA_NET_NS_PID, (uint32_t)peer_pid);
 	mnl_attr_nest_end(nlh, peer_info);
 	mnl_attr_nest_end(nlh, data);
 	mnl_attr_nest_end(nlh, info);
@@ -592,22 +596,6 @@ int net_nl_link_set_master(struct net_nl *nl, int index, int master, struct mc_e
 	put_ifinfo(nlh, index);
 	mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)master);
 	return talk(nl, nlh, NULL, NULL, "attach a link to its bridge", err);
-}
-
-int net_nl_link_move(struct net_nl *nl, int index, pid_t pid, const char *new_name,
-                     struct mc_error *err)
-{
-	char buf[NET_NL_BUFSIZE], what[64];
-	struct nlmsghdr *nlh = start(buf, RTM_NEWLINK, 0);
-
-	put_ifinfo(nlh, index);
-	/* Moved and renamed in one step: the kernel gives the new name inside the target
-	 * namespace (dev_change_net_namespace()), so "eth0" never exists on the host. */
-	mnl_attr_put_u32(nlh, IFLA_NET_NS_PID, (uint32_t)pid);
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, new_name);
-	snprintf(what, sizeof(what), "move link into the namespace of %d as %s", (int)pid,
-	         new_name);
-	return talk(nl, nlh, NULL, NULL, what, err);
 }
 
 int net_nl_link_del(struct net_nl *nl, const char *name, struct mc_error *err)
