@@ -65,7 +65,7 @@ cleanup() {
 	MC_ROOT=$TMP/mc/root MC_RUNDIR=$TMP/mc/run "$MC" ps -aq 2>/dev/null | while read -r id; do
 		MC_ROOT=$TMP/mc/root MC_RUNDIR=$TMP/mc/run "$MC" rm -f "$id" >/dev/null 2>&1
 	done
-	((PODMAN)) && podman_cmd rm -af >/dev/null 2>&1
+	((PODMAN)) && podman_teardown
 	for m in $(awk -v d="$TMP/" 'index($5, d) == 1 {print $5}' /proc/self/mountinfo | sort -r); do
 		umount -l "$m" 2>/dev/null
 	done
@@ -86,46 +86,26 @@ tar -C "$TMP/iperf" -cf "$TMP/iperf.tar" .
 "$MC" import - iperf <"$TMP/iperf.tar" >/dev/null || exit 1
 
 # ---- podman, with storage, configuration and CNI networks of its own -------------------------
-PD=$TMP/podman PODMAN=0
-PODMAN_ENV=(CONTAINERS_STORAGE_CONF="$PD/storage.conf" CONTAINERS_CONF="$PD/containers.conf"
-	CONTAINERS_REGISTRIES_CONF="$PD/registries.conf" TMPDIR="$PD/tmp")
-podman_cmd() { env "${PODMAN_ENV[@]}" podman --root "$PD/graph" --runroot "$PD/run" "$@"; }
+# shellcheck source=bench/podman.sh
+. "$REPO/bench/podman.sh"
+PODMAN=0
 if command -v podman >/dev/null && command -v runc >/dev/null; then
-	mkdir -p "$PD"/{graph,run,tmp,cni}
-	printf '[storage]\ndriver = "overlay"\ngraphroot = "%s"\nrunroot = "%s"\n' \
-		"$PD/graph" "$PD/run" >"$PD/storage.conf"
-	cat >"$PD/containers.conf" <<EOF
-[containers]
-default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
-[network]
-network_backend = "cni"
-network_config_dir = "$PD/cni"
-[engine]
-cgroup_manager = "cgroupfs"
-events_logger = "file"
-events_logfile_path = "$PD/tmp/events.log"
-tmp_dir = "$PD/tmp"
-static_dir = "$PD/graph/libpod"
-volume_path = "$PD/graph/volumes"
-image_copy_tmp_dir = "$PD/tmp"
-lock_type = "file"
-EOF
-	: >"$PD/registries.conf"
+	podman_setup "$TMP/podman"
 	podman_cmd import -q "$TMP/busybox.tar" busybox >"$TMP/podman-import.log" 2>&1 &&
 		podman_cmd import -q "$TMP/iperf.tar" iperf >>"$TMP/podman-import.log" 2>&1 && PODMAN=1
 	((PODMAN)) || cat "$TMP/podman-import.log" >&2
 fi
 ((PODMAN)) || log "podman (with runc) is not available: its rows are left out"
-PODMAN_RUN="${PODMAN_ENV[*]} podman --root $PD/graph --runroot $PD/run run --rm --pull never --runtime runc"
+PODMAN_RUN="$(podman_env_words)podman --root $PD/graph --runroot $PD/run run --rm --pull never --runtime runc"
 
 # ---- 1. start-up -------------------------------------------------------------------------------
 declare -A CMD=()
 CMD[mc-none]="$MC run --rm --network none busybox true"
 CMD[mc-bridge]="$MC run --rm busybox true"
 CMD[mc-publish]="$MC run --rm -p 18080:80 busybox true"
-CMD[podman-none]="env $PODMAN_RUN --network none busybox true"
-CMD[podman-bridge]="env $PODMAN_RUN busybox true"
-CMD[podman-publish]="env $PODMAN_RUN -p 18080:80 busybox true"
+CMD[podman-none]="$PODMAN_RUN --network none busybox true"
+CMD[podman-bridge]="$PODMAN_RUN busybox true"
+CMD[podman-publish]="$PODMAN_RUN -p 18080:80 busybox true"
 ROWS=(mc-none mc-bridge mc-publish)
 ((PODMAN)) && ROWS+=(podman-none podman-bridge podman-publish)
 for row in "${ROWS[@]}"; do
