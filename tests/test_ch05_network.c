@@ -300,12 +300,18 @@ static int ipam_entries(void)
 	return atoi(out);
 }
 
-/* After every container is gone: no veth, no map element, no address, no .active file. */
+/*
+ * After every container is gone: no veth, no map element, no address, no .active
+ * file.  The kernel deletes a dead container's veth pair with its network
+ * namespace, a moment after its last process ended: wait for that (5 s at most).
+ */
 static void expect_nothing_left(const char *when)
 {
 	char elements[16384], active[4096];
 
-	if (links_named("mcv") != 0 || links_named("mcp") != 0) {
+	for (int i = 0; i < 100 && links_named("mcv") != 0; i++)
+		usleep(50000);
+	if (links_named("mcv") != 0) {
 		sh(active, sizeof(active), "ip -o link");
 		fail_msg("%s: veth links are left:\n%s", when, active);
 	}
@@ -1273,7 +1279,8 @@ static void test_trace_decodes_netlink(void **state)
 	expect_text(out, " net_ns_pid=", "made in the container's namespace");
 	expect_text(out, "[ch05] (in the container) RTM_NEWADDR prefixlen=16", "its address");
 	expect_text(out, "[ch05] (in the container) RTM_NEWROUTE dst_len=0", "its route");
-	expect_text(out, "[ch05] RTM_DELLINK ifname=\"mcv", "and removed");
+	/* The pair goes with the container's namespace: nobody waits to delete it. */
+	expect_no_text(out, "RTM_DELLINK", "no deletion at the end");
 	/* Every request that makes something was acknowledged. */
 	for (char *save = NULL, *l = strtok_r(out, "\n", &save); l != NULL;
 	     l = strtok_r(NULL, "\n", &save))

@@ -7,10 +7,10 @@
  * two containers can never get the same address or the same host port, and
  * nobody sees a network half-changed.
  *
- * A session also tidies up first: an endpoint that still has a link or
- * published ports although its container no longer runs (its minicontainer
- * was killed with -9) has them removed, and the names it had in other
- * containers' /etc/hosts go too.
+ * A session also tidies up first: an endpoint that still has published
+ * ports although its container no longer runs (its minicontainer was killed
+ * with -9) has them removed, and the names it had in other containers'
+ * /etc/hosts go too.  (Its veth pair went with its network namespace.)
  */
 #ifndef MC_NET_ENDPOINT_H
 #define MC_NET_ENDPOINT_H
@@ -85,7 +85,11 @@ int net_publish(struct net_session *s, struct net_network *net, const char *cont
                 const struct net_binding *bindings, size_t n, struct mc_error *err);
 /* The ports an endpoint publishes (while its container runs), for ps, port and inspect. */
 size_t net_endpoint_ports(json_t *ep, struct net_port_entry *out, size_t max);
-/* Remove the container's published ports and links from every network (it stopped). */
+/*
+ * The container stopped (or never started): its published ports go, from every
+ * network.  Its links went with its network namespace (endpoint.c says why we
+ * do not wait for that).
+ */
 void net_endpoints_down(struct net_session *s, const char *container);
 
 /*

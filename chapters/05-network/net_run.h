@@ -12,8 +12,9 @@
  *	              the child runs anything
  *	before-pivot  child: the three /etc files bind-mounted into its root;
  *	              with --network container:ID, into that one's namespace
- *	after-exit    host: links, ports and names gone; the address stays
- *	              held until the container is removed (net_release)
+ *	after-exit    host: ports and names gone (the links went with the
+ *	              namespace); the address stays held until the container
+ *	              is removed (net_release)
  *
  * `--network none` keeps chapter 01's namespace with only lo; `host` no
  * namespace of its own; both still get the /etc files.
