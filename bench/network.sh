@@ -12,7 +12,7 @@
 # tmpfs over /run and /var/lib: the bridges, nftables/iptables rules,
 # ip_forward and podman's CNI state live and die there, and the host's network
 # is never touched. Both tools get their state in one temporary directory.
-# Full mode: 30 timed runs per row (podman 10), in 3 rounds that take turns
+# Full mode: 30 timed runs per row (podman 10), in 10 rounds that take turns
 # between the tools; writes bench/NETWORK.md. --quick: 5 runs, prints only.
 set -uo pipefail
 
@@ -48,7 +48,7 @@ done
 if ((QUICK)); then
 	RUNS=5 PODMAN_RUNS=5 ROUNDS=1 WARMUP=1 SECONDS_IPERF=3
 else
-	RUNS=30 PODMAN_RUNS=10 ROUNDS=3 WARMUP=3 SECONDS_IPERF=10
+	RUNS=30 PODMAN_RUNS=10 ROUNDS=10 WARMUP=1 SECONDS_IPERF=10
 	[[ -z $OUTPUT ]] && OUTPUT=$REPO/bench/NETWORK.md
 fi
 log() { printf '[bench] %s\n' "$*" >&2; }
