@@ -303,13 +303,14 @@ static int ipam_entries(void)
 /*
  * After every container is gone: no veth, no map element, no address, no .active
  * file.  The kernel deletes a dead container's veth pair with its network
- * namespace, a moment after its last process ended: wait for that (5 s at most).
+ * namespace, a moment after its last process ended: wait for that (20 s at most:
+ * in the emulated VM a moment is longer).
  */
 static void expect_nothing_left(const char *when)
 {
 	char elements[16384], active[4096];
 
-	for (int i = 0; i < 100 && links_named("mcv") != 0; i++)
+	for (int i = 0; i < 400 && links_named("mcv") != 0; i++)
 		usleep(50000);
 	if (links_named("mcv") != 0) {
 		sh(active, sizeof(active), "ip -o link");
