@@ -201,6 +201,10 @@ static int monitor_frame(struct relay *r, int *exit_code)
 		restore_terminal();
 		fprintf(stderr, "minicontainer: %s\n", buf);
 	}
+	if (type == 'n') { /* a notice: the session goes on (a raw terminal needs its \r) */
+		buf[len] = '\0';
+		fprintf(stderr, "minicontainer: %s%s", buf, raw ? "\r\n" : "\n");
+	}
 	if (type == 'x' && len == sizeof(int)) {
 		memcpy(exit_code, buf, sizeof(int));
 		return 1;

@@ -16,6 +16,7 @@
 
 #include "mc.h"
 #include "mc_container.h"
+#include "mc_net.h"
 #include "mc_verbs.h"
 
 /* ---- candidates ------------------------------------------------------------------------ */
@@ -31,7 +32,7 @@ static void offer(const char *cur, const char *word, const char *description)
 		printf("%s\n", word);
 }
 
-enum want { WANT_CONTAINERS, WANT_RUNNING, WANT_STOPPED, WANT_IMAGES, WANT_OBJECTS };
+enum want { WANT_CONTAINERS, WANT_RUNNING, WANT_STOPPED, WANT_IMAGES, WANT_OBJECTS, WANT_NETWORKS };
 
 static void offer_containers(const char *cur, enum want want)
 {
@@ -73,6 +74,22 @@ static void offer_images(const char *cur)
 		free(tags);
 	}
 	img_store_close(&st);
+}
+
+static void offer_networks(const char *cur)
+{
+	struct net_network *list;
+	struct net_store st;
+	struct mc_error ignored;
+	size_t n;
+
+	offer(cur, "host", NULL);
+	offer(cur, "none", NULL);
+	if (mc_net_store(&st, &ignored) < 0 || net_networks_load(&st, &list, &n, &ignored) < 0)
+		return;
+	for (size_t i = 0; i < n; i++)
+		offer(cur, list[i].name, NULL);
+	net_networks_free(list, n);
 }
 
 /* ---- where in the command line are we? ----------------------------------------------- */
@@ -121,6 +138,8 @@ static bool argument_kind(const struct mc_verb *v, int n, enum want *want)
 			*want = WANT_CONTAINERS;
 	} else if (strstr(word, "IMAGE") != NULL) {
 		*want = WANT_IMAGES;
+	} else if (strstr(word, "NETWORK") != NULL) {
+		*want = WANT_NETWORKS;
 	} else if (strstr(word, "NAME|ID") != NULL) {
 		*want = WANT_OBJECTS;
 	} else {
@@ -220,6 +239,10 @@ static int complete(int argc, char **argv)
 
 		if (!argument_kind(v, nargs, &want))
 			return 0;
+		if (want == WANT_NETWORKS) {
+			offer_networks(cur);
+			return 0;
+		}
 		if (want == WANT_IMAGES || want == WANT_OBJECTS)
 			offer_images(cur);
 		if (want != WANT_IMAGES)

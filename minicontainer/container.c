@@ -18,6 +18,7 @@
 #include "cg_cgroups.h"
 #include "mc_file.h"
 #include "mc.h"
+#include "mc_net.h"
 #include "mc_trace.h"
 
 static int containers_dir(char *buf, size_t size, struct mc_error *err)
@@ -640,6 +641,9 @@ int mc_container_remove(struct mc_container *c, struct mc_error *err)
 	 * cleans up its mounts and writes the record one last time: let it
 	 * finish before the files go, or the two of us race. */
 	wait_for_monitor(c);
+	/* Its addresses, and whatever a killed run left: links, ports, names (chapter 05). */
+	if (mc_net_release(c, err) < 0)
+		return -1;
 	if (mc_containers_lock(&lock, err) < 0)
 		return -1;
 	snprintf(path, sizeof(path), "%s/%s", mc_run_dir(), c->id);

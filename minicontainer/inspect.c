@@ -8,6 +8,7 @@
 #include "mc_container.h"
 #include "mc.h"
 #include "mc_template.h"
+#include "mc_net.h"
 
 /* out[key] = value, or `fallback` when value is missing (the fallback is consumed either way). */
 static void copy_or(json_t *out, const char *key, json_t *value, json_t *fallback)
@@ -92,7 +93,32 @@ static json_t *container_json(struct mc_container *c)
 	json_t *mounts = json_object_get(json_object_get(c->doc, "HostConfig"), "Mounts");
 
 	copy_or(doc, "Mounts", mounts, json_array());
+	json_object_set_new(doc, "NetworkSettings", mc_net_settings(c));
 	return doc;
+}
+
+int mc_inspect_one(json_t *all, json_t *one, const char *format, struct mc_error *err)
+{
+	/* "json" is {{json .}}; a field that is not there is an error (Go's missingkey=error). */
+	int rc = 0;
+
+	if (format != NULL)
+		rc = mc_render_template(
+		    stdout, one, strcmp(format, "json") == 0 ? "{{json .}}" : format, true, err);
+	json_array_append_new(all, one);
+	return rc;
+}
+
+void mc_inspect_print(json_t *all, const char *format)
+{
+	char *text;
+
+	if (format == NULL) {
+		text = json_dumps(all, JSON_INDENT(4) | JSON_PRESERVE_ORDER);
+		printf("%s\n", text ? text : "[]");
+		free(text);
+	}
+	json_decref(all);
 }
 
 struct inspect_opts {
@@ -174,7 +200,6 @@ static int inspect(const struct mc_command *cmd, const char *only, int argc, cha
 	struct img_store st;
 	struct mc_error err;
 	int first, status;
-	char *text;
 
 	if ((status = mc_parse_verb(cmd, &o, argc, argv, &first)) >= 0)
 		return status;
@@ -186,8 +211,6 @@ static int inspect(const struct mc_command *cmd, const char *only, int argc, cha
 		o.type = only;
 		noun = only;
 	}
-	if (o.format != NULL && strcmp(o.format, "json") == 0)
-		o.format = "{{json .}}";
 	if (mc_open_store(&st, &err) < 0)
 		return mc_report(&err);
 	all = json_array();
@@ -213,16 +236,10 @@ static int inspect(const struct mc_command *cmd, const char *only, int argc, cha
 			status = 1;
 			continue;
 		}
-		if (o.format != NULL && mc_render_template(stdout, one, o.format, true, &err) < 0)
+		if (mc_inspect_one(all, one, o.format, &err) < 0)
 			status = mc_report(&err);
-		json_array_append_new(all, one);
 	}
-	if (o.format == NULL) {
-		text = json_dumps(all, JSON_INDENT(4) | JSON_PRESERVE_ORDER);
-		printf("%s\n", text ? text : "[]");
-		free(text);
-	}
-	json_decref(all);
+	mc_inspect_print(all, o.format);
 	img_store_close(&st);
 	/* Docker prints what it found and still fails for what it did not. */
 	return status == 0 ? 0 : 1;

@@ -24,6 +24,7 @@
 #include "mc_resolve.h"
 #include "img_run.h"
 #include "mc.h"
+#include "mc_net.h"
 #include "mc_tty.h"
 #include "mc_trace.h"
 
@@ -34,9 +35,11 @@ static struct launch {
 	struct mc_container *c;
 	json_t *config, *host, *extra_env;
 	char rundir[PATH_MAX], upper[PATH_MAX];
-	struct img_run image;              /* chapter 04's step */
-	struct ovl_run layers;             /* chapter 03's */
-	struct cg_run cgroup;              /* chapter 02's */
+	struct img_run image;  /* chapter 04's step */
+	struct ovl_run layers; /* chapter 03's */
+	struct cg_run cgroup;  /* chapter 02's */
+	struct net_run net;    /* chapter 05's */
+	struct net_store netstore;
 	struct mc_confinement confinement; /* chapter 01's */
 	char **argv, **env;
 	const int *pass_fds; /* --preserve-fds */
@@ -44,37 +47,6 @@ static struct launch {
 	const struct mc_launch_io *io; /* the container's stdio, from the monitor */
 	pid_t pid;
 } L;
-
-/* ---- /etc/hostname, /etc/hosts, /etc/resolv.conf --------------------------------------- */
-
-static int write_text(const char *dir, const char *name, const char *text, struct mc_error *err)
-{
-	char path[PATH_MAX];
-
-	if (mc_path_join(path, sizeof(path), dir, name, err) < 0)
-		return -1;
-	return mc_create_file(path, text, err);
-}
-
-static int write_etc_files(const char *hostname, struct mc_error *err)
-{
-	char hosts[512], name[80], resolv[4096] = "";
-	struct mc_error ignored;
-
-	snprintf(name, sizeof(name), "%s\n", hostname);
-	snprintf(hosts, sizeof(hosts),
-	         "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
-	         "127.0.1.1\t%s\n",
-	         hostname);
-	/* The host's resolver configuration, as Docker copies it. */
-	mc_read_file("/etc/resolv.conf", resolv, sizeof(resolv), NULL, &ignored);
-	if (mc_mkdir_p(L.rundir, 0700, err) < 0 ||
-	    write_text(L.rundir, "hostname", name, err) < 0 ||
-	    write_text(L.rundir, "hosts", hosts, err) < 0 ||
-	    write_text(L.rundir, "resolv.conf", resolv, err) < 0)
-		return -1;
-	return 0;
-}
 
 /* ---- the capstone's step: in the child, before pivot_root --------------------------------- */
 
@@ -124,7 +96,6 @@ static int mount_tmpfs(int rootfd, const char *target, const char *options, stru
 
 static int mount_volumes(struct ns_container *ct, void *arg, struct mc_error *err)
 {
-	static const char *const etc[] = {"hostname", "hosts", "resolv.conf"};
 	json_t *mounts = json_object_get(L.host, "Mounts"),
 	       *tmpfs = json_object_get(L.host, "Tmpfs");
 	const char *target, *options;
@@ -132,15 +103,7 @@ static int mount_volumes(struct ns_container *ct, void *arg, struct mc_error *er
 	size_t i;
 
 	(void)arg;
-	/* Docker's files are bind mounts of files it keeps outside the image. */
-	for (i = 0; i < sizeof(etc) / sizeof(etc[0]); i++) {
-		char source[PATH_MAX], dest[64];
-
-		snprintf(dest, sizeof(dest), "/etc/%s", etc[i]);
-		if (mc_path_join(source, sizeof(source), L.rundir, etc[i], err) < 0 ||
-		    bind_into(ct->rootfd, source, dest, false, err) < 0)
-			return -1;
-	}
+	/* (/etc/hosts & co are chapter 05's, bound before these: a volume may cover them.) */
 	json_array_foreach(mounts, i, m)
 	{
 		if (bind_into(ct->rootfd, json_string_value(json_object_get(m, "Source")),
@@ -343,8 +306,6 @@ static int configure(struct ns_config *cfg, const char *hostname, struct mc_erro
 	cfg->hostname = hostname;
 	h = json_string_value(json_object_get(L.config, "WorkingDir"));
 	cfg->workdir = h && h[0] ? h : NULL;
-	cfg->host_network =
-	    strcmp(json_string_value(json_object_get(L.host, "NetworkMode")) ?: "", "host") == 0;
 	cfg->init = json_is_true(json_object_get(L.host, "Init"));
 	cfg->pass_fds = L.pass_fds;
 	cfg->npass_fds = L.npass_fds;
@@ -367,10 +328,12 @@ static int configure(struct ns_config *cfg, const char *hostname, struct mc_erro
  *	ch04  image layers   find the image, unpack its layers once
  *	ch03  overlay        the layers + the container's upper layer = its root
  *	ch02  cgroup         limits; the process placed before it runs
- *	here  volumes        /etc/hosts & co, -v, --tmpfs, --read-only; "running"
+ *	ch05  network        address, veth, ports, /etc/hosts & co (mc_net_configure)
+ *	here  volumes        -v, --tmpfs, --read-only; "running"
  *	ch01  confinement    user, capabilities, seccomp: the last before-exec hook
  */
-static int add_steps(struct ns_config *cfg, struct img_store *st, struct mc_error *err)
+static int add_steps(struct ns_config *cfg, struct img_store *st, const char *hostname,
+                     struct mc_error *err)
 {
 	const struct ns_step capstone = {
 	    .chapter = CH,
@@ -390,7 +353,9 @@ static int add_steps(struct ns_config *cfg, struct img_store *st, struct mc_erro
 	if (devices_of(L.host, &L.cgroup.devices, err) < 0)
 		return -1;
 	if (img_add_step(cfg, &L.image, err) < 0 || ovl_add_step(cfg, &L.layers, err) < 0 ||
-	    cg_add_step(cfg, &L.cgroup, err) < 0 || ns_add_step(cfg, &capstone, err) < 0 ||
+	    cg_add_step(cfg, &L.cgroup, err) < 0 ||
+	    mc_net_configure(L.c, L.rundir, hostname, &L.netstore, &L.net, err) < 0 ||
+	    net_add_step(cfg, &L.net, err) < 0 || ns_add_step(cfg, &capstone, err) < 0 ||
 	    mc_confinement_from_record(L.c->doc, &L.confinement, err) < 0)
 		return -1;
 	return ns_add_confine_step(cfg, &L.confinement.conf, err);
@@ -419,8 +384,8 @@ int mc_launch(struct mc_container *c, const struct mc_launch_io *io, const int *
 	st.lock_fd = -1;
 
 	ns_config_init(&cfg);
-	if (mc_open_store(&st, &err) < 0 || write_etc_files(hostname, &err) < 0 ||
-	    configure(&cfg, hostname, &err) < 0 || add_steps(&cfg, &st, &err) < 0) {
+	if (mc_open_store(&st, &err) < 0 || configure(&cfg, hostname, &err) < 0 ||
+	    add_steps(&cfg, &st, hostname, &err) < 0) {
 		mc_container_set_exited(c, MC_EXIT_FAILED, false, err.msg, &err);
 		goto out;
 	}

@@ -118,6 +118,10 @@ int mc_images_in_use(char ***manifests, size_t *count, struct mc_error *err);
 
 /* template.c: Go templates over JSON documents (mc_template.h). */
 #include "mc_template.h"
+/* inspect.c: an inspected object - printed with --format now, or added to the array
+ * mc_inspect_print() prints (and frees) at the end, as docker inspect does. */
+int mc_inspect_one(json_t *all, json_t *one, const char *format, struct mc_error *err);
+void mc_inspect_print(json_t *all, const char *format);
 
 /* The verbs. */
 /*
@@ -172,5 +176,17 @@ int verb_logout(int argc, char **argv);
  */
 int mc_pull_if_needed(struct img_store *st, const char *image, const char *policy,
                       struct img_image *img, struct mc_error *err);
+/* network.c: the network group, and port */
+extern const struct mc_command mc_cmd_network_create, mc_cmd_network_ls, mc_cmd_network_inspect,
+    mc_cmd_network_rm, mc_cmd_network_prune, mc_cmd_network_connect, mc_cmd_network_disconnect,
+    mc_cmd_port;
+int verb_network_create(int argc, char **argv);
+int verb_network_ls(int argc, char **argv);
+int verb_network_inspect(int argc, char **argv);
+int verb_network_rm(int argc, char **argv);
+int verb_network_prune(int argc, char **argv);
+int verb_network_connect(int argc, char **argv);
+int verb_network_disconnect(int argc, char **argv);
+int verb_port(int argc, char **argv);
 
 #endif

@@ -6,7 +6,8 @@
  *	overlay of the layers + the container's upper  chapter 03
  *	cgroup with the limits, process placed in it .. chapter 02
  *	namespaces, /proc, /dev, pivot_root ........... chapter 01
- *	volumes, /etc/hosts..., --read-only ........... here (a step of chapter 01's lifecycle)
+ *	address, veth, ports, /etc/hosts... ........... chapter 05
+ *	volumes, --read-only .......................... here (a step of chapter 01's lifecycle)
  *	user, capabilities, seccomp ................... chapter 01 (its confinement step)
  *	the pty of -t, signal forwarding, state ....... here
  */

@@ -20,6 +20,7 @@
  *	                   's' a signal for the container (int)
  *	monitor -> client: 'o' stdout bytes, 'e' stderr bytes,
  *	                   'r' why the container could not start (text),
+ *	                   'n' a notice while it starts (text: ip_forward, DNS),
  *	                   'x' its exit code (int), the last frame
  */
 #ifndef MC_MONITOR_H
@@ -58,6 +59,9 @@ int mc_monitor_spawn(struct mc_container *c, bool wait_for_attach, const int *pa
 struct sockaddr_un;
 int mc_attach_sockaddr(const struct mc_container *c, struct sockaddr_un *addr, int *dirfd,
                        struct mc_error *err);
+
+/* A notice for the attached clients' stderr (in the monitor; nothing when none is attached). */
+void mc_monitor_notice(const char *text);
 
 /* Frames (both sides). */
 int mc_frame_send(int fd, char type, const void *data, uint32_t len);

@@ -30,6 +30,10 @@ struct mc_spec {
 	int stop_timeout;        /* --stop-timeout; -1 unset */
 	struct mc_run_opts run;
 	json_t *devices; /* --device: HostConfig.Devices */
+	/* chapter 05: -p, --expose, --dns*, --add-host, --network-alias, --ip, -P */
+	json_t *port_bindings, *exposed, *dns, *dns_search, *dns_options, *extra_hosts, *aliases;
+	const char *ip;
+	bool publish_all;
 	struct cg_limits limits;
 	bool auto_remove, read_only, init, interactive, tty, help, privileged;
 	char **args; /* the command after the image */

@@ -442,6 +442,17 @@ static bool should_restart(int code, int restarts)
 	return strcmp(name, "always") == 0 || strcmp(name, "unless-stopped") == 0;
 }
 
+/*
+ * Something a user should hear about while the container starts (a DNS
+ * fallback, ip_forward turned on): the monitor's own stderr is /dev/null,
+ * so it goes to the attached clients, which print it on theirs.  A
+ * detached container's notice goes nowhere, as a daemon's log line would.
+ */
+void mc_monitor_notice(const char *text)
+{
+	broadcast('n', text, (uint32_t)strlen(text));
+}
+
 /* ---- the monitor process ------------------------------------------------------------------------ */
 
 static int listen_on(const struct mc_container *c, struct mc_error *err)

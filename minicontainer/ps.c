@@ -9,6 +9,7 @@
 
 #include "mc_container.h"
 #include "mc.h"
+#include "mc_net.h"
 
 /* "Up 5 seconds", "Exited (0) 2 minutes ago", "Restarting (1) 3 seconds ago", "Created". */
 void mc_status_text(const struct mc_container *c, char *buf, size_t size)
@@ -237,15 +238,25 @@ static size_t mount_targets(const struct mc_container *c, const char **out, size
 	return n;
 }
 
-static size_t network_names(const struct mc_container *c, const char **out, size_t max)
+/* The networks a container is on (chapter 05's record of it), or its mode: "host", "none". */
+static size_t network_names(const struct mc_container *c, char names[][128], size_t max)
 {
-	const char *mode = json_string_value(
-	    json_object_get(json_object_get(c->doc, "HostConfig"), "NetworkMode"));
+	json_t *settings = mc_net_settings(c), *networks, *v;
+	const char *name, *mode;
+	size_t n = 0;
 
-	if (mode == NULL || max == 0)
-		return 0;
-	out[0] = mode;
-	return 1;
+	networks = json_object_get(settings, "Networks");
+	json_object_foreach(networks, name, v)
+	{
+		if (n < max)
+			snprintf(names[n++], 128, "%s", name);
+	}
+	json_decref(settings);
+	if (n == 0 && max > 0 &&
+	    (mode = json_string_value(
+	         json_object_get(json_object_get(c->doc, "HostConfig"), "NetworkMode"))) != NULL)
+		snprintf(names[n++], 128, "%s", mode);
+	return n;
 }
 
 /* ", "-joined (`sep`), each cut to `cut` characters with "…" (0: not cut). */
@@ -355,10 +366,15 @@ static bool wanted(const struct mc_container *c, const struct filters *f, const 
 			return false;
 	}
 	if (by[F_NETWORK].n) {
-		n = network_names(c, names, 64);
+		char nets[16][128];
+		const char *ptrs[16];
+
+		n = network_names(c, nets, 16);
+		for (size_t i = 0; i < n; i++)
+			ptrs[i] = nets[i];
 		ok = false;
 		for (size_t i = 0; i < by[F_NETWORK].n; i++)
-			ok |= any_is(names, n, by[F_NETWORK].items[i]);
+			ok |= any_is(ptrs, n, by[F_NETWORK].items[i]);
 		if (!ok)
 			return false;
 	}
@@ -370,7 +386,7 @@ static json_t *row_of(struct mc_container *c, const struct ps_opts *o, struct im
 {
 	json_t *config = json_object_get(c->doc, "Config"), *row;
 	char id[65], command[1100], created[64], running_for[64], status[128], size[96],
-	    labels[4096], mounts[2048], networks[512], volumes[16];
+	    labels[4096], mounts[2048], networks[512], volumes[16], ports[1024];
 	const char *names[64];
 	time_t when = mc_parse_rfc3339(json_string_value(json_object_get(c->doc, "Created")));
 	size_t n, nlocal = 0;
@@ -390,8 +406,15 @@ static json_t *row_of(struct mc_container *c, const struct ps_opts *o, struct im
 		          strcmp(json_string_value(json_object_get(m, "Type")), "volume") == 0;
 	}
 	snprintf(volumes, sizeof(volumes), "%zu", nlocal);
-	n = network_names(c, names, 64);
-	join(names, n, ",", 0, networks, sizeof(networks));
+	{
+		char nets[16][128];
+		const char *ptrs[16];
+
+		n = network_names(c, nets, 16);
+		for (size_t i = 0; i < n; i++)
+			ptrs[i] = nets[i];
+		join(ptrs, n, ",", 0, networks, sizeof(networks));
+	}
 	size[0] = '\0';
 	if (o->size) {
 		/* The writable layer, and with the image under it ("virtual"). */
@@ -414,10 +437,11 @@ static json_t *row_of(struct mc_container *c, const struct ps_opts *o, struct im
 		         mc_human_size(bytes, rw, sizeof(rw)),
 		         mc_human_size(bytes + image_size, virt, sizeof(virt)));
 	}
+	mc_net_ports(c, ports, sizeof(ports));
 	row = json_pack(
 	    "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "ID", id,
 	    "Image", json_string_value(json_object_get(config, "Image")) ?: "", "Command", command,
-	    "CreatedAt", created, "RunningFor", running_for, "Ports", "", "State",
+	    "CreatedAt", created, "RunningFor", running_for, "Ports", ports, "State",
 	    mc_state_status(c), "Status", status, "Size", size, "Names", mc_container_name(c),
 	    "Labels", labels, "Mounts", mounts, "Networks", networks, "LocalVolumes", volumes);
 	return row;

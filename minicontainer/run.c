@@ -9,6 +9,7 @@
 #include "mc_launch.h"
 #include "mc_monitor.h"
 #include "mc.h"
+#include "mc_net.h"
 #include "mc_spec.h"
 #include "ns_namespaces.h"
 
@@ -47,6 +48,14 @@ static int create_container(int argc, char **argv, const char *verb, struct mc_s
 	img_image_free(&img);
 	img_store_close(&st);
 	if (mc_container_create(spec->name, doc, c, &err) < 0) {
+		mc_container_free(c);
+		return mc_report(&err);
+	}
+	/* Its address on its network (chapter 05); without one there is no container. */
+	if (mc_net_attach_created(c, spec, &err) < 0) {
+		struct mc_error ignored;
+
+		mc_container_remove(c, &ignored);
 		mc_container_free(c);
 		status = mc_report(&err);
 	}

@@ -25,6 +25,7 @@
 #include "mc_monitor.h"
 #include "ns_confine.h"
 #include "ns_namespaces.h"
+#include "mc_net.h"
 
 const char mc_run_usage[] =
     "Options:\n"
@@ -45,7 +46,16 @@ const char mc_run_usage[] =
     "      --cpus decimal         Number of CPUs\n"
     "  -c, --cpu-shares int       CPU shares (relative weight)\n"
     "      --pids-limit int       Tune container pids limit (-1 for unlimited)\n"
-    "      --network string       none (default) or host; bridge comes with chapter 05\n"
+    "      --network string       bridge (default), none, host, container:ID or a network\n"
+    "      --network-alias list   Another name on a user network (repeatable)\n"
+    "      --ip string            IPv4 address on a user network (e.g. 10.214.0.10)\n"
+    "  -p, --publish list         Publish a port: [IP:][HOSTPORT:]PORT[/tcp|udp]\n"
+    "  -P, --publish-all          Publish every exposed port to a free host port\n"
+    "      --expose list          Expose a port or a range of ports\n"
+    "      --dns list             Set custom DNS servers\n"
+    "      --dns-search list      Set custom DNS search domains\n"
+    "      --dns-option list      Set DNS options\n"
+    "      --add-host list        Add a custom host-to-IP mapping (host:ip)\n"
     "      --privileged           Give extended privileges to this container: every\n"
     "                             capability, no seccomp filter, /proc and /sys as they are\n"
     "      --restart string       Restart policy to apply when a container exits: no,\n"
@@ -103,6 +113,13 @@ enum {
 	OPT_DEVICE,
 	OPT_SECURITY_OPT,
 	OPT_PULL,
+	OPT_EXPOSE,
+	OPT_IP,
+	OPT_ALIAS,
+	OPT_DNS,
+	OPT_DNS_SEARCH,
+	OPT_DNS_OPTION,
+	OPT_ADD_HOST,
 };
 
 static const struct option options[] = {
@@ -125,6 +142,15 @@ static const struct option options[] = {
     {"pids-limit", required_argument, NULL, OPT_PIDS},
     {"network", required_argument, NULL, OPT_NETWORK},
     {"net", required_argument, NULL, OPT_NETWORK},
+    {"network-alias", required_argument, NULL, OPT_ALIAS},
+    {"ip", required_argument, NULL, OPT_IP},
+    {"publish", required_argument, NULL, 'p'},
+    {"publish-all", no_argument, NULL, 'P'},
+    {"expose", required_argument, NULL, OPT_EXPOSE},
+    {"dns", required_argument, NULL, OPT_DNS},
+    {"dns-search", required_argument, NULL, OPT_DNS_SEARCH},
+    {"dns-option", required_argument, NULL, OPT_DNS_OPTION},
+    {"add-host", required_argument, NULL, OPT_ADD_HOST},
     {"init", no_argument, NULL, OPT_INIT},
     {"privileged", no_argument, NULL, OPT_PRIVILEGED},
     {"cap-add", required_argument, NULL, OPT_CAP_ADD},
@@ -156,6 +182,13 @@ void mc_spec_init(struct mc_spec *s)
 	s->binds = json_array();
 	s->mounts = json_array();
 	s->tmpfs = json_object();
+	s->port_bindings = json_object();
+	s->exposed = json_object();
+	s->dns = json_array();
+	s->dns_search = json_array();
+	s->dns_options = json_array();
+	s->extra_hosts = json_array();
+	s->aliases = json_array();
 	s->run.detach_keys = "ctrl-p,ctrl-q";
 	s->labels = json_object();
 	s->log_config = json_object();
@@ -167,7 +200,7 @@ void mc_spec_init(struct mc_spec *s)
 	s->devices = json_array();
 	s->security_opt = json_array();
 	cg_limits_init(&s->limits);
-	s->network = "none";
+	s->network = "bridge";
 	s->pull = "missing";
 }
 
@@ -184,6 +217,13 @@ void mc_spec_free(struct mc_spec *s)
 	json_decref(s->log_config);
 	json_decref(s->devices);
 	json_decref(s->security_opt);
+	json_decref(s->port_bindings);
+	json_decref(s->exposed);
+	json_decref(s->dns);
+	json_decref(s->dns_search);
+	json_decref(s->dns_options);
+	json_decref(s->extra_hosts);
+	json_decref(s->aliases);
 }
 
 /* Docker's --restart: "no", "always", "unless-stopped", "on-failure[:N]". */
@@ -247,7 +287,7 @@ int mc_spec_parse(int argc, char **argv, struct mc_spec *s, struct mc_error *err
 	optind = 1;
 	opterr = 0;
 	/* '+': stop at the image name; what follows is the container's command. */
-	while ((opt = getopt_long(argc, argv, "+e:w:u:h:v:m:c:itdl:", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+e:w:u:h:v:m:c:itdl:p:P", options, NULL)) != -1) {
 		int rc = 0;
 
 		switch (opt) {
@@ -313,12 +353,35 @@ int mc_spec_parse(int argc, char **argv, struct mc_spec *s, struct mc_error *err
 				s->limits.pids = -1;
 			break;
 		case OPT_NETWORK:
-			if (strcmp(optarg, "none") != 0 && strcmp(optarg, "host") != 0)
-				rc = mc_fail(err, 0,
-				             "network %s not found (none and host exist; "
-				             "bridge networking arrives with chapter 05)",
-				             optarg);
-			s->network = optarg;
+			s->network = strcmp(optarg, "default") == 0 ? "bridge" : optarg;
+			break;
+		case 'p':
+			rc = mc_net_add_publish(s->port_bindings, s->exposed, optarg, err);
+			break;
+		case 'P':
+			s->publish_all = true;
+			break;
+		case OPT_EXPOSE:
+			rc = mc_net_add_expose(s->exposed, optarg, err);
+			break;
+		case OPT_IP:
+			s->ip = optarg;
+			break;
+		case OPT_ALIAS:
+			json_array_append_new(s->aliases, json_string(optarg));
+			break;
+		case OPT_DNS:
+		case OPT_DNS_SEARCH:
+		case OPT_DNS_OPTION:
+		case OPT_ADD_HOST:
+			rc = mc_net_add_dns(opt == OPT_DNS          ? s->dns
+			                    : opt == OPT_DNS_SEARCH ? s->dns_search
+			                    : opt == OPT_DNS_OPTION ? s->dns_options
+			                                            : s->extra_hosts,
+			                    opt == OPT_DNS        ? "dns"
+			                    : opt == OPT_ADD_HOST ? "add-host"
+			                                          : "",
+			                    optarg, err);
 			break;
 		case OPT_PRIVILEGED:
 			s->privileged = true;
@@ -448,7 +511,7 @@ int mc_spec_parse(int argc, char **argv, struct mc_spec *s, struct mc_error *err
 		if (rc < 0)
 			return -1;
 	}
-	if (cg_check_limits(&s->limits, err) < 0)
+	if (cg_check_limits(&s->limits, err) < 0 || mc_net_check_spec(s, err) < 0)
 		return -1;
 	if (s->auto_remove && s->restart != NULL && strcmp(s->restart, "no") != 0)
 		return mc_fail(err, 0, "Conflicting options: --restart and --rm");
@@ -558,12 +621,13 @@ json_t *mc_spec_record(const struct mc_spec *s, const struct img_image *img,
 	json_object_set_new(doc, "Image", json_string(img->config_digest));
 	json_object_set_new(doc, "ImageManifest", json_string(img->manifest_digest));
 	json_object_set_new(doc, "Config",
-	                    json_pack("{s:s, s:s, s:o, s:o, s:o, s:s, s:s, s:b, s:b}", "Image",
+	                    json_pack("{s:s, s:s, s:o, s:o, s:o, s:s, s:s, s:b, s:b, s:o}", "Image",
 	                              s->image, "Hostname", s->hostname ? s->hostname : "", "Cmd",
 	                              cmd, "Entrypoint", entrypoint, "Env", env, "WorkingDir",
 	                              s->workdir ? s->workdir : (rc->workdir ? rc->workdir : ""),
 	                              "User", s->user ? s->user : (rc->user ? rc->user : ""), "Tty",
-	                              s->tty, "OpenStdin", s->interactive));
+	                              s->tty, "OpenStdin", s->interactive, "ExposedPorts",
+	                              mc_net_exposed_ports(s, img)));
 	json_object_set_new(
 	    doc, "HostConfig",
 	    json_pack("{s:O, s:O, s:O, s:b, s:s, s:I, s:I, s:I, s:I, s:I, s:b, s:b, s:b}", "Binds",
@@ -580,5 +644,6 @@ json_t *mc_spec_record(const struct mc_spec *s, const struct img_image *img,
 	add_lifecycle_fields(doc, s, img);
 	json_object_set(json_object_get(doc, "HostConfig"), "Devices", s->devices);
 	json_object_set(json_object_get(doc, "HostConfig"), "SecurityOpt", s->security_opt);
+	mc_net_record(s, json_object_get(doc, "HostConfig"), json_object_get(doc, "Config"));
 	return doc;
 }

@@ -10,6 +10,7 @@ const struct mc_group mc_groups[] = {
     {"builder", "Manage builds"},
     {"container", "Manage containers"},
     {"image", "Manage images"},
+    {"network", "Manage networks"},
     {NULL, NULL},
 };
 
@@ -43,6 +44,14 @@ const struct mc_verb mc_verbs[] = {
     {"image",     "rm remove",       "rmi",     &mc_cmd_rmi,          verb_rmi,      false, 0},
     {"image",     "save",            "save",    &mc_cmd_save,         verb_save,     false, 0},
     {"image",     "tag",             "tag",     &mc_cmd_tag,          verb_tag,      false, 0},
+    {"container", "port",            "port",    &mc_cmd_port,         verb_port,     false, 0},
+    {"network",   "connect",         NULL,      &mc_cmd_network_connect, verb_network_connect, false, 0},
+    {"network",   "create",          NULL,      &mc_cmd_network_create, verb_network_create, false, 0},
+    {"network",   "disconnect",      NULL,      &mc_cmd_network_disconnect, verb_network_disconnect, false, 0},
+    {"network",   "inspect",         NULL,      &mc_cmd_network_inspect, verb_network_inspect, false, 0},
+    {"network",   "ls list",         NULL,      &mc_cmd_network_ls,   verb_network_ls, false, 0},
+    {"network",   "prune",           NULL,      &mc_cmd_network_prune, verb_network_prune, false, 0},
+    {"network",   "rm remove",       NULL,      &mc_cmd_network_rm,   verb_network_rm, false, 0},
     {NULL,        "inspect",         "inspect", &mc_cmd_inspect,      verb_inspect,  false, 0},
     {NULL,        "login",           "login",   &mc_cmd_login,        verb_login,    false, 8},
     {NULL,        "logout",          "logout",  &mc_cmd_logout,       verb_logout,   false, 9},

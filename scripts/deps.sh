@@ -14,27 +14,29 @@ set -u
 # htpasswd (Basic auth) and curl (the README's raw HTTP transcript).  clang
 # with libFuzzer: make fuzz.  time (GNU time, peak RSS) and hyperfine: the
 # benchmarks.  zsh, groff, man and col: the tests of the shell completion and
-# the man pages.
+# the man pages.  Chapter 05: libmnl and libnftables to build, nft and
+# iproute2's ip for its tests, iperf3 for its benchmark.
 APT_PACKAGES="build-essential pkg-config libcmocka-dev libcap-dev libseccomp-dev \
 libarchive-dev libjansson-dev libssl-dev libcurl4-openssl-dev busybox-static python3 \
 clang-format iproute2 skopeo umoci podman runc buildah qemu-system-x86 cpio xz-utils kmod \
 docker-registry openssl apache2-utils curl clang libclang-rt-dev time hyperfine \
-zsh groff man-db bsdextrautils"
+zsh groff man-db bsdextrautils libmnl-dev libnftables-dev nftables iperf3"
 DNF_PACKAGES="gcc make glibc-static pkgconf-pkg-config libcmocka-devel libcap-devel \
 libseccomp-devel libarchive-devel jansson-devel openssl-devel libcurl-devel busybox python3 \
 clang-tools-extra iproute skopeo umoci podman runc buildah qemu-system-x86 cpio xz kmod \
 docker-distribution openssl httpd-tools curl clang compiler-rt time hyperfine \
-zsh groff man-db util-linux"
+zsh groff man-db util-linux libmnl-devel nftables-devel nftables iperf3"
 
 missing() {
 	for cmd in cc make pkg-config python3 clang-format clang ip skopeo umoci podman runc \
-		buildah qemu-system-x86_64 cpio openssl htpasswd curl zsh groff man col; do
+		buildah qemu-system-x86_64 cpio openssl htpasswd curl zsh groff man col nft iperf3 \
+		unshare nsenter; do
 		command -v "$cmd" >/dev/null 2>&1 || echo "command:$cmd"
 	done
 	# The registry: docker-registry on Debian, registry on Fedora.
 	command -v docker-registry >/dev/null 2>&1 || command -v registry >/dev/null 2>&1 ||
 		echo "command:docker-registry"
-	for mod in cmocka libcap libseccomp libarchive jansson libcrypto libcurl; do
+	for mod in cmocka libcap libseccomp libarchive jansson libcrypto libcurl libmnl libnftables; do
 		pkg-config --exists "$mod" 2>/dev/null || echo "library:$mod"
 	done
 	bb=$(command -v busybox 2>/dev/null || true)

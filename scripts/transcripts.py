@@ -30,6 +30,12 @@ Commands that start with "sudo " or use the root prompt "# " need root.  As
 root, a leading "sudo " is dropped before running the command; as another
 user those blocks are skipped and the script ends with exit status 77.
 
+As root, each block runs in a network namespace of its own (unshare and
+nsenter from util-linux), with only lo, up, and forwarding on as on most hosts
+that run containers: containers on a bridge, published ports, nftables rules
+and sysctls stay in there, and go with it when the block ends - a transcript
+never changes the host's network.
+
 Expected and actual output are compared line by line, ignoring trailing
 whitespace and trailing empty lines.  In expected lines these placeholders
 match variable text:
@@ -287,9 +293,32 @@ def diff_text(expected, actual):
 # --- running ---------------------------------------------------------------------
 
 
-def run_command(text, cwd, env, timeout):
+def start_sandbox():
+    """A network namespace for one block, held open by a sleeping process (or None)."""
+    proc = subprocess.Popen(["unshare", "--net", "sh", "-c",
+                             "ip link set lo up && echo 1 > /proc/sys/net/ipv4/ip_forward && "
+                             "echo ready && exec sleep 1000000"],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            start_new_session=True)
+    if proc.stdout.readline().strip() == b"ready":
+        return proc
+    proc.kill()
+    proc.wait()
+    return None
+
+
+def stop_sandbox(proc):
+    if proc is not None:
+        proc.kill()
+        proc.wait()
+
+
+def run_command(text, cwd, env, timeout, sandbox=None):
     """Run text with bash; returns (exit status or None on timeout, output lines)."""
-    proc = subprocess.Popen(["bash", "-c", text], cwd=cwd, env=env, stdin=subprocess.DEVNULL,
+    argv = ["bash", "-c", text]
+    if sandbox is not None:
+        argv = ["nsenter", "--net=/proc/%d/ns/net" % sandbox.pid] + argv
+    proc = subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             start_new_session=True)
     try:
@@ -349,12 +378,18 @@ def run_block(block, as_root, update_help, updates):
                MC_ROOT=os.path.join(tmp, "root"), MC_RUNDIR=os.path.join(tmp, "run"))
     os.mkdir(env["MC_ROOT"])
     os.mkdir(env["MC_RUNDIR"])
+    sandbox = start_sandbox() if as_root else None
+    if as_root and sandbox is None:
+        print("%s: cannot make a network namespace for the block (unshare --net)"
+              % block.where())
+        remove_tmp(tmp)
+        return False
     try:
         for command in block.commands:
             text = command.text
             if as_root and text.startswith("sudo "):
                 text = text[len("sudo "):]
-            status, out = run_command(text, cwd, env, block.timeout)
+            status, out = run_command(text, cwd, env, block.timeout, sandbox)
             actual = normalize(out)
             expected = normalize(command.expected)
             if status is not None and output_matches(expected, actual):
@@ -376,6 +411,7 @@ def run_block(block, as_root, update_help, updates):
             sys.stdout.flush()
             return False
     finally:
+        stop_sandbox(sandbox)
         remove_tmp(tmp)
     count = len(block.commands)
     print("ok %s (%d command%s)" % (block.where(), count, "" if count == 1 else "s"), flush=True)

@@ -5,9 +5,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <net/if.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -169,6 +174,36 @@ int mc_run_sh(int seconds, char *out, size_t size, const char *fmt, ...)
 	status = pclose(p);
 	unsetenv("MC_RUN_SH_LINE");
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+int mc_test_private_network(char *why, size_t size)
+{
+	struct ifreq ifr = {0};
+	int fd;
+
+	if (geteuid() != 0) {
+		snprintf(why, size, "needs root: run sudo make test");
+		return -1;
+	}
+	if (unshare(CLONE_NEWNET | CLONE_NEWNS) < 0 ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+	    mount("tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=755") < 0) {
+		snprintf(why, size, "a private network and mount namespace: %s", strerror(errno));
+		return -1;
+	}
+	/* lo is down in a new namespace; 127.0.0.1 is part of what the tests check. */
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
+	if (fd >= 0 && ioctl(fd, SIOCGIFFLAGS, &ifr) == 0)
+		ifr.ifr_flags |= IFF_UP;
+	if (fd < 0 || ioctl(fd, SIOCSIFFLAGS, &ifr) < 0) {
+		snprintf(why, size, "bring up lo: %s", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
 }
 
 int mc_test_main(int argc, char **argv, const char *group, const struct CMUnitTest *tests,

@@ -67,6 +67,17 @@ int mc_mountinfo_count(const char *needle);
 int mc_run_sh(int seconds, char *out, size_t size, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/*
+ * Make this test program a "host" of its own before any test runs: a new
+ * network namespace (only lo, up) and a private mount namespace with a
+ * tmpfs on /run.  Whatever the tests do to links, addresses, routes,
+ * nftables and sysctls like ip_forward then happens in there, never on the
+ * real host, and is gone when the program exits.  Returns 0, or -1 (with the
+ * reason in `why`) when it cannot be done - not root - so that the tests
+ * that need it skip.
+ */
+int mc_test_private_network(char *why, size_t size);
+
 /* Run the tests: `--list` prints their names, `--run NAME` runs one, no argument runs all. */
 int mc_test_main(int argc, char **argv, const char *group, const struct CMUnitTest *tests,
                  size_t count);

@@ -1230,6 +1230,7 @@ int main(int argc, char **argv)
 	    {mc_cli_tests, mc_cli_count},
 	};
 	struct CMUnitTest *all;
+	char why[256];
 	size_t n = 0;
 
 	for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++)
@@ -1241,7 +1242,15 @@ int main(int argc, char **argv)
 	for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++)
 		for (size_t i = 0; i < groups[g].count; i++)
 			all[n++] = groups[g].tests[i];
+
 	main_pid = getpid();
+	/* Containers join the default bridge (chapter 05): their links, nftables rules and
+	 * ip_forward belong in a namespace of this program's own, never the host's. */
+	if (geteuid() == 0 && !(argc == 2 && strcmp(argv[1], "--list") == 0) &&
+	    mc_test_private_network(why, sizeof(why)) < 0) {
+		fprintf(stderr, "test-minicontainer: %s\n", why);
+		return 1;
+	}
 	atexit(remove_parent_cgroups);
 	return mc_test_main(argc, argv, "minicontainer", all, n);
 }

@@ -19,13 +19,17 @@
 #include <limits.h>
 #include <linux/sched.h>
 #include <math.h>
+#include <arpa/inet.h>
+#include <ifaddrs.h>
 #include <net/if.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/msg.h>
@@ -35,6 +39,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -982,6 +987,201 @@ static int cmd_kill_self(char **args)
 }
 
 /* ---------------------------------------------------------------------------
+ * Subcommands for the network: addresses, names, TCP and UDP
+ */
+
+/* "addr=eth0 10.213.0.2/16" for every IPv4 address, and "gateway=" of the default route. */
+static int cmd_addr(char **args UNUSED)
+{
+	struct ifaddrs *ifs, *i;
+	FILE *f;
+	char line[256], ifname[32], text[INET_ADDRSTRLEN];
+	unsigned dst, gw, flags;
+
+	if (getifaddrs(&ifs) < 0)
+		die("getifaddrs");
+	for (i = ifs; i; i = i->ifa_next) {
+		struct sockaddr_in *a = (struct sockaddr_in *)i->ifa_addr;
+		struct sockaddr_in *m = (struct sockaddr_in *)i->ifa_netmask;
+
+		if (!a || a->sin_family != AF_INET || !m)
+			continue;
+		inet_ntop(AF_INET, &a->sin_addr, text, sizeof(text));
+		printf("addr=%s %s/%d\n", i->ifa_name, text,
+		       __builtin_popcount(ntohl(m->sin_addr.s_addr)));
+	}
+	freeifaddrs(ifs);
+	/* /proc/net/route: Iface Destination Gateway Flags ..., little-endian hex. */
+	f = open_or_die("/proc/net/route");
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%31s %x %x %x", ifname, &dst, &gw, &flags) == 4 && dst == 0 &&
+		    (flags & 2)) {
+			struct in_addr g = {gw};
+
+			printf("gateway=%s %s\n", inet_ntop(AF_INET, &g, text, sizeof(text)),
+			       ifname);
+		}
+	fclose(f);
+	return 0;
+}
+
+/*
+ * NAME -> IPv4 address as the C library would find it in /etc/hosts; this
+ * probe is static, so there is no NSS to ask (and no DNS: tests have none).
+ */
+static bool lookup_hosts(const char *name, struct in_addr *out)
+{
+	FILE *f = fopen("/etc/hosts", "re");
+	char line[1024];
+	bool found = false;
+
+	if (inet_pton(AF_INET, name, out) == 1) {
+		if (f)
+			fclose(f);
+		return true;
+	}
+	while (f && !found && fgets(line, sizeof(line), f)) {
+		char *save = NULL, *addr = strtok_r(line, " \t\n", &save), *word;
+
+		if (!addr || addr[0] == '#' || inet_pton(AF_INET, addr, out) != 1)
+			continue;
+		while (!found && (word = strtok_r(NULL, " \t\n", &save)) && word[0] != '#')
+			found = strcasecmp(word, name) == 0;
+	}
+	if (f)
+		fclose(f);
+	return found;
+}
+
+static int cmd_resolve(char **args)
+{
+	struct in_addr a;
+	char text[INET_ADDRSTRLEN];
+
+	if (!lookup_hosts(args[0], &a)) {
+		printf("resolved=\n");
+		return 1;
+	}
+	printf("resolved=%s\n", inet_ntop(AF_INET, &a, text, sizeof(text)));
+	return 0;
+}
+
+static int socket_type(const char *proto)
+{
+	if (!proto || strcmp(proto, "tcp") == 0)
+		return SOCK_STREAM;
+	if (strcmp(proto, "udp") == 0)
+		return SOCK_DGRAM;
+	usage_die("protocol '%s' is neither tcp nor udp", proto);
+}
+
+/*
+ * serve PORT [tcp|udp] [COUNT]: answer COUNT clients (0: forever), each with
+ * one line "reply=HOSTNAME from=CLIENT-ADDRESS GOT" where GOT is what the
+ * client sent - so the client learns who answered and where it seemed to
+ * come from (masquerade shows there).
+ */
+static int cmd_serve(char **args)
+{
+	int port = (int)parse_int(args[0], 10, 1, 65535), type = socket_type(args[1]);
+	long long count = args[1] && args[2] ? parse_int(args[2], 10, 0, 1000000) : 1;
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port)};
+	int fd = socket(AF_INET, type | SOCK_CLOEXEC, 0), one = 1;
+	char host[256] = "?", from[INET_ADDRSTRLEN], buf[512], reply[1024];
+
+	gethostname(host, sizeof(host) - 1);
+	if (fd < 0)
+		die("socket");
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		die("bind port %d", port);
+	if (type == SOCK_STREAM && listen(fd, 64) < 0)
+		die("listen");
+	printf("listening=%d\n", port);
+	fflush(stdout);
+	for (long long served = 0; count == 0 || served < count; served++) {
+		struct sockaddr_in peer;
+		socklen_t len = sizeof(peer);
+		ssize_t n;
+		int c = fd;
+
+		if (type == SOCK_STREAM) {
+			c = accept(fd, (struct sockaddr *)&peer, &len);
+			if (c < 0)
+				die("accept");
+			n = read(c, buf, sizeof(buf) - 1);
+		} else {
+			n = recvfrom(fd, buf, sizeof(buf) - 1, 0, (struct sockaddr *)&peer, &len);
+		}
+		if (n < 0)
+			die("read");
+		buf[n] = '\0';
+		buf[strcspn(buf, "\n")] = '\0';
+		inet_ntop(AF_INET, &peer.sin_addr, from, sizeof(from));
+		n = snprintf(reply, sizeof(reply), "reply=%s from=%s %s\n", host, from, buf);
+		if (type == SOCK_STREAM) {
+			if (write(c, reply, (size_t)n) < 0)
+				die("write");
+			close(c);
+		} else if (sendto(fd, reply, (size_t)n, 0, (struct sockaddr *)&peer, len) < 0) {
+			die("sendto");
+		}
+	}
+	close(fd);
+	return 0;
+}
+
+/*
+ * connect HOST PORT [tcp|udp] [MESSAGE]: send MESSAGE (default "ping") and
+ * print "connected=ADDRESS:PORT" and the server's one-line reply.  HOST is
+ * an address or a name from /etc/hosts.  Gives up after 5 seconds with
+ * "connect_error=ERRNO-NAME" and exit status 1.
+ */
+static int cmd_connect(char **args)
+{
+	int port = (int)parse_int(args[1], 10, 1, 65535), type = socket_type(args[2]);
+	const char *message = args[2] && args[3] ? args[3] : "ping";
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port)};
+	struct timeval tv = {.tv_sec = 5};
+	char text[INET_ADDRSTRLEN], buf[1024];
+	int fd, tries = type == SOCK_DGRAM ? 5 : 1;
+	ssize_t n = -1;
+
+	if (!lookup_hosts(args[0], &sa.sin_addr)) {
+		printf("connect_error=ENOENT (no address for %s)\n", args[0]);
+		return 1;
+	}
+	fd = socket(AF_INET, type | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		die("socket");
+	if (type == SOCK_DGRAM)
+		tv.tv_sec = 1; /* a lost datagram is sent again, 5 times */
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		printf("connect_error=%s\n", errno_name(errno));
+		return 1;
+	}
+	printf("connected=%s:%d\n", inet_ntop(AF_INET, &sa.sin_addr, text, sizeof(text)), port);
+	snprintf(buf, sizeof(buf), "%s\n", message);
+	while (tries-- > 0 && n < 0) {
+		if (write(fd, buf, strlen(buf)) < 0) {
+			printf("connect_error=%s\n", errno_name(errno));
+			return 1;
+		}
+		n = read(fd, buf, sizeof(buf) - 1);
+	}
+	if (n <= 0) {
+		printf("connect_error=%s\n", n == 0 ? "EOF" : errno_name(errno));
+		return 1;
+	}
+	buf[n] = '\0';
+	fputs(buf, stdout);
+	close(fd);
+	return 0;
+}
+
+/* ---------------------------------------------------------------------------
  * The table of subcommands, help and dispatch
  */
 
@@ -1021,6 +1221,11 @@ static const struct command commands[] = {
     {"mknod", cmd_mknod, 4, 4, "PATH c|b MAJOR MINOR", "make a device node, mknod=ok|ERRNO"},
     {"open-dev", cmd_open_dev, 1, 2, "PATH [r|w|rw]", "open a device, open=ok|ERRNO"},
     {"syscalls", cmd_syscalls, 0, 0, "", "NAME=ERRNO for reboot, kexec_load, keyctl, clone3, ..."},
+    {"addr", cmd_addr, 0, 0, "", "addr=IFACE A.B.C.D/N for each IPv4 address, gateway="},
+    {"resolve", cmd_resolve, 1, 1, "NAME", "resolved=ADDRESS, from /etc/hosts (no NSS, no DNS)"},
+    {"serve", cmd_serve, 1, 3, "PORT [tcp|udp] [COUNT]",
+     "answer COUNT clients: reply=HOST from=IP"},
+    {"connect", cmd_connect, 2, 4, "HOST PORT [tcp|udp] [MSG]", "connected=IP:PORT, the reply"},
     {"exit", cmd_exit, 1, 1, "N", "exit with status N"},
     {"kill-self", cmd_kill_self, 1, 1, "SIG", "raise signal number SIG"},
 };

@@ -2,7 +2,8 @@
 # v2-suite.sh BUILD - run inside the cgroup v2 VM by tests/run.sh (this build
 # machine is cgroup v1): chapter 02's tests; the chapter's promise checked on
 # its demo (a memory hog at twice its limit is killed, exit 137, and reported
-# as OOM killed); and the capstone's end-to-end tests.
+# as OOM killed); the capstone's end-to-end tests; and chapter 05's network
+# tests (each test program makes its own private network namespace).
 build=${1:-build}
 status=0
 "$build/tests/test-ch02" || status=1
@@ -17,4 +18,5 @@ else
 	status=1
 fi
 MC_TEST_BIN="$build/bin/minicontainer" "$build/tests/test-minicontainer" || status=1
+MC_TEST_BIN="$build/bin/minicontainer" "$build/tests/test-ch05" || status=1
 exit $status
