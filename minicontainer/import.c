@@ -1,5 +1,6 @@
 /* import.c - `minicontainer import FILE [REPOSITORY[:TAG]]`: a root filesystem as an image. */
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -11,8 +12,42 @@
 #include "mc.h"
 
 /*
+ * LABEL key=value ...: words split at blanks, a value in double quotes may
+ * hold blanks (the quotes go).
+ */
+static int add_labels(json_t *config, const char *arg, struct mc_error *err)
+{
+	json_t *labels = json_object_get(config, "Labels");
+	char word[1024];
+
+	if (!json_is_object(labels)) {
+		labels = json_object();
+		json_object_set_new(config, "Labels", labels);
+	}
+	while (*(arg += strspn(arg, " \t")) != '\0') {
+		size_t n = 0;
+		bool quoted = false;
+		char *eq;
+
+		for (; *arg != '\0' && (quoted || (*arg != ' ' && *arg != '\t')); arg++)
+			if (*arg == '"')
+				quoted = !quoted;
+			else if (n + 1 < sizeof(word))
+				word[n++] = *arg;
+		word[n] = '\0';
+		eq = strchr(word, '=');
+		if (eq == NULL || eq == word)
+			return mc_fail(err, 0, "LABEL %s: not KEY=VALUE", word);
+		*eq = '\0';
+		json_object_set_new(labels, word, json_string(eq + 1));
+	}
+	return 0;
+}
+
+/*
  * --change 'CMD ["/hello"]': Dockerfile instructions applied to the new
- * image's config - CMD and ENTRYPOINT (JSON or shell form), ENV, WORKDIR, USER.
+ * image's config - CMD and ENTRYPOINT (JSON or shell form), ENV, WORKDIR,
+ * USER, LABEL, STOPSIGNAL.
  */
 static int apply_change(json_t *config, const char *change, struct mc_error *err)
 {
@@ -41,10 +76,14 @@ static int apply_change(json_t *config, const char *change, struct mc_error *err
 		json_object_set_new(config, "WorkingDir", json_string(arg));
 	} else if (strcasecmp(word, "USER") == 0 && arg[0] != '\0') {
 		json_object_set_new(config, "User", json_string(arg));
+	} else if (strcasecmp(word, "STOPSIGNAL") == 0 && arg[0] != '\0') {
+		json_object_set_new(config, "StopSignal", json_string(arg));
+	} else if (strcasecmp(word, "LABEL") == 0 && strchr(arg, '=') != NULL) {
+		return add_labels(config, arg, err);
 	} else {
 		return mc_fail(err, 0,
-		               "--change %s: only CMD, ENTRYPOINT, ENV, WORKDIR and USER "
-		               "are supported",
+		               "--change %s: only CMD, ENTRYPOINT, ENV, WORKDIR, USER, LABEL and "
+		               "STOPSIGNAL are supported",
 		               change);
 	}
 	return 0;
@@ -109,7 +148,8 @@ int verb_import(int argc, char **argv)
 			    "Import the contents from a tarball to create a filesystem image\n\n"
 			    "Options:\n"
 			    "  -c, --change list      Apply Dockerfile instructions to the image: "
-			    "CMD, ENTRYPOINT, ENV, WORKDIR, USER\n"
+			    "CMD, ENTRYPOINT, ENV, WORKDIR, USER, LABEL,\n"
+			    "                         STOPSIGNAL\n"
 			    "  -m, --message string   Set commit message for imported image\n");
 			return 0;
 		} else

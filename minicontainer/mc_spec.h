@@ -20,12 +20,14 @@ struct mc_run_opts {
 struct mc_spec {
 	const char *name, *workdir, *user, *hostname, *entrypoint, *network, *image;
 	json_t *env, *binds, *mounts, *tmpfs;
+	json_t *env_files, *label_files;        /* --env-file, --label-file: read after the flags */
 	json_t *cap_add, *cap_drop, *group_add; /* names, as given (checked at parse time) */
 	json_t *labels;                         /* --label KEY=VALUE: an object */
 	json_t *log_config;                     /* --log-opt: {"max-size": .., "max-file": ..} */
 	const char *restart;     /* --restart no|always|unless-stopped|on-failure[:N] */
 	const char *stop_signal; /* --stop-signal */
-	int stop_timeout;        /* --stop-timeout; -1 unset */
+	int stop_timeout;        /* --stop-timeout; MC_UNSET if not given (-1 waits for ever) */
+	const char *cgroupns;    /* --cgroupns host|private; NULL: the daemon's default */
 	struct mc_run_opts run;
 	json_t *devices; /* --device: HostConfig.Devices */
 	struct cg_limits limits;
@@ -33,6 +35,8 @@ struct mc_spec {
 	char **args; /* the command after the image */
 	int nargs;
 };
+
+#define MC_UNSET (-2147483647 - 1)
 
 extern const char mc_run_usage[];
 

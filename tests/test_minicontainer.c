@@ -376,7 +376,7 @@ static void test_exit_code_table(void **state)
 	    {"run --rm --no-such-flag busybox true", 125, "--no-such-flag"},
 	    {"run --rm -v no-colon busybox true", 125, "invalid volume specification"},
 	    {"run --rm -v relative:/x busybox true", 125, "invalid volume specification"},
-	    {"run --rm -v /tmp:/x:rx busybox true", 125, "invalid volume specification"},
+	    {"run --rm -v /tmp:/x:rx busybox true", 125, "invalid mode: rx"},
 	    {"run --rm --name ec-dup busybox true", 125, "already in use"},
 	    {"run --rm --memory 1k busybox true", 125, NULL},
 	    {"run --rm -w relative busybox true", 125, NULL},
@@ -1051,6 +1051,7 @@ int main(int argc, char **argv)
 	    {tests, sizeof(tests) / sizeof(tests[0])},
 	    {mc_hardening_tests, mc_hardening_count},
 	    {mc_lifecycle_tests, mc_lifecycle_count},
+	    {mc_semantics_tests, mc_semantics_count},
 	};
 	struct CMUnitTest *all;
 	size_t n = 0;
