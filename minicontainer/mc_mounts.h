@@ -1,6 +1,7 @@
 /*
- * mc_mounts.h - the user's mounts (-v, --mount, --tmpfs) of a container
- * record, made ready on the host side before it starts (mounts.c):
+ * mc_mounts.h - the user's mounts (-v, --mount, --tmpfs): read from the
+ * command line into a container's record, and made ready on the host side
+ * before it starts (mounts.c):
  *
  *	-v HOST:CTR          a missing HOST directory is created (mode 0755)
  *	--mount type=bind    never: its source was checked when it was created
@@ -34,6 +35,17 @@ struct mc_mounts {
 	struct mc_mount *list;
 	size_t n;
 };
+
+/*
+ * The flags of run and create, into the record's HostConfig (spec.c): -v
+ * into Binds and Mounts, --mount into Mounts (a bind) or Tmpfs, --tmpfs
+ * into Tmpfs; checked as moby checks them, with its messages.
+ */
+int mc_mounts_volume_flag(json_t *binds, json_t *mounts, const char *text, struct mc_error *err);
+int mc_mounts_mount_flag(json_t *mounts, json_t *tmpfs, const char *text, struct mc_error *err);
+int mc_mounts_tmpfs_flag(json_t *tmpfs, const char *text, struct mc_error *err);
+/* Two mounts on one place: "Duplicate mount point". */
+int mc_mounts_check(json_t *mounts, json_t *tmpfs, struct mc_error *err);
 
 /* HostConfig's Mounts and Tmpfs, in the order to mount them; -v's sources made. */
 int mc_mounts_prepare(json_t *host_config, struct mc_mounts *ms, struct mc_error *err);

@@ -17,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cg_cgroups.h"
@@ -26,6 +25,7 @@
 #include "mc.h"
 #include "mc_env.h"
 #include "mc_log.h"
+#include "mc_mounts.h"
 #include "mc_monitor.h"
 #include "ns_confine.h"
 #include "ns_namespaces.h"
@@ -234,353 +234,6 @@ static int add_capability(json_t *list, const char *name, struct mc_error *err)
 }
 
 /*
- * Go's path.Clean for an absolute path, in place: no "//", no "." and no
- * "..", no trailing "/".  Docker cleans both ends of every mount this way.
- */
-static void clean_path(char *p)
-{
-	char *out = p + 1;
-	const char *in = p;
-
-	while (*in != '\0') {
-		size_t len;
-
-		in += strspn(in, "/");
-		len = strcspn(in, "/");
-		if (len == 0 || (len == 1 && in[0] == '.')) {
-			/* nothing */
-		} else if (len == 2 && in[0] == '.' && in[1] == '.') {
-			while (out > p + 1 && *--out != '/')
-				;
-		} else {
-			if (out > p + 1)
-				*out++ = '/';
-			memmove(out, in, len);
-			out += len;
-		}
-		in += len;
-	}
-	*out = '\0';
-}
-
-/* Where a mount goes: absolute, and not "/" (moby's linuxValidateAbsolute, ...NotRoot). */
-static int check_target(const char *target, struct mc_error *err)
-{
-	char clean[PATH_MAX];
-
-	if (target[0] != '/')
-		return mc_fail(err, 0, "invalid mount path: '%s' mount path must be absolute",
-		               target);
-	snprintf(clean, sizeof(clean), "%s", target);
-	clean_path(clean);
-	if (strcmp(clean, "/") == 0)
-		return mc_fail(err, 0, "invalid specification: destination can't be '/'");
-	return 0;
-}
-
-static const char *const propagations[] = {"private", "rprivate", "slave",
-                                           "rslave",  "shared",   "rshared"};
-
-static bool is_propagation(const char *mode)
-{
-	for (size_t i = 0; i < sizeof(propagations) / sizeof(propagations[0]); i++)
-		if (strcmp(mode, propagations[i]) == 0)
-			return true;
-	return false;
-}
-
-/*
- * The options after -v's second colon (moby's linuxValidMountMode): at most
- * one of each kind - ro|rw, z|Z (SELinux labels), a propagation mode, nocopy,
- * consistent|cached|delegated (Docker Desktop's) - separated by commas.
- */
-static bool valid_mode(const char *mode, const char **propagation, bool *ro, bool *nocopy)
-{
-	static const char *const kinds[][7] = {
-	    {"ro", "rw"},
-	    {"z", "Z"},
-	    {"private", "rprivate", "slave", "rslave", "shared", "rshared"},
-	    {"nocopy"},
-	    {"consistent", "cached", "delegated"},
-	};
-	int count[5] = {0};
-	char buf[256], *save = NULL;
-
-	snprintf(buf, sizeof(buf), "%s", mode);
-	for (char *o = strtok_r(buf, ",", &save); o != NULL; o = strtok_r(NULL, ",", &save)) {
-		bool known = false;
-
-		for (size_t k = 0; k < 5 && !known; k++)
-			for (size_t i = 0; i < 7 && kinds[k][i] != NULL && !known; i++)
-				if (strcmp(o, kinds[k][i]) == 0) {
-					known = true;
-					count[k]++;
-					if (k == 0)
-						*ro = i == 0;
-					else if (k == 2)
-						*propagation = kinds[k][i];
-					else if (k == 3)
-						*nocopy = true;
-				}
-		if (!known || count[0] > 1 || count[1] > 1 || count[2] > 1 || count[3] > 1 ||
-		    count[4] > 1)
-			return false;
-	}
-	return mode[0] == '\0' || mode[strlen(mode) - 1] != ',';
-}
-
-/* The record's entry for a bind mount: Docker's MountPoint fields. */
-static void add_bind(struct mc_spec *s, const char *source, const char *target, bool ro,
-                     const char *mode, const char *propagation, bool from_mount_flag)
-{
-	char src[PATH_MAX], dst[PATH_MAX];
-	json_t *m;
-
-	snprintf(src, sizeof(src), "%s", source);
-	snprintf(dst, sizeof(dst), "%s", target);
-	clean_path(src);
-	clean_path(dst);
-	m = json_pack("{s:s, s:s, s:s, s:s, s:b, s:s}", "Type", "bind", "Source", src,
-	              "Destination", dst, "Mode", mode, "RW", !ro, "Propagation",
-	              propagation ? propagation : "rprivate");
-	/* --mount never creates its source (moby's SkipMountpointCreation); -v does. */
-	if (from_mount_flag)
-		json_object_set_new(m, "SkipMountpointCreation", json_true());
-	json_array_append_new(s->mounts, m);
-}
-
-/*
- * -v HOST:CONTAINER[:OPTIONS], by docker/cli's and moby's rules: a host
- * path starting with "." is made absolute (the CLI does it, against its
- * working directory); a name that is not a path would be a named volume,
- * which we do not have yet.
- */
-static int add_volume(struct mc_spec *s, const char *text, struct mc_error *err)
-{
-	char buf[PATH_MAX], spec[2 * PATH_MAX], *field[4] = {NULL}, *save = buf;
-	const char *mode = "", *propagation = NULL;
-	bool ro = false, nocopy = false;
-	size_t n = 0;
-
-	if (snprintf(buf, sizeof(buf), "%s", text) >= (int)sizeof(buf))
-		return mc_fail(err, ENAMETOOLONG, "invalid volume specification: '%.64s...'", text);
-	while (n < 3 && (field[n] = strsep(&save, ":")) != NULL)
-		n++;
-	if (save != NULL)
-		field[n++] = save;
-	if (n == 0 || field[0][0] == '\0' || n == 4 ||
-	    (n == 2 && valid_mode(field[1], &propagation, &ro, &nocopy)))
-		return mc_fail(err, 0, "invalid volume specification: '%s'", text);
-	if (n == 1)
-		return mc_fail(err, 0,
-		               "invalid volume specification: '%s' (anonymous volumes are not "
-		               "supported yet: use HOST_PATH:CONTAINER_PATH)",
-		               text);
-	if (n == 3)
-		mode = field[2];
-	if (!valid_mode(mode, &propagation, &ro, &nocopy))
-		return mc_fail(err, 0, "invalid mode: %s", mode);
-	if (field[0][0] == '.') {
-		char cwd[PATH_MAX];
-
-		if (getcwd(cwd, sizeof(cwd)) == NULL)
-			return mc_fail(err, errno, "getcwd");
-		/* filepath.Abs: the working directory joined and cleaned. */
-		snprintf(spec, sizeof(spec), "%s/%s", cwd, field[0]);
-		if (strlen(spec) >= PATH_MAX)
-			return mc_fail(err, ENAMETOOLONG, "volume %s", field[0]);
-		clean_path(spec);
-		field[0] = spec;
-	}
-	if (field[0][0] != '/')
-		return mc_fail(err, 0,
-		               "invalid volume specification: '%s' (named volumes are not "
-		               "supported yet: use an absolute or ./relative host path)",
-		               text);
-	/* nocopy is for volumes, which copy the image's files in: a bind cannot. */
-	if ((nocopy ? mc_fail(err, 0, "field VolumeOptions must not be specified")
-	            : check_target(field[1], err)) < 0)
-		return mc_fail_context(err,
-		                       "invalid volume specification: '%s': invalid mount "
-		                       "config for type \"bind\"",
-		                       text);
-	/* Binds keeps what was given, with the host path made absolute, as the CLI sends it. */
-	json_array_append_new(
-	    s->binds, json_sprintf("%s:%s%s%s", field[0], field[1], n == 3 ? ":" : "", mode));
-	add_bind(s, field[0], field[1], ro, mode, propagation, false);
-	return 0;
-}
-
-/* A --mount boolean: strconv.ParseBool's spellings; a key alone is true. */
-static int mount_bool(const char *key, const char *v, bool *out, struct mc_error *err)
-{
-	static const char *const yes[] = {"1", "t", "T", "TRUE", "true", "True"};
-	static const char *const no[] = {"0", "f", "F", "FALSE", "false", "False"};
-
-	for (size_t i = 0; i < 6; i++)
-		if (v == NULL || strcmp(v, yes[i]) == 0 || strcmp(v, no[i]) == 0) {
-			*out = v == NULL || strcmp(v, yes[i]) == 0;
-			return 0;
-		}
-	return mc_fail(err, 0, "invalid value for %s: %s", key, v);
-}
-
-/* --mount type=tmpfs: moby's ConvertTmpfsOptions makes its options text. */
-static int add_tmpfs_mount(struct mc_spec *s, const char *target, bool ro, const char *size,
-                           const char *mode, struct mc_error *err)
-{
-	char data[128] = "";
-	int64_t bytes = 0;
-	unsigned long perm = 0;
-	char *end;
-
-	if (mode != NULL) {
-		errno = 0;
-		perm = strtoul(mode, &end, 8);
-		if (errno != 0 || end == mode || *end != '\0' || perm > 0xffffffffUL)
-			return mc_fail(err, 0, "invalid value for tmpfs-mode: %s", mode);
-	}
-	if (size != NULL && cg_parse_size(size, &bytes, err) < 0)
-		return -1;
-	if (ro)
-		strcat(data, "ro");
-	if (perm != 0)
-		snprintf(data + strlen(data), sizeof(data) - strlen(data), "%smode=%lo",
-		         data[0] ? "," : "", perm);
-	if (bytes != 0) {
-		/* The largest unit that divides the size, as moby writes it. */
-		const char *suffix = bytes % (1 << 30) == 0   ? "g"
-		                     : bytes % (1 << 20) == 0 ? "m"
-		                     : bytes % (1 << 10) == 0 ? "k"
-		                                              : "";
-		long long v = bytes / (suffix[0] == 'g'   ? 1 << 30
-		                       : suffix[0] == 'm' ? 1 << 20
-		                       : suffix[0] == 'k' ? 1 << 10
-		                                          : 1);
-
-		snprintf(data + strlen(data), sizeof(data) - strlen(data), "%ssize=%lld%s",
-		         data[0] ? "," : "", v, suffix);
-	}
-	json_object_set_new(s->tmpfs, target, json_string(data));
-	return 0;
-}
-
-/*
- * --mount type=bind,source=/a,target=/b[,readonly][,bind-propagation=P]
- *       | type=tmpfs,target=/t[,tmpfs-size=N][,tmpfs-mode=OCTAL][,readonly]
- * Unlike -v, a bind's source must exist now (moby validates it at create).
- */
-static int add_mount(struct mc_spec *s, const char *text, struct mc_error *err)
-{
-	char buf[4096], *save = NULL, *kv;
-	const char *type = "volume", *source = "", *target = NULL, *size = NULL, *mode = NULL;
-	const char *propagation = NULL;
-	bool ro = false;
-	struct stat st;
-
-	snprintf(buf, sizeof(buf), "%s", text);
-	for (kv = strtok_r(buf, ",", &save); kv != NULL; kv = strtok_r(NULL, ",", &save)) {
-		char *v = strchr(kv, '=');
-
-		if (v != NULL)
-			*v++ = '\0';
-		if (strcmp(kv, "readonly") == 0 || strcmp(kv, "ro") == 0) {
-			if (mount_bool(kv, v, &ro, err) < 0)
-				return -1;
-		} else if (v == NULL) {
-			return mc_fail(err, 0, "invalid field '%s' must be a key=value pair", kv);
-		} else if (strcmp(kv, "type") == 0) {
-			type = v;
-		} else if (strcmp(kv, "source") == 0 || strcmp(kv, "src") == 0) {
-			source = v;
-		} else if (strcmp(kv, "target") == 0 || strcmp(kv, "destination") == 0 ||
-		           strcmp(kv, "dst") == 0) {
-			target = v;
-		} else if (strcmp(kv, "bind-propagation") == 0) {
-			propagation = v;
-		} else if (strcmp(kv, "tmpfs-size") == 0) {
-			size = v;
-		} else if (strcmp(kv, "tmpfs-mode") == 0) {
-			mode = v;
-		} else {
-			return mc_fail(err, 0, "unexpected key '%s' in '%s'", kv, text);
-		}
-	}
-	if (target == NULL)
-		return mc_fail(err, 0, "target is required");
-	if (strcmp(type, "bind") != 0 && strcmp(type, "tmpfs") != 0)
-		return mc_fail(err, 0,
-		               "--mount %s: type must be bind or tmpfs (volumes come later)", text);
-	if (check_target(target, err) < 0)
-		goto config;
-	if (strcmp(type, "tmpfs") == 0) {
-		if (source[0] != '\0') {
-			mc_fail(err, 0, "field Source must not be specified");
-			goto config;
-		}
-		return add_tmpfs_mount(s, target, ro, size, mode, err);
-	}
-	if (propagation != NULL && !is_propagation(propagation)) {
-		mc_fail(err, 0, "invalid propagation mode: %s", propagation);
-		goto config;
-	}
-	if (source[0] == '\0')
-		mc_fail(err, 0, "field Source must not be empty");
-	else if (source[0] != '/')
-		mc_fail(err, 0, "invalid mount path: '%s' mount path must be absolute", source);
-	else if (stat(source, &st) < 0)
-		mc_fail(err, 0, "bind source path does not exist: %s", source);
-	else {
-		add_bind(s, source, target, ro, "", propagation, true);
-		return 0;
-	}
-config:
-	return mc_fail_context(err, "invalid mount config for type \"%s\"", type);
-}
-
-/* --tmpfs /path[:options]; the options are checked at start, as the daemon does. */
-static int add_tmpfs(struct mc_spec *s, const char *text, struct mc_error *err)
-{
-	const char *colon = strchr(text, ':');
-	char path[PATH_MAX];
-
-	snprintf(path, sizeof(path), "%.*s", colon ? (int)(colon - text) : (int)strlen(text), text);
-	if (check_target(path, err) < 0)
-		return -1;
-	json_object_set_new(s->tmpfs, path, json_string(colon ? colon + 1 : ""));
-	return 0;
-}
-
-/* Two mounts on one place: moby refuses the container ("Duplicate mount point"). */
-static int check_duplicates(const struct mc_spec *s, struct mc_error *err)
-{
-	const char *dest, *other;
-	json_t *m, *value;
-	size_t i, j;
-
-	json_array_foreach(s->mounts, i, m)
-	{
-		dest = json_string_value(json_object_get(m, "Destination"));
-		for (j = i + 1; j < json_array_size(s->mounts); j++) {
-			other = json_string_value(
-			    json_object_get(json_array_get(s->mounts, j), "Destination"));
-			if (strcmp(dest, other) == 0)
-				return mc_fail(err, 0, "Duplicate mount point: %s", dest);
-		}
-		json_object_foreach(s->tmpfs, other, value)
-		{
-			char clean[PATH_MAX];
-
-			snprintf(clean, sizeof(clean), "%s", other);
-			clean_path(clean);
-			if (strcmp(dest, clean) == 0)
-				return mc_fail(err, 0, "Duplicate mount point: %s", dest);
-		}
-	}
-	return 0;
-}
-
-/*
  * --label KEY=VALUE: docker/cli's ValidateLabel - a name, without white
  * space (leading white space aside); the text itself is kept as given.
  */
@@ -712,13 +365,13 @@ int mc_spec_parse(int argc, char **argv, struct mc_spec *s, struct mc_error *err
 			s->entrypoint = optarg;
 			break;
 		case 'v':
-			rc = add_volume(s, optarg, err);
+			rc = mc_mounts_volume_flag(s->binds, s->mounts, optarg, err);
 			break;
 		case OPT_MOUNT:
-			rc = add_mount(s, optarg, err);
+			rc = mc_mounts_mount_flag(s->mounts, s->tmpfs, optarg, err);
 			break;
 		case OPT_TMPFS:
-			rc = add_tmpfs(s, optarg, err);
+			rc = mc_mounts_tmpfs_flag(s->tmpfs, optarg, err);
 			break;
 		case OPT_READ_ONLY:
 			s->read_only = true;
@@ -866,7 +519,7 @@ int mc_spec_parse(int argc, char **argv, struct mc_spec *s, struct mc_error *err
 			return -1;
 	}
 	if (cg_check_limits(&s->limits, err) < 0 || read_files(s, err) < 0 ||
-	    check_duplicates(s, err) < 0)
+	    mc_mounts_check(s->mounts, s->tmpfs, err) < 0)
 		return -1;
 	if (s->auto_remove && s->restart != NULL && strcmp(s->restart, "no") != 0)
 		return mc_fail(err, 0, "Conflicting options: --restart and --rm");
