@@ -854,6 +854,8 @@ static __attribute__((noreturn)) void run_init(const struct ns_config *cfg, int 
 	 * ptrace it or open its /proc/1/exe (the lesson of runc's CVE-2019-5736).
 	 */
 	prctl(PR_SET_DUMPABLE, 0);
+	/* Run from a sealed memfd copy, it would be called "memfd:minicont..." in ps. */
+	prctl(PR_SET_NAME, "minicontainer");
 	mc_trace(CH, "init: PID 1 forwards signals to the command (PID %d) and reaps orphans",
 	         (int)command);
 	for (;;) {

@@ -413,8 +413,7 @@ static int bind_controller(int tmpfd, const struct cgroup *cg, const char *name,
 	return rc;
 }
 
-int cg_setup_inside(int rootfd, const struct cgroup *cg, bool own_namespace,
-                    struct mc_error *err)
+int cg_setup_inside(int rootfd, const struct cgroup *cg, bool own_namespace, struct mc_error *err)
 {
 	const unsigned long ro = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
 	int fd = -1, tmpfd = -1, rc;
