@@ -103,25 +103,14 @@ static int prepare_mounts(struct ns_container *ct, void *arg, struct mc_error *e
 {
 	(void)ct;
 	(void)arg;
-	return mc_mounts_prepare(L.host, &L.mounts, err);
+	return mc_mounts_prepare(L.host, L.rundir, &L.mounts, err);
 }
 
 static int mount_volumes(struct ns_container *ct, void *arg, struct mc_error *err)
 {
-	static const char *const etc[] = {"hostname", "hosts", "resolv.conf"};
-	size_t i;
-
 	(void)arg;
-	/* Docker's files are bind mounts of files it keeps outside the image. */
-	for (i = 0; i < sizeof(etc) / sizeof(etc[0]); i++) {
-		char source[PATH_MAX], dest[64];
-
-		snprintf(dest, sizeof(dest), "/etc/%s", etc[i]);
-		if (mc_path_join(source, sizeof(source), L.rundir, etc[i], err) < 0 ||
-		    bind_into(ct->rootfd, source, dest, false, MS_PRIVATE, err) < 0)
-			return -1;
-	}
-	for (i = 0; i < L.mounts.n; i++) {
+	/* Docker's /etc files (bind mounts of files it keeps outside the image) among them. */
+	for (size_t i = 0; i < L.mounts.n; i++) {
 		const struct mc_mount *m = &L.mounts.list[i];
 
 		if ((m->source != NULL ? bind_into(ct->rootfd, m->source, m->target, m->read_only,

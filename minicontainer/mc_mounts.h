@@ -7,9 +7,11 @@
  *	--mount type=bind    never: its source was checked when it was created
  *	--tmpfs, type=tmpfs  Docker's options: noexec,nosuid,nodev first, then
  *	                     the user's, the last of each kind winning
+ *	Docker's /etc files  hostname, hosts, resolv.conf: read-only with
+ *	                     --read-only; a user's mount in their place wins
  *	all of them          sorted by depth, so that a mount never hides one
  *	                     made inside it (/a before /a/b, whatever the order
- *	                     on the command line)
+ *	                     on the command line; /etc/hosts over a user's /etc)
  *
  * launch.c then mounts them in the child, in this order.
  */
@@ -29,6 +31,7 @@ struct mc_mount {
 	unsigned long flags;       /* a tmpfs's mount flags */
 	char data[512];            /* and its options for the filesystem ("size=64m,mode=1777") */
 	size_t order;              /* its place on the command line: the sort keeps it */
+	char own_source[4096];     /* the source of Docker's /etc files */
 };
 
 struct mc_mounts {
@@ -47,8 +50,12 @@ int mc_mounts_tmpfs_flag(json_t *tmpfs, const char *text, struct mc_error *err);
 /* Two mounts on one place: "Duplicate mount point". */
 int mc_mounts_check(json_t *mounts, json_t *tmpfs, struct mc_error *err);
 
-/* HostConfig's Mounts and Tmpfs, in the order to mount them; -v's sources made. */
-int mc_mounts_prepare(json_t *host_config, struct mc_mounts *ms, struct mc_error *err);
+/*
+ * HostConfig's Mounts and Tmpfs, and Docker's /etc files from `etc_dir`
+ * (mc_etc.h), in the order to mount them; -v's sources made.
+ */
+int mc_mounts_prepare(json_t *host_config, const char *etc_dir, struct mc_mounts *ms,
+                      struct mc_error *err);
 void mc_mounts_free(struct mc_mounts *ms);
 
 /* moby's MergeTmpfsOptions and parseOptions: --tmpfs's option text as flags and data. */

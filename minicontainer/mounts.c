@@ -529,7 +529,37 @@ static int by_depth(const void *a, const void *b)
 	return x->order < y->order ? -1 : x->order > y->order; /* stable */
 }
 
-int mc_mounts_prepare(json_t *host, struct mc_mounts *ms, struct mc_error *err)
+/*
+ * Docker's /etc/hostname, /etc/hosts and /etc/resolv.conf, mounted in the
+ * same order as the user's mounts (moby's NetworkMounts): on top of a
+ * user's /etc, read-only with --read-only.  A user's own mount on one of
+ * them takes its place instead (TrySetNetworkMount).
+ */
+static int add_etc_files(json_t *host, const char *etc_dir, struct mc_mounts *ms,
+                         struct mc_error *err)
+{
+	static const char *const targets[] = {"/etc/resolv.conf", "/etc/hostname", "/etc/hosts"};
+
+	for (size_t i = 0; i < sizeof(targets) / sizeof(targets[0]); i++) {
+		struct mc_mount *e = &ms->list[ms->n];
+		bool taken = false;
+
+		for (size_t j = 0; j < ms->n && !taken; j++)
+			taken = strcmp(ms->list[j].target, targets[i]) == 0;
+		if (taken)
+			continue;
+		if ((size_t)snprintf(e->own_source, sizeof(e->own_source), "%s/%s", etc_dir,
+		                     targets[i] + strlen("/etc/")) >= sizeof(e->own_source))
+			return mc_fail(err, ENAMETOOLONG, "%s%s", etc_dir, targets[i]);
+		e->order = ms->n++;
+		e->target = targets[i];
+		e->read_only = json_is_true(json_object_get(host, "ReadonlyRootfs"));
+		e->propagation = MS_PRIVATE | MS_REC;
+	}
+	return 0;
+}
+
+int mc_mounts_prepare(json_t *host, const char *etc_dir, struct mc_mounts *ms, struct mc_error *err)
 {
 	json_t *mounts = json_object_get(host, "Mounts"), *tmpfs = json_object_get(host, "Tmpfs");
 	json_t *m, *value;
@@ -537,7 +567,7 @@ int mc_mounts_prepare(json_t *host, struct mc_mounts *ms, struct mc_error *err)
 	size_t i;
 
 	ms->n = 0;
-	ms->list = calloc(json_array_size(mounts) + json_object_size(tmpfs) + 1, sizeof(*ms->list));
+	ms->list = calloc(json_array_size(mounts) + json_object_size(tmpfs) + 3, sizeof(*ms->list));
 	if (ms->list == NULL)
 		return mc_fail(err, ENOMEM, "mounts");
 	json_array_foreach(mounts, i, m)
@@ -568,7 +598,13 @@ int mc_mounts_prepare(json_t *host, struct mc_mounts *ms, struct mc_error *err)
 		                     sizeof(t->data), err) < 0)
 			return -1;
 	}
+	if (add_etc_files(host, etc_dir, ms, err) < 0)
+		return -1;
 	qsort(ms->list, ms->n, sizeof(*ms->list), by_depth);
+	/* Pointed to only now: the sort moved the entries, and their own_source with them. */
+	for (i = 0; i < ms->n; i++)
+		if (ms->list[i].own_source[0] != '\0')
+			ms->list[i].source = ms->list[i].own_source;
 	return 0;
 }
 

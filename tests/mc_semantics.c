@@ -645,7 +645,8 @@ static const char *host_name(char *buf, size_t size)
 
 static void test_etc_files_by_network(void **state)
 {
-	char out[65536], hosts[65536], expected[1024], name[256], config[256], ipv6[4096];
+	char out[65536], hosts[65536], expected[PATH_MAX + 64], name[256], config[256], ipv6[4096];
+	char dir[PATH_MAX];
 
 	(void)state;
 	MC_REQUIRE_ROOT();
@@ -696,6 +697,31 @@ static void test_etc_files_by_network(void **state)
 	expect_status(mc(out, sizeof(out), "run --rm --network host busybox cat /etc/resolv.conf"),
 	              0, "cat /etc/resolv.conf", out);
 	expect_resolv_conf(out, "/etc/resolv.conf", "--network host");
+
+	/* Over a user's /etc; replaced by a user's /etc/hosts; read-only with --read-only. */
+	tmp_path(dir, sizeof(dir), "etc");
+	sh("rm -rf '%s' && mkdir -p '%s/etc' && echo users-own > '%s/hosts'", dir, dir, dir);
+	expect_status(mc(out, sizeof(out),
+	                 "run --name etcdir -v '%s/etc':/etc busybox sh -c 'cat /etc/hostname'",
+	                 dir),
+	              0, "-v DIR:/etc", out);
+	inspect("etcdir", "{{.Config.Hostname}}", config, sizeof(config));
+	snprintf(expected, sizeof(expected), "%s\n", config);
+	if (strcmp(out, expected) != 0)
+		fail_msg("-v DIR:/etc hid Docker's /etc/hostname:\n%s", out);
+	snprintf(expected, sizeof(expected), "%s/etc/hostname", dir);
+	if (access(expected, F_OK) != 0)
+		fail_msg("-v DIR:/etc: no mount point %s", expected);
+	expect_status(
+	    mc(out, sizeof(out), "run --rm -v '%s/hosts':/etc/hosts busybox cat /etc/hosts", dir),
+	    0, "-v FILE:/etc/hosts", out);
+	if (strcmp(out, "users-own\n") != 0)
+		fail_msg("-v FILE:/etc/hosts: the container sees\n%s", out);
+	static const char write_hosts[] = "busybox sh -c 'echo >> /etc/hosts'";
+	expect_status(mc(out, sizeof(out), "run --rm %s", write_hosts), 0, "/etc/hosts writable",
+	              out);
+	expect_status(mc(out, sizeof(out), "run --rm --read-only %s", write_hosts), 1,
+	              "/etc/hosts read-only with --read-only", out);
 
 	/*
 	 * --network bridge (chapter 05, on its way): moby adds "IP<TAB>hostname"
