@@ -201,6 +201,10 @@ int mc_container_create(const char *name, json_t *doc, struct mc_container *c, s
 	}
 	mc_rfc3339_now(created, sizeof(created));
 	json_object_set_new(doc, "Id", json_string(c->id));
+	/* No -h: dockerd names the container's host after its id (generateHostname). */
+	if (json_string_length(json_object_get(json_object_get(doc, "Config"), "Hostname")) == 0)
+		json_object_set_new(json_object_get(doc, "Config"), "Hostname",
+		                    json_stringn(c->id, 12));
 	json_object_set_new(doc, "Created", json_string(created));
 	json_object_set_new(doc, "Name", json_pack("s+", "/", chosen));
 	json_object_set_new(doc, "State",

@@ -24,6 +24,7 @@
 #include "img_config.h"
 #include "mc_container.h"
 #include "mc.h"
+#include "mc_env.h"
 #include "mc_launch.h"
 #include "ns_namespaces.h"
 #include "mc_trace.h"
@@ -45,25 +46,6 @@ struct exec_opts {
 	json_t *env; /* -e KEY=VALUE */
 	char **argv;
 };
-
-/* The record's Env, then -e; HOSTNAME as at start. */
-static char **environment(const struct mc_container *c, json_t *extra)
-{
-	json_t *config = json_object_get(c->doc, "Config");
-	json_t *env = json_object_get(config, "Env"), *kv;
-	size_t i, k = 0;
-	char **base = calloc(json_array_size(env) + 2, sizeof(char *));
-	char **user = calloc(json_array_size(extra) + 1, sizeof(char *));
-	char **merged;
-
-	json_array_foreach(env, i, kv) base[k++] = (char *)json_string_value(kv);
-	k = 0;
-	json_array_foreach(extra, i, kv) user[k++] = (char *)json_string_value(kv);
-	merged = img_env_merge(user, base);
-	free(base);
-	free(user);
-	return merged;
-}
 
 /*
  * In the new process, inside: what `run` does just before exec - no
@@ -122,7 +104,7 @@ join_and_run(const struct mc_container *c, const struct exec_opts *o, struct ns_
 		_exit(ns_exit_code(status));
 	}
 	/* The grandchild: inside every namespace, PID 2 or more of the container. */
-	envp = environment(c, o->env);
+	envp = mc_env_for_container(c, o->tty, o->env);
 	if (envp == NULL) {
 		mc_fail(&err, ENOMEM, "environment");
 		goto fail;
@@ -276,9 +258,12 @@ int verb_exec(int argc, char **argv)
 			o.user = optarg;
 		else if (opt == 'w')
 			o.workdir = optarg;
-		else if (opt == 'e' && strchr(optarg, '=') != NULL && optarg[0] != '=')
-			json_array_append_new(o.env, json_string(optarg));
-		else if (opt == 'h') {
+		else if (opt == 'e' && mc_env_flag(o.env, optarg, &err) < 0) {
+			json_decref(o.env);
+			return mc_usage_error("exec",
+			                      "invalid argument \"%s\" for \"-e, --env\" flag: %s",
+			                      optarg, err.msg);
+		} else if (opt == 'h') {
 			printf("Usage:  minicontainer exec [OPTIONS] CONTAINER COMMAND [ARG...]\n\n"
 			       "Execute a command in a running container\n\nOptions:\n"
 			       "  -e, --env list         Set environment variables (KEY=VALUE)\n"
@@ -289,7 +274,7 @@ int verb_exec(int argc, char **argv)
 			       "  -w, --workdir string   Working directory inside the container\n");
 			json_decref(o.env);
 			return 0;
-		} else {
+		} else if (opt != 'e') {
 			json_decref(o.env);
 			return mc_usage_error("exec", "unknown flag or bad value");
 		}

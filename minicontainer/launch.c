@@ -25,6 +25,9 @@
 #include "img_run.h"
 #include "mc.h"
 #include "mc_net.h"
+#include "mc_env.h"
+#include "mc_etc.h"
+#include "mc_mounts.h"
 #include "mc_tty.h"
 #include "mc_trace.h"
 
@@ -33,7 +36,7 @@
 /* Everything one launch needs; one per process, so it can be static. */
 static struct launch {
 	struct mc_container *c;
-	json_t *config, *host, *extra_env;
+	json_t *config, *host;
 	char rundir[PATH_MAX], upper[PATH_MAX];
 	struct img_run image;  /* chapter 04's step */
 	struct ovl_run layers; /* chapter 03's */
@@ -41,6 +44,7 @@ static struct launch {
 	struct net_run net;    /* chapter 05's */
 	struct net_store netstore;
 	struct mc_confinement confinement; /* chapter 01's */
+	struct mc_mounts mounts;           /* -v, --mount, --tmpfs, in the order to mount them */
 	char **argv, **env;
 	const int *pass_fds; /* --preserve-fds */
 	size_t npass_fds;
@@ -56,7 +60,7 @@ static struct launch {
  * volume, a tmpfs or /etc/hosts out of the container.
  */
 static int bind_into(int rootfd, const char *source, const char *target, bool read_only,
-                     struct mc_error *err)
+                     unsigned long propagation, struct mc_error *err)
 {
 	struct stat st;
 	int fd, rc;
@@ -68,53 +72,53 @@ static int bind_into(int rootfd, const char *source, const char *target, bool re
 		return -1;
 	rc = mc_mount_on_fd(source, fd, NULL, MS_BIND | MS_REC, NULL, CH, target, NULL, err);
 	close(fd);
-	if (rc < 0 || !read_only)
+	if (rc < 0)
 		return rc;
 	/* Our descriptor still names the directory under the new mount: resolve
-	 * the path again to reach the mount itself, then make it read-only. */
+	 * the path again to reach the mount itself, then set its propagation
+	 * (-v's private, slave or shared) and make it read-only. */
 	fd = mc_open_or_make_in_root(rootfd, target, S_ISDIR(st.st_mode), err);
 	if (fd < 0)
 		return -1;
-	rc = mc_mount_on_fd(NULL, fd, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL, CH, target,
-	                    NULL, err);
+	rc = mc_mount_on_fd(NULL, fd, NULL, propagation, NULL, CH, target, NULL, err);
+	if (rc == 0 && read_only)
+		rc = mc_mount_on_fd(NULL, fd, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL, CH,
+		                    target, NULL, err);
 	close(fd);
 	return rc;
 }
 
-static int mount_tmpfs(int rootfd, const char *target, const char *options, struct mc_error *err)
+static int mount_tmpfs(int rootfd, const struct mc_mount *t, struct mc_error *err)
 {
 	int fd, rc;
 
-	fd = mc_open_or_make_in_root(rootfd, target, true, err);
+	fd = mc_open_or_make_in_root(rootfd, t->target, true, err);
 	if (fd < 0)
 		return -1;
-	rc = mc_mount_on_fd("tmpfs", fd, "tmpfs", MS_NOSUID | MS_NODEV,
-	                    options && options[0] ? options : "mode=1777", CH, target, NULL, err);
+	rc = mc_mount_on_fd("tmpfs", fd, "tmpfs", t->flags, t->data[0] ? t->data : NULL, CH,
+	                    t->target, NULL, err);
 	close(fd);
 	return rc;
+}
+
+/* Host side: -v's missing sources, the tmpfs options, the order (mc_mounts.h). */
+static int prepare_mounts(struct ns_container *ct, void *arg, struct mc_error *err)
+{
+	(void)ct;
+	(void)arg;
+	return mc_mounts_prepare(L.host, L.rundir, &L.mounts, err);
 }
 
 static int mount_volumes(struct ns_container *ct, void *arg, struct mc_error *err)
 {
-	json_t *mounts = json_object_get(L.host, "Mounts"),
-	       *tmpfs = json_object_get(L.host, "Tmpfs");
-	const char *target, *options;
-	json_t *m, *value;
-	size_t i;
-
 	(void)arg;
-	/* (/etc/hosts & co are chapter 05's, bound before these: a volume may cover them.) */
-	json_array_foreach(mounts, i, m)
-	{
-		if (bind_into(ct->rootfd, json_string_value(json_object_get(m, "Source")),
-		              json_string_value(json_object_get(m, "Destination")),
-		              !json_is_true(json_object_get(m, "RW")), err) < 0)
-			return -1;
-	}
-	json_object_foreach(tmpfs, target, value)
-	{
-		options = json_string_value(value);
-		if (mount_tmpfs(ct->rootfd, target, options, err) < 0)
+	/* Docker's /etc files (bind mounts of files it keeps outside the image) among them. */
+	for (size_t i = 0; i < L.mounts.n; i++) {
+		const struct mc_mount *m = &L.mounts.list[i];
+
+		if ((m->source != NULL ? bind_into(ct->rootfd, m->source, m->target, m->read_only,
+		                                   m->propagation, err)
+		                       : mount_tmpfs(ct->rootfd, m, err)) < 0)
 			return -1;
 	}
 	/* --read-only: the root mount alone becomes read-only; volumes keep their mode. */
@@ -148,21 +152,6 @@ static char **strv_of(json_t *a, json_t *b)
 	json_array_foreach(a, i, item) v[k++] = (char *)json_string_value(item);
 	json_array_foreach(b, i, item) v[k++] = (char *)json_string_value(item);
 	return v;
-}
-
-static bool env_has(json_t *env, const char *key)
-{
-	size_t klen = strlen(key), i;
-	json_t *kv;
-
-	json_array_foreach(env, i, kv)
-	{
-		const char *s = json_string_value(kv);
-
-		if (s != NULL && strncmp(s, key, klen) == 0 && s[klen] == '=')
-			return true;
-	}
-	return false;
 }
 
 static void limits_of(json_t *host, struct cg_limits *l)
@@ -288,17 +277,11 @@ static bool system_paths_unconfined(void)
 static int configure(struct ns_config *cfg, const char *hostname, struct mc_error *err)
 {
 	static const char *const none[] = {NULL};
-	json_t *env = json_object_get(L.config, "Env");
 	const char *h;
 
 	L.argv = strv_of(json_object_get(L.config, "Entrypoint"), json_object_get(L.config, "Cmd"));
-	/* HOSTNAME (and TERM for a terminal) are set at start, as Docker does. */
-	L.extra_env = json_array();
-	if (!env_has(env, "HOSTNAME"))
-		json_array_append_new(L.extra_env, json_pack("s+", "HOSTNAME=", hostname));
-	if (json_is_true(json_object_get(L.config, "Tty")) && !env_has(env, "TERM"))
-		json_array_append_new(L.extra_env, json_string("TERM=xterm"));
-	L.env = strv_of(env, L.extra_env);
+	/* PATH, HOSTNAME (and TERM for a terminal) under the record's Env, as Docker does. */
+	L.env = mc_env_for_container(L.c, json_is_true(json_object_get(L.config, "Tty")), NULL);
 	if (L.argv == NULL || L.argv[0] == NULL || L.env == NULL)
 		return mc_fail(err, 0, "no command specified");
 	cfg->argv = L.argv;
@@ -338,6 +321,7 @@ static int add_steps(struct ns_config *cfg, struct img_store *st, const char *ho
 	const struct ns_step capstone = {
 	    .chapter = CH,
 	    .name = "volumes and state",
+	    .prepare = prepare_mounts,
 	    .before_pivot = mount_volumes,
 	    .started = started,
 	};
@@ -349,6 +333,9 @@ static int add_steps(struct ns_config *cfg, struct img_store *st, const char *ho
 	L.layers.scratch = L.rundir; /* rm removes it, even after a kill -9 */
 	cg_run_init(&L.cgroup);
 	L.cgroup.name = L.c->id;
+	/* Docker's default: the host's cgroup namespace on v1, a private one on v2 (spec.c). */
+	L.cgroup.host_cgroupns =
+	    strcmp(json_string_value(json_object_get(L.host, "CgroupnsMode")) ?: "", "host") == 0;
 	limits_of(L.host, &L.cgroup.limits);
 	if (devices_of(L.host, &L.cgroup.devices, err) < 0)
 		return -1;
@@ -369,7 +356,6 @@ int mc_launch(struct mc_container *c, const struct mc_launch_io *io, const int *
 	struct ns_config cfg;
 	char hostname[65];
 	int code = MC_EXIT_FAILED;
-	const char *h;
 
 	memset(&L, 0, sizeof(L));
 	L.c = c;
@@ -379,8 +365,7 @@ int mc_launch(struct mc_container *c, const struct mc_launch_io *io, const int *
 	L.config = json_object_get(c->doc, "Config");
 	L.host = json_object_get(c->doc, "HostConfig");
 	snprintf(L.rundir, sizeof(L.rundir), "%s/%s", mc_run_dir(), c->id);
-	h = json_string_value(json_object_get(L.config, "Hostname"));
-	snprintf(hostname, sizeof(hostname), "%.*s", h && h[0] ? 64 : 12, h && h[0] ? h : c->id);
+	mc_env_hostname(c, hostname, sizeof(hostname));
 	st.lock_fd = -1;
 
 	ns_config_init(&cfg);
@@ -400,8 +385,8 @@ int mc_launch(struct mc_container *c, const struct mc_launch_io *io, const int *
 out:
 	mc_confinement_free(&L.confinement);
 	free(L.argv);
-	free(L.env);
-	json_decref(L.extra_env);
+	mc_env_free(L.env);
+	mc_mounts_free(&L.mounts);
 	img_store_close(&st);
 	return code;
 }

@@ -21,13 +21,15 @@ struct mc_spec {
 	const char *name, *workdir, *user, *hostname, *entrypoint, *network, *image;
 	const char *pull; /* --pull: "missing" (the default), "always" or "never" */
 	json_t *env, *binds, *mounts, *tmpfs;
-	json_t *security_opt; /* --security-opt, as given (checked at parse time) */
+	json_t *security_opt;            /* --security-opt, as given (checked at parse time) */
+	json_t *env_files, *label_files; /* --env-file, --label-file: read after the flags */
 	json_t *cap_add, *cap_drop, *group_add; /* names, as given (checked at parse time) */
 	json_t *labels;                         /* --label KEY=VALUE: an object */
 	json_t *log_config;                     /* --log-opt: {"max-size": .., "max-file": ..} */
 	const char *restart;     /* --restart no|always|unless-stopped|on-failure[:N] */
 	const char *stop_signal; /* --stop-signal */
-	int stop_timeout;        /* --stop-timeout; -1 unset */
+	int stop_timeout;        /* --stop-timeout; MC_UNSET if not given (-1 waits for ever) */
+	const char *cgroupns;    /* --cgroupns host|private; NULL: the daemon's default */
 	struct mc_run_opts run;
 	json_t *devices; /* --device: HostConfig.Devices */
 	/* chapter 05: -p, --expose, --dns*, --add-host, --network-alias, --ip, -P */
@@ -40,24 +42,16 @@ struct mc_spec {
 	int nargs;
 };
 
+#define MC_UNSET (-2147483647 - 1)
+
 extern const char mc_run_usage[];
 
 void mc_spec_init(struct mc_spec *s);
 void mc_spec_free(struct mc_spec *s);
 int mc_spec_parse(int argc, char **argv, struct mc_spec *s, struct mc_error *err);
 
-/*
- * The values with a syntax of their own (spec_parse.c), each added to the
- * spec: -e KEY[=VALUE], an env file (its path, or its text), -v, --mount,
- * --tmpfs, --security-opt.  Any text gives a value or a clear error.
- */
-int mc_spec_add_env(struct mc_spec *s, const char *text, struct mc_error *err);
-int mc_spec_add_env_file(struct mc_spec *s, const char *path, struct mc_error *err);
-int mc_spec_add_env_text(struct mc_spec *s, const char *text, size_t len, const char *name,
-                         struct mc_error *err);
-int mc_spec_add_volume(struct mc_spec *s, const char *text, struct mc_error *err);
-int mc_spec_add_mount(struct mc_spec *s, const char *text, struct mc_error *err);
-int mc_spec_add_tmpfs(struct mc_spec *s, const char *text, struct mc_error *err);
+/* spec_parse.c: --security-opt's value, checked, added to the spec (any text: a value or
+ * a clear error). */
 int mc_spec_add_security_opt(struct mc_spec *s, const char *text, struct mc_error *err);
 /* --cap-add/--cap-drop: a capability's name (checked) added to `list`. */
 int mc_spec_add_cap(json_t *list, const char *name, struct mc_error *err);

@@ -13,15 +13,19 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cg_cgroups.h"
 #include "cg_devices.h"
 #include "img_config.h"
 #include "mc.h"
+#include "mc_env.h"
 #include "mc_log.h"
+#include "mc_mounts.h"
 #include "mc_monitor.h"
 #include "ns_confine.h"
 #include "ns_namespaces.h"
@@ -37,8 +41,10 @@ const char mc_run_usage[] =
     "  -u, --user string          Username or UID (format: <name|uid>[:<group|gid>])\n"
     "  -h, --hostname string      Container host name\n"
     "      --entrypoint string    Overwrite the default ENTRYPOINT of the image\n"
-    "  -v, --volume list          Bind mount a volume (HOST:CONTAINER[:ro|rw])\n"
-    "      --mount mount          type=bind,source=,target=[,readonly] or type=tmpfs,target=\n"
+    "  -v, --volume list          Bind mount a volume (HOST:CONTAINER[:OPTIONS]: ro, rw, z, Z,\n"
+    "                             a propagation mode); a missing HOST directory is created\n"
+    "      --mount mount          type=bind,source=,target=[,readonly][,bind-propagation=]\n"
+    "                             or type=tmpfs,target=[,tmpfs-size=][,tmpfs-mode=]\n"
     "      --tmpfs list           Mount a tmpfs directory (/path[:options])\n"
     "      --read-only            Mount the container's root filesystem as read only\n"
     "  -m, --memory bytes         Memory limit\n"
@@ -56,6 +62,8 @@ const char mc_run_usage[] =
     "      --dns-search list      Set custom DNS search domains\n"
     "      --dns-option list      Set DNS options\n"
     "      --add-host list        Add a custom host-to-IP mapping (host:ip)\n"
+    "      --cgroupns string      Cgroup namespace to use (host|private): the default is\n"
+    "                             private on cgroup v2, host on v1, as Docker's daemon\n"
     "      --privileged           Give extended privileges to this container: every\n"
     "                             capability, no seccomp filter, /proc and /sys as they are\n"
     "      --restart string       Restart policy to apply when a container exits: no,\n"
@@ -65,6 +73,7 @@ const char mc_run_usage[] =
     "      --stop-signal string   Signal to stop the container (default: the image's, SIGTERM)\n"
     "      --stop-timeout int     Timeout (in seconds) to stop a container (default 10)\n"
     "  -l, --label list           Set meta data on a container (KEY=VALUE)\n"
+    "      --label-file list      Read in a line delimited file of labels\n"
     "      --cap-add list         Add Linux capabilities (NET_ADMIN, CAP_SYS_TIME, ALL ...)\n"
     "      --cap-drop list        Drop Linux capabilities\n"
     "      --group-add list       Add additional groups to join\n"
@@ -120,6 +129,8 @@ enum {
 	OPT_DNS_SEARCH,
 	OPT_DNS_OPTION,
 	OPT_ADD_HOST,
+	OPT_LABEL_FILE,
+	OPT_CGROUPNS,
 };
 
 static const struct option options[] = {
@@ -165,6 +176,8 @@ static const struct option options[] = {
     {"stop-signal", required_argument, NULL, OPT_STOP_SIGNAL},
     {"stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT},
     {"label", required_argument, NULL, 'l'},
+    {"label-file", required_argument, NULL, OPT_LABEL_FILE},
+    {"cgroupns", required_argument, NULL, OPT_CGROUPNS},
     {"detach", no_argument, NULL, 'd'},
     {"device", required_argument, NULL, OPT_DEVICE},
     {"security-opt", required_argument, NULL, OPT_SECURITY_OPT},
@@ -191,8 +204,10 @@ void mc_spec_init(struct mc_spec *s)
 	s->aliases = json_array();
 	s->run.detach_keys = "ctrl-p,ctrl-q";
 	s->labels = json_object();
+	s->env_files = json_array();
+	s->label_files = json_array();
 	s->log_config = json_object();
-	s->stop_timeout = -1;
+	s->stop_timeout = MC_UNSET;
 	s->run.sig_proxy = true;
 	s->cap_add = json_array();
 	s->cap_drop = json_array();
@@ -214,6 +229,8 @@ void mc_spec_free(struct mc_spec *s)
 	json_decref(s->cap_drop);
 	json_decref(s->group_add);
 	json_decref(s->labels);
+	json_decref(s->env_files);
+	json_decref(s->label_files);
 	json_decref(s->log_config);
 	json_decref(s->devices);
 	json_decref(s->security_opt);
@@ -254,6 +271,62 @@ static int check_restart(const char *text, struct mc_error *err)
 		               "with restart policy '%.*s'",
 		               (int)name, text);
 	return mc_fail(err, 0, "invalid restart policy format: no such policy: %s", text);
+}
+
+/*
+ * --label KEY=VALUE: docker/cli's ValidateLabel - a name, without white
+ * space (leading white space aside); the text itself is kept as given.
+ */
+static int check_label(const char *text, struct mc_error *err)
+{
+	size_t skip = strspn(text, " \t"), klen = strcspn(text + skip, "=");
+
+	if (klen == 0)
+		return mc_fail(err, 0, "invalid label '%s': empty name", text);
+	if (strcspn(text + skip, " \t") < klen)
+		return mc_fail(err, 0, "label '%.*s' contains whitespaces", (int)klen, text + skip);
+	return 0;
+}
+
+/*
+ * What the flags only name, read once they are all parsed: the env files'
+ * variables come before every -e, and the label files' labels before every
+ * --label (docker/cli's ReadKVEnvStrings and ReadKVStrings), the last of
+ * one name winning.
+ */
+static int read_files(struct mc_spec *s, struct mc_error *err)
+{
+	json_t *env = json_array(), *lines = json_array(), *labels = json_object(), *item;
+	size_t i;
+	int rc = 0;
+
+	json_array_foreach(s->env_files, i, item)
+	{
+		if (rc == 0)
+			rc = mc_kvfile_read(json_string_value(item), true, env, err);
+	}
+	json_array_foreach(s->label_files, i, item)
+	{
+		if (rc == 0)
+			rc = mc_kvfile_read(json_string_value(item), false, lines, err);
+	}
+	json_array_foreach(lines, i, item)
+	{
+		const char *text = json_string_value(item), *eq = strchr(text, '=');
+		char *key = strndup(text, (size_t)(eq - text));
+
+		if (key != NULL)
+			json_object_set_new(labels, key, json_string(eq + 1));
+		free(key);
+	}
+	json_array_extend(env, s->env);
+	json_object_update(labels, s->labels);
+	json_decref(s->env);
+	json_decref(s->labels);
+	s->env = env;
+	s->labels = labels;
+	json_decref(lines);
+	return rc;
 }
 
 /* --device HOST[:CONTAINER][:PERMISSIONS]: checked now, the host's node looked up at start. */
@@ -298,10 +371,21 @@ int mc_spec_parse(int argc, char **argv, struct mc_spec *s, struct mc_error *err
 			s->auto_remove = true;
 			break;
 		case 'e':
-			rc = mc_spec_add_env(s, optarg, err);
+			if (mc_env_flag(s->env, optarg, err) < 0)
+				rc = mc_fail_context(
+				    err, "invalid argument \"%s\" for \"-e, --env\" flag", optarg);
 			break;
 		case OPT_ENV_FILE:
-			rc = mc_spec_add_env_file(s, optarg, err);
+			json_array_append_new(s->env_files, json_string(optarg));
+			break;
+		case OPT_LABEL_FILE:
+			json_array_append_new(s->label_files, json_string(optarg));
+			break;
+		case OPT_CGROUPNS:
+			if (strcmp(optarg, "host") != 0 && strcmp(optarg, "private") != 0 &&
+			    optarg[0] != '\0')
+				rc = mc_fail(err, 0, "--cgroupns: invalid CGROUP mode");
+			s->cgroupns = optarg[0] ? optarg : NULL;
 			break;
 		case 'w':
 			if (optarg[0] != '/')
@@ -321,13 +405,13 @@ int mc_spec_parse(int argc, char **argv, struct mc_spec *s, struct mc_error *err
 			s->entrypoint = optarg;
 			break;
 		case 'v':
-			rc = mc_spec_add_volume(s, optarg, err);
+			rc = mc_mounts_volume_flag(s->binds, s->mounts, optarg, err);
 			break;
 		case OPT_MOUNT:
-			rc = mc_spec_add_mount(s, optarg, err);
+			rc = mc_mounts_mount_flag(s->mounts, s->tmpfs, optarg, err);
 			break;
 		case OPT_TMPFS:
-			rc = mc_spec_add_tmpfs(s, optarg, err);
+			rc = mc_mounts_tmpfs_flag(s->tmpfs, optarg, err);
 			break;
 		case OPT_READ_ONLY:
 			s->read_only = true;
@@ -469,26 +553,25 @@ int mc_spec_parse(int argc, char **argv, struct mc_spec *s, struct mc_error *err
 		case OPT_STOP_TIMEOUT: {
 			int64_t t;
 
+			/* Any int, as Docker's flag: below 0, stop waits for ever. */
 			rc = parse_int(optarg, &t, err);
-			if (rc == 0 && (t < -1 || t > 1000000))
+			if (rc == 0 && (t <= MC_UNSET || t > INT_MAX))
 				rc = mc_fail(err, 0, "invalid --stop-timeout: %s", optarg);
 			s->stop_timeout = (int)t;
 			break;
 		}
 		case 'l': {
 			const char *eq = strchr(optarg, '=');
+			char *key = strndup(optarg, eq ? (size_t)(eq - optarg) : strlen(optarg));
 
-			/* Docker: "KEY=VALUE", or "KEY" alone for an empty value. */
-			if (optarg[0] == '\0' || eq == optarg)
-				rc = mc_fail(err, 0, "invalid label: '%s'", optarg);
-			else if (eq == NULL)
-				json_object_set_new(s->labels, optarg, json_string(""));
-			else {
-				char key[1024];
-
-				snprintf(key, sizeof(key), "%.*s", (int)(eq - optarg), optarg);
-				json_object_set_new(s->labels, key, json_string(eq + 1));
-			}
+			/* "KEY=VALUE", or "KEY" alone for an empty value. */
+			if (check_label(optarg, err) < 0)
+				rc = mc_fail_context(
+				    err, "invalid argument \"%s\" for \"-l, --label\" flag",
+				    optarg);
+			else if (key != NULL)
+				json_object_set_new(s->labels, key, json_string(eq ? eq + 1 : ""));
+			free(key);
 			break;
 		}
 		case OPT_SIG_PROXY:
@@ -511,7 +594,8 @@ int mc_spec_parse(int argc, char **argv, struct mc_spec *s, struct mc_error *err
 		if (rc < 0)
 			return -1;
 	}
-	if (cg_check_limits(&s->limits, err) < 0 || mc_net_check_spec(s, err) < 0)
+	if (cg_check_limits(&s->limits, err) < 0 || read_files(s, err) < 0 ||
+	    mc_mounts_check(s->mounts, s->tmpfs, err) < 0 || mc_net_check_spec(s, err) < 0)
 		return -1;
 	if (s->auto_remove && s->restart != NULL && strcmp(s->restart, "no") != 0)
 		return mc_fail(err, 0, "Conflicting options: --restart and --rm");
@@ -532,12 +616,27 @@ static json_t *strv_json(char *const *v)
 	return a;
 }
 
-static bool has_path(char *const *env)
+/* --cgroupns, or the daemon's default: private on a cgroup v2 host, host on v1 (moby's config). */
+static const char *cgroupns_mode(const struct mc_spec *s)
 {
-	for (size_t i = 0; env != NULL && env[i] != NULL; i++)
-		if (strncmp(env[i], "PATH=", 5) == 0)
-			return true;
-	return false;
+	struct mc_error ignored;
+	enum cg_mode mode;
+
+	if (s->cgroupns != NULL)
+		return s->cgroupns;
+	return cg_detect_mode(CG_DEFAULT_MOUNT, &mode, &ignored) == 0 && mode == CG_UNIFIED
+	           ? "private"
+	           : "host";
+}
+
+/* -h; with --network host the host's own name, as dockerd sets it at create. */
+static const char *hostname_of(const struct mc_spec *s, char *buf, size_t size)
+{
+	if (s->hostname != NULL)
+		return s->hostname;
+	if (strcmp(s->network, "host") == 0 && gethostname(buf, size) == 0)
+		return buf;
+	return ""; /* mc_container_create() makes it the id's first 12 digits */
 }
 
 /*
@@ -562,7 +661,7 @@ static void add_lifecycle_fields(json_t *doc, const struct mc_spec *s, const str
 		stop = json_string_value(json_object_get(image_config, "StopSignal"));
 	if (stop != NULL)
 		json_object_set_new(config, "StopSignal", json_string(stop));
-	if (s->stop_timeout >= 0)
+	if (s->stop_timeout != MC_UNSET)
 		json_object_set_new(config, "StopTimeout", json_integer(s->stop_timeout));
 	policy = json_pack("{s:s#, s:i}", "Name", restart,
 	                   (int)(colon ? colon - restart : (long)strlen(restart)),
@@ -577,9 +676,8 @@ static void add_lifecycle_fields(json_t *doc, const struct mc_spec *s, const str
 json_t *mc_spec_record(const struct mc_spec *s, const struct img_image *img,
                        const struct img_runconfig *rc)
 {
-	json_t *cmd, *entrypoint, *env, *user_env = json_array(), *all, *doc;
-	char **merged, **user_strv;
-	size_t n = json_array_size(s->env);
+	json_t *cmd, *entrypoint, *env, *all, *doc;
+	char hostname[256] = "";
 
 	/* Entrypoint: --entrypoint (one word, as Docker takes it), else the image's. */
 	if (s->entrypoint != NULL)
@@ -593,20 +691,8 @@ json_t *mc_spec_record(const struct mc_spec *s, const struct img_image *img,
 		cmd = strv_json(rc->cmd);
 	else
 		cmd = json_array();
-	/* Env: ours win over the image's. */
-	user_strv = calloc(n + 1, sizeof(char *));
-	for (size_t i = 0; user_strv != NULL && i < n; i++)
-		user_strv[i] = (char *)json_string_value(json_array_get(s->env, i));
-	merged = img_env_merge(user_strv, rc->env);
-	env = strv_json(merged);
-	/* Like Docker, a PATH when neither the image nor -e gave one. */
-	if (!has_path(merged))
-		json_array_append_new(
-		    env, json_string(
-		             "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"));
-	img_strv_free(merged);
-	free(user_strv);
-	json_decref(user_env);
+	/* Env: ours, then the image's for the names ours do not mention (PATH comes at start). */
+	env = mc_env_record(s->env, rc->env);
 	/* Path and Args, as docker inspect shows them: the first word and the rest. */
 	all = json_array();
 	json_array_extend(all, entrypoint);
@@ -620,14 +706,14 @@ json_t *mc_spec_record(const struct mc_spec *s, const struct img_image *img,
 	json_object_set_new(doc, "Args", all);
 	json_object_set_new(doc, "Image", json_string(img->config_digest));
 	json_object_set_new(doc, "ImageManifest", json_string(img->manifest_digest));
-	json_object_set_new(doc, "Config",
-	                    json_pack("{s:s, s:s, s:o, s:o, s:o, s:s, s:s, s:b, s:b, s:o}", "Image",
-	                              s->image, "Hostname", s->hostname ? s->hostname : "", "Cmd",
-	                              cmd, "Entrypoint", entrypoint, "Env", env, "WorkingDir",
-	                              s->workdir ? s->workdir : (rc->workdir ? rc->workdir : ""),
-	                              "User", s->user ? s->user : (rc->user ? rc->user : ""), "Tty",
-	                              s->tty, "OpenStdin", s->interactive, "ExposedPorts",
-	                              mc_net_exposed_ports(s, img)));
+	json_object_set_new(
+	    doc, "Config",
+	    json_pack("{s:s, s:s, s:o, s:o, s:o, s:s, s:s, s:b, s:b, s:o}", "Image", s->image,
+	              "Hostname", hostname_of(s, hostname, sizeof(hostname)), "Cmd", cmd,
+	              "Entrypoint", entrypoint, "Env", env, "WorkingDir",
+	              s->workdir ? s->workdir : (rc->workdir ? rc->workdir : ""), "User",
+	              s->user ? s->user : (rc->user ? rc->user : ""), "Tty", s->tty, "OpenStdin",
+	              s->interactive, "ExposedPorts", mc_net_exposed_ports(s, img)));
 	json_object_set_new(
 	    doc, "HostConfig",
 	    json_pack("{s:O, s:O, s:O, s:b, s:s, s:I, s:I, s:I, s:I, s:I, s:b, s:b, s:b}", "Binds",
@@ -641,6 +727,8 @@ json_t *mc_spec_record(const struct mc_spec *s, const struct img_image *img,
 	json_object_set(json_object_get(doc, "HostConfig"), "CapAdd", s->cap_add);
 	json_object_set(json_object_get(doc, "HostConfig"), "CapDrop", s->cap_drop);
 	json_object_set(json_object_get(doc, "HostConfig"), "GroupAdd", s->group_add);
+	json_object_set_new(json_object_get(doc, "HostConfig"), "CgroupnsMode",
+	                    json_string(cgroupns_mode(s)));
 	add_lifecycle_fields(doc, s, img);
 	json_object_set(json_object_get(doc, "HostConfig"), "Devices", s->devices);
 	json_object_set(json_object_get(doc, "HostConfig"), "SecurityOpt", s->security_opt);

@@ -17,8 +17,9 @@
 #include <sys/wait.h>
 
 /* `cmd` through sh, stdout and stderr into `out`; its exit status. */
-static int sh(char *out, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int sh(char *out, size_t size, const char *fmt, ...)
+static int run_sh(char *out, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int run_sh(char *out, size_t size, const char *fmt, ...)
 {
 	char cmd[8192];
 	size_t used = 0, n;
@@ -368,9 +369,9 @@ static void test_images_filters_and_formats(void **state)
 		int port, rc;
 
 		snprintf(www, sizeof(www), "%s/www", root_dir);
-		expect_status(
-		    sh(out, sizeof(out), "mkdir -p '%s' && cp '%s' '%s/hello.tar'", www, tar, www),
-		    0, "copy", out);
+		expect_status(run_sh(out, sizeof(out), "mkdir -p '%s' && cp '%s' '%s/hello.tar'",
+		                     www, tar, www),
+		              0, "copy", out);
 		server = mc_start_http_server(www, &port);
 		rc =
 		    mc(out, sizeof(out),
@@ -408,10 +409,10 @@ static void test_man_pages_match_help(void **state)
 	snprintf(dir, sizeof(dir), "%s/man", root_dir);
 	expect_status(mc(out, sizeof(out), "__man '%s/man1'", dir), 0, "__man", out);
 	/* groff finds nothing to warn about in any page */
-	expect_status(sh(out, sizeof(out),
-	                 "cd '%s' && for p in man1/*.1; do groff -man -ww -z \"$p\" || echo "
-	                 "\"$p\"; done 2>&1",
-	                 dir),
+	expect_status(run_sh(out, sizeof(out),
+	                     "cd '%s' && for p in man1/*.1; do groff -man -ww -z \"$p\" || echo "
+	                     "\"$p\"; done 2>&1",
+	                     dir),
 	              0, "groff", out);
 	assert_string_equal(out, "");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
@@ -424,9 +425,9 @@ static void test_man_pages_match_help(void **state)
 				*p = '-';
 		/* the page, as man shows it, one option per paragraph on very long lines */
 		expect_status(
-		    sh(out, sizeof(out),
-		       "MANPATH='%s' MANWIDTH=1000 MANROFFSEQ= man -P cat %s 2>&1 | col -b", dir,
-		       page),
+		    run_sh(out, sizeof(out),
+		           "MANPATH='%s' MANWIDTH=1000 MANROFFSEQ= man -P cat %s 2>&1 | col -b",
+		           dir, page),
 		    0, page, out);
 		expect_status(mc(help, sizeof(help), "%s --help", commands[i]), 0, commands[i],
 		              help);
@@ -449,16 +450,18 @@ static void test_man_pages_match_help(void **state)
 			char count_help[64], count_man[64];
 
 			expect_status(
-			    sh(count_man, sizeof(count_man),
-			       "MANPATH='%s' MANWIDTH=1000 man -P cat %s 2>/dev/null | col -b | "
-			       "sed -n '/^OPTIONS/,/^SEE ALSO/p' | grep -c '^       -'",
-			       dir, page),
+			    run_sh(
+			        count_man, sizeof(count_man),
+			        "MANPATH='%s' MANWIDTH=1000 man -P cat %s 2>/dev/null | col -b | "
+			        "sed -n '/^OPTIONS/,/^SEE ALSO/p' | grep -c '^       -'",
+			        dir, page),
 			    0, "count man", count_man);
-			expect_status(sh(count_help, sizeof(count_help),
-			                 "'%s' %s --help | sed -n '/^Options:/,$p' | grep -c '^  "
-			                 "-\\|^      --'",
-			                 mc_bin(), commands[i]),
-			              0, "count help", count_help);
+			expect_status(
+			    run_sh(count_help, sizeof(count_help),
+			           "'%s' %s --help | sed -n '/^Options:/,$p' | grep -c '^  "
+			           "-\\|^      --'",
+			           mc_bin(), commands[i]),
+			    0, "count help", count_help);
 			/* (--help's list leaves -h out; the page lists it) */
 			if (atoi(count_man) != atoi(count_help) + 1)
 				fail_msg("%s: %d options in the page, %d in --help", page,
@@ -518,13 +521,13 @@ static void test_completion(void **state)
 	snprintf(script, sizeof(script), "%s/completion.bash", root_dir);
 	expect_status(mc(out, sizeof(out), "completion bash > '%s'", script), 0, "completion bash",
 	              out);
-	expect_status(sh(out, sizeof(out),
-	                 "bash -c 'source \"%s\"; complete -p minicontainer; "
-	                 "COMP_WORDS=(\"%s\" container l); COMP_CWORD=2; _minicontainer; "
-	                 "printf \"<%%s>\\n\" \"${COMPREPLY[@]}\"; "
-	                 "COMP_WORDS=(\"%s\" stop \"\"); COMP_CWORD=2; _minicontainer; "
-	                 "printf \"<%%s>\\n\" \"${COMPREPLY[@]}\"' 2>&1",
-	                 script, mc_bin(), mc_bin()),
+	expect_status(run_sh(out, sizeof(out),
+	                     "bash -c 'source \"%s\"; complete -p minicontainer; "
+	                     "COMP_WORDS=(\"%s\" container l); COMP_CWORD=2; _minicontainer; "
+	                     "printf \"<%%s>\\n\" \"${COMPREPLY[@]}\"; "
+	                     "COMP_WORDS=(\"%s\" stop \"\"); COMP_CWORD=2; _minicontainer; "
+	                     "printf \"<%%s>\\n\" \"${COMPREPLY[@]}\"' 2>&1",
+	                     script, mc_bin(), mc_bin()),
 	              0, "bash completion", out);
 	expect_text(out, "complete -o default -F _minicontainer minicontainer", "complete -p");
 	expect_text(out, "<logs>\n<ls>\n<list>\n", "bash: container l<TAB>");
@@ -533,13 +536,14 @@ static void test_completion(void **state)
 	snprintf(script, sizeof(script), "%s/_minicontainer", root_dir);
 	expect_status(mc(out, sizeof(out), "completion zsh > '%s'", script), 0, "completion zsh",
 	              out);
-	expect_status(sh(out, sizeof(out),
-	                 "zsh -f -c 'compdef() { print \"compdef $*\" }; "
-	                 "_describe() { print -l -- ${(P)2} }; _files() { print files }; "
-	                 "source \"%s\"; words=(\"%s\" container l); CURRENT=3; _minicontainer; "
-	                 "words=(\"%s\" run -v \"\"); CURRENT=4; _minicontainer' 2>&1",
-	                 script, mc_bin(), mc_bin()),
-	              0, "zsh completion", out);
+	expect_status(
+	    run_sh(out, sizeof(out),
+	           "zsh -f -c 'compdef() { print \"compdef $*\" }; "
+	           "_describe() { print -l -- ${(P)2} }; _files() { print files }; "
+	           "source \"%s\"; words=(\"%s\" container l); CURRENT=3; _minicontainer; "
+	           "words=(\"%s\" run -v \"\"); CURRENT=4; _minicontainer' 2>&1",
+	           script, mc_bin(), mc_bin()),
+	    0, "zsh completion", out);
 	expect_text(out, "compdef _minicontainer minicontainer", "zsh registers");
 	expect_text(out, "ls:List containers\n", "zsh: container l<TAB>");
 	expect_text(out, "files\n", "zsh: a flag's value is a file");

@@ -20,38 +20,6 @@
 
 /* ---- helpers ---------------------------------------------------------------------------- */
 
-/* Run a shell command (for test fixtures); fail the test if it fails. */
-static void sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void sh(const char *fmt, ...)
-{
-	char cmd[8192];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	if (system(cmd) != 0)
-		fail_msg("fixture command failed: %s", cmd);
-}
-
-/*
- * The image NAME:latest: a copy of the test root filesystem changed by the
- * shell commands `changes` (run inside the copy), imported.  Returns the copy's path.
- */
-static const char *import_variant(const char *name, const char *changes)
-{
-	static char dir[PATH_MAX];
-	char out[8192];
-
-	snprintf(dir, sizeof(dir), "%s/variant-%s", mc_test_tmpdir(), name);
-	sh("rm -rf '%s' && cp -a '%s' '%s' && rm -f '%s/.complete' && cd '%s' && %s", dir,
-	   mc_test_rootfs(), dir, dir, dir, changes);
-	sh("tar -C '%s' -cf '%s.tar' .", dir, dir);
-	expect_status(mc(out, sizeof(out), "import '%s.tar' %s:latest", dir, name), 0, "import",
-	              out);
-	return dir;
-}
-
 /* Compile C source text into `out` with extra cc flags. */
 static void compile(const char *source, const char *out, const char *flags)
 {

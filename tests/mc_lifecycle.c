@@ -372,7 +372,7 @@ static void test_hundred_detached(void **state)
 
 		use_state_dirs();
 		snprintf(cmd, sizeof(cmd),
-		         "for i in $(seq %d); do '%s' run -d busybox /probe sleep 120 >/dev/null & "
+		         "for i in $(seq %d); do '%s' run -d busybox /probe sleep 900 >/dev/null & "
 		         "done; wait",
 		         N_DETACHED, mc_bin());
 		if (system(cmd) != 0)

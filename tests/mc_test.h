@@ -82,6 +82,14 @@ bool test_files_present(void);
  */
 void import_images(void);
 
+/* Run a shell command (for test fixtures); fail the test if it fails. */
+void sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * The image NAME:latest: a copy of the test root filesystem changed by the
+ * shell commands `changes` (run inside the copy), imported.  Returns the copy's path.
+ */
+const char *import_variant(const char *name, const char *changes);
+
 /* At the start of every test, after MC_REQUIRE_ROOT(). */
 #define MC_REQUIRE_IMAGES()                                                                        \
 	do {                                                                                       \
@@ -100,5 +108,7 @@ extern const struct CMUnitTest mc_cli_tests[];
 extern const size_t mc_cli_count;
 extern const struct CMUnitTest mc_template_tests[];
 extern const size_t mc_template_count;
+extern const struct CMUnitTest mc_semantics_tests[];
+extern const size_t mc_semantics_count;
 
 #endif

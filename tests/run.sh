@@ -37,7 +37,7 @@ if [ -x "$build/tests/test-ch02" ] && [ "${MC_NO_VM:-0}" != 1 ]; then
 	echo "=== chapters 02 and 05 and the capstone on cgroup v2 (tests/vm/v2-suite.sh)"
 	# A VM without KVM emulates every instruction, about 20 times slower: on a
 	# busy machine the suite takes tens of minutes there (MC_VM_TIMEOUT).
-	out=$(tests/vm/run-in-vm.sh --timeout "${MC_VM_TIMEOUT:-2400}" --env MC_TEST_STRICT -- tests/vm/v2-suite.sh "$build" 2>&1)
+	out=$(tests/vm/run-in-vm.sh --timeout "${MC_VM_TIMEOUT:-3600}" --env MC_TEST_STRICT -- tests/vm/v2-suite.sh "$build" 2>&1)
 	status=$?
 	printf '%s\n' "$out"
 	# Three test programs ran: add up their summaries.

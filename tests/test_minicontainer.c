@@ -36,7 +36,8 @@ static void test_hello_world_greets(void **state)
 	expect_status(mc(out, sizeof(out), "run --rm hello-world"), 0, "run --rm hello-world", out);
 	expect_text(out, "Hello from minicontainer!", "the greeting");
 	expect_text(out, "my PID:              1 (", "PID 1 in its own PID namespace");
-	expect_text(out, "my cgroup:           0::/\n", "its own cgroup namespace");
+	/* v2: its own cgroup namespace; v1: the host's, whose unified hierarchy holds no container. */
+	expect_text(out, "my cgroup:           0::/\n", "the cgroup line");
 	expect_status(mc(out, sizeof(out), "ps -a -q"), 0, "ps -a -q", out);
 	if (out[0] != '\0')
 		fail_msg("--rm left a container behind:\n%s", out);
@@ -378,7 +379,7 @@ static void test_exit_code_table(void **state)
 	    {"run --rm --no-such-flag busybox true", 125, "--no-such-flag"},
 	    {"run --rm -v no-colon busybox true", 125, "invalid volume specification"},
 	    {"run --rm -v relative:/x busybox true", 125, "invalid volume specification"},
-	    {"run --rm -v /tmp:/x:rx busybox true", 125, "invalid volume specification"},
+	    {"run --rm -v /tmp:/x:rx busybox true", 125, "invalid mode: rx"},
 	    {"run --rm --name ec-dup busybox true", 125, "already in use"},
 	    {"run --rm --memory 1k busybox true", 125, NULL},
 	    {"run --rm -w relative busybox true", 125, NULL},
@@ -1036,7 +1037,8 @@ static void test_env_and_mount_values(void **state)
 	fclose(f);
 	expect_status(mc(out, sizeof(out), "run --rm --env-file '%s' busybox true", path), 125,
 	              "a blank in a name", out);
-	expect_text(out, "line 2", "the env file error names the line");
+	/* (docker/cli's pkg/kvfile words it so, naming the file but not the line) */
+	expect_text(out, "variable 'BAD NAME' contains whitespaces", "the env file's error");
 	/* Not UTF-8: JSON cannot hold it - an error (it crashed before). */
 	expect_status(mc(out, sizeof(out), "run --rm -e \"$(printf 'A=\\377')\" busybox true"), 125,
 	              "-e with a byte that is not UTF-8", out);
@@ -1054,7 +1056,7 @@ static void test_env_and_mount_values(void **state)
 	fclose(f);
 	expect_status(mc(out, sizeof(out), "run --rm -v \"$(cat '%s')\" busybox true", path), 125,
 	              "an over-long -v", out);
-	expect_text(out, "longer than", "an over-long -v");
+	expect_text(out, "File name too long", "an over-long -v");
 }
 
 /* ---- hardening: the device policy ----------------------------------------------------------- */
@@ -1228,6 +1230,7 @@ int main(int argc, char **argv)
 	    {mc_lifecycle_tests, mc_lifecycle_count},
 	    {mc_template_tests, mc_template_count},
 	    {mc_cli_tests, mc_cli_count},
+	    {mc_semantics_tests, mc_semantics_count},
 	};
 	struct CMUnitTest *all;
 	char why[256];

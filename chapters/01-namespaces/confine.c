@@ -51,14 +51,17 @@ static int switch_user(const struct ns_user *u, struct mc_error *err)
 	return 0;
 }
 
-/* envp plus HOME=home, unless it has a HOME already (Docker sets it only then). */
+/*
+ * envp plus HOME=home at the end, unless it has a HOME with a value already:
+ * runc's prepareEnv sets it only then (an empty HOME counts as none).
+ */
 static int add_home(char *const **envp, const char *home, struct mc_error *err)
 {
-	size_t n = 0;
+	size_t n = 0, k = 0;
 	char **env, *line;
 
 	for (; *envp != NULL && (*envp)[n] != NULL; n++)
-		if (strncmp((*envp)[n], "HOME=", 5) == 0)
+		if (strncmp((*envp)[n], "HOME=", 5) == 0 && (*envp)[n][5] != '\0')
 			return 0;
 	env = calloc(n + 2, sizeof(char *));
 	if (env == NULL || asprintf(&line, "HOME=%s", home) < 0) {
@@ -66,8 +69,9 @@ static int add_home(char *const **envp, const char *home, struct mc_error *err)
 		return mc_fail(err, ENOMEM, "environment");
 	}
 	for (size_t i = 0; i < n; i++)
-		env[i] = (*envp)[i];
-	env[n] = line;
+		if (strcmp((*envp)[i], "HOME=") != 0)
+			env[k++] = (*envp)[i];
+	env[k] = line;
 	*envp = env;
 	return 0;
 }

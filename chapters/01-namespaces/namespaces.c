@@ -650,9 +650,10 @@ static int dev_symlink(int devfd, const char *target, const char *name, struct m
 	return 0;
 }
 
-/* A directory of /dev with a filesystem on it: pts, shm, mqueue. */
-static int dev_mount(int devfd, const char *name, mode_t mode, const char *fstype,
-                     unsigned long flags, const char *data, const char *why, struct mc_error *err)
+/* A directory of /dev with a filesystem on it: pts, shm, mqueue (source: mountinfo's name). */
+static int dev_mount(int devfd, const char *name, mode_t mode, const char *source,
+                     const char *fstype, unsigned long flags, const char *data, const char *why,
+                     struct mc_error *err)
 {
 	char what[32];
 	int fd, rc;
@@ -663,7 +664,7 @@ static int dev_mount(int devfd, const char *name, mode_t mode, const char *fstyp
 	fd = openat(devfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return mc_fail(err, errno, "open %s", what);
-	rc = mc_mount_on_fd(fstype, fd, fstype, flags, data, CH, what, why, err);
+	rc = mc_mount_on_fd(source, fd, fstype, flags, data, CH, what, why, err);
 	close(fd);
 	return rc;
 }
@@ -671,6 +672,7 @@ static int dev_mount(int devfd, const char *name, mode_t mode, const char *fstyp
 static int make_dev(int rootfd, struct mc_error *err)
 {
 	int dirfd, devfd = -1, rc = -1;
+	struct stat st;
 
 	dirfd = open_system_dir(rootfd, "dev", 0755, err);
 	if (dirfd < 0)
@@ -688,26 +690,31 @@ static int make_dev(int rootfd, struct mc_error *err)
 	if (populate_dev(devfd, err) < 0)
 		goto out;
 	/* newinstance: a devpts of our own, so the container cannot reach the
-	 * host's terminals (devpts(5)); ptmx then points into it. */
-	if (dev_mount(devfd, "pts", 0755, "devpts", MS_NOSUID | MS_NOEXEC,
-	              "newinstance,ptmxmode=0666,mode=0620", "private pseudo-terminals", err) < 0 ||
+	 * host's terminals (devpts(5)); ptmx then points into it.  Its
+	 * terminals belong to group 5, "tty", as Docker's do. */
+	if (dev_mount(devfd, "pts", 0755, "devpts", "devpts", MS_NOSUID | MS_NOEXEC,
+	              "newinstance,ptmxmode=0666,mode=0620,gid=5", "private pseudo-terminals",
+	              err) < 0 ||
 	    dev_symlink(devfd, "pts/ptmx", "ptmx", err) < 0)
 		goto out;
 	/* POSIX shared memory (shm_open) and message queues (mq_open) live here;
 	 * the queues this mqueue shows are those of the container's IPC namespace. */
-	if (dev_mount(devfd, "shm", 01777, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+	if (dev_mount(devfd, "shm", 01777, "shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
 	              "mode=1777,size=65536k", NULL, err) < 0 ||
-	    dev_mount(devfd, "mqueue", 01777, "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
-	              NULL, err) < 0)
+	    dev_mount(devfd, "mqueue", 01777, "mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+	              NULL, NULL, err) < 0)
 		goto out;
-	/* The conventional links into /proc/self/fd. */
+	/* The conventional links into /proc/self/fd; core only where the kernel has a
+	 * /proc/kcore (CONFIG_PROC_KCORE), as runc does. */
 	if (dev_symlink(devfd, "/proc/self/fd", "fd", err) < 0 ||
 	    dev_symlink(devfd, "/proc/self/fd/0", "stdin", err) < 0 ||
 	    dev_symlink(devfd, "/proc/self/fd/1", "stdout", err) < 0 ||
 	    dev_symlink(devfd, "/proc/self/fd/2", "stderr", err) < 0 ||
-	    dev_symlink(devfd, "/proc/kcore", "core", err) < 0)
+	    (fstatat(rootfd, "proc/kcore", &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	     dev_symlink(devfd, "/proc/kcore", "core", err) < 0))
 		goto out;
-	mc_trace(CH, "created /dev/{ptmx,fd,stdin,stdout,stderr,core} symlinks");
+	mc_trace(CH, "created /dev/{ptmx,fd,stdin,stdout,stderr%s} symlinks",
+	         fstatat(devfd, "core", &st, AT_SYMLINK_NOFOLLOW) == 0 ? ",core" : "");
 	rc = 0;
 out:
 	if (devfd >= 0)
@@ -907,6 +914,8 @@ static __attribute__((noreturn)) void run_init(const struct ns_config *cfg, int 
 	 * ptrace it or open its /proc/1/exe (the lesson of runc's CVE-2019-5736).
 	 */
 	prctl(PR_SET_DUMPABLE, 0);
+	/* Run from a sealed memfd copy, it would be called "memfd:minicont..." in ps. */
+	prctl(PR_SET_NAME, "minicontainer");
 	mc_trace(CH, "init: PID 1 forwards signals to the command (PID %d) and reaps orphans",
 	         (int)command);
 	for (;;) {
@@ -993,6 +1002,36 @@ int ns_take_console(int sock, unsigned short rows, unsigned short cols, struct m
 	close(master);
 	close(sock);
 	return 0;
+}
+
+/*
+ * With a terminal, /dev/console is that terminal, bind-mounted over an empty
+ * file, as runc's mountConsole() does: programs that write to the console
+ * reach the user.  (We are inside the new root; /dev is our own tmpfs.)
+ */
+static int mount_console(struct mc_error *err)
+{
+	char name[64];
+	int fd, rc;
+
+	if (ttyname_r(STDIN_FILENO, name, sizeof(name)) != 0)
+		return mc_fail(err, errno, "the terminal's name");
+	fd = open("/dev/console", O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0666);
+	if (fd < 0 || fchmod(fd, 0666) < 0)
+		rc = mc_fail(err, errno, "create /dev/console");
+	else
+		rc = 0;
+	if (fd >= 0)
+		close(fd);
+	fd = rc == 0 ? open("/dev/console", O_PATH | O_NOFOLLOW | O_CLOEXEC) : -1;
+	if (rc == 0 && fd < 0)
+		rc = mc_fail(err, errno, "open /dev/console");
+	if (rc == 0)
+		rc = mc_mount_on_fd(name, fd, NULL, MS_BIND, NULL, CH, "/dev/console",
+		                    "the console is the container's terminal", err);
+	if (fd >= 0)
+		close(fd);
+	return rc;
 }
 
 /*
@@ -1108,7 +1147,8 @@ static int setup_container(struct ns_container *c, int go_fd, int err_fd, ino_t 
 	if (ns_enter_workdir(cfg->workdir, true, err) < 0)
 		return -1;
 	if (cfg->console_socket >= 0 &&
-	    ns_take_console(cfg->console_socket, cfg->console_rows, cfg->console_cols, err) < 0)
+	    (ns_take_console(cfg->console_socket, cfg->console_rows, cfg->console_cols, err) < 0 ||
+	     mount_console(err) < 0))
 		return -1;
 	return ns_run_hooks(c, NS_BEFORE_EXEC, err);
 }

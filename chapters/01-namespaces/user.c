@@ -188,7 +188,7 @@ static int add_extra_groups(const char *group, const char *const *extra, struct 
 		if (gid < 0)
 			gid = parse_id(*extra);
 		if (gid < 0)
-			return mc_fail(err, 0, "unable to find group %s", *extra);
+			return mc_fail(err, 0, "Unable to find group %s", *extra);
 		if (add_group(u, (gid_t)gid, err) < 0)
 			return -1;
 	}
@@ -214,10 +214,19 @@ int ns_user_resolve_text(const char *passwd, const char *group, const char *spec
 		group_part = "";
 	if (user_part[0] == '\0' && group_part[0] != '\0')
 		return mc_fail(err, 0, "invalid user %s: no user before the ':'", spec);
+	/* The primary group is a supplementary one too, first: moby's getUser() starts
+	 * AdditionalGids with it, so `id` shows it among the groups. */
 	if (resolve_user(passwd, user_part, user, matched, sizeof(matched), err) < 0 ||
 	    resolve_group(group, group_part, matched, user, err) < 0 ||
+	    add_group(user, user->gid, err) < 0 ||
 	    add_extra_groups(group, group_add, user, err) < 0)
 		return -1;
+	for (size_t i = 0; i < user->ngroups; i++)
+		if (user->groups[i] == user->gid) {
+			memmove(user->groups + 1, user->groups, i * sizeof(gid_t));
+			user->groups[0] = user->gid;
+			break;
+		}
 	return 0;
 }
 

@@ -84,11 +84,12 @@ int cg_remove_parent(const char *mount, const char *parent, struct mc_error *err
 
 /*
  * Runs in the container (chapter 02's before-pivot hook): a new cgroup
- * namespace rooted at the container's cgroup, and the container's own cgroup
+ * namespace rooted at the container's cgroup (unless `own_namespace` is
+ * false: Docker's --cgroupns host), and the container's own cgroup
  * read-only at /sys/fs/cgroup (resolved inside the root `rootfd`), so
  * /proc/self/cgroup says "0::/".
  */
-int cg_setup_inside(int rootfd, const struct cgroup *cg, struct mc_error *err);
+int cg_setup_inside(int rootfd, const struct cgroup *cg, bool own_namespace, struct mc_error *err);
 
 /* limits.c */
 void cg_limits_init(struct cg_limits *l);

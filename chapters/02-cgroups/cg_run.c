@@ -52,7 +52,9 @@ static int place(struct ns_container *c, void *arg, struct mc_error *err)
 
 static int inside(struct ns_container *c, void *arg, struct mc_error *err)
 {
-	return cg_setup_inside(c->rootfd, &((struct cg_run *)arg)->cg, err);
+	struct cg_run *run = arg;
+
+	return cg_setup_inside(c->rootfd, &run->cg, !run->host_cgroupns, err);
 }
 
 /* Statistics first (they go with the cgroup), then the cgroup and whatever is left in it. */

@@ -7,6 +7,7 @@
  *	               the device policy                       cg_apply_devices
  *	after-clone    put the waiting child into it           cg_add_process
  *	before-pivot   a cgroup namespace, /sys/fs/cgroup       cg_setup_inside
+ *	               (the host's namespace with host_cgroupns)
  *	after-exit     read the statistics, remove the cgroup   cg_read_stats, cg_destroy
  *
  * The order matters: limits before the process, the process in the cgroup
@@ -29,6 +30,9 @@ struct cg_run {
 	/* Docker's device rules, --device, --privileged; prepare also hands the
 	 * nodes of --device to chapter 01 (cfg->devices), which makes them. */
 	struct cg_devices devices;
+	/* Keep the host's cgroup namespace (docker run --cgroupns host): /proc/self/cgroup
+	 * then shows the cgroup's full path, not "/". */
+	bool host_cgroupns;
 
 	/* Filled in by the step. */
 	struct cgroup cg;      /* the container's cgroup, from prepare on */

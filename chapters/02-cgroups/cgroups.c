@@ -419,7 +419,7 @@ static int bind_controller(int tmpfd, const struct cgroup *cg, const char *name,
 	return rc;
 }
 
-int cg_setup_inside(int rootfd, const struct cgroup *cg, struct mc_error *err)
+int cg_setup_inside(int rootfd, const struct cgroup *cg, bool own_namespace, struct mc_error *err)
 {
 	const unsigned long ro = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
 	int fd = -1, tmpfd = -1, rc;
@@ -428,12 +428,16 @@ int cg_setup_inside(int rootfd, const struct cgroup *cg, struct mc_error *err)
 	 * The parent already put us into the container's cgroup, so a new
 	 * cgroup namespace now takes that cgroup as its root: /proc/self/cgroup
 	 * shows "/" instead of the host's path.  (With clone(CLONE_NEWCGROUP)
-	 * the root would have been the parent's cgroup.)
+	 * the root would have been the parent's cgroup.)  Docker keeps the
+	 * host's namespace on cgroup v1 hosts, by default.
 	 */
-	rc = unshare(CLONE_NEWCGROUP);
-	mc_trace_call(CH, rc, "our cgroup is the root of what we see", "unshare(CLONE_NEWCGROUP)");
-	if (rc < 0)
-		return mc_fail(err, errno, "unshare(CLONE_NEWCGROUP)");
+	if (own_namespace) {
+		rc = unshare(CLONE_NEWCGROUP);
+		mc_trace_call(CH, rc, "our cgroup is the root of what we see",
+		              "unshare(CLONE_NEWCGROUP)");
+		if (rc < 0)
+			return mc_fail(err, errno, "unshare(CLONE_NEWCGROUP)");
+	}
 
 	/* Chapter 01 mounted /sys; its fs/cgroup is where the hierarchy goes. */
 	fd = mc_open_in_root(rootfd, "/sys/fs/cgroup", O_PATH | O_DIRECTORY | O_NOFOLLOW, 0,

@@ -277,6 +277,21 @@ static int cmd_ids(char **args UNUSED)
 	return 0;
 }
 
+/* The supplementary groups, as getgroups(2) gives them (the kernel keeps them sorted). */
+static int cmd_groups(char **args UNUSED)
+{
+	gid_t groups[256];
+	int n = getgroups(256, groups);
+
+	if (n < 0)
+		die("getgroups");
+	printf("groups=");
+	for (int i = 0; i < n; i++)
+		printf("%s%u", i ? "," : "", groups[i]);
+	printf("\n");
+	return 0;
+}
+
 static int cmd_caps(char **args UNUSED)
 {
 	static const char *const fields[] = {
@@ -641,6 +656,53 @@ static int cmd_exists(char **args)
 		printf("exists=0\n");
 	else
 		die("lstat %s", args[0]);
+	return 0;
+}
+
+static int skip_dots(const struct dirent *e)
+{
+	return strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+}
+
+/*
+ * "entry=NAME TYPE MODE UID:GID MAJOR:MINOR SIZE [TARGET]" for each entry of
+ * DIR, sorted: TYPE is c, b, d, l, f, p or s; MODE the permission bits in
+ * octal; MAJOR:MINOR 0:0 for what is no device; TARGET a link's.
+ */
+static int cmd_ls(char **args)
+{
+	struct dirent **names;
+	int n = scandir(args[0], &names, skip_dots, alphasort);
+
+	if (n < 0)
+		die("scandir %s", args[0]);
+	for (int i = 0; i < n; i++) {
+		char path[PATH_MAX], target[PATH_MAX] = "";
+		struct stat st;
+		char type;
+
+		snprintf(path, sizeof(path), "%s/%s", args[0], names[i]->d_name);
+		if (lstat(path, &st) < 0)
+			die("lstat %s", path);
+		type = S_ISCHR(st.st_mode)    ? 'c'
+		       : S_ISBLK(st.st_mode)  ? 'b'
+		       : S_ISDIR(st.st_mode)  ? 'd'
+		       : S_ISLNK(st.st_mode)  ? 'l'
+		       : S_ISFIFO(st.st_mode) ? 'p'
+		       : S_ISSOCK(st.st_mode) ? 's'
+		                              : 'f';
+		if (type == 'l') {
+			ssize_t len = readlink(path, target, sizeof(target) - 1);
+
+			target[len > 0 ? len : 0] = '\0';
+		}
+		printf("entry=%s %c %04o %u:%u %u:%u %lld%s%s\n", names[i]->d_name, type,
+		       (unsigned)(st.st_mode & 07777), st.st_uid, st.st_gid, major(st.st_rdev),
+		       minor(st.st_rdev), (long long)st.st_size, target[0] ? " " : "", target);
+		free(names[i]);
+	}
+	free(names);
+	printf("entry_count=%d\n", n);
 	return 0;
 }
 
@@ -1189,6 +1251,7 @@ static const struct command commands[] = {
     {"pid", cmd_pid, 0, 0, "", "pid= and ppid="},
     {"hostname", cmd_hostname, 0, 0, "", "hostname= (uname nodename)"},
     {"ids", cmd_ids, 0, 0, "", "uid= gid= euid= egid="},
+    {"groups", cmd_groups, 0, 0, "", "groups=G,G,... (supplementary groups)"},
     {"uidmap", cmd_uidmap, 0, 0, "", "uid_map= lines of /proc/self/uid_map"},
     {"gidmap", cmd_gidmap, 0, 0, "", "gid_map= lines of /proc/self/gid_map"},
     {"caps", cmd_caps, 0, 0, "", "cap_inh= cap_prm= cap_eff= cap_bnd= cap_amb= no_new_privs="},
@@ -1211,6 +1274,7 @@ static const struct command commands[] = {
     {"ipc-exists", cmd_ipc_exists, 1, 1, "KEY", "ipc_exists=0|1"},
     {"exists", cmd_exists, 1, 1, "PATH", "exists=0|1 (lstat)"},
     {"cat", cmd_cat, 1, 1, "PATH", "copy PATH to stdout"},
+    {"ls", cmd_ls, 1, 1, "DIR", "entry=NAME TYPE MODE UID:GID MAJ:MIN SIZE [TARGET], entry_count="},
     {"write", cmd_write, 2, 2, "PATH TEXT", "write TEXT to PATH, written= owner=UID:GID"},
     {"mount-tmpfs", cmd_mount_tmpfs, 2, 2, "SOURCE DIR", "mount a tmpfs on DIR, mounted="},
     {"chroot-breakout", cmd_chroot_breakout, 1, 1, "MARKER", "try the chroot escape, breakout="},
