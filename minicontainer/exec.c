@@ -10,10 +10,10 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <limits.h>
 #include <sched.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,9 +41,10 @@
 	(CLONE_NEWCGROUP | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWNS)
 
 struct exec_opts {
-	bool interactive, tty;
+	bool interactive, tty, detach, privileged;
 	const char *user, *workdir;
-	json_t *env; /* -e KEY=VALUE */
+	json_t *env;       /* -e KEY=VALUE, after the env files' variables */
+	json_t *env_files; /* --env-file */
 	char **argv;
 };
 
@@ -215,6 +216,8 @@ static int exec_in(struct mc_container *c, struct exec_opts *o, struct mc_error 
 		return code;
 	if (o->user != NULL)
 		m.conf.user = o->user;
+	if (o->privileged)
+		m.conf.privileged = true; /* every capability, no seccomp filter: exec's only */
 	if (m.conf.privileged || m.conf.seccomp_unconfined ||
 	    ns_seccomp_compile_cached(m.conf.seccomp_profile, m.conf.caps, m.conf.seccomp_cache,
 	                              &m.conf.seccomp, err) == 0)
@@ -223,81 +226,133 @@ static int exec_in(struct mc_container *c, struct exec_opts *o, struct mc_error 
 	return code;
 }
 
+static int opt_env(void *field, const char *value, struct mc_error *err)
+{
+	return mc_env_flag(*(json_t **)field, value, err);
+}
+
+static int opt_env_file(void *field, const char *value, struct mc_error *err)
+{
+	(void)err;
+	json_array_append_new(*(json_t **)field, json_string(value));
+	return 0;
+}
+
+static int opt_workdir(void *field, const char *value, struct mc_error *err)
+{
+	if (value[0] != '/')
+		return mc_fail(err, 0,
+		               "the working directory '%s' is invalid, it needs to be an "
+		               "absolute path",
+		               value);
+	*(const char **)field = value;
+	return 0;
+}
+
+#define F(field) offsetof(struct exec_opts, field)
+static const struct mc_option exec_options[] = {
+    {"detach", 'd', NULL, "Detached mode: run command in the background", mc_opt_true, F(detach)},
+    {"env", 'e', "list", "Set environment variables", opt_env, F(env)},
+    {"env-file", 0, "list", "Read in a file of environment variables", opt_env_file, F(env_files)},
+    {"interactive", 'i', NULL, "Keep STDIN open even if not attached", mc_opt_true, F(interactive)},
+    {"privileged", 0, NULL, "Give extended privileges to the command", mc_opt_true, F(privileged)},
+    {"tty", 't', NULL, "Allocate a pseudo-TTY", mc_opt_true, F(tty)},
+    {"user", 'u', "string", "Username or UID (format: \"<name|uid>[:<group|gid>]\")", mc_opt_string,
+     F(user)},
+    {"workdir", 'w', "string", "Working directory inside the container", opt_workdir, F(workdir)},
+    {NULL, 0, NULL, NULL, NULL, 0},
+};
+#undef F
+
 const struct mc_command mc_cmd_exec = {
     .name = "exec",
     .usage = "[OPTIONS] CONTAINER COMMAND [ARG...]",
     .summary = "Execute a command in a running container",
+    .options = exec_options,
     .min_args = 2,
     .max_args = -1,
     .command_follows = true,
 };
 
+/* The env files' variables first, then every -e, as docker/cli's ReadKVEnvStrings. */
+static int read_env_files(struct exec_opts *o, struct mc_error *err)
+{
+	json_t *env = json_array(), *item;
+	size_t i;
+
+	json_array_foreach(o->env_files, i, item)
+	{
+		if (mc_kvfile_read(json_string_value(item), true, env, err) < 0) {
+			json_decref(env);
+			return -1;
+		}
+	}
+	json_array_extend(env, o->env);
+	json_decref(o->env);
+	o->env = env;
+	return 0;
+}
+
+/* -d: the command runs on in a process of its own, with nothing of our terminal; we return. */
+static int exec_detached(struct mc_container *c, struct exec_opts *o, struct mc_error *err)
+{
+	pid_t pid = fork();
+
+	if (pid < 0) {
+		mc_fail(err, errno, "fork");
+		return MC_EXIT_FAILED;
+	}
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+		if (null < 0 || setsid() < 0 || fork() != 0)
+			_exit(0);
+		dup2(null, STDIN_FILENO);
+		dup2(null, STDOUT_FILENO);
+		dup2(null, STDERR_FILENO);
+		o->interactive = o->tty = false;
+		_exit(exec_in(c, o, err));
+	}
+	waitpid(pid, NULL, 0);
+	return 0;
+}
+
 int verb_exec(int argc, char **argv)
 {
-	static const struct option options[] = {
-	    {"interactive", no_argument, NULL, 'i'},
-	    {"tty", no_argument, NULL, 't'},
-	    {"user", required_argument, NULL, 'u'},
-	    {"workdir", required_argument, NULL, 'w'},
-	    {"env", required_argument, NULL, 'e'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
 	struct exec_opts o = {0};
 	struct mc_container c;
 	struct mc_error err;
-	int opt, code;
+	int code, first;
 
 	o.env = json_array();
-	while ((opt = getopt_long(argc, argv, "+itu:w:e:h", options, NULL)) != -1) {
-		if (opt == 'i')
-			o.interactive = true;
-		else if (opt == 't')
-			o.tty = true;
-		else if (opt == 'u')
-			o.user = optarg;
-		else if (opt == 'w')
-			o.workdir = optarg;
-		else if (opt == 'e' && mc_env_flag(o.env, optarg, &err) < 0) {
-			json_decref(o.env);
-			return mc_usage_error("exec",
-			                      "invalid argument \"%s\" for \"-e, --env\" flag: %s",
-			                      optarg, err.msg);
-		} else if (opt == 'h') {
-			printf("Usage:  minicontainer exec [OPTIONS] CONTAINER COMMAND [ARG...]\n\n"
-			       "Execute a command in a running container\n\nOptions:\n"
-			       "  -e, --env list         Set environment variables (KEY=VALUE)\n"
-			       "  -i, --interactive      Keep STDIN open\n"
-			       "  -t, --tty              Allocate a pseudo-TTY\n"
-			       "  -u, --user string      Username or UID (format: "
-			       "<name|uid>[:<group|gid>])\n"
-			       "  -w, --workdir string   Working directory inside the container\n");
-			json_decref(o.env);
-			return 0;
-		} else if (opt != 'e') {
-			json_decref(o.env);
-			return mc_usage_error("exec", "unknown flag or bad value");
-		}
+	o.env_files = json_array();
+	if ((code = mc_parse_verb(&mc_cmd_exec, &o, argc, argv, &first)) >= 0)
+		goto out;
+	if (read_env_files(&o, &err) < 0) {
+		code = mc_usage_error(mc_current_path, "%s", err.msg);
+		goto out;
 	}
-	if (argc - optind < 2) {
-		json_decref(o.env);
-		return mc_usage_error("exec", "\"exec\" requires at least 2 arguments");
-	}
-	o.argv = argv + optind + 1;
-	if (mc_container_load(argv[optind], &c, &err) < 0) {
-		json_decref(o.env);
-		return mc_report(&err);
+	o.argv = argv + first + 1;
+	if (mc_container_load(argv[first], &c, &err) < 0) {
+		code = mc_report(&err);
+		goto out;
 	}
 	mc_container_refresh(&c);
 	if (strcmp(mc_state_status(&c), "running") != 0) {
-		fprintf(stderr, "minicontainer: container %s is not running\n", argv[optind]);
+		fprintf(stderr, "minicontainer: container %s is not running\n", argv[first]);
 		code = MC_EXIT_FAILED;
+	} else if (o.detach) {
+		code = exec_detached(&c, &o, &err);
+		if (code != 0)
+			mc_report(&err);
 	} else {
 		code = exec_in(&c, &o, &err);
 		if (err.msg[0] != '\0')
 			mc_report(&err);
 	}
 	mc_container_free(&c);
+out:
 	json_decref(o.env);
+	json_decref(o.env_files);
 	return code;
 }

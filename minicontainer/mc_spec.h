@@ -37,18 +37,23 @@ struct mc_spec {
 	const char *ip;
 	bool publish_all;
 	struct cg_limits limits;
-	bool auto_remove, read_only, init, interactive, tty, help, privileged;
+	bool auto_remove, read_only, init, interactive, tty, privileged;
 	char **args; /* the command after the image */
 	int nargs;
 };
 
 #define MC_UNSET (-2147483647 - 1)
 
-extern const char mc_run_usage[];
-
 void mc_spec_init(struct mc_spec *s);
 void mc_spec_free(struct mc_spec *s);
-int mc_spec_parse(int argc, char **argv, struct mc_spec *s, struct mc_error *err);
+/*
+ * run's and create's options, as tables (mc_cli.h) filling a struct
+ * mc_spec; then mc_spec_finish() with the words from the image on: the
+ * checks that need every flag, and the image and its command.
+ */
+#include "mc_cli.h"
+extern const struct mc_option mc_run_options[], mc_create_options[];
+int mc_spec_finish(int argc, char **argv, struct mc_spec *s, struct mc_error *err);
 
 /* spec_parse.c: --security-opt's value, checked, added to the spec (any text: a value or
  * a clear error). */

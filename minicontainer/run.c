@@ -13,9 +13,28 @@
 #include "mc_spec.h"
 #include "ns_namespaces.h"
 
+const struct mc_command mc_cmd_run = {
+    .name = "run",
+    .usage = "[OPTIONS] IMAGE [COMMAND] [ARG...]",
+    .summary = "Create and run a new container from an image",
+    .options = mc_run_options,
+    .min_args = 1,
+    .max_args = -1,
+    .command_follows = true,
+};
+
+const struct mc_command mc_cmd_create = {
+    .name = "create",
+    .usage = "[OPTIONS] IMAGE [COMMAND] [ARG...]",
+    .summary = "Create a new container",
+    .options = mc_create_options,
+    .min_args = 1,
+    .max_args = -1,
+    .command_follows = true,
+};
+
 /* Resolve the image and write the record; on success *c is the new container. */
-static int create_container(int argc, char **argv, const char *verb, struct mc_spec *spec,
-                            struct mc_container *c)
+static int create_container(struct mc_spec *spec, struct mc_container *c)
 {
 	struct img_runconfig rc;
 	struct img_store st;
@@ -24,13 +43,6 @@ static int create_container(int argc, char **argv, const char *verb, struct mc_s
 	json_t *doc;
 	int status = 0;
 
-	if (mc_spec_parse(argc, argv, spec, &err) < 0) {
-		if (strstr(err.msg, "requires at least") != NULL)
-			return mc_usage_error(verb, "\"%s\" %s", verb, err.msg);
-		return mc_usage_error(verb, "%s", err.msg);
-	}
-	if (spec->help)
-		return -1;
 	if (mc_open_store(&st, &err) < 0)
 		return mc_report(&err);
 	/* "Unable to find image ... locally", and a pull, as --pull says (pull.c). */
@@ -64,35 +76,28 @@ static int create_container(int argc, char **argv, const char *verb, struct mc_s
 
 /*
  * What run and create share: parse, resolve, record.  Returns 0 with *c
- * filled in (and *run the options that matter once it exists), 1 when --help
- * was printed, else the exit code of the failure.
+ * filled in (and *run the options that matter once it exists), -1 when
+ * --help was printed, else the exit code of the failure.
  */
-static int parse_and_create(int argc, char **argv, const char *verb, const char *what,
+static int parse_and_create(const struct mc_command *cmd, int argc, char **argv,
                             struct mc_container *c, struct mc_run_opts *run)
 {
 	struct mc_spec spec;
-	int status;
+	struct mc_error err;
+	int status, first;
 
 	mc_spec_init(&spec);
-	status = create_container(argc, argv, verb, &spec, c);
+	status = mc_parse_verb(cmd, &spec, argc, argv, &first);
+	if (status == 0)
+		status = -1; /* --help */
+	else if (status < 0 && mc_spec_finish(argc - first, argv + first, &spec, &err) < 0)
+		status = mc_usage_error(mc_current_path, "%s", err.msg);
+	else if (status < 0)
+		status = create_container(&spec, c);
 	*run = spec.run;
-	if (spec.help) {
-		printf("Usage:  minicontainer %s [OPTIONS] IMAGE [COMMAND] [ARG...]\n\n%s\n\n%s",
-		       verb, what, mc_run_usage);
-		status = 1;
-	}
 	mc_spec_free(&spec);
 	return status;
 }
-
-const struct mc_command mc_cmd_run = {
-    .name = "run",
-    .usage = "[OPTIONS] IMAGE [COMMAND] [ARG...]",
-    .summary = "Create and run a new container from an image",
-    .min_args = 1,
-    .max_args = -1,
-    .command_follows = true,
-};
 
 int verb_run(int argc, char **argv)
 {
@@ -101,10 +106,9 @@ int verb_run(int argc, char **argv)
 	struct mc_container c;
 	size_t npass = 0;
 
-	status = parse_and_create(argc, argv, "run", "Create and run a new container from an image",
-	                          &c, &run);
+	status = parse_and_create(&mc_cmd_run, argc, argv, &c, &run);
 	if (status != 0)
-		return status == 1 ? 0 : status;
+		return status < 0 ? 0 : status;
 	/* runc's --preserve-fds: the caller's descriptors 3 .. 3+N-1, those it really passed us. */
 	for (int fd = 3; fd < 3 + run.preserve_fds; fd++)
 		if (mc_fd_inherited(fd))
@@ -128,24 +132,15 @@ int verb_run(int argc, char **argv)
 	return status;
 }
 
-const struct mc_command mc_cmd_create = {
-    .name = "create",
-    .usage = "[OPTIONS] IMAGE [COMMAND] [ARG...]",
-    .summary = "Create a new container",
-    .min_args = 1,
-    .max_args = -1,
-    .command_follows = true,
-};
-
 int verb_create(int argc, char **argv)
 {
 	struct mc_run_opts run;
 	struct mc_container c;
 	int status;
 
-	status = parse_and_create(argc, argv, "create", "Create a new container", &c, &run);
+	status = parse_and_create(&mc_cmd_create, argc, argv, &c, &run);
 	if (status != 0)
-		return status == 1 ? 0 : status;
+		return status < 0 ? 0 : status;
 	printf("%s\n", c.id);
 	mc_container_free(&c);
 	return 0;

@@ -12,7 +12,7 @@
 #include "mc_spec.h"
 
 #include <errno.h>
-#include <getopt.h>
+#include <stddef.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,163 +30,6 @@
 #include "ns_confine.h"
 #include "ns_namespaces.h"
 #include "mc_net.h"
-
-const char mc_run_usage[] =
-    "Options:\n"
-    "      --name string          Assign a name to the container\n"
-    "      --rm                   Automatically remove the container when it exits\n"
-    "  -e, --env list             Set environment variables\n"
-    "      --env-file list        Read in a file of environment variables\n"
-    "  -w, --workdir string       Working directory inside the container\n"
-    "  -u, --user string          Username or UID (format: <name|uid>[:<group|gid>])\n"
-    "  -h, --hostname string      Container host name\n"
-    "      --entrypoint string    Overwrite the default ENTRYPOINT of the image\n"
-    "  -v, --volume list          Bind mount a volume (HOST:CONTAINER[:OPTIONS]: ro, rw, z, Z,\n"
-    "                             a propagation mode); a missing HOST directory is created\n"
-    "      --mount mount          type=bind,source=,target=[,readonly][,bind-propagation=]\n"
-    "                             or type=tmpfs,target=[,tmpfs-size=][,tmpfs-mode=]\n"
-    "      --tmpfs list           Mount a tmpfs directory (/path[:options])\n"
-    "      --read-only            Mount the container's root filesystem as read only\n"
-    "  -m, --memory bytes         Memory limit\n"
-    "      --memory-swap bytes    Memory plus swap; -1 for unlimited swap\n"
-    "      --cpus decimal         Number of CPUs\n"
-    "  -c, --cpu-shares int       CPU shares (relative weight)\n"
-    "      --pids-limit int       Tune container pids limit (-1 for unlimited)\n"
-    "      --network string       bridge (default), none, host, container:ID or a network\n"
-    "      --network-alias list   Another name on a user network (repeatable)\n"
-    "      --ip string            IPv4 address on a user network (e.g. 10.214.0.10)\n"
-    "  -p, --publish list         Publish a port: [IP:][HOSTPORT:]PORT[/tcp|udp]\n"
-    "  -P, --publish-all          Publish every exposed port to a free host port\n"
-    "      --expose list          Expose a port or a range of ports\n"
-    "      --dns list             Set custom DNS servers\n"
-    "      --dns-search list      Set custom DNS search domains\n"
-    "      --dns-option list      Set DNS options\n"
-    "      --add-host list        Add a custom host-to-IP mapping (host:ip)\n"
-    "      --cgroupns string      Cgroup namespace to use (host|private): the default is\n"
-    "                             private on cgroup v2, host on v1, as Docker's daemon\n"
-    "      --privileged           Give extended privileges to this container: every\n"
-    "                             capability, no seccomp filter, /proc and /sys as they are\n"
-    "      --restart string       Restart policy to apply when a container exits: no,\n"
-    "                             always, unless-stopped, on-failure[:max-retries]\n"
-    "                             (default \"no\")\n"
-    "      --log-opt list         Log driver options: max-size=SIZE, max-file=N\n"
-    "      --stop-signal string   Signal to stop the container (default: the image's, SIGTERM)\n"
-    "      --stop-timeout int     Timeout (in seconds) to stop a container (default 10)\n"
-    "  -l, --label list           Set meta data on a container (KEY=VALUE)\n"
-    "      --label-file list      Read in a line delimited file of labels\n"
-    "      --cap-add list         Add Linux capabilities (NET_ADMIN, CAP_SYS_TIME, ALL ...)\n"
-    "      --cap-drop list        Drop Linux capabilities\n"
-    "      --group-add list       Add additional groups to join\n"
-    "      --preserve-fds int     Pass N additional file descriptors (3 to N+2) to the\n"
-    "                             container (runc's option; Docker has none)\n"
-    "      --device list          Add a host device to the container (HOST[:CTR][:rwm])\n"
-    "      --security-opt list    seccomp=unconfined|PROFILE.json, no-new-privileges,\n"
-    "                             systempaths=unconfined\n"
-    "      --pull string          Pull image before running (\"always\", \"missing\",\n"
-    "                             \"never\") (default \"missing\")\n"
-    "      --init                 Run an init inside the container that forwards signals\n"
-    "                             and reaps processes\n"
-    "  -d, --detach               Run container in background and print container ID\n"
-    "      --detach-keys string   Override the key sequence for detaching a container\n"
-    "      --sig-proxy bool       Proxy received signals to the process (default true)\n"
-    "  -i, --interactive          Keep STDIN open even if not attached\n"
-    "  -t, --tty                  Allocate a pseudo-TTY\n"
-    "      --help                 Print usage\n";
-
-enum {
-	OPT_NAME = 1000,
-	OPT_RM,
-	OPT_ENV_FILE,
-	OPT_ENTRYPOINT,
-	OPT_MOUNT,
-	OPT_TMPFS,
-	OPT_READ_ONLY,
-	OPT_MEMORY_SWAP,
-	OPT_CPUS,
-	OPT_PIDS,
-	OPT_NETWORK,
-	OPT_INIT,
-	OPT_HELP,
-	OPT_PRIVILEGED,
-	OPT_CAP_ADD,
-	OPT_CAP_DROP,
-	OPT_GROUP_ADD,
-	OPT_PRESERVE_FDS,
-	OPT_DETACH_KEYS,
-	OPT_SIG_PROXY,
-	OPT_RESTART,
-	OPT_LOG_OPT,
-	OPT_LOG_DRIVER,
-	OPT_STOP_SIGNAL,
-	OPT_STOP_TIMEOUT,
-	OPT_DEVICE,
-	OPT_SECURITY_OPT,
-	OPT_PULL,
-	OPT_EXPOSE,
-	OPT_IP,
-	OPT_ALIAS,
-	OPT_DNS,
-	OPT_DNS_SEARCH,
-	OPT_DNS_OPTION,
-	OPT_ADD_HOST,
-	OPT_LABEL_FILE,
-	OPT_CGROUPNS,
-};
-
-static const struct option options[] = {
-    {"name", required_argument, NULL, OPT_NAME},
-    {"rm", no_argument, NULL, OPT_RM},
-    {"env", required_argument, NULL, 'e'},
-    {"env-file", required_argument, NULL, OPT_ENV_FILE},
-    {"workdir", required_argument, NULL, 'w'},
-    {"user", required_argument, NULL, 'u'},
-    {"hostname", required_argument, NULL, 'h'},
-    {"entrypoint", required_argument, NULL, OPT_ENTRYPOINT},
-    {"volume", required_argument, NULL, 'v'},
-    {"mount", required_argument, NULL, OPT_MOUNT},
-    {"tmpfs", required_argument, NULL, OPT_TMPFS},
-    {"read-only", no_argument, NULL, OPT_READ_ONLY},
-    {"memory", required_argument, NULL, 'm'},
-    {"memory-swap", required_argument, NULL, OPT_MEMORY_SWAP},
-    {"cpus", required_argument, NULL, OPT_CPUS},
-    {"cpu-shares", required_argument, NULL, 'c'},
-    {"pids-limit", required_argument, NULL, OPT_PIDS},
-    {"network", required_argument, NULL, OPT_NETWORK},
-    {"net", required_argument, NULL, OPT_NETWORK},
-    {"network-alias", required_argument, NULL, OPT_ALIAS},
-    {"ip", required_argument, NULL, OPT_IP},
-    {"publish", required_argument, NULL, 'p'},
-    {"publish-all", no_argument, NULL, 'P'},
-    {"expose", required_argument, NULL, OPT_EXPOSE},
-    {"dns", required_argument, NULL, OPT_DNS},
-    {"dns-search", required_argument, NULL, OPT_DNS_SEARCH},
-    {"dns-option", required_argument, NULL, OPT_DNS_OPTION},
-    {"add-host", required_argument, NULL, OPT_ADD_HOST},
-    {"init", no_argument, NULL, OPT_INIT},
-    {"privileged", no_argument, NULL, OPT_PRIVILEGED},
-    {"cap-add", required_argument, NULL, OPT_CAP_ADD},
-    {"cap-drop", required_argument, NULL, OPT_CAP_DROP},
-    {"group-add", required_argument, NULL, OPT_GROUP_ADD},
-    {"preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS},
-    {"detach-keys", required_argument, NULL, OPT_DETACH_KEYS},
-    {"sig-proxy", required_argument, NULL, OPT_SIG_PROXY},
-    {"restart", required_argument, NULL, OPT_RESTART},
-    {"log-opt", required_argument, NULL, OPT_LOG_OPT},
-    {"log-driver", required_argument, NULL, OPT_LOG_DRIVER},
-    {"stop-signal", required_argument, NULL, OPT_STOP_SIGNAL},
-    {"stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT},
-    {"label", required_argument, NULL, 'l'},
-    {"label-file", required_argument, NULL, OPT_LABEL_FILE},
-    {"cgroupns", required_argument, NULL, OPT_CGROUPNS},
-    {"detach", no_argument, NULL, 'd'},
-    {"device", required_argument, NULL, OPT_DEVICE},
-    {"security-opt", required_argument, NULL, OPT_SECURITY_OPT},
-    {"pull", required_argument, NULL, OPT_PULL},
-    {"interactive", no_argument, NULL, 'i'},
-    {"tty", no_argument, NULL, 't'},
-    {"help", no_argument, NULL, OPT_HELP},
-    {NULL, 0, NULL, 0},
-};
 
 void mc_spec_init(struct mc_spec *s)
 {
@@ -353,257 +196,401 @@ static int parse_int(const char *text, int64_t *out, struct mc_error *err)
 	return 0;
 }
 
-int mc_spec_parse(int argc, char **argv, struct mc_spec *s, struct mc_error *err)
+/* ---- the option table: each applier stores one flag's value ------------------------------ */
+
+/* The appliers below get the spec itself (their offset is 0) or one of its fields. */
+#define SPEC(target) ((struct mc_spec *)(target))
+
+static int opt_env(void *t, const char *v, struct mc_error *err)
 {
-	int opt;
+	return mc_env_flag(SPEC(t)->env, v, err);
+}
 
-	optind = 1;
-	opterr = 0;
-	/* '+': stop at the image name; what follows is the container's command. */
-	while ((opt = getopt_long(argc, argv, "+e:w:u:h:v:m:c:itdl:p:P", options, NULL)) != -1) {
-		int rc = 0;
+/* --env-file, --label-file, --group-add, --network-alias: kept to be read (or used) later. */
+static int opt_append(void *field, const char *v, struct mc_error *err)
+{
+	(void)err;
+	json_array_append_new(*(json_t **)field, json_string(v));
+	return 0;
+}
 
-		switch (opt) {
-		case OPT_NAME:
-			s->name = optarg;
-			break;
-		case OPT_RM:
-			s->auto_remove = true;
-			break;
-		case 'e':
-			if (mc_env_flag(s->env, optarg, err) < 0)
-				rc = mc_fail_context(
-				    err, "invalid argument \"%s\" for \"-e, --env\" flag", optarg);
-			break;
-		case OPT_ENV_FILE:
-			json_array_append_new(s->env_files, json_string(optarg));
-			break;
-		case OPT_LABEL_FILE:
-			json_array_append_new(s->label_files, json_string(optarg));
-			break;
-		case OPT_CGROUPNS:
-			if (strcmp(optarg, "host") != 0 && strcmp(optarg, "private") != 0 &&
-			    optarg[0] != '\0')
-				rc = mc_fail(err, 0, "--cgroupns: invalid CGROUP mode");
-			s->cgroupns = optarg[0] ? optarg : NULL;
-			break;
-		case 'w':
-			if (optarg[0] != '/')
-				rc = mc_fail(err, 0,
-				             "the working directory '%s' is invalid, it needs "
-				             "to be an absolute path",
-				             optarg);
-			s->workdir = optarg;
-			break;
-		case 'u':
-			s->user = optarg;
-			break;
-		case 'h':
-			s->hostname = optarg;
-			break;
-		case OPT_ENTRYPOINT:
-			s->entrypoint = optarg;
-			break;
-		case 'v':
-			rc = mc_mounts_volume_flag(s->binds, s->mounts, optarg, err);
-			break;
-		case OPT_MOUNT:
-			rc = mc_mounts_mount_flag(s->mounts, s->tmpfs, optarg, err);
-			break;
-		case OPT_TMPFS:
-			rc = mc_mounts_tmpfs_flag(s->tmpfs, optarg, err);
-			break;
-		case OPT_READ_ONLY:
-			s->read_only = true;
-			break;
-		case 'm':
-			rc = cg_parse_size(optarg, &s->limits.memory, err);
-			break;
-		case OPT_MEMORY_SWAP:
-			if (strcmp(optarg, "-1") == 0)
-				s->limits.memory_swap = -1;
-			else
-				rc = cg_parse_size(optarg, &s->limits.memory_swap, err);
-			break;
-		case OPT_CPUS:
-			rc = cg_parse_cpus(optarg, &s->limits.cpus, err);
-			break;
-		case 'c':
-			rc = parse_int(optarg, &s->limits.cpu_shares, err);
-			break;
-		case OPT_PIDS:
-			rc = parse_int(optarg, &s->limits.pids, err);
-			if (rc == 0 && s->limits.pids == 0)
-				s->limits.pids = -1;
-			break;
-		case OPT_NETWORK:
-			s->network = strcmp(optarg, "default") == 0 ? "bridge" : optarg;
-			break;
-		case 'p':
-			rc = mc_net_add_publish(s->port_bindings, s->exposed, optarg, err);
-			break;
-		case 'P':
-			s->publish_all = true;
-			break;
-		case OPT_EXPOSE:
-			rc = mc_net_add_expose(s->exposed, optarg, err);
-			break;
-		case OPT_IP:
-			s->ip = optarg;
-			break;
-		case OPT_ALIAS:
-			json_array_append_new(s->aliases, json_string(optarg));
-			break;
-		case OPT_DNS:
-		case OPT_DNS_SEARCH:
-		case OPT_DNS_OPTION:
-		case OPT_ADD_HOST:
-			rc = mc_net_add_dns(opt == OPT_DNS          ? s->dns
-			                    : opt == OPT_DNS_SEARCH ? s->dns_search
-			                    : opt == OPT_DNS_OPTION ? s->dns_options
-			                                            : s->extra_hosts,
-			                    opt == OPT_DNS        ? "dns"
-			                    : opt == OPT_ADD_HOST ? "add-host"
-			                                          : "",
-			                    optarg, err);
-			break;
-		case OPT_PRIVILEGED:
-			s->privileged = true;
-			break;
-		case OPT_CAP_ADD:
-			rc = mc_spec_add_cap(s->cap_add, optarg, err);
-			break;
-		case OPT_CAP_DROP:
-			rc = mc_spec_add_cap(s->cap_drop, optarg, err);
-			break;
-		case OPT_GROUP_ADD:
-			json_array_append_new(s->group_add, json_string(optarg));
-			break;
-		case OPT_PRESERVE_FDS: {
-			int64_t n;
+static int opt_cgroupns(void *field, const char *v, struct mc_error *err)
+{
+	if (strcmp(v, "host") != 0 && strcmp(v, "private") != 0 && v[0] != '\0')
+		return mc_fail(err, 0, "invalid CGROUP mode (host or private)");
+	*(const char **)field = v[0] ? v : NULL;
+	return 0;
+}
 
-			rc = parse_int(optarg, &n, err);
-			if (rc == 0 && (n < 0 || n > NS_MAX_KEEP_FDS))
-				rc = mc_fail(err, 0, "--preserve-fds: %s is not between 0 and %d",
-				             optarg, NS_MAX_KEEP_FDS);
-			s->run.preserve_fds = (int)n;
-			break;
-		}
-		case OPT_DEVICE:
-			rc = add_device(s, optarg, err);
-			break;
-		case OPT_SECURITY_OPT:
-			rc = mc_spec_add_security_opt(s, optarg, err);
-			break;
-		case OPT_PULL:
-			if (strcmp(optarg, "missing") != 0 && strcmp(optarg, "always") != 0 &&
-			    strcmp(optarg, "never") != 0)
-				rc =
-				    mc_fail(err, 0,
-				            "invalid pull option: '%s': must be one of \"always\", "
-				            "\"missing\" or \"never\"",
-				            optarg);
-			s->pull = optarg;
-			break;
-		case OPT_INIT:
-			s->init = true;
-			break;
-		case 'i':
-			s->interactive = true;
-			break;
-		case 'd':
-			s->run.detach = true;
-			break;
-		case OPT_DETACH_KEYS: {
-			char keys[16];
-			size_t n;
+static int opt_workdir(void *field, const char *v, struct mc_error *err)
+{
+	if (v[0] != '/')
+		return mc_fail(
+		    err, 0,
+		    "the working directory '%s' is invalid, it needs to be an absolute path", v);
+	*(const char **)field = v;
+	return 0;
+}
 
-			rc = mc_parse_detach_keys(optarg, keys, sizeof(keys), &n, err);
-			s->run.detach_keys = optarg;
-			break;
-		}
-		case OPT_RESTART:
-			rc = check_restart(optarg, err);
-			s->restart = optarg;
-			break;
-		case OPT_LOG_OPT: {
-			int64_t size = 0;
-			int files = 1;
+static int opt_volume(void *t, const char *v, struct mc_error *err)
+{
+	return mc_mounts_volume_flag(SPEC(t)->binds, SPEC(t)->mounts, v, err);
+}
 
-			rc = mc_log_parse_opt(optarg, &size, &files, err);
-			if (rc == 0)
-				json_object_set_new(
-				    s->log_config,
-				    strncmp(optarg, "max-size=", 9) == 0 ? "max-size" : "max-file",
-				    json_string(strchr(optarg, '=') + 1));
-			break;
-		}
-		case OPT_LOG_DRIVER:
-			if (strcmp(optarg, "json-file") != 0)
-				rc = mc_fail(
-				    err, 0,
-				    "log driver %s is not supported (json-file is the only one)",
-				    optarg);
-			break;
-		case OPT_STOP_SIGNAL:
-			if (mc_parse_signal(optarg) == 0)
-				rc = mc_fail(err, 0, "invalid signal: %s", optarg);
-			s->stop_signal = optarg;
-			break;
-		case OPT_STOP_TIMEOUT: {
-			int64_t t;
+static int opt_mount(void *t, const char *v, struct mc_error *err)
+{
+	return mc_mounts_mount_flag(SPEC(t)->mounts, SPEC(t)->tmpfs, v, err);
+}
 
-			/* Any int, as Docker's flag: below 0, stop waits for ever. */
-			rc = parse_int(optarg, &t, err);
-			if (rc == 0 && (t <= MC_UNSET || t > INT_MAX))
-				rc = mc_fail(err, 0, "invalid --stop-timeout: %s", optarg);
-			s->stop_timeout = (int)t;
-			break;
-		}
-		case 'l': {
-			const char *eq = strchr(optarg, '=');
-			char *key = strndup(optarg, eq ? (size_t)(eq - optarg) : strlen(optarg));
+static int opt_tmpfs(void *t, const char *v, struct mc_error *err)
+{
+	return mc_mounts_tmpfs_flag(SPEC(t)->tmpfs, v, err);
+}
 
-			/* "KEY=VALUE", or "KEY" alone for an empty value. */
-			if (check_label(optarg, err) < 0)
-				rc = mc_fail_context(
-				    err, "invalid argument \"%s\" for \"-l, --label\" flag",
-				    optarg);
-			else if (key != NULL)
-				json_object_set_new(s->labels, key, json_string(eq ? eq + 1 : ""));
-			free(key);
-			break;
-		}
-		case OPT_SIG_PROXY:
-			if (strcmp(optarg, "true") != 0 && strcmp(optarg, "false") != 0)
-				rc = mc_fail(err, 0,
-				             "invalid argument \"%s\" for \"--sig-proxy\" flag",
-				             optarg);
-			s->run.sig_proxy = strcmp(optarg, "true") == 0;
-			break;
-		case 't':
-			s->tty = true;
-			break;
-		case OPT_HELP:
-			s->help = true;
-			return 0;
-		default:
-			return mc_fail(err, 0, "unknown flag or missing value: %s",
-			               argv[optind - 1]);
-		}
-		if (rc < 0)
-			return -1;
+static int opt_size(void *field, const char *v, struct mc_error *err)
+{
+	return cg_parse_size(v, field, err);
+}
+
+static int opt_memory_swap(void *field, const char *v, struct mc_error *err)
+{
+	if (strcmp(v, "-1") == 0) {
+		*(int64_t *)field = -1;
+		return 0;
 	}
+	return cg_parse_size(v, field, err);
+}
+
+static int opt_cpus(void *field, const char *v, struct mc_error *err)
+{
+	return cg_parse_cpus(v, field, err);
+}
+
+static int opt_int64(void *field, const char *v, struct mc_error *err)
+{
+	return parse_int(v, field, err);
+}
+
+static int opt_pids(void *field, const char *v, struct mc_error *err)
+{
+	if (parse_int(v, field, err) < 0)
+		return -1;
+	if (*(int64_t *)field == 0)
+		*(int64_t *)field = -1; /* Docker: 0 and -1 both mean no limit */
+	return 0;
+}
+
+static int opt_network(void *field, const char *v, struct mc_error *err)
+{
+	(void)err;
+	*(const char **)field = strcmp(v, "default") == 0 ? "bridge" : v;
+	return 0;
+}
+
+static int opt_publish(void *t, const char *v, struct mc_error *err)
+{
+	return mc_net_add_publish(SPEC(t)->port_bindings, SPEC(t)->exposed, v, err);
+}
+
+static int opt_expose(void *t, const char *v, struct mc_error *err)
+{
+	return mc_net_add_expose(SPEC(t)->exposed, v, err);
+}
+
+static int opt_dns(void *field, const char *v, struct mc_error *err)
+{
+	return mc_net_add_dns(*(json_t **)field, "dns", v, err);
+}
+
+static int opt_dns_other(void *field, const char *v, struct mc_error *err)
+{
+	return mc_net_add_dns(*(json_t **)field, "", v, err);
+}
+
+static int opt_add_host(void *field, const char *v, struct mc_error *err)
+{
+	return mc_net_add_dns(*(json_t **)field, "add-host", v, err);
+}
+
+static int opt_cap(void *field, const char *v, struct mc_error *err)
+{
+	return mc_spec_add_cap(*(json_t **)field, v, err);
+}
+
+static int opt_preserve_fds(void *field, const char *v, struct mc_error *err)
+{
+	int64_t n;
+
+	if (parse_int(v, &n, err) < 0)
+		return -1;
+	if (n < 0 || n > NS_MAX_KEEP_FDS)
+		return mc_fail(err, 0, "not between 0 and %d", NS_MAX_KEEP_FDS);
+	*(int *)field = (int)n;
+	return 0;
+}
+
+static int opt_device(void *t, const char *v, struct mc_error *err)
+{
+	return add_device(SPEC(t), v, err);
+}
+
+static int opt_security_opt(void *t, const char *v, struct mc_error *err)
+{
+	return mc_spec_add_security_opt(SPEC(t), v, err);
+}
+
+static int opt_pull(void *field, const char *v, struct mc_error *err)
+{
+	if (strcmp(v, "missing") != 0 && strcmp(v, "always") != 0 && strcmp(v, "never") != 0)
+		return mc_fail(err, 0, "must be one of \"always\", \"missing\" or \"never\"");
+	*(const char **)field = v;
+	return 0;
+}
+
+static int opt_detach_keys(void *field, const char *v, struct mc_error *err)
+{
+	char keys[16];
+	size_t n;
+
+	if (mc_parse_detach_keys(v, keys, sizeof(keys), &n, err) < 0)
+		return -1;
+	*(const char **)field = v;
+	return 0;
+}
+
+static int opt_restart(void *field, const char *v, struct mc_error *err)
+{
+	if (check_restart(v, err) < 0)
+		return -1;
+	*(const char **)field = v;
+	return 0;
+}
+
+static int opt_log_opt(void *field, const char *v, struct mc_error *err)
+{
+	int64_t size = 0;
+	int files = 1;
+
+	if (mc_log_parse_opt(v, &size, &files, err) < 0)
+		return -1;
+	json_object_set_new(*(json_t **)field,
+	                    strncmp(v, "max-size=", 9) == 0 ? "max-size" : "max-file",
+	                    json_string(strchr(v, '=') + 1));
+	return 0;
+}
+
+static int opt_log_driver(void *field, const char *v, struct mc_error *err)
+{
+	(void)field;
+	if (strcmp(v, "json-file") != 0)
+		return mc_fail(err, 0, "log driver %s is not supported (json-file is the only one)",
+		               v);
+	return 0;
+}
+
+static int opt_stop_signal(void *field, const char *v, struct mc_error *err)
+{
+	if (mc_parse_signal(v) == 0)
+		return mc_fail(err, 0, "invalid signal: %s", v);
+	*(const char **)field = v;
+	return 0;
+}
+
+static int opt_stop_timeout(void *field, const char *v, struct mc_error *err)
+{
+	int64_t t;
+
+	/* Any int, as Docker's flag: below 0, stop waits for ever. */
+	if (parse_int(v, &t, err) < 0)
+		return -1;
+	if (t <= MC_UNSET || t > INT_MAX)
+		return mc_fail(err, 0, "out of range");
+	*(int *)field = (int)t;
+	return 0;
+}
+
+/* -l KEY=VALUE, or KEY alone for an empty value. */
+static int opt_label(void *field, const char *v, struct mc_error *err)
+{
+	const char *eq = strchr(v, '=');
+	char *key;
+
+	if (check_label(v, err) < 0)
+		return -1;
+	key = strndup(v, eq ? (size_t)(eq - v) : strlen(v));
+	if (key == NULL)
+		return mc_fail(err, ENOMEM, "label");
+	json_object_set_new(*(json_t **)field, key, json_string(eq ? eq + 1 : ""));
+	free(key);
+	return 0;
+}
+
+#define F(field) offsetof(struct mc_spec, field)
+/* What run and create both take (Docker's names and help). */
+#define CONTAINER_OPTIONS                                                                           \
+	{"add-host",    0, "list", "Add a custom host-to-IP mapping (host:ip)", opt_add_host,       \
+	 F(extra_hosts)},                                                                           \
+	    {"cap-add", 0,                                                                          \
+	     "list",    "Add Linux capabilities (NET_ADMIN, CAP_SYS_TIME, ALL ...)",                \
+	     opt_cap,   F(cap_add)},                                                                \
+	    {"cap-drop", 0, "list", "Drop Linux capabilities", opt_cap, F(cap_drop)},               \
+	    {"cgroupns",                                                                            \
+	     0,                                                                                     \
+	     "string",                                                                              \
+	     "Cgroup namespace to use (host|private): the default is\nprivate on cgroup v2, host "  \
+	     "on v1, as Docker's daemon",                                                           \
+	     opt_cgroupns,                                                                          \
+	     F(cgroupns)},                                                                          \
+	    {"cpu-shares",        'c', "int", "CPU shares (relative weight)", opt_int64,            \
+	     F(limits.cpu_shares)},                                                                 \
+	    {"cpus", 0, "decimal", "Number of CPUs", opt_cpus, F(limits.cpus)},                     \
+	    {"device",   0, "list", "Add a host device to the container (HOST[:CTR][:rwm])",        \
+	     opt_device, 0},                                                                        \
+	    {"dns", 0, "list", "Set custom DNS servers", opt_dns, F(dns)},                          \
+	    {"dns-option", 0, "list", "Set DNS options", opt_dns_other, F(dns_options)},            \
+	    {"dns-search", 0, "list", "Set custom DNS search domains", opt_dns_other,               \
+	     F(dns_search)},                                                                        \
+	    {"entrypoint",  0,                                                                      \
+	     "string",      "Overwrite the default ENTRYPOINT of the image",                        \
+	     mc_opt_string, F(entrypoint)},                                                         \
+	    {"env", 'e', "list", "Set environment variables", opt_env, 0},                          \
+	    {"env-file", 0,           "list", "Read in a file of environment variables",            \
+	     opt_append, F(env_files)},                                                             \
+	    {"expose", 0, "list", "Expose a port or a range of ports", opt_expose, 0},              \
+	    {"group-add", 0, "list", "Add additional groups to join", opt_append, F(group_add)},    \
+	    {"hostname", 'h', "string", "Container host name", mc_opt_string, F(hostname)},         \
+	    {"init",                                                                                \
+	     0,                                                                                     \
+	     NULL,                                                                                  \
+	     "Run an init inside the container that forwards signals\nand reaps processes",         \
+	     mc_opt_true,                                                                           \
+	     F(init)},                                                                              \
+	    {"interactive", 'i',           NULL, "Keep STDIN open even if not attached",            \
+	     mc_opt_true,   F(interactive)},                                                        \
+	    {"ip",          0,    "string", "IPv4 address on a user network (e.g. 10.214.0.10)",    \
+	     mc_opt_string, F(ip)},                                                                 \
+	    {"label",   'l',      "list", "Set meta data on a container (KEY=VALUE)",               \
+	     opt_label, F(labels)},                                                                 \
+	    {"label-file",  0, "list", "Read in a line delimited file of labels", opt_append,       \
+	     F(label_files)},                                                                       \
+	    {"log-driver",   0, "string", "Logging driver for the container (json-file)",           \
+	     opt_log_driver, 0},                                                                    \
+	    {"log-opt",    0, "list", "Log driver options: max-size=SIZE, max-file=N", opt_log_opt, \
+	     F(log_config)},                                                                        \
+	    {"memory", 'm', "bytes", "Memory limit", opt_size, F(limits.memory)},                   \
+	    {"memory-swap",   0,                                                                    \
+	     "bytes",         "Memory plus swap; -1 for unlimited swap",                            \
+	     opt_memory_swap, F(limits.memory_swap)},                                               \
+	    {"mount",                                                                               \
+	     0,                                                                                     \
+	     "mount",                                                                               \
+	     "type=bind,source=,target=[,readonly][,bind-propagation=]\nor "                        \
+	     "type=tmpfs,target=[,tmpfs-size=][,tmpfs-mode=]",                                      \
+	     opt_mount,                                                                             \
+	     0},                                                                                    \
+	    {"name", 0, "string", "Assign a name to the container", mc_opt_string, F(name)},        \
+	    {"network",   0,                                                                        \
+	     "string",    "bridge (default), none, host, container:ID or a network",                \
+	     opt_network, F(network)},                                                              \
+	    {"network-alias", 0,         "list", "Another name on a user network (repeatable)",     \
+	     opt_append,      F(aliases)},                                                          \
+	    {"pids-limit",  0, "int", "Tune container pids limit (-1 for unlimited)", opt_pids,     \
+	     F(limits.pids)},                                                                       \
+	    {"preserve-fds",                                                                        \
+	     0,                                                                                     \
+	     "int",                                                                                 \
+	     "Pass N additional file descriptors (3 to N+2) to the\ncontainer (runc's option; "     \
+	     "Docker has none)",                                                                    \
+	     opt_preserve_fds,                                                                      \
+	     F(run.preserve_fds)},                                                                  \
+	    {"privileged",                                                                          \
+	     0,                                                                                     \
+	     NULL,                                                                                  \
+	     "Give extended privileges to this container: every\ncapability, no seccomp filter, "   \
+	     "/proc and /sys as they are",                                                          \
+	     mc_opt_true,                                                                           \
+	     F(privileged)},                                                                        \
+	    {"publish",   'p', "list", "Publish a port: [IP:][HOSTPORT:]PORT[/tcp|udp]",            \
+	     opt_publish, 0},                                                                       \
+	    {"publish-all", 'P',           NULL, "Publish every exposed port to a free host port",  \
+	     mc_opt_true,   F(publish_all)},                                                        \
+	    {"pull",                                                                                \
+	     0,                                                                                     \
+	     "string",                                                                              \
+	     "Pull image before running (\"always\", \"missing\",\n\"never\") (default "            \
+	     "\"missing\")",                                                                        \
+	     opt_pull,                                                                              \
+	     F(pull)},                                                                              \
+	    {"read-only", 0,           NULL, "Mount the container's root filesystem as read only",  \
+	     mc_opt_true, F(read_only)},                                                            \
+	    {"restart",                                                                             \
+	     0,                                                                                     \
+	     "string",                                                                              \
+	     "Restart policy to apply when a container exits: no,\nalways, unless-stopped, "        \
+	     "on-failure[:max-retries]\n(default \"no\")",                                          \
+	     opt_restart,                                                                           \
+	     F(restart)},                                                                           \
+	    {"rm",        0,                                                                        \
+	     NULL,        "Automatically remove the container when it exits",                       \
+	     mc_opt_true, F(auto_remove)},                                                          \
+	    {"security-opt",                                                                        \
+	     0,                                                                                     \
+	     "list",                                                                                \
+	     "seccomp=unconfined|PROFILE.json, no-new-privileges,\nsystempaths=unconfined",         \
+	     opt_security_opt,                                                                      \
+	     0},                                                                                    \
+	    {"stop-signal",   0,                                                                    \
+	     "string",        "Signal to stop the container (default: the image's, SIGTERM)",       \
+	     opt_stop_signal, F(stop_signal)},                                                      \
+	    {"stop-timeout",                                                                        \
+	     0,                                                                                     \
+	     "int",                                                                                 \
+	     "Timeout (in seconds) to stop a container (default 10)",                               \
+	     opt_stop_timeout,                                                                      \
+	     F(stop_timeout)},                                                                      \
+	    {"tmpfs", 0, "list", "Mount a tmpfs directory (/path[:options])", opt_tmpfs, 0},        \
+	    {"tty", 't', NULL, "Allocate a pseudo-TTY", mc_opt_true, F(tty)},                       \
+	    {"user",        'u',    "string", "Username or UID (format: <name|uid>[:<group|gid>])", \
+	     mc_opt_string, F(user)},                                                               \
+	    {"volume",                                                                              \
+	     'v',                                                                                   \
+	     "list",                                                                                \
+	     "Bind mount a volume (HOST:CONTAINER[:OPTIONS]: ro, rw, z, Z,\na propagation mode); "  \
+	     "a missing HOST directory is created",                                                 \
+	     opt_volume,                                                                            \
+	     0},                                                                                    \
+	{                                                                                           \
+		"workdir", 'w', "string", "Working directory inside the container", opt_workdir,    \
+		    F(workdir)                                                                      \
+	}
+
+const struct mc_option mc_run_options[] = {
+    CONTAINER_OPTIONS,
+    {"detach", 'd', NULL, "Run container in background and print container ID", mc_opt_true,
+     F(run.detach)},
+    {"detach-keys", 0, "string", "Override the key sequence for detaching a container",
+     opt_detach_keys, F(run.detach_keys)},
+    {"sig-proxy", 0, NULL, "Proxy received signals to the process (default true)", mc_opt_true,
+     F(run.sig_proxy)},
+    {NULL, 0, NULL, NULL, NULL, 0},
+};
+
+const struct mc_option mc_create_options[] = {
+    CONTAINER_OPTIONS,
+    {NULL, 0, NULL, NULL, NULL, 0},
+};
+#undef F
+
+int mc_spec_finish(int argc, char **argv, struct mc_spec *s, struct mc_error *err)
+{
 	if (cg_check_limits(&s->limits, err) < 0 || read_files(s, err) < 0 ||
 	    mc_mounts_check(s->mounts, s->tmpfs, err) < 0 || mc_net_check_spec(s, err) < 0)
 		return -1;
 	if (s->auto_remove && s->restart != NULL && strcmp(s->restart, "no") != 0)
 		return mc_fail(err, 0, "Conflicting options: --restart and --rm");
-	if (optind >= argc)
-		return mc_fail(err, 0, "requires at least 1 argument (the image)");
-	s->image = argv[optind];
-	s->args = argv + optind + 1;
-	s->nargs = argc - optind - 1;
+	s->image = argv[0];
+	s->args = argv + 1;
+	s->nargs = argc - 1;
 	return 0;
 }
 

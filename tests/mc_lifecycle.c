@@ -143,7 +143,8 @@ static void test_lifecycle_errors_change_nothing(void **state)
 	    {"run --log-opt color=red busybox true", "unknown log opt"},
 	    {"run --stop-signal NOSUCH busybox true", "invalid signal"},
 	    {"run --detach-keys ctrl-9 busybox true", "Invalid detach keys"},
-	    {"run --sig-proxy maybe busybox true", "--sig-proxy"},
+	    {"run --sig-proxy=maybe busybox true",
+	     "invalid argument \"maybe\" for \"--sig-proxy\""},
 	    {"logs", "requires exactly 1 argument"},
 	    {"wait", "requires at least 1 argument"},
 	};

@@ -836,7 +836,7 @@ static void test_cgroup_namespace(void **state)
 		}
 	}
 	expect_refused("run --rm --cgroupns nosuch busybox true",
-	               "--cgroupns: invalid CGROUP mode");
+	               "invalid argument \"nosuch\" for \"--cgroupns\" flag: invalid CGROUP mode");
 }
 
 /* ---- 7. --init --------------------------------------------------------------------------------- */

@@ -8,10 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_OPTIONS 64
+#define MAX_OPTIONS 96
 
 /* getopt_long returns 1000 + index for options without a one-letter alias. */
 #define LONG_ONLY_BASE 1000
+/* ... and this for --help (and -h, unless an option has it: run's -h is --hostname). */
+#define HELP_CODE (LONG_ONLY_BASE - 1)
 
 struct flat_option {
 	const struct mc_option *opt;
@@ -45,11 +47,14 @@ static int flatten(const struct mc_option_group *groups, struct flat_option *fla
 			n++;
 		}
 	}
-	longopts[n++] = (struct option){"help", no_argument, NULL, 'h'};
+	longopts[n++] = (struct option){"help", no_argument, NULL, HELP_CODE};
 	longopts[n] = (struct option){NULL, 0, NULL, 0};
 	flat[n - 1].opt = NULL;
-	shortopts[s++] = 'h';
 	shortopts[s] = '\0';
+	if (strchr(shortopts, 'h') == NULL) {
+		shortopts[s++] = 'h';
+		shortopts[s] = '\0';
+	}
 	return 0;
 }
 
@@ -77,7 +82,7 @@ int mc_parse_options(int argc, char **argv, const struct mc_option_group *groups
 	while ((code = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		const struct flat_option *f;
 
-		if (code == 'h')
+		if (code == HELP_CODE || (code == 'h' && find(flat, 'h') == NULL))
 			return 1;
 		if (code == '?' || code == ':') {
 			if (optopt != 0 && optopt < LONG_ONLY_BASE && optopt != '?')
@@ -244,7 +249,7 @@ int mc_parse_command(const char *program, const struct mc_command *cmd, void *ta
 		const struct flat_option *f;
 		const char *word = argv[optind - 1];
 
-		if (code == 'h') {
+		if (code == HELP_CODE || (code == 'h' && find(flat, 'h') == NULL)) {
 			mc_print_command_help(out, program, cmd);
 			return 1;
 		}
@@ -268,8 +273,11 @@ int mc_parse_command(const char *program, const struct mc_command *cmd, void *ta
 			snprintf(why, sizeof(why), "%s", err->msg);
 			option_left(f->opt, left, sizeof(left));
 			*strchrnul(left + 4, ' ') = '\0';
-			return mc_fail(err, 0, "invalid argument \"%s\" for \"%s\" flag: %s",
-			               optarg ? optarg : "", left + (left[0] == ' ' ? 4 : 0), why);
+			/* (a long value cut short: the reason must fit after it) */
+			return mc_fail(err, 0, "invalid argument \"%.80s%s\" for \"%s\" flag: %s",
+			               optarg ? optarg : "",
+			               optarg && strlen(optarg) > 80 ? "..." : "",
+			               left + (left[0] == ' ' ? 4 : 0), why);
 		}
 	}
 	*first = optind;
