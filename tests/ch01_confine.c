@@ -147,34 +147,35 @@ static void groups_text(const struct ns_user *u, char *buf, size_t size)
 
 static void test_user_resolve_text(void **state)
 {
-	/* runc's GetExecUser cases, and Docker's --group-add. */
+	/* runc's GetExecUser cases, and Docker's --group-add; the primary group leads the
+	 * supplementary ones, as moby's getUser() sets AdditionalGids. */
 	const struct user_case cases[] = {
-	    {"", NULL, false, NULL, 0, 0, "", "/root"},
-	    {"root", NULL, false, NULL, 0, 0, "", "/root"},
-	    {"alice", NULL, false, NULL, 1000, 1000, "10,50", "/home/alice"},
-	    {"1000", NULL, false, NULL, 1000, 1000, "10,50", "/home/alice"},
-	    {"bob", NULL, false, NULL, 1001, 1001, "10,999", "/home/bob"},
-	    {"4242", NULL, false, NULL, 4242, 0, "", "/"},
-	    {"alice:staff", NULL, false, NULL, 1000, 50, "", "/home/alice"},
-	    {"alice:4242", NULL, false, NULL, 1000, 4242, "", "/home/alice"},
-	    {"1000:10", NULL, false, NULL, 1000, 10, "", "/home/alice"},
-	    {"4242:4343", NULL, false, NULL, 4242, 4343, "", "/"},
-	    {"nohome", NULL, false, NULL, 1002, 1002, "", "/"},
-	    {"alice", NAMES("docker", "4000"), false, NULL, 1000, 1000, "10,50,999,4000",
+	    {"", NULL, false, NULL, 0, 0, "0", "/root"},
+	    {"root", NULL, false, NULL, 0, 0, "0", "/root"},
+	    {"alice", NULL, false, NULL, 1000, 1000, "1000,10,50", "/home/alice"},
+	    {"1000", NULL, false, NULL, 1000, 1000, "1000,10,50", "/home/alice"},
+	    {"bob", NULL, false, NULL, 1001, 1001, "1001,10,999", "/home/bob"},
+	    {"4242", NULL, false, NULL, 4242, 0, "0", "/"},
+	    {"alice:staff", NULL, false, NULL, 1000, 50, "50", "/home/alice"},
+	    {"alice:4242", NULL, false, NULL, 1000, 4242, "4242", "/home/alice"},
+	    {"1000:10", NULL, false, NULL, 1000, 10, "10", "/home/alice"},
+	    {"4242:4343", NULL, false, NULL, 4242, 4343, "4343", "/"},
+	    {"nohome", NULL, false, NULL, 1002, 1002, "1002", "/"},
+	    {"alice", NAMES("docker", "4000"), false, NULL, 1000, 1000, "1000,10,50,999,4000",
 	     "/home/alice"},
-	    {"alice", NAMES("wheel"), false, NULL, 1000, 1000, "10,50", "/home/alice"},
-	    {"", NAMES("50"), false, NULL, 0, 0, "50", "/root"},
+	    {"alice", NAMES("wheel"), false, NULL, 1000, 1000, "1000,10,50", "/home/alice"},
+	    {"", NAMES("50"), false, NULL, 0, 0, "0,50", "/root"},
 	    {"nosuch", NULL, false, "unable to find user nosuch", 0, 0, NULL, NULL},
 	    {"alice:nosuch", NULL, false, "unable to find group nosuch", 0, 0, NULL, NULL},
 	    {":10", NULL, false, "no user before", 0, 0, NULL, NULL},
-	    {"alice", NAMES("nosuchgroup"), false, "unable to find group nosuchgroup", 0, 0, NULL,
+	    {"alice", NAMES("nosuchgroup"), false, "Unable to find group nosuchgroup", 0, 0, NULL,
 	     NULL},
 	    {"broken", NULL, false, "unable to find user broken", 0, 0, NULL, NULL},
 	    {"-1", NULL, false, "unable to find user -1", 0, 0, NULL, NULL},
 	    {"99999999999", NULL, false, "unable to find user", 0, 0, NULL, NULL},
 	    /* An image without the files: numbers work, names do not. */
-	    {"", NULL, true, NULL, 0, 0, "", "/"},
-	    {"1000:1000", NULL, true, NULL, 1000, 1000, "", "/"},
+	    {"", NULL, true, NULL, 0, 0, "0", "/"},
+	    {"1000:1000", NULL, true, NULL, 1000, 1000, "1000", "/"},
 	    {"alice", NULL, true, "unable to find user alice", 0, 0, NULL, NULL},
 	};
 
