@@ -121,8 +121,17 @@ static int send_signal(struct mc_container *c, int pidfd, int sig, struct mc_err
 	snprintf(number, sizeof(number), "%d", sig);
 	mc_event_container(c, "kill", "signal", number);
 	if (strcmp(mc_state_status(c), "paused") == 0 &&
-	    (sig == SIGKILL || sig == stop_signal_of(c)))
-		return mc_container_set_paused(c, false, err);
+	    (sig == SIGKILL || sig == stop_signal_of(c)) &&
+	    mc_container_set_paused(c, false, err) < 0) {
+		struct mc_error ignored;
+		int fd = mc_container_pidfd(c, &ignored);
+
+		/* Gone already (newer kernels let a frozen process die of SIGKILL): nothing to thaw. */
+		if (fd < 0)
+			return 0;
+		close(fd);
+		return -1;
+	}
 	return 0;
 }
 

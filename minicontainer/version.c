@@ -385,10 +385,17 @@ int verb_info(int argc, char **argv)
 	if ((rc = mc_parse_verb(&mc_cmd_info, &o, argc, argv, &first)) >= 0)
 		return rc;
 	doc = info_doc();
+	rc = 0;
 	if (o.format != NULL && o.format[0] != '\0') {
-		rc = mc_render_template(stdout, doc,
-		                        strcmp(o.format, "json") == 0 ? "{{json .}}" : o.format,
-		                        false, &err);
+		struct mc_template *t = NULL;
+
+		rc = mc_template_parse(strcmp(o.format, "json") == 0 ? "{{json .}}" : o.format, &t,
+		                       &err);
+		if (rc < 0)
+			mc_fail_context(&err, "template parsing error");
+		else if ((rc = mc_template_execute(t, doc, stdout, &err)) == 0)
+			putchar('\n');
+		mc_template_free(t);
 		if (rc < 0)
 			mc_report(&err);
 	} else {
