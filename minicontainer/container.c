@@ -758,7 +758,7 @@ int mc_container_remove(struct mc_container *c, struct mc_error *err)
 	struct cgroup cg;
 	struct mc_error ignored;
 	char path[PATH_MAX];
-	int lock, root;
+	int lock = -1, root, rc = -1;
 
 	/* The cgroup first: destroying it kills whatever still runs inside. */
 	if (mc_container_cgroup(c, &cg, &ignored) == 0 && cg_destroy(&cg, err) < 0)
@@ -774,24 +774,19 @@ int mc_container_remove(struct mc_container *c, struct mc_error *err)
 	root = open_root_lock(c, &ignored);
 	while (root >= 0 && flock(root, LOCK_EX) < 0 && errno == EINTR)
 		;
-	if (mc_containers_lock(&lock, err) < 0) {
-		if (root >= 0)
-			close(root);
-		return -1;
-	}
+	if (mc_containers_lock(&lock, err) < 0)
+		goto out;
 	snprintf(path, sizeof(path), "%s/%s", mc_run_dir(), c->id);
 	mc_remove_tree(path, &ignored);
-	if (mc_remove_tree(c->dir, err) < 0) {
-		mc_containers_unlock(lock);
-		if (root >= 0)
-			close(root);
-		return -1;
-	}
+	if (mc_remove_tree(c->dir, err) < 0)
+		goto out;
+	mc_event_container(c, "destroy", NULL, NULL);
+	rc = 0;
+out:
 	mc_containers_unlock(lock);
 	if (root >= 0)
 		close(root);
-	mc_event_container(c, "destroy", NULL, NULL);
-	return 0;
+	return rc;
 }
 
 /* ---- pause, unpause, rename ----------------------------------------------------------------- */
