@@ -363,7 +363,9 @@ static void test_cp_rules(void **state)
 	mkdir(host, 0755);
 
 	/* A missing destination becomes the source's copy; a directory receives it by name. */
-	expect_status(mc(out, sizeof(out), "cp cpx:/data '%s/new'", host), 0, "cp dir to new", out);
+	expect_status(mc(out, sizeof(out), "cp -q cpx:/data '%s/new'", host), 0, "cp dir to new",
+	              out);
+	assert_string_equal(out, "");
 	snprintf(path, sizeof(path), "%s/new/sub/f", host);
 	read_text(path, text, sizeof(text));
 	assert_string_equal(text, "inside\n");
@@ -717,6 +719,9 @@ static void test_prune(void **state)
 	expect_status(mc(out, sizeof(out), "ps -a --format '{{.Names}}' | sort"), 0, "ps", out);
 	assert_string_equal(out, "pr-run\npr-user\n");
 	expect_refusal("system prune -f --filter until=x", "invalid value");
+	/* --volumes: no volumes here yet, so nothing more to ask or to remove. */
+	expect_status(mc(out, sizeof(out), "system prune -f --volumes"), 0, "--volumes", out);
+	expect_text(out, "Total reclaimed space: ", "system prune --volumes");
 }
 
 /* ---- 8. system df ------------------------------------------------------------------------- */
