@@ -40,32 +40,9 @@ while (($#)); do
 	esac
 	shift
 done
-[[ $(id -u) -eq 0 ]] || { echo "bench/system-df.sh: must run as root" >&2; exit 2; }
-for tool in hyperfine podman; do
-	command -v $tool >/dev/null || { echo "bench/system-df.sh: $tool is required" >&2; exit 1; }
-done
-[[ -x $MC && -d $REPO/$BUILD/rootfs ]] || { echo "run make first (and make rootfs)" >&2; exit 1; }
-
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/mc-bench-df.XXXXXX") || exit 1
-export MC_ROOT=$TMP/mc-root MC_RUNDIR=$TMP/mc-run
-log() { printf '[bench] %s\n' "$*" >&2; }
-
-# shellcheck source=bench/podman.sh
-. "$REPO/bench/podman.sh"
-podman_setup "$TMP/podman"
-
-cleanup() {
-	trap - EXIT INT TERM
-	log "cleaning up"
-	podman_teardown
-	for m in $(awk -v d="$TMP/" 'index($5, d) == 1 {print $5}' /proc/self/mountinfo | sort -r); do
-		umount -l "$m" 2>/dev/null
-	done
-	rm -rf --one-file-system "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+# shellcheck source=bench/common.sh
+. "$REPO/bench/common.sh"
+bench_start bench/system-df.sh df
 
 log "the base layer: the busybox test root and /usr/share/zoneinfo"
 mkdir -p "$TMP/root"

@@ -619,73 +619,79 @@ static int follow_destination(struct side *s, int rootfd, struct mc_error *err)
 
 /* ---- container -> host --------------------------------------------------------------------- */
 
-static int from_container(struct copy *cp, int rootfd, struct mc_error *err)
+/* Docker's line after a copy, when stdout is a terminal (and not -q). */
+static void report_copied(const struct cp_opts *o, uint64_t bytes, const char *where)
 {
-	bool follow = cp->o->follow || cp->src.slash || cp->src.dot;
+	char size[32];
+
+	if (!o->quiet && isatty(STDOUT_FILENO))
+		fprintf(stderr, "Successfully copied %s to %s\n",
+		        mc_human_size(bytes, size, sizeof(size)), where);
+}
+
+/* The source (`obj`, O_PATH) onto the host, as cp->dst says. */
+static int copy_to_host(struct copy *cp, int obj, const struct stat *st, struct mc_error *err)
+{
 	char into[PATH_MAX], top[NAME_MAX + 1];
-	struct img_extract_opts x = {0};
-	struct stat st, dst;
+	struct img_extract_opts x = {.keep_kinds = true};
+	struct stat dst;
 	bool exists;
-	int obj, dirfd = -1, reader = -1, rc = -1;
+	int dirfd, reader = -1, rc = -1;
 	pid_t writer;
 
-	obj = open_object(rootfd, &cp->src, follow, err);
-	if (obj < 0 || fstat(obj, &st) < 0 || kernel_filesystem(obj)) {
-		if (obj >= 0)
-			close(obj);
-		return mc_fail(err, 0, "Could not find the file %s in container %s", cp->src.path,
-		               cp->c->id);
-	}
-	if (cp->src.dot && !S_ISDIR(st.st_mode)) {
-		close(obj);
-		return mc_fail(err, ENOTDIR, "%s", cp->src.path);
-	}
-	mc_event_container(cp->c, "archive-path", "path", cp->src.path);
-	/* To stdout: the stream itself, the entry named as the source is. */
-	if (strcmp(cp->arg_dst, "-") == 0) {
-		rc = write_archive(obj, cp->src.base, STDOUT_FILENO, err);
-		close(obj);
-		return rc;
-	}
-	if (follow_destination(&cp->dst, -1, err) < 0) {
-		close(obj);
+	if (follow_destination(&cp->dst, -1, err) < 0)
 		return -1;
-	}
 	exists = stat(cp->dst.path, &dst) == 0;
-	if (exists && !S_ISDIR(dst.st_mode) && !S_ISREG(dst.st_mode)) {
-		close(obj);
+	if (exists && !S_ISDIR(dst.st_mode) && !S_ISREG(dst.st_mode))
 		return mc_fail(err, 0,
 		               "invalid output path: \"%s\" must be a directory or a regular file",
 		               cp->dst.path);
-	}
-	if (plan(&cp->src, S_ISDIR(st.st_mode), &cp->dst, exists, exists && S_ISDIR(dst.st_mode),
-	         into, sizeof(into), top, sizeof(top), err) < 0) {
-		close(obj);
+	if (plan(&cp->src, S_ISDIR(st->st_mode), &cp->dst, exists, exists && S_ISDIR(dst.st_mode),
+	         into, sizeof(into), top, sizeof(top), err) < 0)
 		return -1;
-	}
 	/* Extracted into the host directory as its root: nothing the container wrote - a
 	 * symlink to /etc, say - can send a file outside it. */
 	dirfd = open(into, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (dirfd < 0) {
-		close(obj);
+	if (dirfd < 0)
 		return mc_fail(err, errno, "invalid output path: directory \"%s\" does not exist",
 		               into);
-	}
 	writer = start_writer(obj, top, &reader, err);
-	close(obj);
 	if (writer > 0) {
-		x.keep_kinds = true;
 		rc = img_extract_stream(reader, dirfd, &x, err);
 		close(reader);
 		rc = finish_writer(writer, rc, err);
 	}
 	close(dirfd);
-	if (rc == 0 && !cp->o->quiet && isatty(STDOUT_FILENO)) {
-		char size[32];
+	if (rc == 0)
+		report_copied(cp->o, x.size, cp->dst.path);
+	return rc;
+}
 
-		fprintf(stderr, "Successfully copied %s to %s\n",
-		        mc_human_size(x.size, size, sizeof(size)), cp->dst.path);
+static int from_container(struct copy *cp, int rootfd, struct mc_error *err)
+{
+	bool follow = cp->o->follow || cp->src.slash || cp->src.dot;
+	struct stat st;
+	int obj, rc = -1;
+
+	obj = open_object(rootfd, &cp->src, follow, err);
+	if (obj < 0 || fstat(obj, &st) < 0 || kernel_filesystem(obj)) {
+		mc_fail(err, 0, "Could not find the file %s in container %s", cp->src.path,
+		        cp->c->id);
+		goto out;
 	}
+	if (cp->src.dot && !S_ISDIR(st.st_mode)) {
+		mc_fail(err, ENOTDIR, "%s", cp->src.path);
+		goto out;
+	}
+	mc_event_container(cp->c, "archive-path", "path", cp->src.path);
+	/* To stdout: the stream itself, its entry named as the source is. */
+	if (strcmp(cp->arg_dst, "-") == 0)
+		rc = write_archive(obj, cp->src.base, STDOUT_FILENO, err);
+	else
+		rc = copy_to_host(cp, obj, &st, err);
+out:
+	if (obj >= 0)
+		close(obj);
 	return rc;
 }
 
@@ -769,12 +775,8 @@ static int to_container(struct copy *cp, int rootfd, struct mc_error *err)
 		close(reader);
 		rc = finish_writer(writer, rc, err);
 	}
-	if (rc == 0 && !cp->o->quiet && isatty(STDOUT_FILENO)) {
-		char size[32];
-
-		fprintf(stderr, "Successfully copied %s to %s\n",
-		        mc_human_size(x.size, size, sizeof(size)), where);
-	}
+	if (rc == 0)
+		report_copied(cp->o, x.size, where);
 out:
 	if (obj >= 0)
 		close(obj);

@@ -70,6 +70,19 @@ static void write_file(const char *path, const char *text)
 	fclose(f);
 }
 
+/* `create --name NAME ARGS`: the new container's id (remembered for the teardown). */
+static void create_container(const char *name, const char *args, char *id, size_t size)
+{
+	char out[4096];
+
+	expect_status(mc(out, sizeof(out), "create --name %s %s", name, args), 0, name, out);
+	out[strcspn(out, "\n")] = '\0';
+	if (!is_hex_id(out, 64))
+		fail_msg("create --name %s printed \"%s\", not a 64-hex id", name, out);
+	snprintf(id, size, "%.64s", out);
+	remember(id);
+}
+
 /* A table's line with each run of two or more spaces made one "|": its cells, comparable. */
 static const char *squeeze(const char *line, char *buf, size_t size)
 {
@@ -170,10 +183,7 @@ static void test_stats(void **state)
 	MC_REQUIRE_ROOT();
 	MC_REQUIRE_IMAGES();
 	run_detached(id, sizeof(id), "--name st-busy -m 64m busybox /probe spin 600");
-	expect_status(mc(out, sizeof(out), "create --name st-stopped busybox true"), 0, "create",
-	              out);
-	inspect("st-stopped", "{{.Id}}", stopped, sizeof(stopped));
-	remember(stopped);
+	create_container("st-stopped", "busybox true", stopped, sizeof(stopped));
 
 	/* One sample pair: Docker's header and columns; a busy loop uses CPU; -m is the limit. */
 	expect_status(mc(out, sizeof(out), "stats --no-stream"), 0, "stats --no-stream", out);
@@ -241,6 +251,15 @@ static void import_cp_image(void)
 	done = true;
 }
 
+/* The host has no `path` (cp wrote through a link to it?): removed if it has. */
+static void expect_not_on_host(const char *path, const char *what)
+{
+	if (access(path, F_OK) == 0) {
+		unlink(path);
+		fail_msg("%s wrote %s on the host", what, path);
+	}
+}
+
 /*
  * The symlinks stay inside, both ways: reading through them gives the
  * container's files, writing through them lands in the container - never on
@@ -282,15 +301,9 @@ static void check_links_stay_inside(const char *c)
 	expect_status(mc(out, sizeof(out), "cp '%s' %s:/up/up/tmp/", file, c), 0,
 	              "cp into :/up/tmp", out);
 	snprintf(where, sizeof(where), "/etc/%s", escape);
-	if (access(where, F_OK) == 0) {
-		unlink(where);
-		fail_msg("cp %s wrote %s on the host", c, where);
-	}
+	expect_not_on_host(where, "cp into a container");
 	snprintf(where, sizeof(where), "/tmp/%s", escape);
-	if (access(where, F_OK) == 0) {
-		unlink(where);
-		fail_msg("cp %s wrote %s on the host", c, where);
-	}
+	expect_not_on_host(where, "cp into a container");
 	/* ... and they are in the container (read back through its own paths). */
 	expect_status(mc(out, sizeof(out), "cp %s:/etc/%s - | tar -xOf -", c, escape), 0,
 	              "cp back :/etc", out);
@@ -308,10 +321,7 @@ static void check_links_stay_inside(const char *c)
 		fail_msg("%s failed", where);
 	expect_status(mc(out, sizeof(out), "cp - %s:/ <'%s/t.tar'", c, host), 0, "cp - :/", out);
 	snprintf(where, sizeof(where), "/tmp/%s-2", escape);
-	if (access(where, F_OK) == 0) {
-		unlink(where);
-		fail_msg("cp - %s:/ wrote %s on the host", c, where);
-	}
+	expect_not_on_host(where, "cp - into a container");
 	expect_status(mc(out, sizeof(out), "cp %s:/tmp/%s-2 - | tar -xOf -", c, escape), 0,
 	              "the tar's file in the container's /tmp", out);
 	assert_string_equal(out, "tar\n");
@@ -326,9 +336,7 @@ static void test_cp_stays_inside(void **state)
 	MC_REQUIRE_IMAGES();
 	import_cp_image();
 	/* Stopped: mounted in a child's mount namespace, never on the host. */
-	expect_status(mc(out, sizeof(out), "create --name cps cplinks true"), 0, "create", out);
-	inspect("cps", "{{.Id}}", id, sizeof(id));
-	remember(id);
+	create_container("cps", "cplinks true", id, sizeof(id));
 	check_links_stay_inside("cps");
 	if (mc_mountinfo_count(mc_test_tmpdir()) != 0)
 		fail_msg("cp left a mount under %s", mc_test_tmpdir());
@@ -625,10 +633,7 @@ static void test_prune(void **state)
 	MC_REQUIRE_ROOT();
 	MC_REQUIRE_IMAGES();
 	run_detached(id, sizeof(id), "--name pr-run busybox /probe sleep 600");
-	expect_status(mc(out, sizeof(out), "create --name pr-keep --label keep=1 busybox true"), 0,
-	              "create", out);
-	inspect("pr-keep", "{{.Id}}", keep, sizeof(keep));
-	remember(keep);
+	create_container("pr-keep", "--label keep=1 busybox true", keep, sizeof(keep));
 	expect_status(mc(out, sizeof(out), "run --name pr-old busybox true"), 0, "run", out);
 	inspect("pr-old", "{{.Id}}", old, sizeof(old));
 	remember(old);
@@ -924,10 +929,7 @@ static void test_version_info(void **state)
 	assert_string_equal(out, "minicontainer\n");
 
 	run_detached(id, sizeof(id), "--name in-run busybox /probe sleep 600");
-	expect_status(mc(out, sizeof(out), "create --name in-stopped busybox true"), 0, "create",
-	              out);
-	inspect("in-stopped", "{{.Id}}", value, sizeof(value));
-	remember(value);
+	create_container("in-stopped", "busybox true", value, sizeof(value));
 	expect_status(mc(out, sizeof(out), "pause in-run"), 0, "pause", out);
 	expect_status(
 	    mc(out, sizeof(out),
