@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "img_extract.h"
+#include "img_files.h"
 #include "mc_file.h"
 #include "mc_trace.h"
 
@@ -162,6 +163,188 @@ bool img_blob_exists(const struct img_store *st, const char *digest)
 	       access(path, F_OK) == 0;
 }
 
+/*
+ * A blob being written: to a file in tmp/, hashed on the way.  It becomes
+ * visible (renamed into blobs/) only in img_blob_writer_commit(), once its
+ * digest and size are known to be what the caller expected.
+ */
+struct img_blob_writer {
+	char tmp[PATH_MAX];                /* the file in tmp/ */
+	char final[PATH_MAX];              /* blobs/sha256/<hex>, once known */
+	char expected[IMG_DIGEST_LEN + 1]; /* "" when any content will do */
+	uint64_t expect_size;              /* UINT64_MAX when unknown */
+	uint64_t total;                    /* bytes written so far */
+	struct img_hasher *hasher;
+	struct img_store *st;
+	int fd;
+	bool resumable; /* tmp/partial-<hex>: kept by an abort, for the next try */
+};
+
+/* Hash what a kept partial file already holds, and carry on after it. */
+static int resume_partial(struct img_blob_writer *w, struct mc_error *err)
+{
+	char buf[65536];
+	ssize_t n;
+
+	while ((n = read(w->fd, buf, sizeof(buf))) > 0) {
+		img_hasher_update(w->hasher, buf, (size_t)n);
+		w->total += (uint64_t)n;
+	}
+	if (n < 0)
+		return mc_fail(err, errno, "read %s", w->tmp);
+	/* More than the blob can have: start again. */
+	if (w->expect_size != UINT64_MAX && w->total > w->expect_size) {
+		img_hasher_finish(w->hasher, (char[IMG_DIGEST_LEN + 1]){0});
+		w->hasher = img_hasher_new();
+		w->total = 0;
+		if (w->hasher == NULL || ftruncate(w->fd, 0) < 0 || lseek(w->fd, 0, SEEK_SET) < 0)
+			return mc_fail(err, errno ? errno : ENOMEM, "restart %s", w->tmp);
+	}
+	return 0;
+}
+
+/*
+ * A download that can be resumed keeps its bytes in tmp/partial-<hex>,
+ * flock'ed while it is written: a second process pulling the same blob at
+ * the same time writes a file of its own instead.
+ */
+static int open_partial(struct img_blob_writer *w, struct mc_error *err)
+{
+	char rel[128];
+	int fd;
+
+	snprintf(rel, sizeof(rel), "tmp/partial-%s", img_digest_hex(w->expected));
+	if (store_path(w->st, rel, w->tmp, sizeof(w->tmp), err) < 0)
+		return -1;
+	fd = open(w->tmp, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return mc_fail(err, errno, "open %s", w->tmp);
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		close(fd);
+		return 1; /* someone else's: not ours to resume */
+	}
+	w->fd = fd;
+	w->resumable = true;
+	return resume_partial(w, err);
+}
+
+int img_blob_writer_open(struct img_store *st, const char *expected, uint64_t expect_size,
+                         bool resume, struct img_blob_writer **out, struct mc_error *err)
+{
+	struct img_blob_writer *w = calloc(1, sizeof(*w));
+	int rc = -1, r = 1;
+
+	*out = NULL;
+	if (w == NULL || (w->hasher = img_hasher_new()) == NULL) {
+		mc_fail(err, ENOMEM, "write blob");
+		goto out;
+	}
+	w->st = st;
+	w->fd = -1;
+	w->expect_size = expect_size;
+	if (expected != NULL && !img_digest_valid(expected)) {
+		mc_fail(err, EINVAL, "invalid digest '%s'", expected);
+		goto out;
+	}
+	snprintf(w->expected, sizeof(w->expected), "%s", expected ? expected : "");
+	if (resume && expected != NULL && (r = open_partial(w, err)) < 0)
+		goto out;
+	if (r > 0) {
+		if (store_path(st, "tmp/blob-XXXXXX", w->tmp, sizeof(w->tmp), err) < 0)
+			goto out;
+		w->fd = mkostemp(w->tmp, O_CLOEXEC);
+		if (w->fd < 0) {
+			mc_fail(err, errno, "create %s", w->tmp);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	if (rc < 0) {
+		img_blob_writer_abort(w, true);
+		return -1;
+	}
+	*out = w;
+	return 0;
+}
+
+uint64_t img_blob_writer_offset(const struct img_blob_writer *w)
+{
+	return w->total;
+}
+
+int img_blob_writer_write(struct img_blob_writer *w, const void *data, size_t len,
+                          struct mc_error *err)
+{
+	/* A stream that goes on longer than the blob is wrong already: stop reading it. */
+	if (w->expect_size != UINT64_MAX && len > w->expect_size - w->total)
+		return mc_fail(err, 0, "blob %s: more than the %llu bytes expected: refused",
+		               w->expected[0] ? w->expected : "",
+		               (unsigned long long)w->expect_size);
+	img_hasher_update(w->hasher, data, len);
+	if (len > 0 && img_write_all(w->fd, data, len) < 0)
+		return mc_fail(err, errno, "write %s", w->tmp);
+	w->total += len;
+	return 0;
+}
+
+void img_blob_writer_abort(struct img_blob_writer *w, bool keep_partial)
+{
+	if (w == NULL)
+		return;
+	if (w->hasher != NULL)
+		img_hasher_finish(w->hasher, (char[IMG_DIGEST_LEN + 1]){0});
+	if (w->fd >= 0) {
+		if (!(keep_partial && w->resumable && w->total > 0))
+			unlink(w->tmp);
+		close(w->fd);
+	}
+	free(w);
+}
+
+int img_blob_writer_commit(struct img_blob_writer *w, char *digest_out, uint64_t *size_out,
+                           struct mc_error *err)
+{
+	char digest[IMG_DIGEST_LEN + 1];
+	int rc = -1;
+
+	img_hasher_finish(w->hasher, digest);
+	w->hasher = NULL;
+	if (fsync(w->fd) < 0) {
+		mc_fail(err, errno, "write %s", w->tmp);
+		goto out;
+	}
+	/* EXERCISE 04.2 verify-blob (2 points): Refuse a blob that is not what it claims
+	 * Tests: test_blob_with_wrong_digest_is_refused test_corrupt_blob_is_rejected
+	 *
+	 * The bytes are in the temporary file w->tmp; `digest` is their sha256
+	 * and w->total their number.  If the caller expected a size
+	 * (w->expect_size != UINT64_MAX) and got another, or expected a digest
+	 * (w->expected is not "") and got another, fail with an error that
+	 * names both digests and `goto out` (which removes the temporary file):
+	 * nothing unverified may ever be renamed into blobs/.
+	 */
+	/* TODO(exercise 04.2 verify-blob): your code here. */
+	(void)0;
+	if (img_blob_path(w->st, digest, w->final, sizeof(w->final), err) < 0)
+		goto out;
+	if (fchmod(w->fd, 0644) < 0 || rename(w->tmp, w->final) < 0) {
+		mc_fail(err, errno, "store blob %s", digest);
+		goto out;
+	}
+	if (digest_out != NULL)
+		memcpy(digest_out, digest, sizeof(digest));
+	if (size_out != NULL)
+		*size_out = w->total;
+	rc = 0;
+out:
+	if (rc < 0)
+		unlink(w->tmp);
+	close(w->fd);
+	free(w);
+	return rc;
+}
+
 /* Where a new blob's bytes come from: a descriptor, or a buffer in memory. */
 struct blob_source {
 	int fd;
@@ -191,66 +374,27 @@ static ssize_t source_read(struct blob_source *src, char *out, size_t size)
 	return n;
 }
 
+/* Hash while writing: the bytes are read once, and nothing unverified stays. */
 static int put_blob(struct img_store *st, struct blob_source *src, uint64_t expect_size,
                     const char *expected, char *digest_out, uint64_t *size_out,
                     struct mc_error *err)
 {
-	char tmp[PATH_MAX], final[PATH_MAX], digest[IMG_DIGEST_LEN + 1];
-	struct img_hasher *h;
-	uint64_t total = 0;
+	struct img_blob_writer *w;
 	char buf[65536];
 	ssize_t n;
-	int fd;
 
-	if (expected != NULL && !img_digest_valid(expected))
-		return mc_fail(err, EINVAL, "invalid digest '%s'", expected);
-	if (store_path(st, "tmp/blob-XXXXXX", tmp, sizeof(tmp), err) < 0)
+	if (img_blob_writer_open(st, expected, expect_size, false, &w, err) < 0)
 		return -1;
-	fd = mkstemp(tmp);
-	if (fd < 0)
-		return mc_fail(err, errno, "create %s", tmp);
-	h = img_hasher_new();
-	/* Hash while writing: the bytes are read once, and nothing unverified stays. */
-	while (h != NULL && (n = source_read(src, buf, sizeof(buf))) > 0) {
-		img_hasher_update(h, buf, (size_t)n);
-		if (write(fd, buf, (size_t)n) != n) {
-			n = -1;
-			break;
+	while ((n = source_read(src, buf, sizeof(buf))) > 0)
+		if (img_blob_writer_write(w, buf, (size_t)n, err) < 0) {
+			img_blob_writer_abort(w, false);
+			return -1;
 		}
-		total += (uint64_t)n;
+	if (n < 0) {
+		img_blob_writer_abort(w, false);
+		return mc_fail(err, errno, "write blob");
 	}
-	if (h != NULL)
-		img_hasher_finish(h, digest);
-	if (h == NULL || n < 0 || fsync(fd) < 0) {
-		int saved = h == NULL ? ENOMEM : errno;
-
-		close(fd);
-		unlink(tmp);
-		return mc_fail(err, saved, "write blob");
-	}
-	close(fd);
-	/* EXERCISE 04.2 verify-blob (2 points): Refuse a blob that is not what it claims
-	 * Tests: test_blob_with_wrong_digest_is_refused test_corrupt_blob_is_rejected
-	 *
-	 * The bytes are in the temporary file `tmp`; `digest` is their sha256
-	 * and `total` their number.  If the caller expected a size
-	 * (expect_size != UINT64_MAX) and got another, or expected a digest
-	 * (expected != NULL) and got another, remove the temporary file and
-	 * fail with an error that names both digests - nothing unverified may
-	 * ever be renamed into blobs/.
-	 */
-	/* TODO(exercise 04.2 verify-blob): your code here. */
-	(void)expect_size;
-	if (img_blob_path(st, digest, final, sizeof(final), err) < 0 || chmod(tmp, 0644) < 0 ||
-	    rename(tmp, final) < 0) {
-		unlink(tmp);
-		return mc_fail(err, errno, "store blob %s", digest);
-	}
-	if (digest_out != NULL)
-		memcpy(digest_out, digest, sizeof(digest));
-	if (size_out != NULL)
-		*size_out = total;
-	return 0;
+	return img_blob_writer_commit(w, digest_out, size_out, err);
 }
 
 int img_blob_put_fd(struct img_store *st, int in, uint64_t size, const char *expected,
@@ -467,49 +611,84 @@ void img_image_free(struct img_image *img)
 	img->config_json = NULL;
 }
 
-static int parse_manifest(const char *text, struct img_image *img, struct mc_error *err)
+static int parse_manifest(const char *text, size_t len, struct img_image *img, struct mc_error *err)
 {
-	json_error_t jerr;
-	json_t *m = json_loads(text, 0, &jerr), *layers, *config;
-	const char *mt;
-	int rc = 0;
+	struct img_manifest m;
 
-	if (m == NULL)
-		return mc_fail(err, 0, "manifest %s: invalid JSON (%s)", img->manifest_digest,
-		               jerr.text);
-	mt = json_string_value(json_object_get(m, "mediaType"));
-	config = json_object_get(m, "config");
-	layers = json_object_get(m, "layers");
-	if ((mt != NULL && strcmp(mt, MT_OCI_MANIFEST) != 0 &&
-	     strcmp(mt, MT_DOCKER_MANIFEST) != 0) ||
-	    !json_is_object(config) || !json_is_array(layers)) {
-		json_decref(m);
-		return mc_fail(err, 0, "%s is not an image manifest (media type %s)",
-		               img->manifest_digest, mt ? mt : "none");
-	}
-	snprintf(img->config_digest, sizeof(img->config_digest), "%s",
-	         json_string_value(json_object_get(config, "digest")) ?: "");
-	img->nlayer = json_array_size(layers);
-	if (img->nlayer > IMG_MAX_LAYERS)
-		rc = mc_fail(err, E2BIG, "image has %zu layers, at most %d are supported",
-		             img->nlayer, IMG_MAX_LAYERS);
-	for (size_t i = 0; rc == 0 && i < img->nlayer; i++) {
-		json_t *l = json_array_get(layers, i);
+	if (img_manifest_parse(text, len, &m, err) < 0)
+		return mc_fail_context(err, "manifest %s", img->platform_digest);
+	snprintf(img->config_digest, sizeof(img->config_digest), "%s", m.config.digest);
+	img->nlayer = m.nlayer;
+	for (size_t i = 0; i < m.nlayer; i++) {
 		struct img_layer *out = &img->layers[i];
 
-		snprintf(out->digest, sizeof(out->digest), "%s",
-		         json_string_value(json_object_get(l, "digest")) ?: "");
+		snprintf(out->digest, sizeof(out->digest), "%s", m.layers[i].digest);
 		snprintf(out->media_type, sizeof(out->media_type), "%s",
-		         json_string_value(json_object_get(l, "mediaType")) ?: MT_OCI_LAYER);
-		out->size = (uint64_t)json_integer_value(json_object_get(l, "size"));
-		if (!img_digest_valid(out->digest))
-			rc = mc_fail(err, 0, "manifest %s: layer %zu has no valid digest",
-			             img->manifest_digest, i);
+		         m.layers[i].media_type[0] ? m.layers[i].media_type : MT_OCI_LAYER);
+		out->size = m.layers[i].size;
 	}
-	if (rc == 0 && !img_digest_valid(img->config_digest))
-		rc = mc_fail(err, 0, "manifest %s: no valid config digest", img->manifest_digest);
-	json_decref(m);
-	return rc;
+	img_manifest_free(&m);
+	return 0;
+}
+
+/* For img_index_pick: a manifest this store holds. */
+static bool in_store(const char *digest, void *arg)
+{
+	return img_blob_exists(arg, digest);
+}
+
+/*
+ * The manifest an index stands for here: this machine's platform if the
+ * store has it, else the first image of any platform it has (a pull with
+ * --platform stores only that one), never an attestation.
+ */
+static int follow_index(struct img_store *st, json_t *index, const char *index_digest, char *digest,
+                        struct mc_error *err)
+{
+	struct img_platform host;
+	struct img_descriptor d;
+	json_t *list = json_object_get(index, "manifests");
+
+	img_platform_host(&host);
+	if (img_index_pick(index, &host, in_store, st, &d, err) == 0) {
+		snprintf(digest, IMG_DIGEST_LEN + 1, "%s", d.digest);
+		return 0;
+	}
+	for (size_t i = 0; i < json_array_size(list); i++) {
+		json_t *entry = json_array_get(list, i);
+		const char *type = json_string_value(json_object_get(
+		    json_object_get(entry, "annotations"), "vnd.docker.reference.type"));
+
+		if (type == NULL && img_descriptor_parse(entry, &d, err) == 0 &&
+		    img_is_manifest_type(d.media_type) && img_blob_exists(st, d.digest)) {
+			snprintf(digest, IMG_DIGEST_LEN + 1, "%s", d.digest);
+			return 0;
+		}
+	}
+	return mc_fail(err, ENOENT, "the store holds no image of the index %s", index_digest);
+}
+
+/* Read the image's manifest; an index leads to the manifest it lists for us. */
+static int read_image_manifest(struct img_store *st, struct img_image *img, char **text,
+                               size_t *len, struct mc_error *err)
+{
+	json_t *doc;
+	int rc;
+
+	if (img_blob_read(st, img->manifest_digest, text, len, err) < 0)
+		return -1;
+	doc = json_loadb(*text, *len, 0, NULL);
+	if (img_doc_kind(doc) != IMG_DOC_INDEX) {
+		json_decref(doc);
+		return 0;
+	}
+	rc = follow_index(st, doc, img->manifest_digest, img->platform_digest, err);
+	json_decref(doc);
+	free(*text);
+	*text = NULL;
+	if (rc < 0)
+		return -1;
+	return img_blob_read(st, img->platform_digest, text, len, err);
 }
 
 /* The config's rootfs.diff_ids name each layer's uncompressed content, in order. */
@@ -542,24 +721,24 @@ static int parse_diff_ids(struct img_image *img, struct mc_error *err)
 int img_image_load(struct img_store *st, const char *manifest_digest, struct img_image *img,
                    struct mc_error *err)
 {
-	char *manifest;
+	char *manifest = NULL;
+	size_t len;
+	int rc = -1;
 
 	memset(img, 0, sizeof(*img));
 	snprintf(img->manifest_digest, sizeof(img->manifest_digest), "%s", manifest_digest);
-	if (img_blob_read(st, manifest_digest, &manifest, NULL, err) < 0)
-		return -1;
-	if (parse_manifest(manifest, img, err) < 0) {
-		free(manifest);
-		return -1;
-	}
+	snprintf(img->platform_digest, sizeof(img->platform_digest), "%s", manifest_digest);
+	if (read_image_manifest(st, img, &manifest, &len, err) < 0 ||
+	    parse_manifest(manifest, len, img, err) < 0 ||
+	    img_blob_read(st, img->config_digest, &img->config_json, NULL, err) < 0 ||
+	    parse_diff_ids(img, err) < 0)
+		goto out;
+	rc = 0;
+out:
 	free(manifest);
-	if (img_blob_read(st, img->config_digest, &img->config_json, NULL, err) < 0)
-		return -1;
-	if (parse_diff_ids(img, err) < 0) {
+	if (rc < 0)
 		img_image_free(img);
-		return -1;
-	}
-	return 0;
+	return rc;
 }
 
 /* "ab12", "sha256:ab12..." : does `what` name this image by ID or digest prefix? */
@@ -571,7 +750,8 @@ static bool matches_id(const char *what, const struct img_image *img)
 	if (len < 4 || strspn(hex, "0123456789abcdef") != len)
 		return false;
 	return strncmp(img_digest_hex(img->config_digest), hex, len) == 0 ||
-	       strncmp(img_digest_hex(img->manifest_digest), hex, len) == 0;
+	       strncmp(img_digest_hex(img->manifest_digest), hex, len) == 0 ||
+	       strncmp(img_digest_hex(img->platform_digest), hex, len) == 0;
 }
 
 int img_store_find(struct img_store *st, const char *what, struct img_image *img,
@@ -658,7 +838,8 @@ int img_layer_record_size(const struct img_store *st, const char *diff_id, uint6
 	return write_file_atomically(st, rel, text, err);
 }
 
-static int unpack_layer(struct img_store *st, const struct img_layer *layer, struct mc_error *err)
+int img_store_unpack_layer(struct img_store *st, const struct img_layer *layer,
+                           struct mc_error *err)
 {
 	char final[PATH_MAX], tmp[PATH_MAX], blob[PATH_MAX];
 	struct img_extract_opts opts = {0};
@@ -703,7 +884,7 @@ static int unpack_layer(struct img_store *st, const struct img_layer *layer, str
 int img_store_unpack(struct img_store *st, const struct img_image *img, struct mc_error *err)
 {
 	for (size_t i = 0; i < img->nlayer; i++)
-		if (unpack_layer(st, &img->layers[i], err) < 0)
+		if (img_store_unpack_layer(st, &img->layers[i], err) < 0)
 			return -1;
 	return 0;
 }
@@ -777,11 +958,12 @@ static bool set_has(const struct digest_set *s, const char *hex)
 }
 
 /*
- * Mark an image's blobs and unpacked layers.  An image that cannot be read
- * stops the whole collection: what it uses is unknown, so nothing may go.
+ * Mark an image manifest's blobs and unpacked layers.  An image that cannot
+ * be read stops the whole collection: what it uses is unknown, so nothing
+ * may go.
  */
-static int mark_image(struct img_store *st, const char *manifest_digest, struct digest_set *blobs,
-                      struct digest_set *layers, struct mc_error *err)
+static int mark_manifest(struct img_store *st, const char *manifest_digest,
+                         struct digest_set *blobs, struct digest_set *layers, struct mc_error *err)
 {
 	struct img_image img;
 	int rc = 0;
@@ -796,6 +978,38 @@ static int mark_image(struct img_store *st, const char *manifest_digest, struct 
 		    set_add(layers, img.layers[i].diff_id, err) < 0)
 			rc = -1;
 	img_image_free(&img);
+	return rc;
+}
+
+/* A manifest, or an index and every image of it the store holds (all platforms pulled). */
+static int mark_image(struct img_store *st, const char *digest, struct digest_set *blobs,
+                      struct digest_set *layers, struct mc_error *err)
+{
+	json_t *doc, *list;
+	char *text;
+	size_t len;
+	int rc = 0;
+
+	if (set_add(blobs, digest, err) < 0)
+		return -1;
+	if (img_blob_read(st, digest, &text, &len, err) < 0)
+		return mc_fail_context(err, "garbage collection stopped, nothing removed");
+	doc = json_loadb(text, len, 0, NULL);
+	free(text);
+	if (img_doc_kind(doc) != IMG_DOC_INDEX) {
+		json_decref(doc);
+		return mark_manifest(st, digest, blobs, layers, err);
+	}
+	list = json_object_get(doc, "manifests");
+	for (size_t i = 0; rc == 0 && i < json_array_size(list); i++) {
+		const char *child =
+		    json_string_value(json_object_get(json_array_get(list, i), "digest"));
+
+		/* (an index's other platforms, never pulled, are not in the store) */
+		if (img_digest_valid(child) && img_blob_exists(st, child))
+			rc = mark_manifest(st, child, blobs, layers, err);
+	}
+	json_decref(doc);
 	return rc;
 }
 
@@ -877,14 +1091,12 @@ int img_store_gc(struct img_store *st, const char *const *keep, size_t nkeep, ui
 /* Is this blob an image manifest (not a layer, a config or an index)? */
 static bool is_manifest(const struct img_store *st, const char *digest)
 {
-	char path[PATH_MAX], *text = NULL;
+	char path[PATH_MAX], *text = NULL, first = 0;
 	struct mc_error ignored;
 	struct stat sb;
-	json_t *doc, *config, *layers;
-	const char *type;
-	bool yes = false;
+	json_t *doc;
+	bool yes;
 	int fd;
-	char first = 0;
 
 	/* A manifest is small JSON: a layer's first byte is never '{' (tar or gzip). */
 	if (img_blob_path(st, digest, path, sizeof(path), &ignored) < 0 || stat(path, &sb) < 0 ||
@@ -896,12 +1108,7 @@ static bool is_manifest(const struct img_store *st, const char *digest)
 	if (first != '{' || img_blob_read(st, digest, &text, NULL, &ignored) < 0)
 		return false;
 	doc = json_loads(text, 0, NULL);
-	type = json_string_value(json_object_get(doc, "mediaType"));
-	config = json_object_get(doc, "config");
-	layers = json_object_get(doc, "layers");
-	yes = json_is_object(config) && json_is_array(layers) &&
-	      (type == NULL || strcmp(type, MT_OCI_MANIFEST) == 0 ||
-	       strcmp(type, MT_DOCKER_MANIFEST) == 0);
+	yes = img_doc_kind(doc) == IMG_DOC_MANIFEST;
 	json_decref(doc);
 	free(text);
 	return yes;
