@@ -370,8 +370,7 @@ static void print_total(uint64_t freed)
 	char size[32];
 
 	/* go-units' HumanSize: four significant digits. */
-	printf("Total reclaimed space: %s\n",
-	       mc_human_size_digits(freed, 4, size, sizeof(size)));
+	printf("Total reclaimed space: %s\n", mc_human_size_digits(freed, 4, size, sizeof(size)));
 }
 
 static int run_one(const struct mc_command *cmd, const char *warning,
