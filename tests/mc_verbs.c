@@ -744,6 +744,14 @@ static void test_system_df(void **state)
 	expect_status(mc(out, sizeof(out),
 	                 "run --name du-big busybox sh -c 'head -c 1000000 /dev/zero >/big'"),
 	              0, "run du-big", out);
+	/* A dangling image: its manifest and its config are in no name's reach (a config is
+	 * not a manifest, though both have a "config"). */
+	snprintf(path, sizeof(path), "%s/busybox.tar", mc_test_tmpdir());
+	expect_status(mc(out, sizeof(out),
+	                 "import --change 'LABEL round=1' '%s' du:1 >/dev/null && '%s' import "
+	                 "--change 'LABEL round=2' '%s' du:1",
+	                 path, mc_bin(), path),
+	              0, "import twice", out);
 	expect_status(mc(out, sizeof(out), "system df"), 0, "system df", out);
 	n = split_lines(out, lines, 16);
 	if (n != 4 ||

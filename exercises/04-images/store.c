@@ -1108,7 +1108,8 @@ static bool is_manifest(const struct img_store *st, const char *digest)
 	if (first != '{' || img_blob_read(st, digest, &text, NULL, &ignored) < 0)
 		return false;
 	doc = json_loads(text, 0, NULL);
-	yes = img_doc_kind(doc) == IMG_DOC_MANIFEST;
+	/* (An image config has a "config" object too: a manifest also lists its layers.) */
+	yes = img_doc_kind(doc) == IMG_DOC_MANIFEST && json_is_array(json_object_get(doc, "layers"));
 	json_decref(doc);
 	free(text);
 	return yes;
