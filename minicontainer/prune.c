@@ -7,8 +7,8 @@
  *	                  is unreachable - exactly what chapter 04's garbage
  *	                  collector (img_store_gc) removes; with -a, also the
  *	                  names of images no container uses
- *	system prune      each of those in Docker's order (containers, volumes,
- *	                  images, build cache), then the total
+ *	system prune      each of those in Docker's order (containers, networks,
+ *	                  volumes, images, build cache), then the total
  *
  * Filters, as Docker's: until=TIMESTAMP|DURATION (made before), label=K[=V]
  * (has it), label!=K[=V] (has not).  Without -f, each asks first, as Docker
@@ -27,6 +27,7 @@
 #include "mc_container.h"
 #include "mc_events.h"
 #include "mc_log.h"
+#include "mc_net.h"
 
 struct prune_opts {
 	bool force, all, volumes;
@@ -327,6 +328,35 @@ out:
 	return rc;
 }
 
+struct network_pick {
+	const struct prune_opts *o;
+	int64_t until;
+};
+
+static bool network_wanted(json_t *doc, void *arg)
+{
+	const struct network_pick *p = arg;
+
+	return wanted(p->o, p->until,
+	              mc_parse_rfc3339(json_string_value(json_object_get(doc, "Created"))),
+	              json_object_get(doc, "Labels"));
+}
+
+/* Chapter 05's networks that no container uses, with the same filters. */
+static int prune_networks(const struct prune_opts *o, uint64_t *freed, struct mc_error *err)
+{
+	struct network_pick p = {o, 0};
+	size_t removed = 0;
+
+	(void)freed;
+	if (check_filters(o, &p.until, err) < 0 ||
+	    mc_network_prune(network_wanted, &p, &removed, err) < 0)
+		return -1;
+	if (removed > 0)
+		printf("\n");
+	return 0;
+}
+
 static void print_cache_record(const char *key, void *arg)
 {
 	bool *first = arg;
@@ -422,6 +452,7 @@ static const struct {
 	bool needs_volumes; /* only with --volumes */
 } pruners[] = {
     {"all stopped containers", NULL, prune_containers, false},
+    {"all networks not used by at least one container", NULL, prune_networks, false},
     {"all dangling images", "all images without at least one container associated to them",
      prune_images, false},
     {"unused build cache", "all build cache", prune_build_cache, false},

@@ -6,6 +6,7 @@
 #include "mc.h"
 #include "mc_verbs.h"
 
+/* clang-format off */
 const struct mc_group mc_groups[] = {
     {"builder", "Manage builds"},
     {"container", "Manage containers"},
@@ -14,6 +15,7 @@ const struct mc_group mc_groups[] = {
     {"system", "Manage minicontainer"},
     {NULL, NULL},
 };
+/* clang-format on */
 
 /* clang-format off */
 const struct mc_verb mc_verbs[] = {

@@ -704,11 +704,12 @@ static void test_prune(void **state)
 		fail_msg("image prune -a --filter: what is left is not right:\n%s", out);
 	expect_refusal("image prune -f --filter bogus=1", "invalid filter 'bogus'");
 
-	/* system prune: containers, then images, then the build cache; the total. */
+	/* system prune: containers, networks, images, the build cache; the total. */
 	expect_status(mc(out, sizeof(out), "system prune </dev/null"), 0, "system prune, no", out);
 	assert_string_equal(out, "WARNING! This will remove:\n  - all stopped containers\n  - all "
-	                         "dangling images\n  - unused build cache\n\nAre you sure you want "
-	                         "to continue? [y/N] ");
+	                         "networks not used by at least one container\n  - all dangling "
+	                         "images\n  - unused build cache\n\nAre you sure you want to "
+	                         "continue? [y/N] ");
 	expect_status(mc(out, sizeof(out), "system prune -a --filter label=keep=1 </dev/null"), 0,
 	              "system prune -a --filter, no", out);
 	expect_text(out,
@@ -716,6 +717,8 @@ static void test_prune(void **state)
 	            "build cache\n\n  Items to be pruned will be filtered with:\n  - "
 	            "label=keep=1\n\nAre you sure",
 	            "system prune -a --filter's question");
+	/* A network no container uses: its labels (none) keep it from label=keep=1. */
+	expect_status(mc(out, sizeof(out), "network create pr-net"), 0, "network create", out);
 	expect_status(mc(out, sizeof(out), "system prune -f --filter label=keep=1"), 0,
 	              "system prune -f", out);
 	snprintf(tar, sizeof(tar), "Deleted Containers:\n%s\n\nTotal reclaimed space: ", keep);
@@ -726,7 +729,10 @@ static void test_prune(void **state)
 	expect_refusal("system prune -f --filter until=x", "invalid value");
 	/* --volumes: no volumes here yet, so nothing more to ask or to remove. */
 	expect_status(mc(out, sizeof(out), "system prune -f --volumes"), 0, "--volumes", out);
+	expect_text(out, "Deleted Networks:\npr-net\n\n", "system prune removes the network");
 	expect_text(out, "Total reclaimed space: ", "system prune --volumes");
+	expect_status(mc(out, sizeof(out), "network ls --format '{{.Name}}' | sort"), 0, "ls", out);
+	assert_string_equal(out, "bridge\nhost\nnone\n");
 }
 
 /* ---- 8. system df ------------------------------------------------------------------------- */
