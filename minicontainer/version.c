@@ -17,6 +17,7 @@
  */
 #define _GNU_SOURCE
 #include <archive.h>
+#include <ctype.h>
 #include <dirent.h>
 #include <gnu/libc-version.h>
 #include <jansson.h>
@@ -312,9 +313,11 @@ static json_t *info_doc(void)
 			mc_container_free(&list[i]);
 		}
 	free(list);
-	/* The default seccomp filter (chapter 01's) and, as every container gets one, its own
-	 * cgroup namespace. */
-	security = json_pack("[s, s]", "name=seccomp,profile=builtin", "name=cgroupns");
+	/* The default seccomp filter (chapter 01's) and, where containers get a cgroup namespace
+	 * of their own by default (cgroup v2, as moby's daemon), cgroupns. */
+	security = json_pack("[s]", "name=seccomp,profile=builtin");
+	if (mode == CG_UNIFIED)
+		json_array_append_new(security, json_string("name=cgroupns"));
 	doc = json_pack(
 	    "{s:s, s:i, s:i, s:i, s:i, s:i, s:s, s:[[s,s],[s,s]], s:s, s:s, s:s, s:s, s:s, s:s, "
 	    "s:s, s:s, s:i, s:I, s:s, s:s, s:o, s:{s:s, s:s, s:b}}",
@@ -342,6 +345,34 @@ static long long num(json_t *doc, const char *key)
 	return (long long)json_integer_value(json_object_get(doc, key));
 }
 
+/* docker/cli's layout of "name=seccomp,profile=builtin": the name, then each Key: value. */
+static void print_security_options(json_t *options)
+{
+	json_t *item;
+	size_t i;
+
+	printf(" Security Options:\n");
+	json_array_foreach(options, i, item)
+	{
+		char copy[256], *save = NULL;
+
+		snprintf(copy, sizeof(copy), "%s", json_string_value(item) ?: "");
+		for (char *kv = strtok_r(copy, ",", &save); kv != NULL;
+		     kv = strtok_r(NULL, ",", &save)) {
+			char *eq = strchr(kv, '=');
+
+			if (eq == NULL)
+				continue;
+			*eq = '\0';
+			if (strcmp(kv, "name") == 0)
+				printf("  %s\n", eq + 1);
+			else
+				printf("   %c%s: %s\n", toupper((unsigned char)kv[0]), kv + 1,
+				       eq + 1);
+		}
+	}
+}
+
 /* Docker's layout of `docker info`, line for line where the line means something here. */
 static void print_info(json_t *doc)
 {
@@ -365,7 +396,7 @@ static void print_info(json_t *doc)
 	}
 	printf(" Logging Driver: %s\n Cgroup Driver: %s\n Cgroup Version: %s\n",
 	       str(doc, "LoggingDriver"), str(doc, "CgroupDriver"), str(doc, "CgroupVersion"));
-	printf(" Security Options:\n  seccomp\n   Profile: builtin\n  cgroupns\n");
+	print_security_options(json_object_get(doc, "SecurityOptions"));
 	printf(" Kernel Version: %s\n Operating System: %s\n OSType: %s\n Architecture: %s\n",
 	       str(doc, "KernelVersion"), str(doc, "OperatingSystem"), str(doc, "OSType"),
 	       str(doc, "Architecture"));

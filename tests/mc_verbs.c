@@ -967,7 +967,16 @@ static void test_version_info(void **state)
 	expect_text(out, value, "info");
 	expect_status(mc(out, sizeof(out), "info --format '{{json .SecurityOptions}}'"), 0, "json",
 	              out);
-	assert_string_equal(out, "[\"name=seccomp,profile=builtin\",\"name=cgroupns\"]\n");
+	/* cgroupns where it is the default for containers: on cgroup v2, as moby's daemon. */
+	assert_string_equal(out, cgroup_v2()
+	                             ? "[\"name=seccomp,profile=builtin\",\"name=cgroupns\"]\n"
+	                             : "[\"name=seccomp,profile=builtin\"]\n");
+	expect_status(mc(out, sizeof(out), "info"), 0, "info", out);
+	expect_text(out,
+	            cgroup_v2()
+	                ? " Security Options:\n  seccomp\n   Profile: builtin\n  cgroupns\n "
+	                : " Security Options:\n  seccomp\n   Profile: builtin\n Kernel",
+	            "info's security options");
 	expect_status(mc(out, sizeof(out), "unpause in-run"), 0, "unpause", out);
 
 	expect_refusal("version --format '{{.Nope'", "template parsing error");

@@ -1207,7 +1207,8 @@ int main(int argc, char **argv)
 	    cmocka_unit_test_teardown(test_exec_joins_the_container, remove_containers),
 	};
 
-	/* This file's tests, then each group of tests/mc_*.c. */
+	/* This file's tests, then each group of tests/mc_*.c (one a line). */
+	/* clang-format off */
 	const struct {
 		const struct CMUnitTest *tests;
 		size_t count;
@@ -1220,6 +1221,7 @@ int main(int argc, char **argv)
 	    {mc_cli_tests, mc_cli_count},
 	    {mc_semantics_tests, mc_semantics_count},
 	};
+	/* clang-format on */
 	struct CMUnitTest *all;
 	char why[256];
 	size_t n = 0;

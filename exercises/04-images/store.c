@@ -1109,7 +1109,8 @@ static bool is_manifest(const struct img_store *st, const char *digest)
 		return false;
 	doc = json_loads(text, 0, NULL);
 	/* (An image config has a "config" object too: a manifest also lists its layers.) */
-	yes = img_doc_kind(doc) == IMG_DOC_MANIFEST && json_is_array(json_object_get(doc, "layers"));
+	yes =
+	    img_doc_kind(doc) == IMG_DOC_MANIFEST && json_is_array(json_object_get(doc, "layers"));
 	json_decref(doc);
 	free(text);
 	return yes;
