@@ -61,7 +61,7 @@ COMMON_LIB  := $(BUILD)/lib/libcommon.a
 ROOTFS := build/rootfs
 PROBE  := build/probe/probe
 
-.PHONY: all demos tests rootfs probe test test-run asan grade student exercises \
+.PHONY: FORCE all demos tests rootfs probe test test-run asan grade student exercises \
 	check-exercises deps install clean format format-check hello hello-image help excerpts \
 	fuzz fuzzers man completion
 .DEFAULT_GOAL := all
@@ -134,6 +134,21 @@ $(BUILD)/obj/minicontainer/%.o: minicontainer/%.c
 $(BUILD)/bin/minicontainer: $(MC_OBJS) $(CHAPTER_LIBS) $(COMMON_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+# What `minicontainer version` reports, written into build/ (never the source tree) and
+# only rewritten when it changes, so that version.o is rebuilt only then.
+VERSION ?= 0.6.0
+$(BUILD)/gen/mc_build.h: FORCE
+	@mkdir -p $(@D)
+	@printf '#define MC_VERSION "%s"\n#define MC_GIT_COMMIT "%s"\n#define MC_BUILT "%s"\n#define MC_LIBCAP_VERSION "%s"\n' \
+		'$(VERSION)' \
+		"$$(git rev-parse --short=7 HEAD 2>/dev/null || echo unknown)$$(git diff --quiet HEAD -- 2>/dev/null || echo -dirty)" \
+		"$$(git log -1 --format=%cd --date=format:'%a %b %e %H:%M:%S %Y' 2>/dev/null)" \
+		"$$($(PKG_CONFIG) --modversion libcap 2>/dev/null || echo unknown)" >$@.tmp
+	@cmp -s $@.tmp $@ || mv $@.tmp $@; rm -f $@.tmp
+$(BUILD)/obj/minicontainer/version.o: $(BUILD)/gen/mc_build.h
+$(BUILD)/obj/minicontainer/version.o: INCLUDES += -I$(BUILD)/gen
+FORCE:
+
 # The capstone without its main(), for tests and fuzzers that call its parsers.
 MC_LIB := $(BUILD)/lib/libmc.a
 $(MC_LIB): $(filter-out %/main.o,$(MC_OBJS))

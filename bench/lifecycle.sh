@@ -30,34 +30,9 @@ while (($#)); do
 	esac
 	shift
 done
-[[ $(id -u) -eq 0 ]] || { echo "bench/lifecycle.sh: must run as root" >&2; exit 2; }
-for tool in hyperfine podman; do
-	command -v $tool >/dev/null || { echo "bench/lifecycle.sh: $tool is required" >&2; exit 1; }
-done
-[[ -x $MC && -d $REPO/$BUILD/rootfs ]] || { echo "run make first (and make rootfs)" >&2; exit 1; }
-
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/mc-bench-lc.XXXXXX") || exit 1
-export MC_ROOT=$TMP/mc-root MC_RUNDIR=$TMP/mc-run
-log() { printf '[bench] %s\n' "$*" >&2; }
-
-# shellcheck source=bench/podman.sh
-. "$REPO/bench/podman.sh"
-podman_setup "$TMP/podman"
-
-cleanup() {
-	trap - EXIT INT TERM
-	log "cleaning up"
-	"$MC" rm -f $("$MC" ps -a -q) >/dev/null 2>&1
-	podman_teardown
-	for m in $(awk -v d="$TMP/" 'index($5, d) == 1 {print $5}' /proc/self/mountinfo | sort -r); do
-		umount -l "$m" 2>/dev/null
-	done
-	rm -rf --one-file-system "$TMP"
-	for c in /sys/fs/cgroup/*/minicontainer /sys/fs/cgroup/minicontainer; do rmdir "$c" 2>/dev/null; done
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+# shellcheck source=bench/common.sh
+. "$REPO/bench/common.sh"
+bench_start bench/lifecycle.sh lc
 
 log "images"
 tar -C "$REPO/$BUILD/rootfs" --exclude=./.complete -c . | "$MC" import - busybox:latest >/dev/null || exit 1

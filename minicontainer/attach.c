@@ -322,10 +322,17 @@ int verb_attach(int argc, char **argv)
 	if (mc_container_load(argv[first], &c, &err) < 0)
 		return mc_report(&err);
 	mc_container_refresh(&c);
-	if (strcmp(mc_state_status(&c), "running") != 0) {
+	if (!mc_container_running(&c)) {
 		mc_container_free(&c);
 		fprintf(stderr, "minicontainer: You cannot attach to a stopped container, start it "
 		                "first\n");
+		return MC_EXIT_FAILED;
+	}
+	if (strcmp(mc_state_status(&c), "paused") == 0) {
+		mc_container_free(&c);
+		fprintf(stderr,
+		        "minicontainer: You cannot attach to a paused container, unpause it "
+		        "first\n");
 		return MC_EXIT_FAILED;
 	}
 	config = json_object_get(c.doc, "Config");

@@ -47,7 +47,7 @@ const struct mc_command mc_cmd_builder_prune = {
 
 int verb_builder_prune(int argc, char **argv)
 {
-	char **in_use = NULL, size[32], answer[16] = "";
+	char **in_use = NULL, size[32];
 	struct img_store st = {.lock_fd = -1};
 	struct prune_flags f = {false, false};
 	struct bld_cache cache;
@@ -60,15 +60,9 @@ int verb_builder_prune(int argc, char **argv)
 	if ((status = mc_parse_verb(&mc_cmd_builder_prune, &f, argc, argv, &arg)) >= 0)
 		return status;
 	status = 0;
-	if (!f.force) {
-		printf(
-		    "WARNING! This will remove all dangling build cache. Are you sure you want to "
-		    "continue? [y/N] ");
-		fflush(stdout);
-		if (fgets(answer, sizeof(answer), stdin) == NULL ||
-		    (answer[0] != 'y' && answer[0] != 'Y'))
-			return 0;
-	}
+	if (!f.force && !mc_confirm("WARNING! This will remove all dangling build cache. Are you "
+	                            "sure you want to continue?"))
+		return 0;
 	if (mc_open_store(&st, &err) < 0 || bld_cache_open(&cache, &st, &err) < 0 ||
 	    mc_images_in_use(&in_use, &nuse, &err) < 0 ||
 	    bld_cache_prune(&cache, (const char *const *)in_use, nuse, &records, &freed,

@@ -6,9 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "mc.h"
+#include "mc_container.h"
 #include "mc_verbs.h"
 
 static uint64_t inherited_fds;
@@ -49,6 +51,45 @@ int mc_usage_error(const char *verb, const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "\nSee 'minicontainer %s --help'.\n", verb);
 	return MC_EXIT_FAILED;
+}
+
+int mc_each_container(int first, int argc, char **argv,
+                      int (*act)(struct mc_container *c, const char *what, void *arg,
+                                 struct mc_error *err),
+                      void *arg)
+{
+	int status = 0;
+
+	for (int i = first; i < argc; i++) {
+		struct mc_container c;
+		struct mc_error err;
+
+		if (mc_container_load(argv[i], &c, &err) < 0) {
+			status = mc_report(&err);
+			continue;
+		}
+		mc_container_refresh(&c);
+		if (act(&c, argv[i], arg, &err) < 0)
+			status = mc_report(&err);
+		else
+			printf("%s\n", argv[i]);
+		mc_container_free(&c);
+	}
+	return status;
+}
+
+bool mc_confirm(const char *question)
+{
+	char answer[64] = "";
+	size_t len;
+
+	printf("%s [y/N] ", question);
+	fflush(stdout);
+	if (fgets(answer, sizeof(answer), stdin) == NULL)
+		return false;
+	len = strcspn(answer, "\r\n");
+	answer[len] = '\0';
+	return strcasecmp(answer, "y") == 0 || strcasecmp(answer, "yes") == 0;
 }
 
 int mc_parse_verb(const struct mc_command *cmd, void *target, int argc, char **argv, int *first)

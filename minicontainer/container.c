@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cg_cgroups.h"
+#include "mc_events.h"
 #include "mc_file.h"
 #include "mc.h"
 #include "mc_net.h"
@@ -74,6 +75,13 @@ const char *mc_state_status(const struct mc_container *c)
 pid_t mc_state_pid(const struct mc_container *c)
 {
 	return (pid_t)json_integer_value(json_object_get(state_of(c), "Pid"));
+}
+
+bool mc_container_running(const struct mc_container *c)
+{
+	const char *s = mc_state_status(c);
+
+	return strcmp(s, "running") == 0 || strcmp(s, "paused") == 0;
 }
 
 /*
@@ -214,9 +222,11 @@ int mc_container_create(const char *name, json_t *doc, struct mc_container *c, s
 	                              "0001-01-01T00:00:00Z", "FinishedAt",
 	                              "0001-01-01T00:00:00Z"));
 	rc = mc_container_save(c, err);
-	if (rc == 0)
+	if (rc == 0) {
 		mc_trace("capstone", "container %.12s \"%s\": record %s/config.json (under flock)",
 		         c->id, chosen, c->dir);
+		mc_event_container(c, "create", NULL, NULL);
+	}
 out:
 	mc_containers_unlock(lock);
 	return rc;
@@ -452,7 +462,7 @@ void mc_container_refresh(struct mc_container *c)
 	    (unsigned long long)json_integer_value(json_object_get(state_of(c), "PidStartTime"));
 	struct mc_error ignored;
 
-	if (strcmp(mc_state_status(c), "running") != 0 || process_alive(mc_state_pid(c), start))
+	if (!mc_container_running(c) || process_alive(mc_state_pid(c), start))
 		return;
 	/* Dead, but its monitor lives: it is about to record the real exit code. */
 	if (monitor_alive(c))
@@ -468,13 +478,16 @@ void mc_container_refresh(struct mc_container *c)
  * that what another process changed since we loaded ours (a rename, another
  * state change) is kept; then our copy's State follows what was written.
  */
-static int update_state_locked(struct mc_container *c, json_t *changes, struct mc_error *err)
+static int update_state_locked(struct mc_container *c, json_t *changes, char *before, size_t size,
+                               struct mc_error *err)
 {
 	struct mc_container now;
 	int rc;
 
 	if (load_dir(c->id, &now, err) < 0)
 		return mc_fail_context(err, "No such container: %.12s", c->id);
+	if (before != NULL)
+		snprintf(before, size, "%s", mc_state_status(&now));
 	json_object_update(json_object_get(now.doc, "State"), changes);
 	rc = save_doc(now.dir, now.doc, err);
 	if (rc == 0) {
@@ -505,7 +518,9 @@ static int set_top(struct mc_container *c, const char *key, json_t *value, struc
 	return rc;
 }
 
-static int set_state(struct mc_container *c, json_t *changes, struct mc_error *err)
+/* `before` (if not NULL) gets the Status the record had. */
+static int set_state(struct mc_container *c, json_t *changes, char *before, size_t size,
+                     struct mc_error *err)
 {
 	int lock, rc;
 
@@ -513,10 +528,26 @@ static int set_state(struct mc_container *c, json_t *changes, struct mc_error *e
 		json_decref(changes);
 		return -1;
 	}
-	rc = update_state_locked(c, changes, err);
+	rc = update_state_locked(c, changes, before, size, err);
 	json_decref(changes);
 	mc_containers_unlock(lock);
 	return rc;
+}
+
+static bool root_held(const struct mc_container *c);
+
+/* The containers' lock, and the record read again under it: what others changed meanwhile. */
+static int lock_and_reload(const struct mc_container *c, int *lock, struct mc_container *now,
+                           struct mc_error *err)
+{
+	if (mc_containers_lock(lock, err) < 0)
+		return -1;
+	if (load_dir(c->id, now, err) < 0) {
+		mc_containers_unlock(*lock);
+		*lock = -1;
+		return mc_fail_context(err, "No such container: %.12s", c->id);
+	}
+	return 0;
 }
 
 int mc_container_claim(struct mc_container *c, bool *running, struct mc_error *err)
@@ -527,15 +558,11 @@ int mc_container_claim(struct mc_container *c, bool *running, struct mc_error *e
 	int lock, rc = -1;
 
 	*running = false;
-	if (mc_containers_lock(&lock, err) < 0)
+	if (lock_and_reload(c, &lock, &now, err) < 0)
 		return -1;
-	if (load_dir(c->id, &now, err) < 0) {
-		mc_fail_context(err, "No such container: %.12s", c->id);
-		goto out;
-	}
 	who = (pid_t)json_integer_value(json_object_get(state_of(&now), "MonitorPid"));
 	/* (Not mc_container_refresh(): it would take the lock we hold.) */
-	if (strcmp(mc_state_status(&now), "running") == 0 &&
+	if (mc_container_running(&now) &&
 	    process_alive(mc_state_pid(&now),
 	                  (unsigned long long)json_integer_value(
 	                      json_object_get(state_of(&now), "PidStartTime")))) {
@@ -545,6 +572,10 @@ int mc_container_claim(struct mc_container *c, bool *running, struct mc_error *e
 		mc_fail(err, 0,
 		        "cannot start container %s: another minicontainer (pid %d) is starting it",
 		        mc_container_name(&now), (int)who);
+	} else if (root_held(&now)) {
+		mc_fail(err, EBUSY,
+		        "cannot start container %s: a copy (cp) into or out of it is in progress",
+		        mc_container_name(&now));
 	} else {
 		/* Ours now: a second `start` racing with us sees this and stops. */
 		json_t *changes =
@@ -553,11 +584,10 @@ int mc_container_claim(struct mc_container *c, bool *running, struct mc_error *e
 		              "MonitorPid", (json_int_t)getpid(), "MonitorStartTime",
 		              (json_int_t)process_start_time(getpid(), &zombie));
 
-		rc = update_state_locked(c, changes, err);
+		rc = update_state_locked(c, changes, NULL, 0, err);
 		json_decref(changes);
 	}
 	mc_container_free(&now);
-out:
 	mc_containers_unlock(lock);
 	return rc;
 }
@@ -566,18 +596,22 @@ int mc_container_set_running(struct mc_container *c, pid_t pid, struct mc_error 
 {
 	bool zombie;
 	char now[64];
+	int rc;
 
 	mc_trace("capstone", "container %.12s is running: PID %d on the host", c->id, (int)pid);
 	mc_rfc3339_now(now, sizeof(now));
 	/* Who watches it: this process.  rm -f waits for it to finish cleaning up. */
-	return set_state(c,
-	                 json_pack("{s:s, s:b, s:i, s:i, s:s, s:s, s:b, s:I, s:I, s:I}", "Status",
-	                           "running", "Running", 1, "Pid", (int)pid, "ExitCode", 0,
-	                           "StartedAt", now, "Error", "", "OOMKilled", 0, "PidStartTime",
-	                           (json_int_t)process_start_time(pid, &zombie), "MonitorPid",
-	                           (json_int_t)getpid(), "MonitorStartTime",
-	                           (json_int_t)process_start_time(getpid(), &zombie)),
-	                 err);
+	rc = set_state(c,
+	               json_pack("{s:s, s:b, s:b, s:i, s:i, s:s, s:s, s:b, s:I, s:I, s:I}",
+	                         "Status", "running", "Running", 1, "Paused", 0, "Pid", (int)pid,
+	                         "ExitCode", 0, "StartedAt", now, "Error", "", "OOMKilled", 0,
+	                         "PidStartTime", (json_int_t)process_start_time(pid, &zombie),
+	                         "MonitorPid", (json_int_t)getpid(), "MonitorStartTime",
+	                         (json_int_t)process_start_time(getpid(), &zombie)),
+	               NULL, 0, err);
+	if (rc == 0)
+		mc_event_container(c, "start", NULL, NULL);
+	return rc;
 }
 
 int mc_container_set_restarting(struct mc_container *c, int exit_code, int restart_count,
@@ -591,31 +625,40 @@ int mc_container_set_restarting(struct mc_container *c, int exit_code, int resta
 	              json_pack("{s:s, s:b, s:b, s:i, s:i, s:s}", "Status", "restarting", "Running",
 	                        0, "Restarting", 1, "Pid", 0, "ExitCode", exit_code, "FinishedAt",
 	                        now),
-	              err) < 0)
+	              NULL, 0, err) < 0)
 		return -1;
 	return set_top(c, "RestartCount", json_integer(restart_count), err);
 }
 
 int mc_container_set_stopped_by_hand(struct mc_container *c, bool stopped, struct mc_error *err)
 {
-	return set_state(c, json_pack("{s:b}", "ManuallyStopped", stopped), err);
+	return set_state(c, json_pack("{s:b}", "ManuallyStopped", stopped), NULL, 0, err);
 }
 
 int mc_container_set_exited(struct mc_container *c, int exit_code, bool oom_killed,
                             const char *error, struct mc_error *err)
 {
-	char now[64];
+	char now[64], before[32], code[16];
+	int rc;
 
 	mc_trace("capstone", "container %.12s exited: code %d%s", c->id, exit_code,
 	         oom_killed ? ", OOM killed" : "");
 
 	mc_rfc3339_now(now, sizeof(now));
-	return set_state(c,
-	                 json_pack("{s:s, s:b, s:b, s:i, s:i, s:b, s:s, s:s}", "Status", "exited",
-	                           "Running", 0, "Restarting", 0, "Pid", 0, "ExitCode", exit_code,
-	                           "OOMKilled", oom_killed, "FinishedAt", now, "Error",
-	                           error ? error : ""),
-	                 err);
+	rc = set_state(c,
+	               json_pack("{s:s, s:b, s:b, s:b, s:i, s:i, s:b, s:s, s:s}", "Status",
+	                         "exited", "Running", 0, "Paused", 0, "Restarting", 0, "Pid", 0,
+	                         "ExitCode", exit_code, "OOMKilled", oom_killed, "FinishedAt", now,
+	                         "Error", error ? error : ""),
+	               before, sizeof(before), err);
+	/* "die" once, for a process that lived (not again after a restart policy gave up). */
+	if (rc == 0 && (strcmp(before, "running") == 0 || strcmp(before, "paused") == 0)) {
+		if (oom_killed)
+			mc_event_container(c, "oom", NULL, NULL);
+		snprintf(code, sizeof(code), "%d", exit_code);
+		mc_event_container(c, "die", "exitCode", code);
+	}
+	return rc;
 }
 
 static void wait_for_monitor(const struct mc_container *c)
@@ -624,23 +667,102 @@ static void wait_for_monitor(const struct mc_container *c)
 		usleep(50000);
 }
 
+int mc_container_cgroup(const struct mc_container *c, struct cgroup *cg, struct mc_error *err)
+{
+	memset(cg, 0, sizeof(*cg));
+	if (cg_detect_mode(CG_DEFAULT_MOUNT, &cg->mode, err) < 0)
+		return -1;
+	snprintf(cg->mount, sizeof(cg->mount), "%s", CG_DEFAULT_MOUNT);
+	snprintf(cg->path, sizeof(cg->path), "%s/%s", CG_DEFAULT_PARENT, c->id);
+	return 0;
+}
+
+/*
+ * The lock a stopped container's root is held with while `cp` has it
+ * mounted (in a mount namespace of its own): MC_ROOT/containers/<id>/.root.lock.
+ * Two overlay mounts of one upper layer at once are undefined behaviour in
+ * overlayfs, so `start` refuses while it is held, and `rm` waits for it.
+ */
+static int open_root_lock(const struct mc_container *c, struct mc_error *err)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	if (mc_path_join(path, sizeof(path), c->dir, ".root.lock", err) < 0)
+		return -1;
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return mc_fail(err, errno, "open %s", path);
+	return fd;
+}
+
+/* Is the root held by a `cp` right now?  (Callers hold the containers' lock.) */
+static bool root_held(const struct mc_container *c)
+{
+	struct mc_error ignored;
+	int fd = open_root_lock(c, &ignored);
+	bool held;
+
+	if (fd < 0)
+		return false;
+	held = flock(fd, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+	close(fd);
+	return held;
+}
+
+int mc_container_hold_root(struct mc_container *c, int *lock_fd, bool *running,
+                           struct mc_error *err)
+{
+	struct mc_container now;
+	int fd, lock = -1, rc = -1;
+
+	*lock_fd = -1;
+	*running = false;
+	/* First the root's lock (another cp may have it: wait), then a look under the
+	 * containers' lock: between the two, a `start` may have begun. */
+	fd = open_root_lock(c, err);
+	if (fd < 0)
+		return -1;
+	while (flock(fd, LOCK_EX) < 0)
+		if (errno != EINTR) {
+			mc_fail(err, errno, "lock the root of %.12s", c->id);
+			goto out;
+		}
+	if (lock_and_reload(c, &lock, &now, err) < 0)
+		goto out;
+	mc_containers_unlock(lock);
+	lock = -1;
+	mc_container_refresh(&now);
+	if (mc_container_running(&now)) {
+		*running = true;
+		rc = 0;
+	} else if (monitor_alive(&now)) {
+		mc_fail(err, 0, "container %s is starting or restarting: try again when it runs",
+		        mc_container_name(&now));
+	} else {
+		*lock_fd = fd;
+		fd = -1;
+		rc = 0;
+	}
+	json_object_set(c->doc, "State", state_of(&now));
+	mc_container_free(&now);
+out:
+	mc_containers_unlock(lock);
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
 int mc_container_remove(struct mc_container *c, struct mc_error *err)
 {
 	struct cgroup cg;
 	struct mc_error ignored;
-	enum cg_mode mode;
 	char path[PATH_MAX];
-	int lock;
+	int lock = -1, root, rc = -1;
 
 	/* The cgroup first: destroying it kills whatever still runs inside. */
-	if (cg_detect_mode(CG_DEFAULT_MOUNT, &mode, &ignored) == 0) {
-		memset(&cg, 0, sizeof(cg));
-		cg.mode = mode;
-		snprintf(cg.mount, sizeof(cg.mount), "%s", CG_DEFAULT_MOUNT);
-		snprintf(cg.path, sizeof(cg.path), "%s/%s", CG_DEFAULT_PARENT, c->id);
-		if (cg_destroy(&cg, err) < 0)
-			return -1;
-	}
+	if (mc_container_cgroup(c, &cg, &ignored) == 0 && cg_destroy(&cg, err) < 0)
+		return -1;
 	/* Its monitor (a `run` or the background `start`) now sees the end and
 	 * cleans up its mounts and writes the record one last time: let it
 	 * finish before the files go, or the two of us race. */
@@ -648,14 +770,98 @@ int mc_container_remove(struct mc_container *c, struct mc_error *err)
 	/* Its addresses, and whatever a killed run left: links, ports, names (chapter 05). */
 	if (mc_net_release(c, err) < 0)
 		return -1;
+	/* A `cp` that has the stopped root mounted finishes first. */
+	root = open_root_lock(c, &ignored);
+	while (root >= 0 && flock(root, LOCK_EX) < 0 && errno == EINTR)
+		;
 	if (mc_containers_lock(&lock, err) < 0)
-		return -1;
+		goto out;
 	snprintf(path, sizeof(path), "%s/%s", mc_run_dir(), c->id);
 	mc_remove_tree(path, &ignored);
-	if (mc_remove_tree(c->dir, err) < 0) {
-		mc_containers_unlock(lock);
-		return -1;
-	}
+	if (mc_remove_tree(c->dir, err) < 0)
+		goto out;
+	mc_event_container(c, "destroy", NULL, NULL);
+	rc = 0;
+out:
 	mc_containers_unlock(lock);
-	return 0;
+	if (root >= 0)
+		close(root);
+	return rc;
+}
+
+/* ---- pause, unpause, rename ----------------------------------------------------------------- */
+
+int mc_container_set_paused(struct mc_container *c, bool paused, struct mc_error *err)
+{
+	struct mc_container now;
+	struct cgroup cg;
+	int lock, rc = -1;
+
+	if (lock_and_reload(c, &lock, &now, err) < 0)
+		return -1;
+	/* moby's daemon/pause.go and unpause.go, in their order and words. */
+	if (paused && !mc_container_running(&now) &&
+	    strcmp(mc_state_status(&now), "restarting") != 0)
+		mc_fail(err, 0, "container %s is not running", c->id);
+	else if (paused && strcmp(mc_state_status(&now), "paused") == 0)
+		mc_fail(err, 0, "Container %s is already paused", c->id);
+	else if (paused && strcmp(mc_state_status(&now), "restarting") == 0)
+		mc_fail(err, 0, "Container %s is restarting, wait until the container is running",
+		        c->id);
+	else if (!paused && strcmp(mc_state_status(&now), "paused") != 0)
+		mc_fail(err, 0, "Container %s is not paused", c->id);
+	else if (mc_container_cgroup(c, &cg, err) == 0 && cg_freeze(&cg, paused, err) == 0) {
+		json_t *changes = json_pack("{s:s, s:b}", "Status", paused ? "paused" : "running",
+		                            "Paused", paused);
+
+		mc_trace("capstone", "container %.12s %s: its cgroup's freezer", c->id,
+		         paused ? "frozen" : "thawed");
+		rc = update_state_locked(c, changes, NULL, 0, err);
+		json_decref(changes);
+	}
+	mc_container_free(&now);
+	mc_containers_unlock(lock);
+	if (rc == 0)
+		mc_event_container(c, paused ? "pause" : "unpause", NULL, NULL);
+	return rc;
+}
+
+int mc_container_rename(struct mc_container *c, const char *name, struct mc_error *err)
+{
+	struct mc_container now, other;
+	struct mc_error ignored;
+	char old[300];
+	int lock, rc = -1;
+
+	/* moby's daemon/rename.go: the name's form, the same name, then a conflict. */
+	if (name[0] == '/')
+		name++;
+	if (!valid_name(name))
+		return mc_fail(err, 0,
+		               "Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are "
+		               "allowed",
+		               name);
+	if (lock_and_reload(c, &lock, &now, err) < 0)
+		return -1;
+	snprintf(old, sizeof(old), "/%s", mc_container_name(&now));
+	if (strcmp(old + 1, name) == 0) {
+		mc_fail(err, 0, "Renaming a container with the same name as its current name");
+	} else if (name_taken(name) && mc_container_load(name, &other, &ignored) == 0) {
+		mc_fail(err, 0,
+		        "Error when allocating new name: Conflict. The container name \"/%s\" is "
+		        "already in use by container \"%s\". You have to remove (or rename) that "
+		        "container to be able to reuse that name.",
+		        name, other.id);
+		mc_container_free(&other);
+	} else {
+		json_object_set_new(now.doc, "Name", json_pack("s+", "/", name));
+		rc = save_doc(now.dir, now.doc, err);
+		if (rc == 0)
+			json_object_set(c->doc, "Name", json_object_get(now.doc, "Name"));
+	}
+	mc_container_free(&now);
+	mc_containers_unlock(lock);
+	if (rc == 0)
+		mc_event_container(c, "rename", "oldName", old);
+	return rc;
 }

@@ -338,7 +338,14 @@ int verb_exec(int argc, char **argv)
 		goto out;
 	}
 	mc_container_refresh(&c);
-	if (strcmp(mc_state_status(&c), "running") != 0) {
+	if (strcmp(mc_state_status(&c), "paused") == 0) {
+		/* moby's errExecPaused */
+		fprintf(
+		    stderr,
+		    "minicontainer: Container %s is paused, unpause the container before exec\n",
+		    c.id);
+		code = MC_EXIT_FAILED;
+	} else if (strcmp(mc_state_status(&c), "running") != 0) {
 		fprintf(stderr, "minicontainer: container %s is not running\n", argv[first]);
 		code = MC_EXIT_FAILED;
 	} else if (o.detach) {

@@ -7,25 +7,43 @@
 
 #include "mc.h"
 
-const char *mc_human_size_digits(uint64_t bytes, int digits, char *buf, size_t size)
+/*
+ * go-units' CustomSize: divide by `base` while it is that big, then Go's
+ * "%.<digits>g" and the unit.
+ */
+static const char *custom_size(double v, int digits, double base, const char *const *units,
+                               size_t nunits, char *buf, size_t size)
 {
-	static const char *const units[] = {"B", "kB", "MB", "GB", "TB", "PB"};
-	double v = (double)bytes;
 	size_t u = 0;
 
-	/* Decimal units, as Docker prints them. */
-	while (v >= 1000 && u + 1 < sizeof(units) / sizeof(units[0])) {
-		v /= 1000;
+	while (v >= base && u + 1 < nunits) {
+		v /= base;
 		u++;
 	}
 	snprintf(buf, size, "%.*g%s", digits, v, units[u]);
 	return buf;
 }
 
+const char *mc_human_size_digits(uint64_t bytes, int digits, char *buf, size_t size)
+{
+	static const char *const decimal[] = {"B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"};
+
+	/* Decimal units, as Docker prints them. */
+	return custom_size((double)bytes, digits, 1000, decimal, 9, buf, size);
+}
+
 const char *mc_human_size(uint64_t bytes, char *buf, size_t size)
 {
 	/* 3 significant digits, as `docker images` prints them. */
 	return mc_human_size_digits(bytes, 3, buf, size);
+}
+
+const char *mc_bytes_size(uint64_t bytes, char *buf, size_t size)
+{
+	static const char *const binary[] = {"B",   "KiB", "MiB", "GiB", "TiB",
+	                                     "PiB", "EiB", "ZiB", "YiB"};
+
+	return custom_size((double)bytes, 4, 1024, binary, 9, buf, size);
 }
 
 /* "5 seconds ago", "1 minute ago" ... */

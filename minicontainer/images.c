@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "bld_cache.h"
 #include "mc_file.h"
 #include "mc.h"
 #include "mc_container.h"
@@ -56,13 +57,21 @@ uint64_t mc_dir_size(const char *path)
 
 uint64_t mc_layer_size(struct img_store *st, const struct img_layer *layer)
 {
+	int64_t recorded = img_layer_size(st, layer->diff_id);
 	char path[PATH_MAX];
 	struct mc_error ignored;
 	struct stat sb;
+	uint64_t bytes;
 
+	/* Recorded when it was unpacked; a layer unpacked before that is counted once, here. */
+	if (recorded >= 0)
+		return (uint64_t)recorded;
 	if (img_layer_path(st, layer->diff_id, path, sizeof(path), &ignored) == 0 &&
-	    stat(path, &sb) == 0)
-		return mc_dir_size(path);
+	    stat(path, &sb) == 0) {
+		bytes = mc_dir_size(path);
+		img_layer_record_size(st, layer->diff_id, bytes, &ignored);
+		return bytes;
+	}
 	return layer->size; /* not unpacked: the compressed size */
 }
 
@@ -110,6 +119,35 @@ int mc_images_in_use(char ***manifests, size_t *count, struct mc_error *err)
 		return mc_fail(err, ENOMEM, "containers");
 	}
 	return 0;
+}
+
+int mc_keep_build_cache(struct img_store *st, char ***keep, size_t *n, struct mc_error *err)
+{
+	struct bld_cache cache;
+	char **roots, **more;
+	size_t nroots;
+
+	if (bld_cache_open(&cache, st, err) < 0 ||
+	    bld_cache_roots(&cache, &roots, &nroots, err) < 0)
+		return -1;
+	more = realloc(*keep, (*n + nroots + 1) * sizeof(char *));
+	if (more == NULL) {
+		mc_strv_free(roots, nroots);
+		return mc_fail(err, ENOMEM, "images");
+	}
+	if (nroots > 0)
+		memcpy(more + *n, roots, nroots * sizeof(char *));
+	*keep = more;
+	*n += nroots;
+	free(roots);
+	return 0;
+}
+
+void mc_strv_free(char **v, size_t n)
+{
+	for (size_t i = 0; v != NULL && i < n; i++)
+		free(v[i]);
+	free(v);
 }
 
 /* Does a tag before tags[i] name an image with the same config (the same image ID)? */

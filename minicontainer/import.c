@@ -11,6 +11,7 @@
 #include "bld_config.h"
 #include "img_archive.h"
 #include "mc.h"
+#include "mc_events.h"
 
 /* Re-create the imported image with the changed config, under the same tag. */
 static int apply_changes(struct img_store *st, char *manifest, const struct img_ref *tag,
@@ -125,6 +126,7 @@ int verb_import(int argc, char **argv)
 	}
 	/* Docker prints the new image's ID. */
 	printf("%s\n", img.config_digest);
+	mc_event_image("import", img.config_digest, img.config_digest);
 	img_image_free(&img);
 	img_store_close(&st);
 	return 0;

@@ -17,6 +17,7 @@
 #include "mc_template.h"
 
 struct mc_listing {
+	FILE *out; /* stdout, unless mc_listing_output() said otherwise */
 	struct mc_template *tmpl;
 	bool table;
 	char **lines; /* a table's rendered lines, header first, aligned at the end */
@@ -72,6 +73,7 @@ int mc_listing_open(struct mc_listing **out, const char *format, const char *def
 
 	if (l == NULL)
 		return mc_fail(err, ENOMEM, "listing");
+	l->out = stdout;
 	if (format == NULL || format[0] == '\0' || strcmp(format, "table") == 0)
 		format = default_format;
 	else if (strcmp(format, "json") == 0)
@@ -124,7 +126,8 @@ int mc_listing_row(struct mc_listing *l, json_t *row, struct mc_error *err)
 	char *line;
 
 	if (!l->table)
-		return mc_template_execute(l->tmpl, row, stdout, err) < 0 || putchar('\n') == EOF
+		return mc_template_execute(l->tmpl, row, l->out, err) < 0 ||
+		               fputc('\n', l->out) == EOF
 		           ? -1
 		           : 0;
 	line = render(l->tmpl, row, err);
@@ -142,40 +145,101 @@ static size_t columns(const char *s, size_t len)
 	return n;
 }
 
-/*
- * Go's tabwriter, the way Docker configures it: a cell ends at a tab; a
- * column is as wide as its widest cell plus 3, and at least 10; the text
- * after the last tab of a line is not a cell and is printed as it is.
- */
-static void print_aligned(char **lines, size_t n)
+/* ---- Go's text/tabwriter ------------------------------------------------------------------- */
+
+struct tabwriter {
+	FILE *out;
+	char *const *lines;
+	size_t minwidth, padding;
+	size_t widths[64], depth; /* the widths of the columns left of the one being laid out */
+};
+
+/* How many cells a line has: one per tab, and the text after the last one. */
+static size_t cells(const char *line)
 {
-	enum { MAX_COLS = 32 };
-	size_t width[MAX_COLS] = {0};
+	size_t n = 1;
 
-	for (size_t i = 0; i < n; i++) {
-		const char *p = lines[i], *tab;
+	for (; *line != '\0'; line++)
+		n += *line == '\t';
+	return n;
+}
 
-		for (size_t c = 0; c < MAX_COLS && (tab = strchr(p, '\t')) != NULL; c++) {
-			size_t w = columns(p, (size_t)(tab - p)) + 3;
+/* Cell j of a line, and its length. */
+static const char *cell(const char *line, size_t j, size_t *len)
+{
+	for (; j > 0; j--)
+		line = strchr(line, '\t') + 1;
+	*len = strcspn(line, "\t");
+	return line;
+}
 
-			if (w > width[c])
-				width[c] = w < 10 ? 10 : w;
-			p = tab + 1;
+static void write_lines(struct tabwriter *t, size_t from, size_t to)
+{
+	for (size_t i = from; i < to; i++) {
+		size_t n = cells(t->lines[i]);
+
+		for (size_t j = 0; j < n; j++) {
+			size_t len;
+			const char *text = cell(t->lines[i], j, &len);
+
+			fwrite(text, 1, len, t->out);
+			/* A cell of a column laid out so far is padded; the text after the
+			 * last tab never is. */
+			for (size_t w = columns(text, len); j < t->depth && w < t->widths[j]; w++)
+				fputc(' ', t->out);
 		}
+		fputc('\n', t->out);
 	}
-	for (size_t i = 0; i < n; i++) {
-		const char *p = lines[i], *tab;
+}
 
-		for (size_t c = 0; c < MAX_COLS && (tab = strchr(p, '\t')) != NULL; c++) {
-			size_t len = (size_t)(tab - p);
+/*
+ * tabwriter's format(): a column is aligned over a block of consecutive
+ * lines that all have a cell in it - a line with fewer cells ends the block -
+ * and inside each block the next column likewise.  So sections separated by
+ * a line without tabs are aligned each on its own, as Go does it.
+ */
+static void format_block(struct tabwriter *t, size_t line0, size_t line1)
+{
+	size_t column = t->depth;
 
-			fwrite(p, 1, len, stdout);
-			for (size_t pad = columns(p, len); pad < width[c]; pad++)
-				putchar(' ');
-			p = tab + 1;
+	for (size_t this = line0; this < line1; this ++) {
+		size_t width = t->minwidth;
+
+		if (column + 1 >= cells(t->lines[this]))
+			continue;
+		write_lines(t, line0, this);
+		line0 = this;
+		for (; this < line1 && column + 1 < cells(t->lines[this]); this ++) {
+			size_t len;
+			const char *text = cell(t->lines[this], column, &len);
+
+			if (columns(text, len) + t->padding > width)
+				width = columns(text, len) + t->padding;
 		}
-		printf("%s\n", p);
+		if (t->depth < sizeof(t->widths) / sizeof(t->widths[0])) {
+			t->widths[t->depth++] = width;
+			format_block(t, line0, this);
+			t->depth--;
+		} else {
+			write_lines(t, line0, this);
+		}
+		line0 = this;
+		if (this == line1)
+			break;
 	}
+	write_lines(t, line0, line1);
+}
+
+void mc_tabwrite(FILE *out, char *const *lines, size_t n, size_t minwidth, size_t padding)
+{
+	struct tabwriter t = {out, lines, minwidth, padding, {0}, 0};
+
+	format_block(&t, 0, n);
+}
+
+void mc_listing_output(struct mc_listing *l, FILE *out)
+{
+	l->out = out;
 }
 
 void mc_listing_close(struct mc_listing *l)
@@ -183,7 +247,7 @@ void mc_listing_close(struct mc_listing *l)
 	if (l == NULL)
 		return;
 	if (l->table)
-		print_aligned(l->lines, l->nline);
+		mc_tabwrite(l->out, l->lines, l->nline, 10, 3);
 	for (size_t i = 0; i < l->nline; i++)
 		free(l->lines[i]);
 	free(l->lines);

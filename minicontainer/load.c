@@ -8,25 +8,34 @@
 
 #include "img_archive.h"
 #include "mc.h"
+#include "mc_events.h"
+
+struct load_opts {
+	const char *input;
+	bool quiet;
+	struct img_store *st;
+};
 
 static void report_loaded(const char *full_name, const char *manifest_digest, void *arg)
 {
+	struct load_opts *o = arg;
 	struct img_ref ref;
+	struct img_image img;
 	struct mc_error ignored;
 	char familiar[600];
 
-	if (*(bool *)arg)
+	/* The event names the image by its ID, as moby's does. */
+	if (img_image_load(o->st, manifest_digest, &img, &ignored) == 0) {
+		mc_event_image("load", img.config_digest, img.config_digest);
+		img_image_free(&img);
+	}
+	if (o->quiet)
 		return;
 	if (full_name[0] != '\0' && img_ref_parse(full_name, &ref, &ignored) == 0)
 		printf("Loaded image: %s\n", img_ref_familiar(&ref, familiar, sizeof(familiar)));
 	else
 		printf("Loaded image ID: %s\n", manifest_digest);
 }
-
-struct load_opts {
-	const char *input;
-	bool quiet;
-};
 
 static const struct mc_option load_options[] = {
     {"input", 'i', "string",
@@ -48,7 +57,7 @@ const struct mc_command mc_cmd_load = {
 
 int verb_load(int argc, char **argv)
 {
-	struct load_opts o = {NULL, false};
+	struct load_opts o = {NULL, false, NULL};
 	const char *input;
 	char tmp[64] = "";
 	struct img_store st;
@@ -69,7 +78,8 @@ int verb_load(int argc, char **argv)
 	}
 	if (mc_open_store(&st, &err) < 0)
 		return mc_report(&err);
-	rc = img_load(&st, input, report_loaded, &o.quiet, &err);
+	o.st = &st;
+	rc = img_load(&st, input, report_loaded, &o, &err);
 	if (tmp[0] != '\0')
 		unlink(tmp);
 	img_store_close(&st);

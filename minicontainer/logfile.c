@@ -239,6 +239,11 @@ static int parse_rfc3339(const char *s, int64_t *ns)
 
 int mc_log_parse_time(const char *text, time_t now, int64_t *ns, struct mc_error *err)
 {
+	return mc_log_parse_time_ns(text, (int64_t)now * 1000000000, ns, err);
+}
+
+int mc_log_parse_time_ns(const char *text, int64_t now, int64_t *ns, struct mc_error *err)
+{
 	double seconds = 0;
 	const char *p = text;
 	char *end;
@@ -275,7 +280,7 @@ int mc_log_parse_time(const char *text, time_t now, int64_t *ns, struct mc_error
 	}
 	if (p == text)
 		goto bad;
-	*ns = ((int64_t)now - (int64_t)seconds) * 1000000000;
+	*ns = now - (int64_t)(seconds * 1e9);
 	return 0;
 bad:
 	return mc_fail(err, 0,

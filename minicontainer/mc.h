@@ -57,6 +57,20 @@ int mc_reexec_sealed(char **argv, struct mc_error *err);
 /* fetch.c: GET an http(s) URL into `fd` (build's ADD, import URL); no credentials. */
 int mc_fetch_url(const char *url, int fd, struct mc_error *err);
 
+/*
+ * The verbs that act on each container named (pause, rm ...): load it,
+ * bring its state up to date, act(); its name as typed is printed when that
+ * worked, the error otherwise.  Returns 0, or 125 if any failed.
+ */
+struct mc_container;
+int mc_each_container(int first, int argc, char **argv,
+                      int (*act)(struct mc_container *c, const char *what, void *arg,
+                                 struct mc_error *err),
+                      void *arg);
+
+/* Docker's prompt: "QUESTION [y/N] " on stdout, true if stdin answers y or yes. */
+bool mc_confirm(const char *question);
+
 /* Copy stdin to a new temporary file; `path` gets its name (unlink it when done). */
 int mc_stdin_to_file(char *path, size_t size, struct mc_error *err);
 
@@ -69,7 +83,9 @@ const char *mc_run_dir(void);
 
 /* format.c: Docker's human-readable sizes and durations. */
 const char *mc_human_size(uint64_t bytes, char *buf, size_t size); /* "4.26MB" */
+/* go-units' HumanSizeWithPrecision ("Total reclaimed space": 4 digits) and BytesSize ("1.5MiB"). */
 const char *mc_human_size_digits(uint64_t bytes, int digits, char *buf, size_t size);
+const char *mc_bytes_size(uint64_t bytes, char *buf, size_t size);
 const char *mc_human_ago(time_t then, time_t now, char *buf, size_t size); /* "2 weeks ago" */
 time_t mc_parse_rfc3339(const char *text);                                 /* 0 if unparsable */
 void mc_rfc3339_now(char *buf, size_t size); /* "2026-12-01T10:00:00.123456789Z" */
@@ -100,7 +116,15 @@ struct mc_listing;
 int mc_listing_open(struct mc_listing **l, const char *format, const char *default_format,
                     const struct mc_field_header *headers, struct mc_error *err);
 int mc_listing_row(struct mc_listing *l, json_t *row, struct mc_error *err);
+/* Print to `out` instead of stdout (stats renders each screen into a buffer). */
+void mc_listing_output(struct mc_listing *l, FILE *out);
 void mc_listing_close(struct mc_listing *l);
+/*
+ * Go's text/tabwriter, as Docker configures it (listings: minwidth 10,
+ * padding 3; top: 20 and 3; version: 20 and 1): tab-separated cells lined up
+ * in columns, block by block.
+ */
+void mc_tabwrite(FILE *out, char *const *lines, size_t n, size_t minwidth, size_t padding);
 
 /* The bytes of the files under `path` (a hard-linked file once), as Docker counts SIZE. */
 uint64_t mc_dir_size(const char *path);
@@ -109,12 +133,17 @@ int mc_strcmp_ptr(const void *a, const void *b);
 /* ps.c: "Up 5 seconds", "Exited (0) 2 minutes ago", "Created". */
 struct mc_container;
 void mc_status_text(const struct mc_container *c, char *buf, size_t size);
+/* ps's row for a container ({{.ID}}, {{.Image}}, {{.Command}} ...), truncated, without sizes. */
+json_t *mc_container_row(struct mc_container *c);
 
 /* images.c: helpers other verbs use. */
 uint64_t mc_image_size(struct img_store *st, const struct img_image *img);
 uint64_t mc_layer_size(struct img_store *st, const struct img_layer *layer); /* unpacked */
 /* The manifests containers are using (so that rmi refuses them and gc keeps them). */
 int mc_images_in_use(char ***manifests, size_t *count, struct mc_error *err);
+/* Add the build cache's images (chapter 06) to what garbage collection keeps. */
+int mc_keep_build_cache(struct img_store *st, char ***keep, size_t *n, struct mc_error *err);
+void mc_strv_free(char **v, size_t n);
 
 /* template.c: Go templates over JSON documents (mc_template.h). */
 #include "mc_template.h"
@@ -134,6 +163,10 @@ extern const struct mc_command mc_cmd_run, mc_cmd_create, mc_cmd_start, mc_cmd_p
     mc_cmd_image_inspect, mc_cmd_history, mc_cmd_wait, mc_cmd_restart, mc_cmd_attach,
     mc_cmd_completion, mc_cmd___complete, mc_cmd___man, mc_cmd_build, mc_cmd_builder_prune,
     mc_cmd_commit, mc_cmd_pull, mc_cmd_push, mc_cmd_login, mc_cmd_logout;
+/* The small verbs (issue 14). */
+extern const struct mc_command mc_cmd_top, mc_cmd_stats, mc_cmd_cp, mc_cmd_diff, mc_cmd_rename,
+    mc_cmd_pause, mc_cmd_unpause, mc_cmd_container_prune, mc_cmd_image_prune, mc_cmd_system_prune,
+    mc_cmd_system_df, mc_cmd_events, mc_cmd_version, mc_cmd_info;
 int verb_run(int argc, char **argv);
 int verb_create(int argc, char **argv);
 int verb_start(int argc, char **argv);
@@ -162,6 +195,20 @@ int verb___man(int argc, char **argv);
 int verb_build(int argc, char **argv);
 int verb_builder_prune(int argc, char **argv);
 int verb_commit(int argc, char **argv);
+int verb_top(int argc, char **argv);
+int verb_stats(int argc, char **argv);
+int verb_cp(int argc, char **argv);
+int verb_diff(int argc, char **argv);
+int verb_rename(int argc, char **argv);
+int verb_pause(int argc, char **argv);
+int verb_unpause(int argc, char **argv);
+int verb_container_prune(int argc, char **argv);
+int verb_image_prune(int argc, char **argv);
+int verb_system_prune(int argc, char **argv);
+int verb_system_df(int argc, char **argv);
+int verb_events(int argc, char **argv);
+int verb_version(int argc, char **argv);
+int verb_info(int argc, char **argv);
 
 /* stop.c: "KILL", "SIGKILL", "9" -> 9; 0 if it is none of these. */
 int mc_parse_signal(const char *text);

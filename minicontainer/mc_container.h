@@ -64,6 +64,8 @@ int mc_container_remove(struct mc_container *c, struct mc_error *err);
 
 /* Small accessors for the record. */
 const char *mc_state_status(const struct mc_container *c);
+/* Running or paused: its process lives (Docker's State.Running, true for both). */
+bool mc_container_running(const struct mc_container *c);
 pid_t mc_state_pid(const struct mc_container *c);
 const char *mc_container_name(const struct mc_container *c); /* without the "/" */
 
@@ -94,6 +96,30 @@ int mc_container_set_restarting(struct mc_container *c, int exit_code, int resta
 int mc_container_set_stopped_by_hand(struct mc_container *c, bool stopped, struct mc_error *err);
 int mc_container_set_exited(struct mc_container *c, int exit_code, bool oom_killed,
                             const char *error, struct mc_error *err);
+
+/* The container's cgroup (chapter 02): CG_DEFAULT_PARENT/<id>, in this host's mode. */
+struct cgroup;
+int mc_container_cgroup(const struct mc_container *c, struct cgroup *cg, struct mc_error *err);
+
+/*
+ * pause (freeze its cgroup) or unpause, recorded as Status "paused" and
+ * State.Paused; Docker's errors for a container that is not running, already
+ * paused, restarting or not paused.  Under the lock; the event is recorded.
+ */
+int mc_container_set_paused(struct mc_container *c, bool paused, struct mc_error *err);
+
+/* Rename, under the lock, with Docker's rules and messages (the event is recorded). */
+int mc_container_rename(struct mc_container *c, const char *name, struct mc_error *err);
+
+/*
+ * For `cp` on a container that does not run: hold its root, so that no
+ * `start` mounts its upper layer while cp has it mounted too (overlayfs
+ * forbids two mounts of one upper).  *running is set instead (and nothing
+ * held) if it runs; a container being started is an error.  Close *lock_fd
+ * to let go.
+ */
+int mc_container_hold_root(struct mc_container *c, int *lock_fd, bool *running,
+                           struct mc_error *err);
 
 /* names.c: "quirky_turing". */
 void mc_random_name(char *buf, size_t size);

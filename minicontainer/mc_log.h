@@ -70,5 +70,7 @@ int mc_log_print(const char *path, const struct mc_log_read *r, struct mc_error 
 
 /* "2026-12-01T10:00:00Z", "2026-12-01", "1733047200.5", "10m", "1h30m" -> ns since the epoch. */
 int mc_log_parse_time(const char *text, time_t now, int64_t *ns, struct mc_error *err);
+/* The same with `now` in ns: "0s" is this very moment, not the start of its second. */
+int mc_log_parse_time_ns(const char *text, int64_t now, int64_t *ns, struct mc_error *err);
 
 #endif

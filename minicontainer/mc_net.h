@@ -42,6 +42,14 @@ int mc_net_configure(struct mc_container *c, const char *rundir, const char *hos
 /* rm: every address it held, and whatever a killed run left. */
 int mc_net_release(const struct mc_container *c, struct mc_error *err);
 
+/*
+ * network prune: remove the networks no container uses (and `pick`, if not
+ * NULL, accepts: it gets each network's record), printing Docker's
+ * "Deleted Networks:" and the names; how many in *removed.
+ */
+int mc_network_prune(bool (*pick)(json_t *doc, void *arg), void *arg, size_t *removed,
+                     struct mc_error *err);
+
 /* network.c: what ps, inspect and port show. */
 const char *mc_net_ports(const struct mc_container *c, char *buf, size_t size);
 json_t *mc_net_settings(const struct mc_container *c);

@@ -608,42 +608,41 @@ const struct mc_command mc_cmd_network_prune = {
     .max_args = 0,
 };
 
-int verb_network_prune(int argc, char **argv)
+int mc_network_prune(bool (*pick)(json_t *doc, void *arg), void *arg, size_t *removed,
+                     struct mc_error *err)
 {
-	struct prune_flags f = {false};
 	struct net_session s;
 	struct net_store st;
-	struct mc_error err;
-	char answer[16] = "";
-	bool force;
-	int rc, first;
 
-	if ((rc = mc_parse_verb(&mc_cmd_network_prune, &f, argc, argv, &first)) >= 0)
-		return rc;
-	force = f.force;
-	if (!force) {
-		printf("WARNING! This will remove all custom networks not used by at least one "
-		       "container.\nAre you sure you want to continue? [y/N] ");
-		fflush(stdout);
-		if (fgets(answer, sizeof(answer), stdin) == NULL ||
-		    (answer[0] != 'y' && answer[0] != 'Y'))
-			return 0;
-	}
-	if (mc_net_store(&st, &err) < 0 || net_session_begin(&s, &st, &err) < 0)
-		return mc_report(&err);
+	*removed = 0;
+	if (mc_net_store(&st, err) < 0 || net_session_begin(&s, &st, err) < 0)
+		return -1;
 	for (size_t i = 0; i < s.count; i++) {
 		struct mc_error ignored;
 
 		if (s.list[i].is_default || json_object_size(net_endpoints(&s.list[i])) > 0 ||
+		    (pick != NULL && !pick(s.list[i].doc, arg)) ||
 		    remove_network(&s, &s.list[i], &ignored) < 0)
 			continue;
-		if (answer[0] != 'p')
-			printf("Deleted Networks:\n");
-		answer[0] = 'p';
-		printf("%s\n", s.list[i].name);
+		printf("%s%s\n", (*removed)++ == 0 ? "Deleted Networks:\n" : "", s.list[i].name);
 	}
-	net_session_end(&s, 0, &err);
+	net_session_end(&s, 0, err);
 	return 0;
+}
+
+int verb_network_prune(int argc, char **argv)
+{
+	struct prune_flags f = {false};
+	struct mc_error err;
+	size_t removed;
+	int rc, first;
+
+	if ((rc = mc_parse_verb(&mc_cmd_network_prune, &f, argc, argv, &first)) >= 0)
+		return rc;
+	if (!f.force && !mc_confirm("WARNING! This will remove all custom networks not used by at "
+	                            "least one container.\nAre you sure you want to continue?"))
+		return 0;
+	return mc_network_prune(NULL, NULL, &removed, &err) < 0 ? mc_report(&err) : 0;
 }
 
 struct connect_flags {

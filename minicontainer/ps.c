@@ -18,7 +18,7 @@ void mc_status_text(const struct mc_container *c, char *buf, size_t size)
 	const char *status = mc_state_status(c);
 	char ago[64];
 
-	if (strcmp(status, "running") == 0) {
+	if (strcmp(status, "running") == 0 || strcmp(status, "paused") == 0) {
 		mc_human_ago(
 		    mc_parse_rfc3339(json_string_value(json_object_get(state, "StartedAt"))),
 		    time(NULL), ago, sizeof(ago));
@@ -447,6 +447,13 @@ static json_t *row_of(struct mc_container *c, const struct ps_opts *o, struct im
 	return row;
 }
 
+json_t *mc_container_row(struct mc_container *c)
+{
+	struct ps_opts o = {.last = -1};
+
+	return row_of(c, &o, NULL);
+}
+
 /* The images an ancestor= filter names (config digests); an unknown one matches nothing. */
 static size_t ancestors(const struct mc_list *wanted_images, struct img_store *st, char ids[][80],
                         size_t max)
@@ -544,7 +551,7 @@ int verb_ps(int argc, char **argv)
 		if (o.last > 0 && shown == (size_t)o.last)
 			break;
 		mc_container_refresh(&list[i]);
-		if (!o.all && strcmp(mc_state_status(&list[i]), "running") != 0 &&
+		if (!o.all && !mc_container_running(&list[i]) &&
 		    strcmp(mc_state_status(&list[i]), "restarting") != 0)
 			continue;
 		if (!wanted(&list[i], &o.filters, image_ptrs, nimage))

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "mc.h"
+#include "mc_events.h"
 #include "mc_registry.h"
 
 /*
@@ -44,6 +45,8 @@ static void conclude(struct mc_progress *pr, const struct img_pull_result *res)
 	mc_progress_line(pr, "Status: %s for %s",
 	                 res->up_to_date ? "Image is up to date" : "Downloaded newer image",
 	                 familiar);
+	/* moby names a pulled image by its name in both fields of the event. */
+	mc_event_image("pull", familiar, familiar);
 }
 
 static int pull_with_progress(struct img_store *st, const char *name, struct img_pull_opts *o,

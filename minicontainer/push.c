@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "mc.h"
+#include "mc_events.h"
 #include "mc_registry.h"
 
 #define F(field) offsetof(struct mc_registry_flags, field)
@@ -54,6 +55,14 @@ int verb_push(int argc, char **argv)
 	mc_progress_free(&pr);
 	if (rc < 0)
 		return mc_report(&err);
+	{
+		struct img_ref ref;
+		char familiar[700];
+
+		if (img_ref_parse(argv[first], &ref, &err) == 0)
+			mc_event_image("push", img_ref_familiar(&ref, familiar, sizeof(familiar)),
+			               familiar);
+	}
 	if (f.quiet)
 		printf("%s\n", argv[first]);
 	else

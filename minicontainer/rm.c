@@ -27,36 +27,31 @@ const struct mc_command mc_cmd_rm = {
     .max_args = -1,
 };
 
+static int remove_one(struct mc_container *c, const char *what, void *arg, struct mc_error *err)
+{
+	const struct rm_opts *o = arg;
+
+	if (strcmp(mc_state_status(c), "paused") == 0 && !o->force)
+		/* moby's daemon/delete.go */
+		return mc_fail(err, 0,
+		               "You cannot remove a paused container %s. Unpause and then stop the "
+		               "container before attempting removal or force remove",
+		               c->id);
+	if (strcmp(mc_state_status(c), "running") == 0 && !o->force)
+		return mc_fail(err, 0,
+		               "cannot remove container %s: container is running: stop the "
+		               "container before removing or force remove",
+		               what);
+	/* (the cgroup's destruction kills a running container's processes) */
+	return mc_container_remove(c, err);
+}
+
 int verb_rm(int argc, char **argv)
 {
 	struct rm_opts o = {false};
-	int first, status = 0;
+	int first, status;
 
 	if ((status = mc_parse_verb(&mc_cmd_rm, &o, argc, argv, &first)) >= 0)
 		return status;
-	status = 0;
-	for (int i = first; i < argc; i++) {
-		struct mc_container c;
-		struct mc_error err;
-
-		if (mc_container_load(argv[i], &c, &err) < 0) {
-			status = mc_report(&err);
-			continue;
-		}
-		mc_container_refresh(&c);
-		if (strcmp(mc_state_status(&c), "running") == 0 && !o.force) {
-			fprintf(stderr,
-			        "minicontainer: cannot remove container %s: container is "
-			        "running: stop the container before removing or force remove\n",
-			        argv[i]);
-			status = MC_EXIT_FAILED;
-		} else if (mc_container_remove(&c, &err) < 0) {
-			/* (the cgroup's destruction kills a running container's processes) */
-			status = mc_report(&err);
-		} else {
-			printf("%s\n", argv[i]);
-		}
-		mc_container_free(&c);
-	}
-	return status;
+	return mc_each_container(first, argc, argv, remove_one, &o);
 }

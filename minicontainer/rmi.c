@@ -11,6 +11,7 @@
 #include "bld_cache.h"
 #include "mc.h"
 #include "mc_container.h"
+#include "mc_events.h"
 
 static bool in_list(char **list, size_t n, const char *s)
 {
@@ -47,7 +48,7 @@ static const struct img_tag *tag_named(struct img_tag *tags, size_t n, const cha
 	return NULL;
 }
 
-static int untag(struct img_store *st, const char *full, struct mc_error *err)
+static int untag(struct img_store *st, const char *full, const char *id, struct mc_error *err)
 {
 	char familiar[600];
 	struct img_ref ref;
@@ -55,6 +56,8 @@ static int untag(struct img_store *st, const char *full, struct mc_error *err)
 	if (img_ref_parse(full, &ref, err) < 0 || img_store_untag(st, &ref, err) < 0)
 		return -1;
 	printf("Untagged: %s\n", img_ref_familiar(&ref, familiar, sizeof(familiar)));
+	/* moby names the image by its ID in both attributes of an untag event. */
+	mc_event_image("untag", id, id);
 	return 0;
 }
 
@@ -94,41 +97,18 @@ static int remove_one(struct img_store *st, const char *what, bool force, char *
 		             "container (remove the container first, or use -f)",
 		             what);
 	else if (named != NULL)
-		rc = untag(st, named->name, err);
+		rc = untag(st, named->name, img.config_digest, err);
 	else
 		for (size_t i = 0; rc == 0 && i < k; i++)
-			rc = untag(st, mine[i]->name, err);
-	if (rc == 0 && last)
+			rc = untag(st, mine[i]->name, img.config_digest, err);
+	if (rc == 0 && last) {
 		printf("Deleted: %s\n", img.config_digest);
+		mc_event_image("delete", img.config_digest, img.config_digest);
+	}
 	free(mine);
 	free(tags);
 	img_image_free(&img);
 	return rc;
-}
-
-/* Add the build cache's layers to what GC keeps: rmi never empties the cache (builder prune does). */
-static int keep_build_cache(struct img_store *st, char ***keep, size_t *n, struct mc_error *err)
-{
-	struct bld_cache cache;
-	char **roots, **more;
-	size_t nroots;
-
-	if (bld_cache_open(&cache, st, err) < 0 ||
-	    bld_cache_roots(&cache, &roots, &nroots, err) < 0)
-		return -1;
-	more = realloc(*keep, (*n + nroots + 1) * sizeof(char *));
-	if (more == NULL) {
-		for (size_t i = 0; i < nroots; i++)
-			free(roots[i]);
-		free(roots);
-		return mc_fail(err, ENOMEM, "rmi");
-	}
-	if (nroots > 0)
-		memcpy(more + *n, roots, nroots * sizeof(char *));
-	*keep = more;
-	*n += nroots;
-	free(roots);
-	return 0;
 }
 
 struct rmi_opts {
@@ -177,7 +157,7 @@ int verb_rmi(int argc, char **argv)
 		if (remove_one(&st, argv[i], o.force, in_use, nuse, &err) < 0)
 			status = mc_report(&err);
 	/* Blobs and unpacked layers nothing reaches any more go now - not the build cache's. */
-	if (keep_build_cache(&st, &in_use, &nuse, &err) < 0 ||
+	if (mc_keep_build_cache(&st, &in_use, &nuse, &err) < 0 ||
 	    img_store_gc(&st, (const char *const *)in_use, nuse, &freed, &err) < 0)
 		status = mc_report(&err);
 	img_store_unlock(&st);

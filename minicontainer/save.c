@@ -9,6 +9,7 @@
 
 #include "img_archive.h"
 #include "mc.h"
+#include "mc_events.h"
 
 static int copy_to_stdout(const char *path, struct mc_error *err)
 {
@@ -100,6 +101,15 @@ int verb_save(int argc, char **argv)
 			rc = copy_to_stdout(tmp, &err);
 		if (fd >= 0)
 			unlink(tmp);
+	}
+	for (int i = first; rc == 0 && i < argc; i++) {
+		struct img_image img;
+		struct mc_error ignored;
+
+		if (img_store_find(&st, argv[i], &img, &ignored) == 0) {
+			mc_event_image("save", img.config_digest, img.config_digest);
+			img_image_free(&img);
+		}
 	}
 	img_store_close(&st);
 	return rc < 0 ? mc_report(&err) : 0;

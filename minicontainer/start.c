@@ -8,17 +8,22 @@
 #include <string.h>
 
 #include "mc.h"
+#include "mc_events.h"
 #include "mc_monitor.h"
 
 int mc_attach_until_exit(struct mc_container *c, const struct mc_attach_opts *o)
 {
 	struct mc_error err;
-	int code, rc = mc_attach(c, o, &code, &err);
+	int code, rc;
 
+	mc_event_container(c, "attach", NULL, NULL);
+	rc = mc_attach(c, o, &code, &err);
 	if (rc < 0)
 		return mc_report(&err);
-	if (rc == 1)
+	if (rc == 1) {
+		mc_event_container(c, "detach", NULL, NULL);
 		return 0; /* detached: the container goes on */
+	}
 	if (code < 0) {
 		/* The monitor went without a word (killed): the record has the end, if any. */
 		struct mc_container now;
@@ -42,6 +47,13 @@ static int start_one(const char *what, bool attach, bool interactive, const char
 
 	if (mc_container_load(what, &c, &err) < 0)
 		return mc_report(&err);
+	mc_container_refresh(&c);
+	if (strcmp(mc_state_status(&c), "paused") == 0) {
+		mc_container_free(&c);
+		fprintf(stderr,
+		        "minicontainer: cannot start a paused container, try unpause instead\n");
+		return MC_EXIT_FAILED;
+	}
 	/* Ours, under the lock: a second `start` racing with this one gets an error. */
 	if (mc_container_claim(&c, &running, &err) < 0) {
 		mc_container_free(&c);

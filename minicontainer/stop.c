@@ -22,6 +22,7 @@
 
 #include "mc.h"
 #include "mc_container.h"
+#include "mc_events.h"
 #include "mc_monitor.h"
 
 int mc_parse_signal(const char *text)
@@ -81,7 +82,7 @@ static bool wait_done(const char *id, int seconds)
 			return true; /* removed (--rm) */
 		mc_container_refresh(&c);
 		monitor = mc_container_monitor(&c);
-		if (monitor <= 0 && strcmp(mc_state_status(&c), "running") != 0) {
+		if (monitor <= 0 && !mc_container_running(&c)) {
 			mc_container_free(&c);
 			return true;
 		}
@@ -105,10 +106,32 @@ static bool wait_done(const char *id, int seconds)
 	}
 }
 
-static int send_signal(int pidfd, int sig, struct mc_error *err)
+/*
+ * One signal, and the "kill" event Docker records for it.  A paused
+ * container cannot act on it (a frozen process does not even die of
+ * SIGKILL on cgroup v1): for SIGKILL and its stop signal - the ones that
+ * end it - it is thawed right after, as moby does; others wait for unpause.
+ */
+static int send_signal(struct mc_container *c, int pidfd, int sig, struct mc_error *err)
 {
+	char number[16];
+
 	if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0 && errno != ESRCH)
 		return mc_fail(err, errno, "pidfd_send_signal(%s)", sigabbrev_np(sig) ?: "?");
+	snprintf(number, sizeof(number), "%d", sig);
+	mc_event_container(c, "kill", "signal", number);
+	if (strcmp(mc_state_status(c), "paused") == 0 &&
+	    (sig == SIGKILL || sig == stop_signal_of(c)) &&
+	    mc_container_set_paused(c, false, err) < 0) {
+		struct mc_error ignored;
+		int fd = mc_container_pidfd(c, &ignored);
+
+		/* Gone already (newer kernels let a frozen process die of SIGKILL): nothing to thaw. */
+		if (fd < 0)
+			return 0;
+		close(fd);
+		return -1;
+	}
 	return 0;
 }
 
@@ -147,18 +170,18 @@ static int stop_container(const char *what, int given_timeout, int given_signal,
 		rc = 0;
 		goto out;
 	}
-	if (strcmp(mc_state_status(&c), "running") != 0 ||
-	    (pidfd = mc_container_pidfd(&c, err)) < 0) {
+	if (!mc_container_running(&c) || (pidfd = mc_container_pidfd(&c, err)) < 0) {
 		rc = 0;
 		goto out;
 	}
-	if (send_signal(pidfd, sig, err) < 0)
+	if (send_signal(&c, pidfd, sig, err) < 0)
 		goto out;
 	if (!wait_done(c.id, seconds)) {
-		if (send_signal(pidfd, SIGKILL, err) < 0)
+		if (send_signal(&c, pidfd, SIGKILL, err) < 0)
 			goto out;
 		wait_done(c.id, 10);
 	}
+	mc_event_container(&c, "stop", NULL, NULL);
 	rc = 0;
 out:
 	if (pidfd >= 0)
@@ -186,8 +209,7 @@ static int kill_container(const char *what, int sig, struct mc_error *err)
 		             what);
 		goto out;
 	}
-	if (strcmp(mc_state_status(&c), "running") != 0 ||
-	    (pidfd = mc_container_pidfd(&c, err)) < 0) {
+	if (!mc_container_running(&c) || (pidfd = mc_container_pidfd(&c, err)) < 0) {
 		rc = mc_fail(err, 0, "Cannot kill container: %s: container %.12s is not running",
 		             what, c.id);
 		goto out;
@@ -195,7 +217,7 @@ static int kill_container(const char *what, int sig, struct mc_error *err)
 	if ((sig == SIGKILL || sig == stop_signal_of(&c)) &&
 	    mc_container_set_stopped_by_hand(&c, true, err) < 0)
 		goto out;
-	rc = send_signal(pidfd, sig, err);
+	rc = send_signal(&c, pidfd, sig, err);
 out:
 	if (pidfd >= 0)
 		close(pidfd);
@@ -340,8 +362,10 @@ int verb_restart(int argc, char **argv)
 			status = mc_report(&err);
 		else if (!running && mc_monitor_spawn(&c, false, NULL, 0) != 0)
 			status = MC_EXIT_FAILED;
-		else
+		else {
+			mc_event_container(&c, "restart", NULL, NULL);
 			printf("%s\n", argv[i]);
+		}
 		mc_container_free(&c);
 	}
 	return status;

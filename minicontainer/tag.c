@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "mc.h"
+#include "mc_events.h"
 
 const struct mc_command mc_cmd_tag = {
     .name = "tag",
@@ -36,6 +37,12 @@ int verb_tag(int argc, char **argv)
 	if (rc == 0) {
 		rc = img_store_tag(&st, &target, img.manifest_digest, len, &err);
 		free(manifest);
+	}
+	if (rc == 0) {
+		char name[600];
+
+		mc_event_image("tag", img.config_digest,
+		               img_ref_familiar(&target, name, sizeof(name)));
 	}
 	img_image_free(&img);
 	img_store_close(&st);

@@ -6,13 +6,16 @@
 #include "mc.h"
 #include "mc_verbs.h"
 
+/* clang-format off */
 const struct mc_group mc_groups[] = {
     {"builder", "Manage builds"},
     {"container", "Manage containers"},
     {"image", "Manage images"},
     {"network", "Manage networks"},
+    {"system", "Manage minicontainer"},
     {NULL, NULL},
 };
+/* clang-format on */
 
 /* clang-format off */
 const struct mc_verb mc_verbs[] = {
@@ -21,23 +24,32 @@ const struct mc_verb mc_verbs[] = {
     {"builder",   "prune",           NULL,      &mc_cmd_builder_prune, verb_builder_prune, false, 0},
     {"container", "attach",          "attach",  &mc_cmd_attach,       verb_attach,   false, 0},
     {"container", "commit",          "commit",  &mc_cmd_commit,       verb_commit,   false, 0},
+    {"container", "cp",              "cp",      &mc_cmd_cp,           verb_cp,       false, 0},
     {"container", "create",          "create",  &mc_cmd_create,       verb_create,   false, 0},
+    {"container", "diff",            "diff",    &mc_cmd_diff,         verb_diff,     false, 0},
     {"container", "exec",            "exec",    &mc_cmd_exec,         verb_exec,     true,  2},
     {"container", "inspect",         NULL,      &mc_cmd_container_inspect, verb_container_inspect, false, 0},
     {"container", "kill",            "kill",    &mc_cmd_kill,         verb_kill,     false, 0},
     {"container", "logs",            "logs",    &mc_cmd_logs,         verb_logs,     false, 0},
     {"container", "ls list ps",      "ps",      &mc_cmd_ps,           verb_ps,       false, 3},
+    {"container", "pause",           "pause",   &mc_cmd_pause,        verb_pause,    false, 0},
+    {"container", "prune",           NULL,      &mc_cmd_container_prune, verb_container_prune, false, 0},
+    {"container", "rename",          "rename",  &mc_cmd_rename,       verb_rename,   false, 0},
     {"container", "restart",         "restart", &mc_cmd_restart,      verb_restart,  true,  0},
     {"container", "rm remove",       "rm",      &mc_cmd_rm,           verb_rm,       false, 0},
     {"container", "run",             "run",     &mc_cmd_run,          verb_run,      true,  1},
     {"container", "start",           "start",   &mc_cmd_start,        verb_start,    true,  0},
+    {"container", "stats",           "stats",   &mc_cmd_stats,        verb_stats,    false, 0},
     {"container", "stop",            "stop",    &mc_cmd_stop,         verb_stop,     false, 0},
+    {"container", "top",             "top",     &mc_cmd_top,          verb_top,      false, 0},
+    {"container", "unpause",         "unpause", &mc_cmd_unpause,      verb_unpause,  false, 0},
     {"container", "wait",            "wait",    &mc_cmd_wait,         verb_wait,     false, 0},
     {"image",     "build",           "build",   &mc_cmd_build,        verb_build,    true,  4},
     {"image",     "history",         "history", &mc_cmd_history,      verb_history,  false, 0},
     {"image",     "import",          "import",  &mc_cmd_import,       verb_import,   false, 0},
     {"image",     "inspect",         NULL,      &mc_cmd_image_inspect, verb_image_inspect, false, 0},
     {"image",     "load",            "load",    &mc_cmd_load,         verb_load,     false, 0},
+    {"image",     "prune",           NULL,      &mc_cmd_image_prune,  verb_image_prune, false, 0},
     {"image",     "pull",            "pull",    &mc_cmd_pull,         verb_pull,     false, 5},
     {"image",     "push",            "push",    &mc_cmd_push,         verb_push,     false, 6},
     {"image",     "ls list",         "images",  &mc_cmd_images,       verb_images,   false, 7},
@@ -52,6 +64,10 @@ const struct mc_verb mc_verbs[] = {
     {"network",   "ls list",         NULL,      &mc_cmd_network_ls,   verb_network_ls, false, 0},
     {"network",   "prune",           NULL,      &mc_cmd_network_prune, verb_network_prune, false, 0},
     {"network",   "rm remove",       NULL,      &mc_cmd_network_rm,   verb_network_rm, false, 0},
+    {"system",    "df",              NULL,      &mc_cmd_system_df,    verb_system_df, false, 0},
+    {"system",    "events",          "events",  &mc_cmd_events,       verb_events,   false, 0},
+    {"system",    "info",            "info",    &mc_cmd_info,         verb_info,     false, 12},
+    {"system",    "prune",           NULL,      &mc_cmd_system_prune, verb_system_prune, false, 0},
     {NULL,        "inspect",         "inspect", &mc_cmd_inspect,      verb_inspect,  false, 0},
     {NULL,        "login",           "login",   &mc_cmd_login,        verb_login,    false, 8},
     {NULL,        "logout",          "logout",  &mc_cmd_logout,       verb_logout,   false, 9},
@@ -59,6 +75,7 @@ const struct mc_verb mc_verbs[] = {
     /* (hidden: names starting with "__" are for the shell scripts, not in --help) */
     {NULL,        "__complete",      "__complete", &mc_cmd___complete, verb___complete, false, 0},
     {NULL,        "__man",           "__man",   &mc_cmd___man,        verb___man,    false, 0},
+    {NULL,        "version",         "version", &mc_cmd_version,      verb_version,  false, 11},
     {NULL, NULL, NULL, NULL, NULL, false, 0},
 };
 /* clang-format on */

@@ -31,9 +31,9 @@ static int wait_one(const char *what, int *exit_code, struct mc_error *err)
 			return -1;
 		mc_container_refresh(&c);
 		monitor = mc_container_monitor(&c);
-		if (monitor <= 0 || (strcmp(mc_state_status(&c), "running") != 0 &&
-		                     strcmp(mc_state_status(&c), "restarting") != 0 &&
-		                     strcmp(mc_state_status(&c), "created") != 0)) {
+		if (monitor <= 0 ||
+		    (!mc_container_running(&c) && strcmp(mc_state_status(&c), "restarting") != 0 &&
+		     strcmp(mc_state_status(&c), "created") != 0)) {
 			*exit_code = (int)json_integer_value(
 			    json_object_get(json_object_get(c.doc, "State"), "ExitCode"));
 			mc_container_free(&c);

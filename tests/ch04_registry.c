@@ -845,6 +845,11 @@ static void test_pull_plain_http_and_run(void **state)
 	         "%s/library/busybox:latest\n%s/library/busybox:latest\n",
 	         digest, r.name, r.name);
 	assert_output_has(line);
+	/* The event log says so, as Docker's daemon would (`minicontainer events`). */
+	MC_OK(&c,
+	      "events --since 1h --until 0s --filter type=image --format '{{.Action}} {{.ID}}'");
+	snprintf(line, sizeof(line), "pull %s/library/busybox:latest\n", r.name);
+	assert_output_has(line);
 	/* skopeo pushed the layer gzip'd: the store keeps it so, unpacked once. */
 	open_client_store(&c, &st);
 	img = find_image(&st, digest);

@@ -20,41 +20,6 @@
 #include <time.h>
 #include <unistd.h>
 
-/* `run -d ...`: the new container's id (remembered for the teardown). */
-static void run_detached(char *id, size_t size, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void run_detached(char *id, size_t size, const char *fmt, ...)
-{
-	char args[4096], out[16384];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(args, sizeof(args), fmt, ap);
-	va_end(ap);
-	expect_status(mc(out, sizeof(out), "run -d %s", args), 0, args, out);
-	out[strcspn(out, "\n")] = '\0';
-	if (!is_hex_id(out, 64))
-		fail_msg("run -d %s printed \"%s\", not a 64-hex id", args, out);
-	snprintf(id, size, "%.64s", out);
-	remember(id);
-}
-
-/* inspect FORMAT, until it prints `want` (at most ~10 s); false if it never does. */
-static bool eventually(const char *what, const char *format, const char *want)
-{
-	char out[4096];
-
-	for (int i = 0; i < 500; i++) {
-		if (mc(out, sizeof(out), "inspect --format '%s' %s", format, what) == 0) {
-			out[strcspn(out, "\n")] = '\0';
-			if (strcmp(out, want) == 0)
-				return true;
-		}
-		usleep(20000);
-	}
-	return false;
-}
-
 /* ---- 1. run -d, logs, wait, stop --------------------------------------------------------------- */
 
 static void test_detached_run_logs_wait(void **state)

@@ -85,6 +85,69 @@ void inspect(const char *what, const char *format, char *out, size_t size)
 	out[strcspn(out, "\n")] = '\0';
 }
 
+/* `run -d ...`: the new container's id (remembered for the teardown). */
+void run_detached(char *id, size_t size, const char *fmt, ...)
+{
+	char args[4096], out[16384];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(args, sizeof(args), fmt, ap);
+	va_end(ap);
+	expect_status(mc(out, sizeof(out), "run -d %s", args), 0, args, out);
+	out[strcspn(out, "\n")] = '\0';
+	if (!is_hex_id(out, 64))
+		fail_msg("run -d %s printed \"%s\", not a 64-hex id", args, out);
+	snprintf(id, size, "%.64s", out);
+	remember(id);
+}
+
+/* inspect FORMAT, until it prints `want` (at most ~10 s); false if it never does. */
+bool eventually(const char *what, const char *format, const char *want)
+{
+	char out[4096];
+
+	for (int i = 0; i < 500; i++) {
+		if (mc(out, sizeof(out), "inspect --format '%s' %s", format, what) == 0) {
+			out[strcspn(out, "\n")] = '\0';
+			if (strcmp(out, want) == 0)
+				return true;
+		}
+		usleep(20000);
+	}
+	return false;
+}
+
+/* Remove the line `line` from `text`, if it is there. */
+static void drop_line(char *text, const char *line)
+{
+	size_t len = strlen(line);
+
+	for (char *p = text; *p != '\0'; p += strcspn(p, "\n") + (p[strcspn(p, "\n")] != '\0'))
+		if (strncmp(p, line, len) == 0 && (p[len] == '\n' || p[len] == '\0')) {
+			memmove(p, p + len + (p[len] == '\n'),
+			        strlen(p + len + (p[len] == '\n')) + 1);
+			return;
+		}
+}
+
+/* What a failed command must not change: the containers, the images, the state directories. */
+void snapshot(char *buf, size_t size)
+{
+	char ps[4096], images[4096], containers[8192], rundir[4096], path[PATH_MAX + 16];
+
+	expect_status(mc(ps, sizeof(ps), "ps -a -q --no-trunc"), 0, "ps", ps);
+	expect_status(mc(images, sizeof(images), "images -q --no-trunc"), 0, "images", images);
+	snprintf(path, sizeof(path), "%s/containers", root_dir);
+	list_dir(path, containers, sizeof(containers));
+	list_dir(run_dir, rundir, sizeof(rundir));
+	/* (seccomp/ is a cache of compiled filters the first run makes and every later one
+	 * reads: not state a run may leave behind) */
+	drop_line(rundir, "seccomp");
+	snprintf(buf, size, "ps:\n%simages:\n%scontainers/:\n%s%s:\n%s", ps, images, containers,
+	         run_dir, rundir);
+}
+
 /* ---- looking at output -------------------------------------------------------------------- */
 
 /* Does `text` have a line that starts with `prefix` (exactly `prefix`, if whole)? */

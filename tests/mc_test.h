@@ -35,6 +35,13 @@ void use_state_dirs(void);
  * and return its exit status; its stdout and stderr together go to `out`.
  */
 int mc(char *out, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* `run -d ...`: the new container's id (remembered for the teardown). */
+void run_detached(char *id, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* inspect FORMAT, until it prints `want` (at most ~10 s); false if it never does. */
+bool eventually(const char *what, const char *format, const char *want);
+/* What a failed command must not change: the containers, the images, the state directories. */
+void snapshot(char *buf, size_t size);
 /* `inspect --format FORMAT WHAT`, without the final newline. */
 void inspect(const char *what, const char *format, char *out, size_t size);
 
@@ -106,6 +113,8 @@ extern const struct CMUnitTest mc_lifecycle_tests[];
 extern const size_t mc_lifecycle_count;
 extern const struct CMUnitTest mc_cli_tests[];
 extern const size_t mc_cli_count;
+extern const struct CMUnitTest mc_verbs_tests[];
+extern const size_t mc_verbs_count;
 extern const struct CMUnitTest mc_template_tests[];
 extern const size_t mc_template_count;
 extern const struct CMUnitTest mc_semantics_tests[];

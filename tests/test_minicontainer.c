@@ -343,36 +343,6 @@ static void test_tty_through_a_pty(void **state)
 
 /* ---- 6. exit codes, and bad input that changes nothing -------------------------------------- */
 
-/* What a failed command must not change: the containers, the images, the state directories. */
-/* Remove the line `line` from `text`, if it is there. */
-static void drop_line(char *text, const char *line)
-{
-	size_t len = strlen(line);
-
-	for (char *p = text; *p != '\0'; p += strcspn(p, "\n") + (p[strcspn(p, "\n")] != '\0'))
-		if (strncmp(p, line, len) == 0 && (p[len] == '\n' || p[len] == '\0')) {
-			memmove(p, p + len + (p[len] == '\n'),
-			        strlen(p + len + (p[len] == '\n')) + 1);
-			return;
-		}
-}
-
-static void snapshot(char *buf, size_t size)
-{
-	char ps[4096], images[4096], containers[8192], rundir[4096], path[PATH_MAX + 16];
-
-	expect_status(mc(ps, sizeof(ps), "ps -a -q --no-trunc"), 0, "ps", ps);
-	expect_status(mc(images, sizeof(images), "images -q --no-trunc"), 0, "images", images);
-	snprintf(path, sizeof(path), "%s/containers", root_dir);
-	list_dir(path, containers, sizeof(containers));
-	list_dir(run_dir, rundir, sizeof(rundir));
-	/* (seccomp/ is a cache of compiled filters the first run makes and every later one
-	 * reads: not state a run may leave behind) */
-	drop_line(rundir, "seccomp");
-	snprintf(buf, size, "ps:\n%simages:\n%scontainers/:\n%s%s:\n%s", ps, images, containers,
-	         run_dir, rundir);
-}
-
 static void test_exit_code_table(void **state)
 {
 	static const struct {
@@ -1237,7 +1207,8 @@ int main(int argc, char **argv)
 	    cmocka_unit_test_teardown(test_exec_joins_the_container, remove_containers),
 	};
 
-	/* This file's tests, then each group of tests/mc_*.c. */
+	/* This file's tests, then each group of tests/mc_*.c (one a line). */
+	/* clang-format off */
 	const struct {
 		const struct CMUnitTest *tests;
 		size_t count;
@@ -1246,9 +1217,11 @@ int main(int argc, char **argv)
 	    {mc_hardening_tests, mc_hardening_count},
 	    {mc_lifecycle_tests, mc_lifecycle_count},
 	    {mc_template_tests, mc_template_count},
+	    {mc_verbs_tests, mc_verbs_count},
 	    {mc_cli_tests, mc_cli_count},
 	    {mc_semantics_tests, mc_semantics_count},
 	};
+	/* clang-format on */
 	struct CMUnitTest *all;
 	char why[256];
 	size_t n = 0;

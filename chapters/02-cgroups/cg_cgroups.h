@@ -55,6 +55,10 @@ struct cg_stats {
 	int64_t pids_current;
 	int64_t pids_peak;
 	uint64_t oom_kills; /* processes the OOM killer killed in this cgroup */
+	/* For `stats`, Docker's columns: */
+	int64_t memory_limit;         /* bytes; -1: no limit */
+	int64_t memory_inactive_file; /* page cache the kernel may drop; -1 unknown */
+	uint64_t io_read_bytes, io_write_bytes;
 };
 
 const char *cg_mode_name(enum cg_mode mode);

@@ -29,7 +29,14 @@ struct img_extract_opts {
 	bool allow_devices;        /* create character/block devices (images may ship /dev nodes) */
 	bool keep_ownership;       /* chown to the archive's uid/gid (needs root) */
 	bool plain_whiteouts; /* ".wh." names are ordinary files: a tarball, not a layer (ADD) */
-	char diff_id[72];     /* out: "sha256:<hex>" of the uncompressed tar stream */
+	/* For `cp` into a directory that already has files (img_extract_stream): */
+	bool keep_kinds; /* a directory is never replaced by a non-directory, nor the reverse */
+	bool chown_to;   /* chown everything to uid:gid (instead of keep_ownership) */
+	uid_t uid;
+	gid_t gid;
+	const char *prefix; /* names are under this directory of the root (NULL: the root) */
+	char diff_id[72];   /* out: "sha256:<hex>" of the uncompressed tar stream */
+	uint64_t size;      /* out: bytes of its files and symlinks (a hard-linked file once) */
 };
 
 /*
@@ -41,6 +48,15 @@ struct img_extract_opts {
  */
 int img_extract_layer(const char *archive_path, const char *dest, struct img_extract_opts *opts,
                       struct mc_error *err);
+
+/*
+ * Extract a tar stream (plain or compressed) read from `fd` into the
+ * directory `rootfd` - under opts->prefix, resolved inside it, when given -
+ * over what is there already: `cp` into a container (its root is rootfd, its
+ * destination directory the prefix) or into a host directory.  Every name
+ * stays inside rootfd, as in img_extract_layer.
+ */
+int img_extract_stream(int fd, int rootfd, struct img_extract_opts *opts, struct mc_error *err);
 
 /*
  * Enable the decompressors that run inside our process (gzip, zstd, xz,

@@ -10,6 +10,7 @@
  *	blobs/sha256/<hex>       manifests, configs and layer archives
  *	layers/<hex of diff_id>/ each layer unpacked once, shared by every image
  *	                         (chapter 03 mounts them as lower directories)
+ *	layer-sizes/<hex>        the bytes each unpacked layer holds
  *	tmp/                     blobs being written; renamed into place when verified
  *	lock                     flock(2)ed while the store changes
  */
@@ -138,12 +139,29 @@ int img_layer_path(const struct img_store *st, const char *diff_id, char *buf, s
                    struct mc_error *err);
 
 /*
+ * The bytes of an unpacked layer's files and symlinks (a hard-linked file
+ * once), as recorded when it was unpacked; -1 when none was recorded (the
+ * caller counts, and may record it).
+ */
+int64_t img_layer_size(const struct img_store *st, const char *diff_id);
+int img_layer_record_size(const struct img_store *st, const char *diff_id, uint64_t bytes,
+                          struct mc_error *err);
+
+/*
  * Delete blobs and unpacked layers no tag reaches any more (after rmi).
  * `keep` lists extra manifest digests to keep alive (images containers use);
  * *freed gets the number of bytes removed.
  */
 int img_store_gc(struct img_store *st, const char *const *keep, size_t nkeep, uint64_t *freed,
                  struct mc_error *err);
+
+/*
+ * The images img_store_gc would delete: manifests no tag and nothing in
+ * `keep` reaches.  An image without a name is unreachable here, so these are
+ * exactly Docker's "dangling" images.  `manifests` (malloc'd strings).
+ */
+int img_store_dangling(struct img_store *st, const char *const *keep, size_t nkeep,
+                       char ***manifests, size_t *count, struct mc_error *err);
 
 /*
  * Store a new image from its parts: the config document and layer blobs

@@ -8,6 +8,10 @@
  *	CPU time        cpuacct/cpuacct.usage (ns)           cpu.stat usage_usec
  *	pids now/peak   pids/pids.current, pids.peak         pids.current, pids.peak
  *	OOM kills       memory/memory.oom_control oom_kill   memory.events oom_kill
+ *	memory limit    memory/memory.limit_in_bytes         memory.max
+ *	page cache      memory/memory.stat total_inactive_file  memory.stat inactive_file
+ *	bytes read and  blkio/blkio.throttle.io_service_      io.stat rbytes= wbytes=
+ *	  written         bytes_recursive Read, Write
  */
 #define _GNU_SOURCE
 #include "cg_cgroups.h"
@@ -62,6 +66,8 @@ int cg_parse_oom_kills(const char *events, uint64_t *kills)
 	(void)events; (void)kills; (void)find_key; return -1;
 }
 
+static void read_usage(const struct cgroup *cg, struct cg_stats *st);
+
 int cg_read_stats(const struct cgroup *cg, struct cg_stats *st, struct mc_error *err)
 {
 	char path[PATH_MAX], buf[4096];
@@ -93,5 +99,54 @@ int cg_read_stats(const struct cgroup *cg, struct cg_stats *st, struct mc_error 
 		return -1;
 	if (cg_parse_oom_kills(buf, &st->oom_kills) < 0)
 		return mc_fail(err, 0, "no oom_kill count in %s", path);
+	read_usage(cg, st);
 	return 0;
+}
+
+/*
+ * What `docker stats` shows besides: the memory limit (v1 writes "no limit"
+ * as a huge number, v2 as "max"), the page cache Docker leaves out of the
+ * usage, and the bytes read and written on block devices, summed over them.
+ */
+static void read_usage(const struct cgroup *cg, struct cg_stats *st)
+{
+	bool v2 = cg->mode == CG_UNIFIED;
+	char path[PATH_MAX], buf[16384];
+	struct mc_error ignored;
+	uint64_t value;
+
+	st->memory_limit = -1;
+	st->memory_inactive_file = -1;
+	if (cg_file(cg, v2 ? "" : "memory", v2 ? "memory.max" : "memory.limit_in_bytes", path,
+	            sizeof(path), &ignored) == 0 &&
+	    mc_read_file(path, buf, sizeof(buf), NULL, &ignored) == 0 && buf[0] >= '0' &&
+	    buf[0] <= '9' && (value = strtoull(buf, NULL, 10)) < (1ULL << 62))
+		st->memory_limit = (int64_t)value;
+	if (cg_file(cg, v2 ? "" : "memory", "memory.stat", path, sizeof(path), &ignored) == 0 &&
+	    mc_read_file(path, buf, sizeof(buf), NULL, &ignored) == 0 &&
+	    find_key(buf, v2 ? "inactive_file" : "total_inactive_file", &value))
+		st->memory_inactive_file = (int64_t)value;
+	if (cg_file(cg, v2 ? "" : "blkio",
+	            v2 ? "io.stat" : "blkio.throttle.io_service_bytes_recursive", path,
+	            sizeof(path), &ignored) < 0 ||
+	    mc_read_file(path, buf, sizeof(buf), NULL, &ignored) < 0)
+		return;
+	/* v2: "8:0 rbytes=1 wbytes=2 ..."; v1: "8:0 Read 1", "8:0 Write 2", ... */
+	for (char *line = buf; *line != '\0'; line += strcspn(line, "\n"), line += *line == '\n') {
+		char *r = strstr(line, "rbytes="), *w = strstr(line, "wbytes=");
+		char dev[32], op[16];
+		unsigned long long n;
+
+		if (v2) {
+			if (r != NULL && r < line + strcspn(line, "\n"))
+				st->io_read_bytes += strtoull(r + 7, NULL, 10);
+			if (w != NULL && w < line + strcspn(line, "\n"))
+				st->io_write_bytes += strtoull(w + 7, NULL, 10);
+		} else if (sscanf(line, "%31s %15s %llu", dev, op, &n) == 3) {
+			if (strcmp(op, "Read") == 0)
+				st->io_read_bytes += n;
+			else if (strcmp(op, "Write") == 0)
+				st->io_write_bytes += n;
+		}
+	}
 }

@@ -118,9 +118,27 @@ struct extraction {
 	struct dir_meta *dirs;
 	size_t ndirs, dirs_capacity;
 	size_t entries, whiteouts, opaques, skipped; /* for the summary in the trace */
+	uint64_t size;                               /* bytes of files and symlinks made */
 };
 
 static int remove_tree(int dirfd, const char *name, struct mc_error *err);
+
+/* An entry's place in the root: its normalized name, under opts->prefix (cp's destination). */
+static int place(struct extraction *x, const char *name, char *out, size_t size)
+{
+	const char *prefix = x->opts->prefix;
+	char rel[PATH_MAX];
+
+	if (normalize_name(name, rel, sizeof(rel), x->err) < 0)
+		return -1;
+	if (prefix == NULL || prefix[0] == '\0')
+		prefix = ".";
+	if ((size_t)snprintf(out, size, "%s%s%s", strcmp(prefix, ".") == 0 ? "" : prefix,
+	                     strcmp(prefix, ".") == 0 || strcmp(rel, ".") == 0 ? "" : "/",
+	                     strcmp(prefix, ".") != 0 && strcmp(rel, ".") == 0 ? "" : rel) >= size)
+		return mc_fail(x->err, ENAMETOOLONG, "entry \"%.64s...\"", name);
+	return 0;
+}
 
 /*
  * Remove whatever `name` is in dirfd, to make room for a new entry: a file,
@@ -308,7 +326,7 @@ static int make_hardlink(struct extraction *x, struct archive_entry *entry, stru
 	const char *base;
 	int dirfd, rc = 0;
 
-	if (normalize_name(archive_entry_hardlink(entry), target, sizeof(target), x->err) < 0)
+	if (place(x, archive_entry_hardlink(entry), target, sizeof(target)) < 0)
 		return mc_fail_context(x->err, "hard link %s", n->path);
 	dirfd = mc_open_parent_in_root(x->rootfd, target, &base, false, x->opts->resolver, x->err);
 	if (dirfd < 0)
@@ -398,10 +416,11 @@ static int restore_xattrs(struct extraction *x, struct archive_entry *entry, str
 	return 0;
 }
 
-static int restore_owner(struct archive_entry *entry, struct node *n, struct mc_error *err)
+static int restore_owner(const struct img_extract_opts *o, struct archive_entry *entry,
+                         struct node *n, struct mc_error *err)
 {
-	uid_t uid = (uid_t)archive_entry_uid(entry);
-	gid_t gid = (gid_t)archive_entry_gid(entry);
+	uid_t uid = o->chown_to ? o->uid : (uid_t)archive_entry_uid(entry);
+	gid_t gid = o->chown_to ? o->gid : (gid_t)archive_entry_gid(entry);
 	int rc;
 
 	if (n->fd >= 0)
@@ -485,7 +504,8 @@ static int restore_metadata(struct extraction *x, struct archive_entry *entry, s
 	if (restore_xattrs(x, entry, n) < 0)
 		return -1;
 	/* Owner before mode: chown(2) clears the setuid and setgid bits. */
-	if (x->opts->keep_ownership && restore_owner(entry, n, x->err) < 0)
+	if ((x->opts->keep_ownership || x->opts->chown_to) &&
+	    restore_owner(x->opts, entry, n, x->err) < 0)
 		return -1;
 	if (S_ISDIR(type))
 		return remember_directory(x, entry, n->path);
@@ -552,6 +572,8 @@ struct layer_reader {
 	char *buf;
 };
 
+static int layer_open_fd(struct layer_reader *rd, struct mc_error *err);
+
 static la_ssize_t read_decompressed(struct archive *tar, void *data, const void **buffer)
 {
 	struct layer_reader *rd = data;
@@ -572,13 +594,19 @@ static la_ssize_t read_decompressed(struct archive *tar, void *data, const void 
 
 static int layer_open(struct layer_reader *rd, const char *path, struct mc_error *err)
 {
-	struct archive_entry *stream;
-	struct stat st;
-
 	rd->fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (rd->fd < 0)
 		return mc_fail(err, errno, "open");
-	if (fstat(rd->fd, &st) == 0 && st.st_size == 0)
+	return layer_open_fd(rd, err);
+}
+
+/* The same, on rd->fd: a file, or a pipe (cp's stdin). */
+static int layer_open_fd(struct layer_reader *rd, struct mc_error *err)
+{
+	struct archive_entry *stream;
+	struct stat st;
+
+	if (fstat(rd->fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0)
 		return mc_fail(err, 0, "the file is empty, not a tar archive");
 	rd->buf = malloc(READ_SIZE);
 	rd->sha256 = EVP_MD_CTX_new();
@@ -671,14 +699,43 @@ static void layer_close(struct layer_reader *rd)
 
 /* ---- 8. The main loop ---------------------------------------------------------------------- */
 
+/*
+ * cp's rule (Docker's NoOverwriteDirNonDir): what is a directory stays one,
+ * what is not does not become one - copying a file over a directory of the
+ * same name is a mistake, not something to resolve by deleting the directory.
+ */
+static int check_kind(struct extraction *x, struct archive_entry *entry, struct node *n)
+{
+	bool dir =
+	    archive_entry_hardlink(entry) == NULL && archive_entry_filetype(entry) == AE_IFDIR;
+	struct stat st;
+
+	if (!x->opts->keep_kinds || fstatat(n->dirfd, n->name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return 0;
+	if (S_ISDIR(st.st_mode) && !dir)
+		return mc_fail(x->err, 0, "cannot overwrite directory \"%s\" with non-directory",
+		               n->path);
+	if (!S_ISDIR(st.st_mode) && dir)
+		return mc_fail(x->err, 0, "cannot overwrite non-directory \"%s\" with directory",
+		               n->path);
+	return 0;
+}
+
 /* Create one entry (not a whiteout), then give it its metadata. */
 static int extract_node(struct extraction *x, struct archive *tar, struct archive_entry *entry,
                         struct node *n)
 {
 	int rc;
 
+	if (check_kind(x, entry, n) < 0)
+		return -1;
 	if (archive_entry_hardlink(entry) != NULL)
 		return make_hardlink(x, entry, n); /* the target's inode, with its metadata */
+	/* What a unpacked layer holds, counted as `du` counts it (for image sizes). */
+	if (archive_entry_filetype(entry) == AE_IFREG)
+		x->size += (uint64_t)archive_entry_size(entry);
+	else if (archive_entry_filetype(entry) == AE_IFLNK && archive_entry_symlink(entry) != NULL)
+		x->size += strlen(archive_entry_symlink(entry));
 	switch (archive_entry_filetype(entry)) {
 	case AE_IFREG:
 		rc = make_file(x, tar, entry, n);
@@ -722,20 +779,21 @@ static int check_root_entry(struct extraction *x, struct archive_entry *entry)
 static int extract_entry(struct extraction *x, struct archive *tar, struct archive_entry *entry)
 {
 	const char *name = archive_entry_pathname(entry);
-	char path[PATH_MAX];
+	char rel[PATH_MAX], path[PATH_MAX];
 	struct node n = {.path = path, .dirfd = -1, .fd = -1};
 	int rc;
 
 	if (name == NULL)
 		return mc_fail(x->err, 0, "an entry has no name");
-	if (normalize_name(name, path, sizeof(path), x->err) < 0)
+	if (normalize_name(name, rel, sizeof(rel), x->err) < 0 ||
+	    place(x, name, path, sizeof(path)) < 0)
 		return -1;
 	x->entries++;
-	if (strcmp(path, ".") == 0) {
+	if (strcmp(rel, ".") == 0) {
 		if (check_root_entry(x, entry) < 0)
 			return -1;
 		n.name = ".";
-		n.dirfd = mc_open_in_root(x->rootfd, ".", O_PATH | O_DIRECTORY, 0,
+		n.dirfd = mc_open_in_root(x->rootfd, path, O_PATH | O_DIRECTORY, 0,
 		                          x->opts->resolver, x->err);
 	} else {
 		n.dirfd = mc_open_parent_in_root(x->rootfd, path, &n.name, true, x->opts->resolver,
@@ -775,6 +833,7 @@ int img_extract_layer(const char *archive_path, const char *dest, struct img_ext
 	int rc = -1;
 
 	opts->diff_id[0] = '\0';
+	opts->size = 0;
 	x.rootfd = open(dest, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (x.rootfd < 0)
 		return mc_fail(err, errno, "open layer directory %s", dest);
@@ -791,6 +850,7 @@ int img_extract_layer(const char *archive_path, const char *dest, struct img_ext
 		         "%zu skipped; diff_id %s",
 		         archive_path, dest, x.entries, x.whiteouts, x.opaques, x.skipped,
 		         opts->diff_id);
+		opts->size = x.size;
 	}
 
 	layer_close(&rd);
@@ -798,5 +858,31 @@ int img_extract_layer(const char *archive_path, const char *dest, struct img_ext
 		free(x.dirs[i].path);
 	free(x.dirs);
 	close(x.rootfd);
+	return rc;
+}
+
+int img_extract_stream(int fd, int rootfd, struct img_extract_opts *opts, struct mc_error *err)
+{
+	struct layer_reader rd = {.fd = -1};
+	struct extraction x = {.rootfd = rootfd, .opts = opts, .err = err};
+	int rc = -1;
+
+	opts->diff_id[0] = '\0';
+	opts->size = 0;
+	rd.fd = fcntl(fd, F_DUPFD_CLOEXEC, 0); /* layer_close closes it; the caller's stays */
+	if (rd.fd < 0)
+		return mc_fail(err, errno, "dup");
+	if (layer_open_fd(&rd, err) == 0 && extract_entries(&x, rd.tar) == 0 &&
+	    finish_directories(&x) == 0 &&
+	    layer_digest(&rd, opts->diff_id, sizeof(opts->diff_id), err) == 0)
+		rc = 0;
+	opts->size = x.size;
+	if (rc == 0)
+		mc_trace(CH, "tar stream -> %s: %zu entries, %zu skipped",
+		         opts->prefix ? opts->prefix : ".", x.entries, x.skipped);
+	layer_close(&rd);
+	for (size_t i = 0; i < x.ndirs; i++)
+		free(x.dirs[i].path);
+	free(x.dirs);
 	return rc;
 }

@@ -803,6 +803,41 @@ int img_layer_path(const struct img_store *st, const char *diff_id, char *buf, s
 	return digest_path(st, "layers", diff_id, buf, size, err);
 }
 
+/*
+ * What a layer holds unpacked, in bytes: counted while it is extracted and
+ * kept beside it in layer-sizes/<hex>, so that `images` and `system df` need
+ * not walk every file of every layer each time (50 images sharing a base
+ * layer would walk it 50 times).
+ */
+int64_t img_layer_size(const struct img_store *st, const char *diff_id)
+{
+	char path[PATH_MAX], text[32];
+	struct mc_error ignored;
+	char *end;
+	long long n;
+
+	if (digest_path(st, "layer-sizes", diff_id, path, sizeof(path), &ignored) < 0 ||
+	    mc_read_file(path, text, sizeof(text), NULL, &ignored) < 0)
+		return -1;
+	n = strtoll(text, &end, 10);
+	return end != text && (*end == '\n' || *end == '\0') && n >= 0 ? n : -1;
+}
+
+int img_layer_record_size(const struct img_store *st, const char *diff_id, uint64_t bytes,
+                          struct mc_error *err)
+{
+	char dir[PATH_MAX], rel[128], text[32];
+
+	if (!img_digest_valid(diff_id))
+		return mc_fail(err, EINVAL, "invalid digest '%s'", diff_id);
+	if (store_path(st, "layer-sizes", dir, sizeof(dir), err) < 0 ||
+	    mc_mkdir_p(dir, 0700, err) < 0)
+		return -1;
+	snprintf(rel, sizeof(rel), "layer-sizes/%s", img_digest_hex(diff_id));
+	snprintf(text, sizeof(text), "%llu\n", (unsigned long long)bytes);
+	return write_file_atomically(st, rel, text, err);
+}
+
 int img_store_unpack_layer(struct img_store *st, const struct img_layer *layer,
                            struct mc_error *err)
 {
@@ -841,6 +876,8 @@ int img_store_unpack_layer(struct img_store *st, const struct img_layer *layer,
 		return mc_fail(err, saved, "rename %s", final);
 	}
 	mc_trace(CH, "unpacked layer %.19s into %s", layer->diff_id, final);
+	/* (A size not recorded is counted again by whoever needs it: not an error.) */
+	img_layer_record_size(st, layer->diff_id, opts.size, &ignored);
 	return 0;
 }
 
@@ -1007,31 +1044,114 @@ static int sweep(struct img_store *st, const char *dir, const struct digest_set 
 	return 0;
 }
 
+/* Mark what every tag and every manifest in `keep` reaches. */
+static int mark_reachable(struct img_store *st, const char *const *keep, size_t nkeep,
+                          struct digest_set *blobs, struct digest_set *layers, struct mc_error *err)
+{
+	struct img_tag *tags = NULL;
+	size_t n = 0;
+	int rc;
+
+	rc = img_store_list(st, &tags, &n, err);
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		rc = mark_image(st, tags[i].manifest_digest, blobs, layers, err);
+	for (size_t i = 0; rc == 0 && i < nkeep; i++)
+		rc = mark_image(st, keep[i], blobs, layers, err);
+	free(tags);
+	return rc;
+}
+
 int img_store_gc(struct img_store *st, const char *const *keep, size_t nkeep, uint64_t *freed,
                  struct mc_error *err)
 {
 	struct digest_set blobs = {0}, layers = {0};
-	struct img_tag *tags;
-	size_t n;
+	char sizes[PATH_MAX];
+	uint64_t bookkeeping = 0;
 	int rc;
 
 	*freed = 0;
 	if (img_store_lock(st, true, err) < 0)
 		return -1;
-	rc = img_store_list(st, &tags, &n, err);
-	if (rc == 0) {
-		/* Mark everything a tag or a container still reaches ... */
-		for (size_t i = 0; rc == 0 && i < n; i++)
-			rc = mark_image(st, tags[i].manifest_digest, &blobs, &layers, err);
-		for (size_t i = 0; rc == 0 && i < nkeep; i++)
-			rc = mark_image(st, keep[i], &blobs, &layers, err);
-		free(tags);
-		/* ... and only if all of it could be marked, sweep the rest. */
-		if (rc == 0)
-			rc = sweep(st, "blobs/sha256", &blobs, freed, err);
-		if (rc == 0)
-			rc = sweep(st, "layers", &layers, freed, err);
+	/* Mark everything a tag or a container still reaches ... */
+	rc = mark_reachable(st, keep, nkeep, &blobs, &layers, err);
+	/* ... and only if all of it could be marked, sweep the rest. */
+	if (rc == 0)
+		rc = sweep(st, "blobs/sha256", &blobs, freed, err);
+	if (rc == 0)
+		rc = sweep(st, "layers", &layers, freed, err);
+	if (rc == 0 && store_path(st, "layer-sizes", sizes, sizeof(sizes), err) == 0 &&
+	    access(sizes, F_OK) == 0)
+		rc = sweep(st, "layer-sizes", &layers, &bookkeeping, err);
+	free(blobs.hex);
+	free(layers.hex);
+	img_store_unlock(st);
+	return rc;
+}
+
+/* Is this blob an image manifest (not a layer, a config or an index)? */
+static bool is_manifest(const struct img_store *st, const char *digest)
+{
+	char path[PATH_MAX], *text = NULL, first = 0;
+	struct mc_error ignored;
+	struct stat sb;
+	json_t *doc;
+	bool yes;
+	int fd;
+
+	/* A manifest is small JSON: a layer's first byte is never '{' (tar or gzip). */
+	if (img_blob_path(st, digest, path, sizeof(path), &ignored) < 0 || stat(path, &sb) < 0 ||
+	    sb.st_size > 4 * 1024 * 1024 || (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return false;
+	if (read(fd, &first, 1) != 1)
+		first = 0;
+	close(fd);
+	if (first != '{' || img_blob_read(st, digest, &text, NULL, &ignored) < 0)
+		return false;
+	doc = json_loads(text, 0, NULL);
+	/* (An image config has a "config" object too: a manifest also lists its layers.) */
+	yes =
+	    img_doc_kind(doc) == IMG_DOC_MANIFEST && json_is_array(json_object_get(doc, "layers"));
+	json_decref(doc);
+	free(text);
+	return yes;
+}
+
+int img_store_dangling(struct img_store *st, const char *const *keep, size_t nkeep,
+                       char ***manifests, size_t *count, struct mc_error *err)
+{
+	struct digest_set blobs = {0}, layers = {0};
+	char dir[PATH_MAX];
+	struct dirent *e;
+	DIR *d = NULL;
+	int rc;
+
+	*manifests = NULL;
+	*count = 0;
+	if (img_store_lock(st, false, err) < 0)
+		return -1;
+	rc = mark_reachable(st, keep, nkeep, &blobs, &layers, err);
+	if (rc == 0 && store_path(st, "blobs/sha256", dir, sizeof(dir), err) == 0 &&
+	    (d = opendir(dir)) == NULL)
+		rc = mc_fail(err, errno, "open %s", dir);
+	while (rc == 0 && d != NULL && (e = readdir(d)) != NULL) {
+		char digest[IMG_DIGEST_LEN + 1];
+		char **more;
+
+		snprintf(digest, sizeof(digest), "sha256:%.64s", e->d_name);
+		if (e->d_name[0] == '.' || set_has(&blobs, e->d_name) ||
+		    !img_digest_valid(digest) || !is_manifest(st, digest))
+			continue;
+		more = realloc(*manifests, (*count + 1) * sizeof(char *));
+		if (more == NULL || (more[*count] = strdup(digest)) == NULL) {
+			*manifests = more ? more : *manifests;
+			rc = mc_fail(err, ENOMEM, "dangling images");
+			break;
+		}
+		*manifests = more;
+		(*count)++;
 	}
+	if (d != NULL)
+		closedir(d);
 	free(blobs.hex);
 	free(layers.hex);
 	img_store_unlock(st);
