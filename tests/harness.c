@@ -68,7 +68,13 @@ const char *mc_test_tmpdir(void)
 {
 	if (tmpdir[0] != '\0')
 		return tmpdir;
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/mc-test-XXXXXX");
+	/* The grader gives each test a scratch directory of its own, which it
+	 * removes even when it had to kill the test (scripts/mcgrade.py). */
+	const char *parent = getenv("MC_TEST_TMPDIR");
+
+	if (parent == NULL || parent[0] == '\0')
+		parent = "/tmp";
+	snprintf(tmpdir, sizeof(tmpdir), "%s/mc-test-XXXXXX", parent);
 	if (mkdtemp(tmpdir) == NULL) {
 		fprintf(stderr, "harness: mkdtemp: %s\n", strerror(errno));
 		abort();
@@ -209,6 +215,9 @@ int mc_test_private_network(char *why, size_t size)
 int mc_test_main(int argc, char **argv, const char *group, const struct CMUnitTest *tests,
                  size_t count)
 {
+	/* Line by line, so that a failure's message and cmocka's report of it
+	 * (on stderr) arrive in order when both go into one pipe. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc == 2 && strcmp(argv[1], "--list") == 0) {
 		for (size_t i = 0; i < count; i++)
 			printf("%s\n", tests[i].name);
