@@ -3,7 +3,7 @@
 #   make                 build the chapter demos into build/bin/
 #   sudo make test       all tests (root: namespaces, mounts and cgroups are real)
 #   sudo make hello      install what is missing, build, run the capstone
-#   make grade [CH=NN]   grade the exercises in exercises/ (see exercises/README.md)
+#   sudo make grade [CH=NN]  grade the exercises in exercises/ (see exercises/README.md)
 #   make help            every target
 #
 # The chapter modules are compiled from chapters/ (the reference) or, for the
@@ -11,8 +11,9 @@
 # student's copies in exercises/.  Output goes to $(BUILD) only.
 
 CHAPTERS := 01-namespaces 02-cgroups 03-overlayfs 04-images 05-network 06-build
-BUILD    ?= build
 STUDENT  ?=
+# The student's build (STUDENT=...) goes to build/student: make student, sudo make hello STUDENT=all.
+BUILD    ?= $(if $(STUDENT),build/student,build)
 EXERCISES_DIR ?= exercises
 PREFIX   ?= /usr/local
 DESTDIR  ?=
@@ -61,7 +62,7 @@ COMMON_LIB  := $(BUILD)/lib/libcommon.a
 ROOTFS := build/rootfs
 PROBE  := build/probe/probe
 
-.PHONY: all demos tests rootfs probe test test-run asan grade student exercises \
+.PHONY: all demos tests rootfs probe test test-run asan grade student exercises handout \
 	check-exercises deps install clean format format-check hello hello-image help excerpts \
 	fuzz fuzzers man completion
 .DEFAULT_GOAL := all
@@ -222,6 +223,7 @@ CH ?=
 # Regenerating never overwrites an exercise file someone edited since it was
 # generated (a student's work, committed or not), unless FORCE=1.
 exercises:
+	$(call instructor_only,scripts/gen-exercises.py)
 	@for c in $(CHAPTERS); do python3 scripts/gen-exercises.py $(if $(filter 1,$(FORCE)),--force) \
 		chapters/$$c exercises/$$c || exit 1; done
 
@@ -235,10 +237,21 @@ grade: deps-check rootfs
 
 student:
 	$(MAKE) STUDENT=all BUILD=build/student demos
-	@echo "Your demos are in build/student/bin/"
+	@echo "Your demos and minicontainer, built from exercises/, are in build/student/bin/."
+	@echo "Run hello-world on your own code with: sudo make hello STUDENT=all"
 
 check-exercises: rootfs
-	scripts/check-exercises.sh $(CHAPTERS)
+	$(call instructor_only,scripts/check-exercises.py)
+	python3 scripts/check-exercises.py $(CH)
+
+# make handout DEST=DIR: a student tree without the solutions (scripts/handout.py).
+handout:
+	$(call instructor_only,scripts/handout.py)
+	@test -n "$(DEST)" || { echo "make handout: say where: make handout DEST=DIR"; exit 2; }
+	python3 scripts/handout.py '$(DEST)'
+
+# A handout leaves the instructor's tools out: their targets say so.
+instructor_only = @test -f $1 || { echo "make $@: an instructor's target (this tree is a handout)"; exit 2; }
 
 # --- set-up, install, housekeeping ---------------------------------------------
 
@@ -293,9 +306,11 @@ hello-image: demos rootfs build/hello/hello-world.tar
 			-m 'built from minicontainer/hello-world/hello.c' \
 			build/hello/hello-world.tar hello-world:latest >/dev/null
 
+# With STUDENT=all: built from exercises/ into build/student, and hello-world's text
+# names that minicontainer.
 hello: deps-check
 	@$(MAKE) --no-print-directory hello-image
-	$(BUILD)/bin/minicontainer run --rm hello-world
+	$(BUILD)/bin/minicontainer run --rm $(if $(STUDENT),-e MC_HELLO_BIN=$(BUILD)/bin/minicontainer) hello-world
 
 # Renumber README excerpts (`file.c:LINE`) after the code they quote moved.
 excerpts:

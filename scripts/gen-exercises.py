@@ -359,7 +359,6 @@ def readme_text(chapter, num, topic, exercises, handout=False):
     ]
     if not exercises:
         parts.append("This chapter has no exercises.\n")
-    order = solving_order(exercises) or exercises
     if any(ex["needs"] for ex in exercises):
         parts.append("## Order\n")
         parts.append(
@@ -368,8 +367,13 @@ def readme_text(chapter, num, topic, exercises, handout=False):
             "(the grader uses the reference code for every other exercise, so your\n"
             "score for one exercise never depends on another).  Solve them in this\n"
             "order:\n")
-        parts.append("".join("%d. %s %s\n" % (i + 1, ex["number"], ex["id"])
-                             for i, ex in enumerate(order)))
+        items = []
+        for i, group in enumerate(solving_order(exercises)):
+            names = " and ".join("%s %s" % (ex["number"], ex["id"]) for ex in group)
+            if len(group) > 1:
+                names += " (together: their tests need each other)"
+            items.append("%d. %s\n" % (i + 1, names))
+        parts.append("".join(items))
     for ex in exercises:
         where = "`%s`" % ex["file"]
         if ex.get("source"):
@@ -454,31 +458,51 @@ def number_key(ex):
 
 
 def check_needs(exercises, seen):
-    """Needs: names exercises of the same chapter, and never goes round in a circle."""
+    """Needs: names other exercises of the same chapter."""
     for ex in exercises:
         for number in ex["needs"]:
             if ("number", number) not in seen or number == ex["number"]:
                 raise MarkerError(seen[("id", ex["id"])].rsplit(":", 1)[0], ex["line"],
                                   "Needs: %s is not another exercise of this chapter" % number)
-    if solving_order(exercises) is None:
-        ex = exercises[0]
-        raise MarkerError(seen[("id", ex["id"])].rsplit(":", 1)[0], ex["line"],
-                          "the Needs: lines of this chapter go round in a circle")
 
 
 def solving_order(exercises):
-    """The exercises in an order that puts each after those it needs, else by
-    number; None if the needs go round in a circle."""
-    left = sorted(exercises, key=number_key)
-    done = set()
-    order = []
-    while left:
-        ready = [ex for ex in left if all(n in done for n in ex["needs"])]
-        if not ready:
-            return None
-        order.append(ready[0])
-        done.add(ready[0]["number"])
-        left.remove(ready[0])
+    """The exercises in groups, each group after the groups it needs: a list of
+    lists.  Exercises that need each other (01.1's tests need 01.2's
+    pivot_root, 01.2's need 01.1's namespaces) form one group, to be solved
+    together; otherwise the numbered order."""
+    by_number = {ex["number"]: ex for ex in exercises}
+
+    def reach(start):
+        seen, todo = set(), [start]
+        while todo:
+            for n in by_number[todo.pop()]["needs"]:
+                if n in by_number and n not in seen:
+                    seen.add(n)
+                    todo.append(n)
+        return seen
+
+    reaches = {n: reach(n) for n in by_number}
+    groups = []
+    placed = set()
+    for ex in sorted(exercises, key=number_key):
+        n = ex["number"]
+        if n in placed:
+            continue
+        group = sorted([m for m in by_number if m == n or (m in reaches[n] and n in reaches[m])],
+                       key=lambda m: number_key(by_number[m]))
+        placed.update(group)
+        groups.append([by_number[m] for m in group])
+    # Each group after every group it needs (a stable topological sort).
+    done, order = set(), []
+    while groups:
+        for g in groups:
+            needs = {m for ex in g for m in reaches[ex["number"]]} - {ex["number"] for ex in g}
+            if needs <= done:
+                order.append(g)
+                done.update(ex["number"] for ex in g)
+                groups.remove(g)
+                break
     return order
 
 

@@ -280,7 +280,7 @@ static void xattrs_of(const char *path, char *out, size_t size)
 		if (n > 0)
 			hex_of(value, (size_t)n, hex);
 		used += (size_t)snprintf(out + used, size - used, "%s=%s,", name, hex);
-		if (used >= size)
+		if (size <= used)
 			break;
 	}
 }

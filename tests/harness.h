@@ -38,8 +38,8 @@ void mc_skip_message(const char *fmt, ...) __attribute__((format(printf, 1, 2)))
 			MC_SKIP("needs root: run sudo make test");                                 \
 	} while (0)
 
-/* A temporary directory for this test program, removed at exit: under
- * $MC_TEST_TMPDIR (the grader's scratch directory for the test) or /tmp. */
+/* A temporary directory for this test program, removed at exit:
+ * /tmp/mc-test-XXXXXX, or $MC_TEST_TMPDIR (made by the grader for the test). */
 const char *mc_test_tmpdir(void);
 
 /*

@@ -324,13 +324,14 @@ static void test_dev_has_the_basic_nodes(void **state)
 	    "/dev/null",  "/dev/zero",   "/dev/full",     "/dev/random", "/dev/urandom",
 	    "/dev/tty",   "/dev/ptmx",   "/dev/pts/ptmx", "/dev/shm",    "/dev/fd",
 	    "/dev/stdin", "/dev/stdout", "/dev/stderr"};
+	const size_t count = sizeof(nodes) / sizeof(nodes[0]);
 	char script[1024] = "";
 	struct ns_config cfg;
 	char value[64];
 	struct run r;
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++) {
+	for (size_t i = 0; i < count; i++) {
 		strcat(script, "/probe exists ");
 		strcat(script, nodes[i]);
 		strcat(script, "; ");
@@ -341,10 +342,13 @@ static void test_dev_has_the_basic_nodes(void **state)
 	SETUP_CONTAINER(&cfg);
 	cfg.argv = ((char *[]){"/bin/sh", "-c", script, NULL});
 	run_ok(&cfg, &r);
-	for (size_t i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++) {
-		assert_true(mc_kv(r.out, "exists", (int)i, value, sizeof(value)));
+	for (size_t i = 0; i < count; i++) {
+		if (!mc_kv(r.out, "exists", (int)i, value, sizeof(value)))
+			fail_msg("the probe printed no exists= line for %s; output was:\n%s",
+			         nodes[i], r.out);
 		if (strcmp(value, "1") != 0)
-			fail_msg("%s is missing inside the container", nodes[i]);
+			fail_msg("exists=%s for %s, expected 1: it is missing inside the container",
+			         value, nodes[i]);
 	}
 	assert_kv(r.out, "null_ok", "1");
 	assert_kv(r.out, "zero_bytes", "0");
