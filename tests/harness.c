@@ -142,6 +142,64 @@ int mc_kv_count(const char *text, const char *key)
 	return n;
 }
 
+void mc_fail_at(const char *file, int line, const char *fmt, ...)
+{
+	char msg[8192];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	print_error("ERROR: %s\n", msg);
+	_fail(file, line);
+	abort(); /* _fail() does not return */
+}
+
+/* cmocka's fail_msg() at the caller's file and line. */
+static void fail_at(const char *file, int line, const char *what, const char *actual,
+                    const char *expected, const char *meaning, const char *out)
+{
+	print_error("ERROR: %s=%s, expected %s%s%s%s%s\n", what, actual, expected,
+	            meaning != NULL ? ": " : "", meaning != NULL ? meaning : "",
+	            out != NULL ? "; the probe's output was:\n" : "", out != NULL ? out : "");
+	_fail(file, line);
+}
+
+void mc_assert_kv_at(const char *file, int line, const char *out, const char *key,
+                     const char *expected, const char *meaning)
+{
+	char value[1024];
+
+	if (!mc_kv(out, key, 0, value, sizeof(value)))
+		fail_at(file, line, key, "(no such line)", expected, meaning, out);
+	else if (strcmp(value, expected) != 0)
+		fail_at(file, line, key, value, expected, meaning, NULL);
+}
+
+void mc_assert_int_at(const char *file, int line, const char *what, long long actual,
+                      long long expected, const char *meaning)
+{
+	char a[32], e[32];
+
+	if (actual == expected)
+		return;
+	snprintf(a, sizeof(a), "%lld", actual);
+	snprintf(e, sizeof(e), "%lld", expected);
+	fail_at(file, line, what, a, e, meaning, NULL);
+}
+
+void mc_assert_str_at(const char *file, int line, const char *what, const char *actual,
+                      const char *expected, const char *meaning)
+{
+	char a[1024], e[1024];
+
+	if (actual != NULL && expected != NULL && strcmp(actual, expected) == 0)
+		return;
+	snprintf(a, sizeof(a), "\"%s\"", actual != NULL ? actual : "(null)");
+	snprintf(e, sizeof(e), "\"%s\"", expected != NULL ? expected : "(null)");
+	fail_at(file, line, what, a, e, meaning, NULL);
+}
+
 int mc_mountinfo_count(const char *needle)
 {
 	char line[4096];
