@@ -62,7 +62,7 @@ COMMON_LIB  := $(BUILD)/lib/libcommon.a
 ROOTFS := build/rootfs
 PROBE  := build/probe/probe
 
-.PHONY: all demos tests rootfs probe test test-run asan grade student exercises handout \
+.PHONY: all demos tests rootfs probe test test-run asan grade student exercises handout autograder \
 	check-exercises deps install clean format format-check hello hello-image help excerpts \
 	fuzz fuzzers man completion
 .DEFAULT_GOAL := all
@@ -249,6 +249,12 @@ handout:
 	$(call instructor_only,scripts/handout.py)
 	@test -n "$(DEST)" || { echo "make handout: say where: make handout DEST=DIR"; exit 2; }
 	python3 scripts/handout.py '$(DEST)'
+
+# make autograder: build/autograder.zip for Gradescope (scripts/autograder/).  It holds
+# the reference solutions: upload it, never hand it out.
+autograder:
+	$(call instructor_only,scripts/autograder/bundle.py)
+	python3 scripts/autograder/bundle.py $(BUILD)/autograder.zip
 
 # A handout leaves the instructor's tools out: their targets say so.
 instructor_only = @test -f $1 || { echo "make $@: an instructor's target (this tree is a handout)"; exit 2; }

@@ -102,6 +102,8 @@ def main():
     parser.add_argument("--only", metavar="ID", help="grade only this exercise (id or number)")
     parser.add_argument("--expect", choices=("zero", "full"),
                         help="exit 1 unless every exercise scored zero / full points")
+    parser.add_argument("--build-only", action="store_true",
+                        help="build what grading needs, run nothing (to warm the build)")
     parser.add_argument("--run-plan", metavar="PLAN", help=argparse.SUPPRESS)
     parser.add_argument("--plan-results", metavar="OUT", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -125,6 +127,11 @@ def main():
         die(str(e))
     together = args.together if args.together is not None else args.submission is None
 
+    if args.build_only:
+        work = args.work or os.path.join(mcgrade.ROOT, "build", "grade", "work")
+        builder = mcgrade.Builder(work, mcgrade.load_course(mcgrade.ROOT))
+        mcgrade.plan_submission(builder, chapters, sub, together)
+        return 0
     where, where_line = choose_where(args.vm)
     limits = mcgrade.Limits(args.timeout, args.budget,
                             args.vm_slowdown if where == "vm" else 1.0)

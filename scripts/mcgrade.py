@@ -344,6 +344,19 @@ def tree_fingerprint(root):
     return h.hexdigest()[:16]
 
 
+def drives_capstone(root, chapter):
+    """Do the chapter's tests run minicontainer (MC_TEST_BIN, or the binary next
+    to the test program)?  Then a variant builds it from the same sources."""
+    tests = os.path.join(root, "tests")
+    for n in os.listdir(tests):
+        if n.startswith(("test_ch%s_" % chapter.num, "ch%s_" % chapter.num)) and n.endswith(".c"):
+            with open(os.path.join(tests, n), encoding="utf-8", errors="replace") as f:
+                text = f.read()
+            if "MC_TEST_BIN" in text or '"minicontainer"' in text:
+                return True
+    return False
+
+
 class Builder:
     """Builds variants of the chapters with the instructor's Makefile.
 
@@ -371,6 +384,11 @@ class Builder:
         for ch in chapters:
             if ch.has_reference:
                 self.reference[ch.name] = {n: ch.reference_text(n) for n in ch.file_names}
+
+    def forget(self):
+        """Remove the built variants (grade-batch, between submissions)."""
+        shutil.rmtree(self.variants_dir, ignore_errors=True)
+        self.cache = {}
 
     def object_path(self, chapter, name):
         own = os.path.exists(os.path.join(self.root, "chapters", chapter.name, name))
@@ -424,9 +442,12 @@ class Builder:
         return v
 
     def targets(self, chapter):
-        return ["%s/tests/test-ch%s" % (self.build_dir, chapter.num),
-                "%s/bin/ch%s" % (self.build_dir, chapter.name),
-                "%s/bin/minicontainer" % self.build_dir]
+        """The chapter's test program, its demo, and the capstone if its tests run it."""
+        found = ["%s/tests/test-ch%s" % (self.build_dir, chapter.num),
+                 "%s/bin/ch%s" % (self.build_dir, chapter.name)]
+        if drives_capstone(self.root, chapter):
+            found.append("%s/bin/minicontainer" % self.build_dir)
+        return found
 
     def make(self, chapter, directory):
         """Run make; copy the binaries to directory.  Returns the error or None."""
