@@ -63,6 +63,7 @@ ROOTFS := build/rootfs
 PROBE  := build/probe/probe
 
 .PHONY: all demos tests rootfs probe test test-run asan grade student exercises handout autograder \
+	check-grading \
 	check-exercises deps install clean format format-check hello hello-image help excerpts \
 	fuzz fuzzers man completion
 .DEFAULT_GOAL := all
@@ -235,9 +236,10 @@ grade: deps-check rootfs
 		$(if $(GRADE_TIMEOUT),--timeout $(GRADE_TIMEOUT)) \
 		$(if $(GRADE_BUDGET),--budget $(GRADE_BUDGET)) $(GRADE_FLAGS)
 
+STUDENT_BUILD ?= build/student
 student:
-	$(MAKE) STUDENT=all BUILD=build/student demos
-	@echo "Your demos and minicontainer, built from exercises/, are in build/student/bin/."
+	$(MAKE) STUDENT=all BUILD=$(STUDENT_BUILD) demos
+	@echo "Your demos and minicontainer, built from exercises/, are in $(STUDENT_BUILD)/bin/."
 	@echo "Run hello-world on your own code with: sudo make hello STUDENT=all"
 
 check-exercises: rootfs
@@ -249,6 +251,12 @@ handout:
 	$(call instructor_only,scripts/handout.py)
 	@test -n "$(DEST)" || { echo "make handout: say where: make handout DEST=DIR"; exit 2; }
 	python3 scripts/handout.py '$(DEST)'
+
+# The grader's own tests (tests/grading/test-grading.py): tampered submissions, time
+# limits, unprivileged grading in the VM, handouts.  Needs root.
+check-grading: rootfs
+	$(call instructor_only,tests/grading/test-grading.py)
+	python3 tests/grading/test-grading.py $(GRADING_TESTS)
 
 # make autograder: build/autograder.zip for Gradescope (scripts/autograder/).  It holds
 # the reference solutions: upload it, never hand it out.

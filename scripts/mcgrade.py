@@ -729,6 +729,9 @@ class Runner:
                 proc.kill()
                 out, _ = proc.communicate()
         seconds = time.monotonic() - start
+        if os.environ.get("MC_GRADE_LOG"):  # for tests/grading: what to check is gone
+            with open(os.environ["MC_GRADE_LOG"], "a", encoding="utf-8") as f:
+                f.write("%s %d\n" % (scratch, proc.pid))
         kill_leftovers(exclude=None)
         reap()
         remove_scratch(scratch)
