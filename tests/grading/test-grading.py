@@ -169,14 +169,7 @@ def test_limits(course):
         # Blocks (in a test that made a cgroup first).
         "02.4": "(void)cg; (void)err; pause(); return 0;",
     }
-    submissions.write(sub, course, half=half)
-    for name, include in (("limits.c", "#include <unistd.h>\n"),
-                          ("cgroups.c", "#include <unistd.h>\n")):
-        path = os.path.join(sub, "exercises", "02-cgroups", name)
-        with open(path, encoding="utf-8") as f:
-            text = f.read()
-        with open(path, "w", encoding="utf-8") as f:
-            f.write(include + text)
+    submissions.write(sub, course, half=half)  # (both files include unistd.h)
     out = os.path.join(WORK, "hanging-out")
     log = os.path.join(WORK, "scratch.log")
     status, text = grade(sub, out, "02", "--timeout", "2", "--budget", "8",
@@ -348,7 +341,8 @@ def main():
                 check("%s: ran to the end" % name, False, "%s: %s" % (type(e).__name__, e))
             print("    %s took %.0f s" % (name, time.monotonic() - t), flush=True)
     finally:
-        shutil.rmtree(WORK, ignore_errors=True)
+        if os.environ.get("MC_KEEP_GRADING") != "1":
+            shutil.rmtree(WORK, ignore_errors=True)
     print("===")
     print("test-grading: %.0f s" % (time.monotonic() - start))
     if failed:
