@@ -33,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -86,6 +87,16 @@ def copy_course(dest):
             continue
         os.makedirs(os.path.dirname(os.path.join(dest, rel)), exist_ok=True)
         shutil.copy2(src, os.path.join(dest, rel))
+
+
+def unzip(path, dest):
+    """As unzip(1) does it: with the files' Unix permissions."""
+    with zipfile.ZipFile(path) as z:
+        for info in z.infolist():
+            target = z.extract(info, dest)
+            mode = info.external_attr >> 16
+            if mode:
+                os.chmod(target, mode & 0o777)
 
 
 def grade(sub, out, *flags, cwd=ROOT, user=None, env=None):
@@ -204,7 +215,7 @@ def test_unprivileged(course):
                         os.path.join(WORK, "autograder.zip")])
     check("unprivileged: make autograder's zip is made", status == 0, text)
     os.makedirs(os.path.join(ag, "source"))
-    shutil.unpack_archive(os.path.join(WORK, "autograder.zip"), os.path.join(ag, "source"))
+    unzip(os.path.join(WORK, "autograder.zip"), os.path.join(ag, "source"))
     for name in ("setup.sh", "run_autograder"):
         check("unprivileged: the zip has an executable %s" % name,
               os.access(os.path.join(ag, "source", name), os.X_OK))
