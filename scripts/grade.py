@@ -21,9 +21,10 @@ but fails there says which exercises it waits on.  In a handout tree (no
 reference solutions) only the latter is possible.
 
 Each test runs in a process of its own, with a time limit (--timeout,
-default 10 s) and a budget per chapter (--budget, default 120 s), both
+default 10 s) and a budget per chapter (--budget, default 60 s), both
 stretched by the machine's load and, in the VM, by its emulation; a test
 that is killed has its processes, scratch directory and cgroups removed.
+--deadline S caps the time all the tests may take (Gradescope's limit).
 
 Before the tests run, a preflight checks that this machine can run them
 (root with CAP_SYS_ADMIN and friends, a writable cgroup hierarchy,
@@ -91,6 +92,8 @@ def main():
                         metavar="S", help="time limit per test (default %(default)s)")
     parser.add_argument("--budget", type=float, default=mcgrade.DEFAULT_BUDGET,
                         metavar="S", help="time budget per chapter (default %(default)s)")
+    parser.add_argument("--deadline", type=float, default=None, metavar="S",
+                        help="run tests for S seconds at most in all; the rest count as failed")
     parser.add_argument("--vm", choices=("auto", "never", "always"), default="auto",
                         help="run the tests in the qemu VM: when this machine cannot (auto)")
     parser.add_argument("--vm-slowdown", type=float, default=mcgrade.DEFAULT_VM_SLOWDOWN,
@@ -134,7 +137,7 @@ def main():
         return 0
     where, where_line = choose_where(args.vm)
     limits = mcgrade.Limits(args.timeout, args.budget,
-                            args.vm_slowdown if where == "vm" else 1.0)
+                            args.vm_slowdown if where == "vm" else 1.0, args.deadline)
     out = args.out or os.path.join(mcgrade.ROOT, "build", "grade")
     work = args.work or os.path.join(mcgrade.ROOT, "build", "grade", "work")
     builder = mcgrade.Builder(work, mcgrade.load_course(mcgrade.ROOT))

@@ -43,6 +43,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mcgrade  # noqa: E402
+from excerpts import matches_at  # noqa: E402
 
 ROOT = mcgrade.ROOT
 PROG = "handout.py"
@@ -201,19 +202,6 @@ def rewrite_markdown(text, lines_of_solutions, moved_files):
         out.extend(md[i:j + 1])
         i = j + 1
     return "\n".join(out)
-
-
-def matches_at(code, start, block):
-    """As scripts/excerpts.py: block matches code[start:], `...` skipping lines."""
-    def match(ci, bi):
-        if bi == len(block):
-            return True
-        if block[bi].strip() == "...":
-            return any(match(c, bi + 1) for c in range(ci, len(code) + 1))
-        if ci < len(code) and code[ci].rstrip() == block[bi].rstrip():
-            return match(ci + 1, bi + 1)
-        return False
-    return match(start, 0)
 
 
 def write_handout(dest):

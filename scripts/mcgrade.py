@@ -47,7 +47,7 @@ XML_INVALID_RE = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ff
 
 # Time limits, in seconds on an idle machine (see Limits).
 DEFAULT_TIMEOUT = 10
-DEFAULT_BUDGET = 120
+DEFAULT_BUDGET = 60
 # Under the VM's TCG emulation everything runs about 20 times slower.
 DEFAULT_VM_SLOWDOWN = 20
 
@@ -501,10 +501,23 @@ class Limits:
     code, and by `slowdown` in the VM (TCG emulates every instruction).
     """
 
-    def __init__(self, timeout=DEFAULT_TIMEOUT, budget=DEFAULT_BUDGET, slowdown=1.0):
+    def __init__(self, timeout=DEFAULT_TIMEOUT, budget=DEFAULT_BUDGET, slowdown=1.0,
+                 deadline=None):
         self.timeout = timeout
         self.budget = budget
         self.slowdown = slowdown
+        # Seconds (wall clock, not stretched) for all the tests of one grading,
+        # from when the first runs: what is left then is not run.
+        self.deadline = deadline
+        self.started = None
+
+    def left(self):
+        """Seconds before the deadline (None: no deadline)."""
+        if self.deadline is None:
+            return None
+        if self.started is None:
+            self.started = time.monotonic()
+        return self.deadline - (time.monotonic() - self.started)
 
     def scale(self):
         try:
@@ -523,7 +536,8 @@ class Limits:
         return text
 
     def to_json(self):
-        return {"timeout": self.timeout, "budget": self.budget, "slowdown": self.slowdown}
+        return {"timeout": self.timeout, "budget": self.budget, "slowdown": self.slowdown,
+                "deadline": self.deadline}
 
 
 PR_SET_CHILD_SUBREAPER = 36
@@ -707,7 +721,12 @@ class Runner:
         if budget_left <= 0:
             return Result(False, "not run: chapter %s used up its time budget (%s s)"
                           % (chapter, fmt_points(self.limits.budget * self.limits.scale())))
-        timeout = min(self.limits.timeout * self.limits.scale(), budget_left)
+        deadline_left = self.limits.left()
+        if deadline_left is not None and deadline_left <= 0:
+            return Result(False, "not run: grading's deadline (%s s) passed"
+                          % fmt_points(self.limits.deadline))
+        timeout = min(self.limits.timeout * self.limits.scale(), budget_left,
+                      deadline_left if deadline_left is not None else budget_left)
         scratch = make_scratch()
         full_env = dict(os.environ, MC_TEST_STRICT="1", MC_TEST_TMPDIR=scratch)
         full_env.update(self.env)
@@ -1051,6 +1070,8 @@ def run_plan_in_vm(plan, limits, work, root=ROOT):
         pass
     chapters = len({t["chapter"] for t in data["tasks"]})
     deadline = int(600 + chapters * limits.budget * limits.slowdown * 1.5)
+    if limits.deadline is not None:  # the guest keeps it; this is for a VM that hangs
+        deadline = int(limits.deadline + 300)
     argv = [os.path.join(root, "tests", "vm", "run-in-vm.sh"), "--timeout", str(deadline),
             "--share", work, "--", "python3", os.path.join(root, "scripts", "grade.py"),
             "--run-plan", plan_path, "--plan-results", out_path]

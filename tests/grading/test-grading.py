@@ -20,6 +20,7 @@
                   FORCE=1 overwrites it
   vm-tmp          the VM runs a command in a directory under /tmp (a clone
                   there) and shares a directory read-write
+  docs            the READMEs' chapter tables list what exists
 
 Needs root.  Work goes to a temporary directory, removed at the end.  Prints
 one line per check and "N passed, M failed"; exit 1 if any failed.
@@ -206,6 +207,10 @@ def test_limits(course):
                 if os.path.isdir(os.path.join(top, "mc-test-" + pid)):
                     left.append(os.path.join(top, "mc-test-" + pid))
     check("limits: no scratch directory or cgroup of a test is left", not left, " ".join(left))
+    status, text = grade(sub, os.path.join(WORK, "deadline-out"), "02", "--timeout", "2",
+                         "--budget", "1000", "--deadline", "3")
+    check("limits: after --deadline no test runs, and the report says why",
+          status == 0 and "not run: grading's deadline (3 s) passed" in text, text[-2000:])
 
 
 def test_unprivileged(course):
@@ -240,6 +245,11 @@ def test_unprivileged(course):
     # As nobody without capabilities: Gradescope's run_autograder (the builds
     # root made are reused: same sources, same variants).
     subprocess.run(["chown", "-R", "nobody:nogroup", ag], check=True)
+    status, text = run([sys.executable, "scripts/grade.py", "--submission",
+                        os.path.join(ag, "submission"), "--out", os.path.join(ag, "refused"),
+                        "--work", work, "--vm", "never"], cwd=source, user="nobody")
+    check("unprivileged: without root and --vm never, the preflight refuses to grade, saying why",
+          status == 2 and "scores would be wrong here" in text and "not root" in text, text)
     vmdir = os.environ.get("MC_VM_DIR", os.path.join(ROOT, "build", "vm"))
     start = time.monotonic()
     status, text = run([os.path.join(source, "run_autograder")], cwd=source, user="nobody",
@@ -323,7 +333,29 @@ def test_vm_tmp(course):
         shutil.rmtree(shared, ignore_errors=True)
 
 
-TESTS = {"tamper": test_tamper, "together": test_together, "limits": test_limits,
+def test_docs(course):
+    """The READMEs' chapter tables list what exists."""
+    with open(os.path.join(ROOT, "exercises", "README.md"), encoding="utf-8") as f:
+        rows = re.findall(r"^\| \[(\d\d) [^]]*\]\((\d\d-[\w-]+)/README\.md\) \|[^|]*\| (\d+) \|$",
+                          f.read(), re.M)
+    listed = {name: int(points) for _, name, points in rows}
+    actual = {ch.name: sum(ex["points"] for ex in ch.exercises) for ch in course}
+    check("docs: exercises/README.md's table lists every chapter with exercises, with its points",
+          listed == actual, "table %s, exercises %s" % (listed, actual))
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as f:
+        text = f.read()
+    chapters = sorted(d for d in os.listdir(os.path.join(ROOT, "chapters")) if re.match(r"\d\d-", d))
+    linked = re.findall(r"^\| \[\d\d [^]]*\]\(chapters/(\d\d-[\w-]+)/README\.md\) \|[^|]*\| "
+                        r"`build/bin/ch(\d\d-[\w-]+)` \|", text, re.M)
+    check("docs: README.md's chapter table links every chapter that exists, with its demo",
+          sorted(a for a, _ in linked) == chapters and all(a == b for a, b in linked),
+          "linked %s, chapters %s" % (linked, chapters))
+    others = re.findall(r"^\| (\d\d) \w+ \|[^|]*\| ([^|]*) \|", text, re.M)
+    check("docs: a chapter not written yet names no demo",
+          all("build/bin" not in demo for _, demo in others), "%s" % others)
+
+
+TESTS = {"docs": test_docs, "tamper": test_tamper, "together": test_together, "limits": test_limits,
          "exercises": test_exercises, "handout": test_handout, "vm-tmp": test_vm_tmp,
          "unprivileged": test_unprivileged}
 
