@@ -1137,9 +1137,9 @@ def waits_on(ch, ex, independent_full, combined_full):
                    if not combined_full.get(ch.by_number[n]["id"], False)]
         if not failing:
             return None
-        return "waits on %s: its tests need %s, which fail%s too: solve %s first" % (
+        return "waits on %s: its tests run %s code, which does not pass yet: solve %s first" % (
             ", ".join("%s %s" % (n, ch.by_number[n]["id"]) for n in failing),
-            "it" if len(failing) == 1 else "them", "s" if len(failing) == 1 else "",
+            "that exercise's" if len(failing) == 1 else "those exercises'",
             "it" if len(failing) == 1 else "them")
     if not independent_full[ex["id"]]:
         return None
