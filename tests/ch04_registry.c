@@ -72,18 +72,18 @@ static void test_challenge_bearer(void **state)
 	/* Scheme and parameter names are case-insensitive; values may be tokens. */
 	assert_int_equal(
 	    img_challenge_parse("bEaReR REALM=\"https://a/t\" , Service = reg", &c, &err), 0);
-	assert_string_equal(c.realm, "https://a/t");
-	assert_string_equal(c.service, "reg");
+	mc_assert_str("realm", c.realm, "https://a/t", NULL);
+	mc_assert_str("service", c.service, "reg", NULL);
 	assert_int_equal(img_challenge_parse("Basic realm=\"Registry Realm\"", &c, &err), 0);
-	assert_int_equal(c.scheme, IMG_AUTH_BASIC);
-	assert_string_equal(c.realm, "Registry Realm");
+	mc_assert_int("scheme", c.scheme, IMG_AUTH_BASIC, NULL);
+	mc_assert_str("realm", c.realm, "Registry Realm", NULL);
 	/* Several challenges: Bearer wins, and an unknown scheme's token68 is skipped. */
 	assert_int_equal(img_challenge_parse("Negotiate abc==, Basic realm=\"r\", Bearer "
 	                                     "realm=\"https://a/t\",service=\"s\"",
 	                                     &c, &err),
 	                 0);
-	assert_int_equal(c.scheme, IMG_AUTH_BEARER);
-	assert_string_equal(c.realm, "https://a/t");
+	mc_assert_int("scheme", c.scheme, IMG_AUTH_BEARER, NULL);
+	mc_assert_str("realm", c.realm, "https://a/t", NULL);
 	assert_int_equal(img_challenge_parse("Bearer service=\"s\"", &c, &err), -1);
 	assert_non_null(strstr(err.msg, "without a realm"));
 	assert_int_equal(img_challenge_parse("Digest realm=\"x\", nonce=\"y\"", &c, &err), -1);
@@ -110,7 +110,7 @@ static void test_challenge_quoting(void **state)
 	              "an unquoted value (a token) ends at the comma or the end");
 	/* Parameters we do not use are read past, whatever their value holds. */
 	assert_int_equal(img_challenge_parse("Bearer foo=\"a,b=c\",realm=r", &c, &err), 0);
-	assert_string_equal(c.realm, "r");
+	mc_assert_str("realm", c.realm, "r", NULL);
 	/* Malformed: an unterminated string, a lone backslash at the end. */
 	assert_int_equal(img_challenge_parse("Bearer realm=\"https://a/t", &c, &err), -1);
 	assert_int_equal(img_challenge_parse("Bearer realm=\"x\\", &c, &err), -1);

@@ -949,7 +949,8 @@ static void test_device_program_in_the_kernel(void **state)
 		cg_destroy(&cg, &err);
 		fail_msg("%s", err.msg);
 	}
-	assert_int_equal(n, 1);
+	mc_assert_int("device programs attached", n, 1,
+	              "cg_apply_devices() attaches one BPF program to the cgroup");
 	opened = open_in_cgroup(&cg);
 	assert_int_equal(cg_destroy(&cg, &err), 0);
 	assert_int_equal(cg_remove_parent(mount, test_parent(), &err), 0);

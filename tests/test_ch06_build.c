@@ -804,15 +804,18 @@ static void test_layer_from_upper_has_oci_whiteouts(void **state)
 	close(fd);
 	tar_listing(tar, listing, sizeof(listing));
 	/* Sorted; a deletion is a .wh. file, the opaque directory gets its marker first. */
-	assert_string_equal(listing, "etc/ d\n"
-	                             "etc/cache/ d\n"
-	                             "etc/cache/.wh..wh..opq f\n"
-	                             "etc/cache/new f\n"
-	                             "etc/hostname f\n"
-	                             "etc/hostname2 h\n"
-	                             "etc/.wh.motd f\n"
-	                             "link l\n"
-	                             "zz-last f\n");
+	mc_assert_str("the layer's entries", listing,
+	              "etc/ d\n"
+	              "etc/cache/ d\n"
+	              "etc/cache/.wh..wh..opq f\n"
+	              "etc/cache/new f\n"
+	              "etc/hostname f\n"
+	              "etc/hostname2 h\n"
+	              "etc/.wh.motd f\n"
+	              "link l\n"
+	              "zz-last f\n",
+	              "sorted; a deleted file becomes an empty .wh.NAME file, an opaque directory "
+	              "gets a .wh..wh..opq first");
 	assert_true(img_digest_valid(diff_id));
 }
 
