@@ -1022,12 +1022,12 @@ def plan_submission(builder, chapters, sub, combined):
         files = sub.files[ch.name]
         student = {n: skeleton_or(ch, n, files.get(n)) for n in ch.file_names}
         if ch.has_reference:
+            log("grade: building chapter %s: each exercise with the reference for the others%s"
+                % (ch.num, ", and your code as it is" if combined else ""))
             for ex in ch.exercises:
                 texts = {n: (assemble(ch.files[n], files.get(n), {ex["id"]})
                              if n == ex["file"] else builder.reference[ch.name][n])
                          for n in ch.file_names}
-                log("grade: building %s %s with the reference for the other exercises"
-                    % (ex["number"], ex["id"]))
                 v = builder.variant(ch, texts)
                 independent[(ch.name, ex["id"])] = (v, [plan.add(v, t) for t in ex["tests"]])
         if combined or not ch.has_reference:
@@ -1035,21 +1035,33 @@ def plan_submission(builder, chapters, sub, combined):
             if not ch.has_reference:  # a handout: the student's code for every chapter
                 others = {c.name: {n: skeleton_or(c, n, sub.files.get(c.name, {}).get(n))
                                    for n in c.file_names} for c in builder.all_chapters}
-            log("grade: building chapter %s from your code as it is" % ch.num)
+            if not ch.has_reference:
+                log("grade: building chapter %s from your code" % ch.num)
             v = builder.variant(ch, student, others)
             tests = sorted({t for ex in ch.exercises for t in ex["tests"]})
             together[ch.name] = (v, {t: plan.add(v, t) for t in tests})
     return plan, independent, together
 
 
+def progress(prefix, i, total, chapter, test):
+    """One line per test; on a terminal, one line that counts."""
+    if sys.stderr.isatty():
+        sys.stderr.write("\r\033[K%s[%d/%d] %s %s" % (prefix, i, total, chapter, test))
+        if i == total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+    else:
+        log("%s[%d/%d] %s %s" % (prefix, i, total, chapter, test))
+
+
 def run_plan_locally(plan, runner):
     results = {}
     total = len(plan.tasks)
     for i, (tid, (v, test)) in enumerate(plan.tasks.items()):
+        progress("grade: ", i + 1, total, v.chapter.num, test)
         if v.error:
             results[tid] = Result(False, v.error)
             continue
-        log("grade: [%d/%d] %s %s" % (i + 1, total, v.chapter.num, test))
         results[tid] = runner.run(v.chapter.num, v.testbin, test, v.env)
     return results
 
@@ -1102,8 +1114,7 @@ def execute_plan_file(plan_path, out_path, root=ROOT):
     runner = Runner(limits, root, env)
     results = {}
     for i, task in enumerate(data["tasks"]):
-        log("grade (vm): [%d/%d] %s %s" % (i + 1, len(data["tasks"]), task["chapter"],
-                                           task["test"]))
+        progress("grade (vm): ", i + 1, len(data["tasks"]), task["chapter"], task["test"])
         r = runner.run(task["chapter"], task["testbin"], task["test"], task["env"])
         results[task["id"]] = r.to_json()
         with open(out_path + ".tmp", "w", encoding="utf-8") as f:
