@@ -3,7 +3,7 @@
 #   make                 build the chapter demos into build/bin/
 #   sudo make test       all tests (root: namespaces, mounts and cgroups are real)
 #   sudo make hello      install what is missing, build, run the capstone
-#   make grade [CH=NN]   grade the exercises in exercises/ (see exercises/README.md)
+#   sudo make grade [CH=NN]  grade the exercises in exercises/ (see exercises/README.md)
 #   make help            every target
 #
 # The chapter modules are compiled from chapters/ (the reference) or, for the
@@ -11,8 +11,9 @@
 # student's copies in exercises/.  Output goes to $(BUILD) only.
 
 CHAPTERS := 01-namespaces 02-cgroups 03-overlayfs 04-images 05-network 06-build
-BUILD    ?= build
 STUDENT  ?=
+# The student's build (STUDENT=...) goes to build/student: make student, sudo make hello STUDENT=all.
+BUILD    ?= $(if $(STUDENT),build/student,build)
 EXERCISES_DIR ?= exercises
 PREFIX   ?= /usr/local
 DESTDIR  ?=
@@ -61,7 +62,8 @@ COMMON_LIB  := $(BUILD)/lib/libcommon.a
 ROOTFS := build/rootfs
 PROBE  := build/probe/probe
 
-.PHONY: FORCE all demos tests rootfs probe test test-run asan grade student exercises \
+.PHONY: FORCE all demos tests rootfs probe test test-run asan grade student exercises handout \
+	autograder check-grading \
 	check-exercises deps install clean format format-check hello hello-image help excerpts \
 	fuzz fuzzers man completion
 .DEFAULT_GOAL := all
@@ -233,30 +235,52 @@ $(BUILD)/bench/devices: bench/devices.c $(CHAPTER_LIBS) $(COMMON_LIB)
 # --- exercises and grading ----------------------------------------------------
 
 CH ?=
-GRADE_CHAPTERS := $(if $(CH),$(filter $(CH)-%,$(CHAPTERS)),$(CHAPTERS))
 
-# Regenerating overwrites exercises/: refuse while it holds uncommitted edits
-# (a student's work), unless FORCE=1.
+# Regenerating never overwrites an exercise file someone edited since it was
+# generated (a student's work, committed or not), unless FORCE=1.
 exercises:
-	@if [ "$(FORCE)" != 1 ] && git rev-parse --git-dir >/dev/null 2>&1 && \
-	    ! git diff --quiet HEAD -- exercises/ 2>/dev/null; then \
-		echo "make exercises: exercises/ has uncommitted changes (your work?);"; \
-		echo "  commit or stash them, or run make exercises FORCE=1 to overwrite"; exit 1; fi
-	@for c in $(CHAPTERS); do python3 scripts/gen-exercises.py chapters/$$c exercises/$$c || exit 1; done
+	$(call instructor_only,scripts/gen-exercises.py)
+	@for c in $(CHAPTERS); do python3 scripts/gen-exercises.py $(if $(filter 1,$(FORCE)),--force) \
+		chapters/$$c exercises/$$c || exit 1; done
 
+# make grade [CH=NN] [SUBMISSION=DIR] [GRADE_VM=1] [GRADE_TIMEOUT=S] [GRADE_BUDGET=S]
+# (scripts/grade.py; exercises/README.md says what it does).
 grade: deps-check rootfs
-	@test -n "$(GRADE_CHAPTERS)" || { echo "make grade: no chapter $(CH)"; exit 2; }
-	@set -e; args=""; for c in $(GRADE_CHAPTERS); do n=$${c%%-*}; \
-		$(MAKE) --no-print-directory STUDENT=$$n BUILD=build/grade/$$n build/grade/$$n/tests/test-ch$$n; \
-		args="$$args --manifest exercises/$$c/exercises.json --tests build/grade/$$n/tests/test-ch$$n"; \
-	done; python3 scripts/grade.py $$args --out build/grade $(GRADE_FLAGS)
+	@python3 scripts/grade.py $(CH) $(if $(SUBMISSION),--submission '$(SUBMISSION)') \
+		$(if $(filter 1,$(GRADE_VM)),--vm always) \
+		$(if $(GRADE_TIMEOUT),--timeout $(GRADE_TIMEOUT)) \
+		$(if $(GRADE_BUDGET),--budget $(GRADE_BUDGET)) $(GRADE_FLAGS)
 
+STUDENT_BUILD ?= build/student
 student:
-	$(MAKE) STUDENT=all BUILD=build/student demos
-	@echo "Your demos are in build/student/bin/"
+	$(MAKE) STUDENT=all BUILD=$(STUDENT_BUILD) demos
+	@echo "Your demos and minicontainer, built from exercises/, are in $(STUDENT_BUILD)/bin/."
+	@echo "Run hello-world on your own code with: sudo make hello STUDENT=all"
 
 check-exercises: rootfs
-	scripts/check-exercises.sh $(CHAPTERS)
+	$(call instructor_only,scripts/check-exercises.py)
+	python3 scripts/check-exercises.py $(CH)
+
+# make handout DEST=DIR: a student tree without the solutions (scripts/handout.py).
+handout:
+	$(call instructor_only,scripts/handout.py)
+	@test -n "$(DEST)" || { echo "make handout: say where: make handout DEST=DIR"; exit 2; }
+	python3 scripts/handout.py '$(DEST)'
+
+# The grader's own tests (tests/grading/test-grading.py): tampered submissions, time
+# limits, unprivileged grading in the VM, handouts.  Needs root.
+check-grading: rootfs
+	$(call instructor_only,tests/grading/test-grading.py)
+	python3 tests/grading/test-grading.py $(GRADING_TESTS)
+
+# make autograder: build/autograder.zip for Gradescope (scripts/autograder/).  It holds
+# the reference solutions: upload it, never hand it out.
+autograder:
+	$(call instructor_only,scripts/autograder/bundle.py)
+	python3 scripts/autograder/bundle.py $(BUILD)/autograder.zip
+
+# A handout leaves the instructor's tools out: their targets say so.
+instructor_only = @test -f $1 || { echo "make $@: an instructor's target (this tree is a handout)"; exit 2; }
 
 # --- set-up, install, housekeeping ---------------------------------------------
 
@@ -311,9 +335,11 @@ hello-image: demos rootfs build/hello/hello-world.tar
 			-m 'built from minicontainer/hello-world/hello.c' \
 			build/hello/hello-world.tar hello-world:latest >/dev/null
 
+# With STUDENT=all: built from exercises/ into build/student, and hello-world's text
+# names that minicontainer.
 hello: deps-check
 	@$(MAKE) --no-print-directory hello-image
-	$(BUILD)/bin/minicontainer run --rm hello-world
+	$(BUILD)/bin/minicontainer run --rm $(if $(STUDENT),-e MC_HELLO_BIN=$(BUILD)/bin/minicontainer) hello-world
 
 # Renumber README excerpts (`file.c:LINE`) after the code they quote moved.
 excerpts:

@@ -7,6 +7,7 @@ replaced by a stub.  The region is marked in the reference code like this
 
     /* EXERCISE 01.1 clone-flags (3 points): Choose the clone flags
      * Tests: test_pid_is_one test_hostname_is_private
+     * Needs: 01.2 01.5
      *
      * Instructions for the student, any number of lines,
      * kept verbatim in the skeleton.
@@ -15,6 +16,11 @@ replaced by a stub.  The region is marked in the reference code like this
     int flags = CLONE_NEWPID | CLONE_NEWNS;
     return flags;
     /* END SOLUTION; skeleton: (void)cfg; return 0; */
+
+"Needs:" (optional) names the exercises of the same chapter whose code the
+tests of this one run (01.1's tests start containers, which needs 01.2's
+pivot_root): the README tells the student to solve those first, and
+`make check-exercises` checks the list is exactly right.
 
 In the skeleton the EXERCISE comment stays, and the lines from BEGIN
 SOLUTION to END SOLUTION become
@@ -29,9 +35,12 @@ student).  Output is deterministic: running twice gives identical files.
 
 Command line:
 
-    gen-exercises.py CHAPTER_DIR OUT_DIR
+    gen-exercises.py [--force] [--handout] CHAPTER_DIR OUT_DIR
         write the skeletons; *.c, *.h, exercises.json and README.md files in
-        OUT_DIR that are no longer generated are removed
+        OUT_DIR that are no longer generated are removed.  A source file that
+        someone edited since it was generated (its sha256 is not the one
+        exercises.json recorded) is never overwritten without --force: exit 1.
+        --handout: the README does not point at the reference solution.
 
     gen-exercises.py --check CHAPTER_DIR OUT_DIR
         change nothing; print a diff and exit 1 if OUT_DIR differs from what
@@ -47,6 +56,7 @@ Exit status: 0 success / up to date, 1 out of date (--check),
 
 import argparse
 import difflib
+import hashlib
 import json
 import os
 import re
@@ -66,6 +76,7 @@ MARKER_LOOSE_RE = re.compile(r"/\*\s*(BEGIN|END) SOLUTION\b")
 # The line that starts a function definition, e.g. "int ns_clone_flags(const ...".
 FUNCTION_RE = re.compile(r"^(?=[a-z_])[^(]*\b(\w+)\s*\(")
 TEST_NAME_RE = re.compile(r"^[A-Za-z_]\w*$")
+NUMBER_RE = re.compile(r"^\d+\.\d+$")
 CHAPTER_RE = re.compile(r"^(?P<num>\d+)-(?P<topic>.+)$")
 
 GENERATED_NAMES = ("exercises.json", "README.md")
@@ -127,9 +138,16 @@ def read_header(path, lines, start):
     if not body or not body[0].startswith("Tests:"):
         raise MarkerError(path, lineno + 1, "expected ' * Tests: test_a test_b' after the title")
     test_words = body[0][len("Tests:"):].split()
+    needs = []
     rest = body[1:]
     while rest and rest[0]:  # the test list may wrap until a blank ' *' line
-        test_words.extend(rest.pop(0).split())
+        line = rest.pop(0)
+        if line.startswith("Needs:"):
+            needs.extend(line[len("Needs:"):].split())
+        elif needs:
+            raise MarkerError(path, lineno + 1, "the Needs: line goes after the Tests: list")
+        else:
+            test_words.extend(line.split())
     if not test_words:
         raise MarkerError(path, lineno + 1, "the Tests: line names no tests")
     for word in test_words:
@@ -137,6 +155,11 @@ def read_header(path, lines, start):
             raise MarkerError(
                 path, lineno + 1,
                 "'%s' is not a test name (end the Tests: list with a blank ' *' line)" % word)
+
+    for word in needs:
+        if not NUMBER_RE.match(word):
+            raise MarkerError(path, lineno + 1,
+                              "'%s' in Needs: is not an exercise number like 01.2" % word)
 
     while rest and not rest[0]:
         rest.pop(0)
@@ -149,6 +172,7 @@ def read_header(path, lines, start):
         "points": int(match.group("points")),
         "line": lineno,
         "tests": test_words,
+        "needs": needs,
         "instructions": "\n".join(rest),
     }
     return exercise, end
@@ -179,11 +203,15 @@ def process_source(path, text, only=None):
 
     With only (an exercise id), just that exercise is cut out and the other
     regions are left as they are in the reference.
-    Returns (skeleton text, list of exercises found in it).
+    Returns (skeleton text, list of exercises found in it, cuts): cuts says
+    where each region that was cut out is, for the grader (see regions()):
+    {"id", "start", "end" (the stub's lines out[start:end] in the skeleton),
+    "solution" (the reference's lines between the markers)}.
     """
     lines = text.split("\n")
     out = []
     exercises = []
+    cuts = []
     i = 0
     while i < len(lines):
         line = lines[i]
@@ -231,11 +259,14 @@ def process_source(path, text, only=None):
             out.extend(lines[begin:i])  # keep the reference solution
             continue
         code = END_RE.match(lines[end]).group("code").strip()
+        start = len(out)
         out.append("%s/* TODO(exercise %s %s): your code here. */"
                    % (indent, exercise["number"], exercise["id"]))
         if code:
             out.append(indent + code)
-    return "\n".join(out), exercises
+        cuts.append({"id": exercise["id"], "start": start, "end": len(out),
+                     "solution": lines[begin + 1:end]})
+    return "\n".join(out), exercises, cuts
 
 
 # --- output files ------------------------------------------------------------
@@ -275,7 +306,9 @@ def read_source(path):
         die("%s: cannot read: %s" % (path, e))
 
 
-def manifest_json(chapter, exercises):
+def manifest_json(chapter, exercises, files):
+    """exercises.json: the exercises, and the sha256 of each skeleton file as
+    generated (so that `make exercises` can tell a file someone edited)."""
     data = {
         "chapter": chapter,
         "exercises": [
@@ -288,11 +321,13 @@ def manifest_json(chapter, exercises):
                 "function": ex["function"],
                 "line": ex["line"],
                 "tests": ex["tests"],
+                "needs": ex["needs"],
                 "instructions": ex["instructions"],
             }
             for ex in exercises
         ],
         "total_points": sum(ex["points"] for ex in exercises),
+        "skeletons": {name: sha256_text(text) for name, text in sorted(files.items())},
     }
     return json.dumps(data, indent=2, sort_keys=False, ensure_ascii=False) + "\n"
 
@@ -302,9 +337,10 @@ def plural(count, word):
     return "%d %s%s" % (count, word, "" if count == 1 else "s")
 
 
-def readme_text(chapter, num, topic, exercises):
+def readme_text(chapter, num, topic, exercises, handout=False):
     ref = "chapters/%s" % chapter
     total = sum(ex["points"] for ex in exercises)
+    by_number = {ex["number"]: ex for ex in exercises}
     parts = [
         "# Exercises — chapter %s (%s)\n" % (num, topic),
         "This file is generated from the exercise markers in `%s/*.c` by\n"
@@ -314,23 +350,43 @@ def readme_text(chapter, num, topic, exercises):
         "  `TODO(exercise ...)` stub in one of them.  They are copies of the\n"
         "  chapter's files that hold exercises; every other file of the chapter\n"
         "  is built from `%s/` as it is.\n" % ref +
-        "- `make grade CH=%s` runs the tests of each exercise against your code\n"
-        "  and prints your score.\n"
-        "- `make student` builds the demos from your code into `build/student/bin`.\n"
-        "- The reference solution is in `%s/`, but try first.\n" % (num, ref),
+        "- `sudo make grade CH=%s` runs the tests of each exercise against your\n"
+        "  code and prints your score (see `exercises/README.md`).\n"
+        "- `make student` builds the demos and minicontainer from your code into\n"
+        "  `build/student/bin`.\n" % num +
+        ("" if handout else
+         "- The reference solution is in `%s/`, but try first.\n" % ref),
     ]
     if not exercises:
         parts.append("This chapter has no exercises.\n")
+    if any(ex["needs"] for ex in exercises):
+        parts.append("## Order\n")
+        parts.append(
+            "Some exercises' tests run code that another exercise of this chapter\n"
+            "writes, so on your own code they can only pass once that one does\n"
+            "(the grader uses the reference code for every other exercise, so your\n"
+            "score for one exercise never depends on another).  Solve them in this\n"
+            "order:\n")
+        items = []
+        for i, group in enumerate(solving_order(exercises)):
+            names = " and ".join("%s %s" % (ex["number"], ex["id"]) for ex in group)
+            if len(group) > 1:
+                names += " (together: their tests need each other)"
+            items.append("%d. %s\n" % (i + 1, names))
+        parts.append("".join(items))
     for ex in exercises:
         where = "`%s`" % ex["file"]
         if ex.get("source"):
-            where += " (shared by every chapter: the reference is `%s`)" % ex["source"]
+            where += " (shared by every chapter: `%s`)" % ex["source"]
         if ex["function"]:
             where += ", function `%s()`" % ex["function"]
         tests = ", ".join("`%s`" % t for t in ex["tests"])
         parts.append("## %s %s (%s)\n" % (ex["number"], ex["title"], plural(ex["points"], "point")))
-        parts.append("- Where: %s (line %d of the reference)\n- Graded by: %s\n"
-                     % (where, ex["line"], tests))
+        lines = "- Where: %s\n- Graded by: %s\n" % (where, tests)
+        if ex["needs"]:
+            lines += "- Solve first: %s (its tests need them)\n" % ", ".join(
+                "%s %s" % (n, by_number[n]["id"]) if n in by_number else n for n in ex["needs"])
+        parts.append(lines)
         if ex["instructions"]:
             parts.append(ex["instructions"] + "\n")
     parts.append("Total: %s in %s.\n"
@@ -338,10 +394,14 @@ def readme_text(chapter, num, topic, exercises):
     return "\n".join(parts)
 
 
-def generate(chapter_dir, only=None):
-    """Return {file name: content} of everything OUT_DIR should contain.
+def chapter_model(chapter_dir, only=None):
+    """Read a chapter's exercises: (chapter, num, topic, files, exercises).
 
-    With only (an exercise id), only that exercise is cut out and listed.
+    files maps each file that holds one of its exercises to {"path" (the
+    reference source), "shared" (a file of chapters/common), "skeleton" (its
+    text with the regions cut), "cuts" (see process_source)}.  exercises is
+    sorted by number.  With only (an exercise id), only that exercise is cut
+    out and listed.
     """
     chapter, num, topic = chapter_names(chapter_dir)
     files = {}
@@ -353,7 +413,7 @@ def generate(chapter_dir, only=None):
         sources += [(os.path.join(common, n), n, True) for n in source_files(common)]
     for path, name, shared in sources:
         text = read_source(path)
-        skeleton, found = process_source(path, text, only)
+        skeleton, found, cuts = process_source(path, text, only)
         if shared:
             mine = [ex for ex in found if ex["number"].startswith(num + ".")]
             if mine and len(mine) != len(found):
@@ -366,7 +426,7 @@ def generate(chapter_dir, only=None):
         # Only the files with an exercise (the one cut, with --only) are the
         # student's; the build takes every other file from the reference.
         if any(only is None or ex["id"] == only for ex in found):
-            files[name] = skeleton
+            files[name] = {"path": path, "shared": shared, "skeleton": skeleton, "cuts": cuts}
         for ex in found:
             ex["file"] = name
             if shared:
@@ -383,15 +443,84 @@ def generate(chapter_dir, only=None):
                 raise MarkerError(path, ex["line"], "exercise number %s does not belong to "
                                   "chapter %s" % (ex["number"], num))
             exercises.append(ex)
+    check_needs(exercises, seen)
     if only is not None:
         exercises = [ex for ex in exercises if ex["id"] == only]
         if not exercises:
             die("--only %s: no such exercise in %s" % (only, chapter_dir))
     # Students meet the exercises in their numbered order, whatever the file order.
-    exercises.sort(key=lambda ex: [int(part) for part in ex["number"].split(".")])
-    files["exercises.json"] = manifest_json(chapter, exercises)
-    files["README.md"] = readme_text(chapter, num, topic, exercises)
+    exercises.sort(key=number_key)
+    return chapter, num, topic, files, exercises
+
+
+def number_key(ex):
+    return [int(part) for part in ex["number"].split(".")]
+
+
+def check_needs(exercises, seen):
+    """Needs: names other exercises of the same chapter."""
+    for ex in exercises:
+        for number in ex["needs"]:
+            if ("number", number) not in seen or number == ex["number"]:
+                raise MarkerError(seen[("id", ex["id"])].rsplit(":", 1)[0], ex["line"],
+                                  "Needs: %s is not another exercise of this chapter" % number)
+
+
+def solving_order(exercises):
+    """The exercises in groups, each group after the groups it needs: a list of
+    lists.  Exercises that need each other (01.1's tests need 01.2's
+    pivot_root, 01.2's need 01.1's namespaces) form one group, to be solved
+    together; otherwise the numbered order."""
+    by_number = {ex["number"]: ex for ex in exercises}
+
+    def reach(start):
+        seen, todo = set(), [start]
+        while todo:
+            for n in by_number[todo.pop()]["needs"]:
+                if n in by_number and n not in seen:
+                    seen.add(n)
+                    todo.append(n)
+        return seen
+
+    reaches = {n: reach(n) for n in by_number}
+    groups = []
+    placed = set()
+    for ex in sorted(exercises, key=number_key):
+        n = ex["number"]
+        if n in placed:
+            continue
+        group = sorted([m for m in by_number if m == n or (m in reaches[n] and n in reaches[m])],
+                       key=lambda m: number_key(by_number[m]))
+        placed.update(group)
+        groups.append([by_number[m] for m in group])
+    # Each group after every group it needs (a stable topological sort).
+    done, order = set(), []
+    while groups:
+        for g in groups:
+            needs = {m for ex in g for m in reaches[ex["number"]]} - {ex["number"] for ex in g}
+            if needs <= done:
+                order.append(g)
+                done.update(ex["number"] for ex in g)
+                groups.remove(g)
+                break
+    return order
+
+
+def generate(chapter_dir, only=None, handout=False):
+    """Return {file name: content} of everything OUT_DIR should contain.
+
+    With only (an exercise id), only that exercise is cut out and listed.
+    handout: the README speaks to a student whose tree has no reference.
+    """
+    chapter, num, topic, model, exercises = chapter_model(chapter_dir, only)
+    files = {name: info["skeleton"] for name, info in model.items()}
+    files["exercises.json"] = manifest_json(chapter, exercises, files)
+    files["README.md"] = readme_text(chapter, num, topic, exercises, handout)
     return files
+
+
+def sha256_text(text):
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def existing_outputs(out_dir):
@@ -412,10 +541,33 @@ def existing_outputs(out_dir):
 # --- the two modes -------------------------------------------------------------
 
 
-def write_outputs(out_dir, files):
-    """Write files into out_dir (only those that changed) and drop stale ones."""
+def edited_files(out_dir, old, files):
+    """The source files in out_dir that regenerating would change and that are
+    not as the generator last wrote them (exercises.json records their sha256):
+    someone's work, committed or not."""
+    try:
+        recorded = json.loads(old.get("exercises.json", "")).get("skeletons", {})
+    except (ValueError, AttributeError):
+        recorded = {}
+    return [name for name in sorted(old)
+            if name.endswith((".c", ".h")) and old[name] != files.get(name)
+            and recorded.get(name) != sha256_text(old[name])]
+
+
+def write_outputs(out_dir, files, force=False):
+    """Write files into out_dir (only those that changed) and drop stale ones.
+
+    Refuses (exit 1) to overwrite a file someone edited, unless force."""
     os.makedirs(out_dir, exist_ok=True)
     old = existing_outputs(out_dir)
+    edited = edited_files(out_dir, old, files)
+    if edited and not force:
+        print("%s: not regenerated: these files were edited since they were generated"
+              " (your work?):" % out_dir)
+        for name in edited:
+            print("    %s" % os.path.join(out_dir, name))
+        print("  keep them somewhere else, or run make exercises FORCE=1 to overwrite them")
+        sys.exit(1)
     for name, content in sorted(files.items()):
         if old.get(name) != content:
             with open(os.path.join(out_dir, name), "w", encoding="utf-8", newline="") as f:
@@ -458,6 +610,10 @@ def main():
     parser.add_argument("--only", metavar="ID",
                         help="cut out only this exercise, keep the other solutions "
                         "(to check that its tests catch its absence)")
+    parser.add_argument("--force", action="store_true",
+                        help="overwrite exercise files even when someone edited them")
+    parser.add_argument("--handout", action="store_true",
+                        help="the README of a handout (no reference solution in the tree)")
     parser.add_argument("chapter_dir", metavar="CHAPTER_DIR",
                         help="e.g. chapters/01-namespaces")
     parser.add_argument("out_dir", metavar="OUT_DIR", help="e.g. exercises/01-namespaces")
@@ -466,13 +622,13 @@ def main():
     if not os.path.isdir(args.chapter_dir):
         die("%s: no such directory" % args.chapter_dir)
     try:
-        files = generate(args.chapter_dir, args.only)
+        files = generate(args.chapter_dir, args.only, args.handout)
     except MarkerError as e:
         die(str(e))
 
     out_dir = os.path.normpath(args.out_dir)
     if not args.check:
-        write_outputs(out_dir, files)
+        write_outputs(out_dir, files, args.force)
         return 0
     if check_outputs(out_dir, files):
         print("%s is up to date" % out_dir)

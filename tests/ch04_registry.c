@@ -59,30 +59,31 @@ static void test_challenge_bearer(void **state)
 	struct mc_error err;
 
 	(void)state;
-	assert_int_equal(img_challenge_parse("Bearer realm=\"https://auth.docker.io/token\","
-	                                     "service=\"registry.docker.io\","
-	                                     "scope=\"repository:library/busybox:pull\"",
-	                                     &c, &err),
-	                 0);
-	assert_int_equal(c.scheme, IMG_AUTH_BEARER);
-	assert_string_equal(c.realm, "https://auth.docker.io/token");
-	assert_string_equal(c.service, "registry.docker.io");
-	assert_string_equal(c.scope, "repository:library/busybox:pull");
+	if (img_challenge_parse("Bearer realm=\"https://auth.docker.io/token\","
+	                        "service=\"registry.docker.io\","
+	                        "scope=\"repository:library/busybox:pull\"",
+	                        &c, &err) != 0)
+		fail_msg("Docker Hub's challenge was refused: %s", err.msg);
+	mc_assert_int("scheme", c.scheme, IMG_AUTH_BEARER, "the challenge starts with Bearer");
+	mc_assert_str("realm", c.realm, "https://auth.docker.io/token",
+	              "a quoted value is what is between the quotes");
+	mc_assert_str("service", c.service, "registry.docker.io", NULL);
+	mc_assert_str("scope", c.scope, "repository:library/busybox:pull", NULL);
 	/* Scheme and parameter names are case-insensitive; values may be tokens. */
 	assert_int_equal(
 	    img_challenge_parse("bEaReR REALM=\"https://a/t\" , Service = reg", &c, &err), 0);
-	assert_string_equal(c.realm, "https://a/t");
-	assert_string_equal(c.service, "reg");
+	mc_assert_str("realm", c.realm, "https://a/t", NULL);
+	mc_assert_str("service", c.service, "reg", NULL);
 	assert_int_equal(img_challenge_parse("Basic realm=\"Registry Realm\"", &c, &err), 0);
-	assert_int_equal(c.scheme, IMG_AUTH_BASIC);
-	assert_string_equal(c.realm, "Registry Realm");
+	mc_assert_int("scheme", c.scheme, IMG_AUTH_BASIC, NULL);
+	mc_assert_str("realm", c.realm, "Registry Realm", NULL);
 	/* Several challenges: Bearer wins, and an unknown scheme's token68 is skipped. */
 	assert_int_equal(img_challenge_parse("Negotiate abc==, Basic realm=\"r\", Bearer "
 	                                     "realm=\"https://a/t\",service=\"s\"",
 	                                     &c, &err),
 	                 0);
-	assert_int_equal(c.scheme, IMG_AUTH_BEARER);
-	assert_string_equal(c.realm, "https://a/t");
+	mc_assert_int("scheme", c.scheme, IMG_AUTH_BEARER, NULL);
+	mc_assert_str("realm", c.realm, "https://a/t", NULL);
 	assert_int_equal(img_challenge_parse("Bearer service=\"s\"", &c, &err), -1);
 	assert_non_null(strstr(err.msg, "without a realm"));
 	assert_int_equal(img_challenge_parse("Digest realm=\"x\", nonce=\"y\"", &c, &err), -1);
@@ -97,16 +98,19 @@ static void test_challenge_quoting(void **state)
 
 	(void)state;
 	/* A comma inside quotes is part of the value; \" and \\ stand for " and \. */
-	assert_int_equal(img_challenge_parse("Bearer realm=\"https://a/t?x=1,2\",service=\"a "
-	                                     "\\\"quoted\\\" \\\\name\",error=insufficient_scope",
-	                                     &c, &err),
-	                 0);
-	assert_string_equal(c.realm, "https://a/t?x=1,2");
-	assert_string_equal(c.service, "a \"quoted\" \\name");
-	assert_string_equal(c.error, "insufficient_scope");
+	if (img_challenge_parse("Bearer realm=\"https://a/t?x=1,2\",service=\"a "
+	                        "\\\"quoted\\\" \\\\name\",error=insufficient_scope",
+	                        &c, &err) != 0)
+		fail_msg("a challenge with quoted commas and escapes was refused: %s", err.msg);
+	mc_assert_str("realm", c.realm, "https://a/t?x=1,2",
+	              "a comma inside quotes is part of the value");
+	mc_assert_str("service", c.service, "a \"quoted\" \\name",
+	              "inside quotes, \\\" stands for \" and \\\\ for \\");
+	mc_assert_str("error", c.error, "insufficient_scope",
+	              "an unquoted value (a token) ends at the comma or the end");
 	/* Parameters we do not use are read past, whatever their value holds. */
 	assert_int_equal(img_challenge_parse("Bearer foo=\"a,b=c\",realm=r", &c, &err), 0);
-	assert_string_equal(c.realm, "r");
+	mc_assert_str("realm", c.realm, "r", NULL);
 	/* Malformed: an unterminated string, a lone backslash at the end. */
 	assert_int_equal(img_challenge_parse("Bearer realm=\"https://a/t", &c, &err), -1);
 	assert_int_equal(img_challenge_parse("Bearer realm=\"x\\", &c, &err), -1);
@@ -176,6 +180,13 @@ static json_t *entry(const char *digest_char, const char *os, const char *arch, 
 	return e;
 }
 
+/*
+ * img_index_pick chose, for `want`, the entry whose digest starts with
+ * `expected` ('-': none) - else fail at the test's line, naming both entries.
+ */
+#define assert_picked(index, want, expected)                                                       \
+	assert_picked_at(__FILE__, __LINE__, (index), (want), (expected))
+
 /* The digest character of what img_index_pick chose for `want` ('-': it failed). */
 static char picked(json_t *index, const char *want)
 {
@@ -188,6 +199,21 @@ static char picked(json_t *index, const char *want)
 	if (img_index_pick(index, &p, NULL, NULL, &d, &err) < 0)
 		return '-';
 	return d.digest[7];
+}
+
+static void assert_picked_at(const char *file, int line, json_t *index, const char *want,
+                             char expected)
+{
+	char got = picked(index, want);
+
+	if (got != expected)
+		mc_fail_at(
+		    file, line,
+		    "for %s the entry picked is %c, expected %c (entries are named a, b, ...; "
+		    "- is none): %s",
+		    want, got, expected,
+		    expected == '-' ? "no entry is for this platform"
+		                    : "the entry whose os, architecture and variant match");
 }
 
 static bool not_b(const char *digest, void *arg)
@@ -208,14 +234,14 @@ static void test_index_picks_the_platform(void **state)
 	struct mc_error err;
 
 	(void)state;
-	assert_int_equal(picked(index, "linux/amd64"), 'b');
-	assert_int_equal(picked(index, "linux/arm64"), 'a');
-	assert_int_equal(picked(index, "linux/arm64/v8"), 'a');
-	assert_int_equal(picked(index, "aarch64"), 'a');
-	assert_int_equal(picked(index, "linux/arm/v7"), 'c');
-	assert_int_equal(picked(index, "linux/arm/v6"), 'd');
-	assert_int_equal(picked(index, "windows/amd64"), 'e');
-	assert_int_equal(picked(index, "linux/s390x"), '-');
+	assert_picked(index, "linux/amd64", 'b');
+	assert_picked(index, "linux/arm64", 'a');
+	assert_picked(index, "linux/arm64/v8", 'a');
+	assert_picked(index, "aarch64", 'a');
+	assert_picked(index, "linux/arm/v7", 'c');
+	assert_picked(index, "linux/arm/v6", 'd');
+	assert_picked(index, "windows/amd64", 'e');
+	assert_picked(index, "linux/s390x", '-');
 	assert_int_equal(img_platform_parse("linux/s390x", &p, &err), 0);
 	assert_int_equal(img_index_pick(index, &p, NULL, NULL, &d, &err), -1);
 	assert_string_equal(err.msg,
@@ -228,9 +254,9 @@ static void test_index_picks_the_platform(void **state)
 	index =
 	    json_pack("{s:[o, o, o]}", "manifests", entry("f", NULL, NULL, NULL),
 	              entry("a", "linux", "aarch64", NULL), entry("b", "linux", "x86_64", NULL));
-	assert_int_equal(picked(index, "linux/arm64"), 'a');
-	assert_int_equal(picked(index, "linux/amd64"), 'b');
-	assert_int_equal(picked(index, "linux/386"), 'f');
+	assert_picked(index, "linux/arm64", 'a');
+	assert_picked(index, "linux/amd64", 'b');
+	assert_picked(index, "linux/386", 'f');
 	json_decref(index);
 	assert_int_equal(img_platform_parse("linux//v7", &p, &err), -1);
 	assert_int_equal(img_platform_parse("Linux/AMD64", &p, &err), -1);
@@ -255,8 +281,8 @@ static void test_index_skips_attestations(void **state)
 	    json_pack("{s:s}", "vnd.docker.reference.type", "attestation-manifest"));
 	index = json_pack("{s:[o, o, o]}", "manifests", attestation, disguised,
 	                  entry("c", host->os, host->architecture, NULL));
-	assert_int_equal(picked(index, img_platform_format(host, want, sizeof(want))), 'c');
-	assert_int_equal(picked(index, "unknown/unknown"), '-');
+	assert_picked(index, img_platform_format(host, want, sizeof(want)), 'c');
+	assert_picked(index, "unknown/unknown", '-');
 	json_decref(index);
 }
 

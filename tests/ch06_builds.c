@@ -275,10 +275,12 @@ static void test_deleted_lower_file_is_hidden_in_the_image(void **state)
 	snprintf(other, sizeof(other), "%s/other-root", mc_test_tmpdir());
 	MC_OK("save -o '%s' whiteout:1 && MC_ROOT='%s' '%s' load -i '%s'", tar, other, mc_bin(),
 	      tar);
-	assert_int_equal(mc("run --rm whiteout:1 ls /home; MC_ROOT='%s' '%s' run --rm whiteout:1 "
-	                    "sh -c 'ls /bin/vi; ls /home'",
-	                    other, mc_bin()),
-	                 0);
+	if (mc("run --rm whiteout:1 ls /home; MC_ROOT='%s' '%s' run --rm whiteout:1 "
+	       "sh -c 'ls /bin/vi; ls /home'",
+	       other, mc_bin()) != 0)
+		fail_msg(
+		    "running the built image failed (here, and in a store that loaded it):\n%s",
+		    out);
 	expect("No such file or directory");
 	assert_int_equal(mc_kv_count(out, "new"), 0); /* no key=value; count lines below */
 	{
@@ -286,7 +288,8 @@ static void test_deleted_lower_file_is_hidden_in_the_image(void **state)
 
 		for (const char *p = strstr(out, "new"); p != NULL; p = strstr(p + 1, "new"))
 			news++;
-		assert_int_equal(news, 2);
+		mc_assert_int("lines with \"new\"", news, 2,
+		              "/home in both stores holds the new file, the old /home is hidden");
 	}
 	MC_OK("rmi whiteout:1");
 }

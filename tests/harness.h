@@ -38,7 +38,8 @@ void mc_skip_message(const char *fmt, ...) __attribute__((format(printf, 1, 2)))
 			MC_SKIP("needs root: run sudo make test");                                 \
 	} while (0)
 
-/* A temporary directory for this test program, removed at exit. */
+/* A temporary directory for this test program, removed at exit:
+ * /tmp/mc-test-XXXXXX, or $MC_TEST_TMPDIR (made by the grader for the test). */
 const char *mc_test_tmpdir(void);
 
 /*
@@ -55,6 +56,36 @@ const char *mc_test_rootfs(void);
 bool mc_kv(const char *text, const char *key, int nth, char *value, size_t size);
 /* How many lines start with "key=". */
 int mc_kv_count(const char *text, const char *key);
+
+/*
+ * Assertions whose failure a student can act on: they name what was checked,
+ * its value, what was expected and what that means, and they fail at the
+ * test's own line (not inside a helper):
+ *
+ *   mc_assert_kv(out, "netif_count", "1", "only lo should exist in a new network namespace");
+ *     -> netif_count=4, expected 1: only lo should exist in a new network namespace
+ *
+ * mc_assert_kv: the probe's first line "key=value" in `out` says `expected`.
+ * mc_assert_int, mc_assert_str: `actual` is `expected`; `what` names it.
+ * `meaning` may be NULL.
+ */
+#define mc_assert_kv(out, key, expected, meaning)                                                  \
+	mc_assert_kv_at(__FILE__, __LINE__, (out), (key), (expected), (meaning))
+#define mc_assert_int(what, actual, expected, meaning)                                             \
+	mc_assert_int_at(__FILE__, __LINE__, (what), (long long)(actual), (long long)(expected),   \
+	                 (meaning))
+#define mc_assert_str(what, actual, expected, meaning)                                             \
+	mc_assert_str_at(__FILE__, __LINE__, (what), (actual), (expected), (meaning))
+
+/* fail_msg() for a helper: the failure is reported at `file`:`line`, its caller's. */
+void mc_fail_at(const char *file, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4), noreturn));
+void mc_assert_kv_at(const char *file, int line, const char *out, const char *key,
+                     const char *expected, const char *meaning);
+void mc_assert_int_at(const char *file, int line, const char *what, long long actual,
+                      long long expected, const char *meaning);
+void mc_assert_str_at(const char *file, int line, const char *what, const char *actual,
+                      const char *expected, const char *meaning);
 
 /* Number of lines of /proc/self/mountinfo that contain `needle` (all lines if NULL). */
 int mc_mountinfo_count(const char *needle);

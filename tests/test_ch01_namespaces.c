@@ -70,32 +70,23 @@ static void run_container(struct ns_config *cfg, struct run *r)
 		print_message("container failed: %s (exit %d)\n", r->err.msg, r->exit_code);
 }
 
-/* Run and insist that it worked and exited 0, with a message a student can act on. */
-static void run_ok(struct ns_config *cfg, struct run *r)
+/* Run and insist that it worked and exited 0, with a message a student can act on
+ * (reported at the test's line). */
+#define run_ok(cfg, r) run_ok_at(__FILE__, __LINE__, (cfg), (r))
+static void run_ok_at(const char *file, int line, struct ns_config *cfg, struct run *r)
 {
 	run_container(cfg, r);
 	if (r->rc != 0)
-		fail_msg("the container did not start: %s (exit code %d)", r->err.msg,
-		         r->exit_code);
+		mc_fail_at(file, line, "the container did not start: %s (exit code %d)", r->err.msg,
+		           r->exit_code);
 	if (r->exit_code != 0)
-		fail_msg("the command exited with %d, expected 0; its output:\n%s", r->exit_code,
-		         r->out);
+		mc_fail_at(file, line, "the command exited with %d, expected 0; its output:\n%s",
+		           r->exit_code, r->out);
 }
 
-static void assert_exit_code(int actual, int expected)
-{
-	if (actual != expected)
-		fail_msg("exit code %d, expected %d", actual, expected);
-}
-
-static void assert_kv(const char *out, const char *key, const char *expected)
-{
-	char value[256];
-
-	if (!mc_kv(out, key, 0, value, sizeof(value)))
-		fail_msg("probe printed no %s= line; output was:\n%s", key, out);
-	assert_string_equal(value, expected);
-}
+/* The probe's line key=... says expected (see mc_assert_kv for one that says why). */
+#define assert_kv(out, key, expected)      mc_assert_kv((out), (key), (expected), NULL)
+#define assert_exit_code(actual, expected) mc_assert_int("exit code", (actual), (expected), NULL)
 
 static const char *host_marker(void)
 {
@@ -117,9 +108,10 @@ static void test_pid_is_one(void **state)
 	SETUP_CONTAINER(&cfg);
 	cfg.argv = PROBE("pid");
 	run_ok(&cfg, &r);
-	assert_kv(r.out, "pid", "1");
-	/* Our parent lives outside the PID namespace, so it has no number here. */
-	assert_kv(r.out, "ppid", "0");
+	mc_assert_kv(r.out, "pid", "1",
+	             "the command should be process 1 of a new PID namespace (CLONE_NEWPID)");
+	mc_assert_kv(r.out, "ppid", "0",
+	             "its parent lives outside the PID namespace, so it has no number inside");
 }
 
 static void test_host_processes_invisible(void **state)
@@ -131,8 +123,10 @@ static void test_host_processes_invisible(void **state)
 	SETUP_CONTAINER(&cfg);
 	cfg.argv = PROBE("procs");
 	run_ok(&cfg, &r);
-	assert_kv(r.out, "procs", "1");
-	assert_kv(r.out, "proc_pid", "1");
+	mc_assert_kv(r.out, "procs", "1",
+	             "the container's /proc should show its own process only, not the host's "
+	             "(a new PID namespace, and /proc mounted inside)");
+	mc_assert_kv(r.out, "proc_pid", "1", "/proc/self inside should be process 1");
 }
 
 static void test_hostname_is_private(void **state)
@@ -148,9 +142,12 @@ static void test_hostname_is_private(void **state)
 	assert_int_equal(gethostname(before, sizeof(before)), 0);
 	assert_string_not_equal(before, "inside-only");
 	run_ok(&cfg, &r);
-	assert_kv(r.out, "hostname", "inside-only");
+	mc_assert_kv(r.out, "hostname", "inside-only",
+	             "the container should have the hostname it was given, in a new UTS namespace "
+	             "(CLONE_NEWUTS)");
 	assert_int_equal(gethostname(after, sizeof(after)), 0);
-	assert_string_equal(before, after);
+	mc_assert_str("the host's hostname afterwards", after, before,
+	              "setting the container's hostname must not change the host's (CLONE_NEWUTS)");
 }
 
 static void test_only_loopback_up(void **state)
@@ -162,8 +159,9 @@ static void test_only_loopback_up(void **state)
 	SETUP_CONTAINER(&cfg);
 	cfg.argv = PROBE("netif");
 	run_ok(&cfg, &r);
-	assert_kv(r.out, "netif_count", "1");
-	assert_kv(r.out, "netif", "lo up");
+	mc_assert_kv(r.out, "netif_count", "1",
+	             "only lo should exist in a new network namespace (CLONE_NEWNET)");
+	mc_assert_kv(r.out, "netif", "lo up", "the container's loopback should be up");
 }
 
 static void test_ipc_is_private(void **state)
@@ -186,14 +184,21 @@ static void test_ipc_is_private(void **state)
 	assert_true(host_id >= 0);
 	run_container(&cfg, &r);
 	msgctl(host_id, IPC_RMID, NULL);
-	assert_int_equal(r.rc, 0);
-	assert_int_equal(r.exit_code, 0);
+	if (r.rc != 0)
+		fail_msg("the container did not start: %s (exit code %d)", r.err.msg, r.exit_code);
+	if (r.exit_code != 0)
+		fail_msg("the command exited with %d, expected 0; its output:\n%s", r.exit_code,
+		         r.out);
 	/* The container made its queue, and could not see ours ... */
-	assert_true(mc_kv_count(r.out, "ipc_id") == 1);
-	assert_kv(r.out, "ipc_exists", "0");
+	mc_assert_int("ipc_id lines", mc_kv_count(r.out, "ipc_id"), 1,
+	              "the probe should have made one message queue inside");
+	mc_assert_kv(r.out, "ipc_exists", "0",
+	             "a message queue of the host's must not be visible inside: a new IPC "
+	             "namespace (CLONE_NEWIPC)");
 	/* ... and its queue died with its IPC namespace, never visible here. */
-	assert_int_equal(msgget(inside_key, 0), -1);
-	assert_int_equal(errno, ENOENT);
+	if (msgget(inside_key, 0) != -1 || errno != ENOENT)
+		fail_msg("the container's message queue is visible on the host: it should have "
+		         "lived and died in the container's own IPC namespace (CLONE_NEWIPC)");
 }
 
 /* --- 01.2 pivot_root --------------------------------------------------------------- */
@@ -211,8 +216,9 @@ static void test_root_is_the_rootfs(void **state)
 	snprintf(marker, sizeof(marker), "%s/etc/rootfs-marker", cfg.rootfs);
 	close(open(marker, O_CREAT | O_WRONLY, 0644));
 	run_ok(&cfg, &r);
-	assert_kv(r.out, "exists", "1");
-	assert_kv(r.out, "cwd", "/");
+	mc_assert_kv(r.out, "exists", "1",
+	             "a file put into the root filesystem should be there inside, under /");
+	mc_assert_kv(r.out, "cwd", "/", "the command should start in the new root, /");
 }
 
 static void test_old_root_is_gone(void **state)
@@ -227,10 +233,16 @@ static void test_old_root_is_gone(void **state)
 	                       (char *)host_marker(), NULL});
 	run_ok(&cfg, &r);
 	/* The host's files are not reachable by their host paths ... */
-	assert_kv(r.out, "exists", "0");
+	mc_assert_kv(r.out, "exists", "0",
+	             "a host file must not be reachable inside by its host path: the old root "
+	             "has to be unmounted after pivot_root");
 	/* ... and none of the host's mounts is left in the container's table. */
 	for (int i = 0; mc_kv(r.out, "mount", i, value, sizeof(value)); i++) {
-		assert_null(strstr(value, mc_test_tmpdir()));
+		if (strstr(value, mc_test_tmpdir()) != NULL)
+			fail_msg(
+			    "mount=%s: the host's path of the root filesystem shows inside: the "
+			    "old root is still mounted",
+			    value);
 		if (!(strncmp(value, "/ ", 2) == 0 || strncmp(value, "/proc", 5) == 0 ||
 		      strncmp(value, "/dev", 4) == 0 || strncmp(value, "/sys", 4) == 0))
 			fail_msg("mount=%s: only /, /proc, /dev and /sys should be mounted inside",
@@ -276,8 +288,10 @@ static void test_chroot_breakout_fails(void **state)
 	run_breakout_in_chroot(cfg.rootfs, marker, out, sizeof(out));
 	assert_kv(out, "breakout", "escaped"); /* chroot alone is not a jail */
 	run_ok(&cfg, &r);
-	assert_kv(r.out, "breakout_chroot", "ok");
-	assert_kv(r.out, "breakout", "contained");
+	mc_assert_kv(r.out, "breakout_chroot", "ok", "the probe could not even try its escape");
+	mc_assert_kv(r.out, "breakout", "contained",
+	             "the classic chroot escape reached the host: use pivot_root and unmount the "
+	             "old root, a chroot is not a jail");
 }
 
 static void test_mounts_stay_inside(void **state)
@@ -324,13 +338,14 @@ static void test_dev_has_the_basic_nodes(void **state)
 	    "/dev/null",  "/dev/zero",   "/dev/full",     "/dev/random", "/dev/urandom",
 	    "/dev/tty",   "/dev/ptmx",   "/dev/pts/ptmx", "/dev/shm",    "/dev/fd",
 	    "/dev/stdin", "/dev/stdout", "/dev/stderr"};
+	const size_t count = sizeof(nodes) / sizeof(nodes[0]);
 	char script[1024] = "";
 	struct ns_config cfg;
 	char value[64];
 	struct run r;
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++) {
+	for (size_t i = 0; i < count; i++) {
 		strcat(script, "/probe exists ");
 		strcat(script, nodes[i]);
 		strcat(script, "; ");
@@ -341,13 +356,17 @@ static void test_dev_has_the_basic_nodes(void **state)
 	SETUP_CONTAINER(&cfg);
 	cfg.argv = ((char *[]){"/bin/sh", "-c", script, NULL});
 	run_ok(&cfg, &r);
-	for (size_t i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++) {
-		assert_true(mc_kv(r.out, "exists", (int)i, value, sizeof(value)));
+	for (size_t i = 0; i < count; i++) {
+		if (!mc_kv(r.out, "exists", (int)i, value, sizeof(value)))
+			fail_msg("the probe printed no exists= line for %s; output was:\n%s",
+			         nodes[i], r.out);
 		if (strcmp(value, "1") != 0)
-			fail_msg("%s is missing inside the container", nodes[i]);
+			fail_msg("exists=%s for %s, expected 1: it is missing inside the container",
+			         value, nodes[i]);
 	}
-	assert_kv(r.out, "null_ok", "1");
-	assert_kv(r.out, "zero_bytes", "0");
+	mc_assert_kv(r.out, "null_ok", "1", "writing to /dev/null inside should work");
+	mc_assert_kv(r.out, "zero_bytes", "0",
+	             "/dev/zero inside should read as zero bytes (bound from the host's)");
 }
 
 /* --- 01.4 user namespace ---------------------------------------------------------- */
@@ -367,16 +386,20 @@ static void test_userns_maps_root(void **state)
 	                       NULL});
 	cfg.userns = true;
 	run_ok(&cfg, &r);
-	assert_kv(r.out, "uid_map", "0 100000 65536");
-	assert_kv(r.out, "gid_map", "0 100000 65536");
-	assert_kv(r.out, "uid", "0");
-	assert_kv(r.out, "gid", "0");
-	assert_kv(r.out, "owner", "0:0");
+	mc_assert_kv(r.out, "uid_map", "0 100000 65536",
+	             "/proc/self/uid_map inside: uid 0 inside is 100000 outside, for 65536 ids");
+	mc_assert_kv(r.out, "gid_map", "0 100000 65536",
+	             "/proc/self/gid_map inside: gid 0 inside is 100000 outside, for 65536 ids");
+	mc_assert_kv(r.out, "uid", "0", "the command should run as root inside");
+	mc_assert_kv(r.out, "gid", "0", "the command should run as group root inside");
+	mc_assert_kv(r.out, "owner", "0:0", "a file it makes should be root's, seen from inside");
 	/* Root inside, but the file it made belongs to an unprivileged uid outside. */
 	snprintf(path, sizeof(path), "%s/tmp/owned-by-container", cfg.rootfs);
 	assert_int_equal(stat(path, &st), 0);
-	assert_int_equal(st.st_uid, 100000);
-	assert_int_equal(st.st_gid, 100000);
+	mc_assert_int("its owner seen from the host", st.st_uid, 100000,
+	              "root inside must be an unprivileged user outside");
+	mc_assert_int("its group seen from the host", st.st_gid, 100000,
+	              "root's group inside must be an unprivileged group outside");
 	unlink(path);
 }
 
@@ -388,12 +411,14 @@ static void test_exit_code_propagates(void **state)
 	struct run r;
 
 	(void)state;
-	assert_exit_code(ns_exit_code(0x2a00), 42); /* what wait() reports for exit(42) */
+	mc_assert_int("ns_exit_code(status of exit(42))", ns_exit_code(0x2a00), 42,
+	              "a process that exited has its exit status as its code");
 	SETUP_CONTAINER(&cfg);
 	cfg.argv = PROBE("exit", "42");
 	run_container(&cfg, &r);
-	assert_int_equal(r.rc, 0);
-	assert_exit_code(r.exit_code, 42);
+	if (r.rc != 0)
+		fail_msg("the container did not start: %s (exit code %d)", r.err.msg, r.exit_code);
+	mc_assert_int("exit code", r.exit_code, 42, "the container's command ran exit 42");
 }
 
 static void test_signal_gives_128_plus_n(void **state)
@@ -404,7 +429,8 @@ static void test_signal_gives_128_plus_n(void **state)
 	int code;
 
 	(void)state;
-	assert_exit_code(ns_exit_code(SIGTERM), 128 + SIGTERM); /* status of a SIGTERM death */
+	mc_assert_int("ns_exit_code(status of a SIGTERM death)", ns_exit_code(SIGTERM),
+	              128 + SIGTERM, "a process killed by signal N has the code 128 + N");
 	SETUP_CONTAINER(&cfg);
 	cfg.argv = PROBE("sleep", "30");
 	assert_int_equal(ns_spawn(&cfg, &child, &err), 0);
@@ -412,7 +438,7 @@ static void test_signal_gives_128_plus_n(void **state)
 	/* PID 1 ignores signals it has no handler for, except SIGKILL from outside. */
 	assert_int_equal(kill(child.pid, SIGKILL), 0);
 	assert_int_equal(ns_wait(&child, &code, &err), 0);
-	assert_exit_code(code, 137);
+	mc_assert_int("exit code", code, 137, "a container killed by SIGKILL (9) exits 128 + 9");
 }
 
 /* --- --init and --network host ------------------------------------------------------ */

@@ -73,7 +73,10 @@ struct run {
 		(run)->parent = test_parent();                                                     \
 	} while (0)
 
-static void run_container(struct ns_config *cfg, struct cg_run *cgr, struct run *r)
+/* Failures are reported at the test's line. */
+#define run_container(cfg, cgr, r) run_container_at(__FILE__, __LINE__, (cfg), (cgr), (r))
+static void run_container_at(const char *file, int line, struct ns_config *cfg, struct cg_run *cgr,
+                             struct run *r)
 {
 	int fd = open(mc_test_tmpdir(), O_TMPFILE | O_RDWR, 0600);
 	ssize_t n;
@@ -89,7 +92,8 @@ static void run_container(struct ns_config *cfg, struct cg_run *cgr, struct run 
 	r->out[n > 0 ? n : 0] = '\0';
 	close(fd);
 	if (r->rc != 0)
-		fail_msg("the container did not run: %s (exit code %d)", r->err.msg, r->exit_code);
+		mc_fail_at(file, line, "the container did not run: %s (exit code %d)", r->err.msg,
+		           r->exit_code);
 }
 
 /* The probe's `nth` (0 = first) line "key=..." says `expected`. */
@@ -198,8 +202,12 @@ static void test_parse_size_rejects_garbage(void **state)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		mc_error_clear(&err);
 		if (cg_parse_size(bad[i], &bytes, &err) != -1)
-			fail_msg("'%s' was accepted (%lld bytes)", bad[i], (long long)bytes);
-		assert_non_null(strstr(err.msg, "invalid size"));
+			fail_msg("'%s' was accepted (%lld bytes): it is not a size", bad[i],
+			         (long long)bytes);
+		if (strstr(err.msg, "invalid size") == NULL)
+			fail_msg("'%s' was refused with \"%s\": the message should say \"invalid "
+			         "size\"",
+			         bad[i], err.msg);
 	}
 }
 
@@ -249,10 +257,14 @@ static void test_bad_limits_are_rejected(void **state)
 static void test_cpu_shares_to_weight(void **state)
 {
 	(void)state;
-	assert_int_equal(cg_shares_to_weight(2), 1);
-	assert_int_equal(cg_shares_to_weight(262144), 10000);
-	assert_int_equal(cg_shares_to_weight(1024), 39);
-	assert_int_equal(cg_shares_to_weight(512), 20);
+	mc_assert_int("cg_shares_to_weight(2)", cg_shares_to_weight(2), 1,
+	              "the smallest cpu.shares is the smallest cpu.weight");
+	mc_assert_int("cg_shares_to_weight(262144)", cg_shares_to_weight(262144), 10000,
+	              "the largest cpu.shares is the largest cpu.weight");
+	mc_assert_int("cg_shares_to_weight(1024)", cg_shares_to_weight(1024), 39,
+	              "1 + (1024 - 2) * 9999 / 262142, in integers");
+	mc_assert_int("cg_shares_to_weight(512)", cg_shares_to_weight(512), 20,
+	              "1 + (512 - 2) * 9999 / 262142, in integers");
 }
 
 /*
@@ -286,15 +298,17 @@ static void test_v2_files_hold_the_requested_values(void **state)
 	if (cg_apply_limits(&cg, &l, &err) < 0)
 		fail_msg("%s", err.msg);
 	read_cg_file(&cg, "", "memory.max", buf, sizeof(buf));
-	assert_string_equal(buf, "67108864");
+	mc_assert_str("memory.max", buf, "67108864", "--memory 64m, in bytes");
 	read_cg_file(&cg, "", "memory.swap.max", buf, sizeof(buf));
-	assert_string_equal(buf, "67108864"); /* Docker: as much swap as memory */
+	mc_assert_str("memory.swap.max", buf, "67108864",
+	              "with no --memory-swap, Docker allows as much swap as memory");
 	read_cg_file(&cg, "", "cpu.max", buf, sizeof(buf));
-	assert_string_equal(buf, "50000 100000");
+	mc_assert_str("cpu.max", buf, "50000 100000",
+	              "--cpus 0.5: a quota of 50000 us in every period of 100000 us");
 	read_cg_file(&cg, "", "cpu.weight", buf, sizeof(buf));
-	assert_string_equal(buf, "20");
+	mc_assert_str("cpu.weight", buf, "20", "--cpu-shares 512 through cg_shares_to_weight()");
 	read_cg_file(&cg, "", "pids.max", buf, sizeof(buf));
-	assert_string_equal(buf, "100");
+	mc_assert_str("pids.max", buf, "100", "--pids-limit 100");
 
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		snprintf(path, sizeof(path), "%s/fake-v2/%s", cg.mount, files[i]);
@@ -305,9 +319,9 @@ static void test_v2_files_hold_the_requested_values(void **state)
 	if (cg_apply_limits(&cg, &l, &err) < 0)
 		fail_msg("%s", err.msg);
 	read_cg_file(&cg, "", "memory.swap.max", buf, sizeof(buf));
-	assert_string_equal(buf, "max");
+	mc_assert_str("memory.swap.max", buf, "max", "--memory-swap -1 means unlimited swap");
 	read_cg_file(&cg, "", "pids.max", buf, sizeof(buf));
-	assert_string_equal(buf, "max");
+	mc_assert_str("pids.max", buf, "max", "--pids-limit -1 means no limit");
 }
 
 /* The real files of a real cgroup, whichever version this kernel runs. */
@@ -365,15 +379,20 @@ static void test_oom_kills_are_parsed(void **state)
 	uint64_t kills = 99;
 
 	(void)state;
-	assert_int_equal(cg_parse_oom_kills("low 0\nhigh 0\nmax 4\noom 1\noom_kill 1\n"
-	                                    "oom_group_kill 0\n",
-	                                    &kills),
-	                 0);
-	assert_int_equal(kills, 1);
-	assert_int_equal(
-	    cg_parse_oom_kills("oom_kill_disable 0\nunder_oom 0\noom_kill 2\n", &kills), 0);
-	assert_int_equal(kills, 2);
-	assert_int_equal(cg_parse_oom_kills("oom_kill_disable 0\nunder_oom 0\n", &kills), -1);
+	mc_assert_int("cg_parse_oom_kills(memory.events)",
+	              cg_parse_oom_kills("low 0\nhigh 0\nmax 4\noom 1\noom_kill 1\n"
+	                                 "oom_group_kill 0\n",
+	                                 &kills),
+	              0, "v2's memory.events has an oom_kill line: return 0");
+	mc_assert_int("kills from memory.events", kills, 1,
+	              "the value of the line oom_kill (not oom, not oom_group_kill)");
+	mc_assert_int("cg_parse_oom_kills(memory.oom_control)",
+	              cg_parse_oom_kills("oom_kill_disable 0\nunder_oom 0\noom_kill 2\n", &kills),
+	              0, "v1's memory.oom_control has an oom_kill line: return 0");
+	mc_assert_int("kills from memory.oom_control", kills, 2, "the value of the line oom_kill");
+	mc_assert_int("cg_parse_oom_kills(no oom_kill line)",
+	              cg_parse_oom_kills("oom_kill_disable 0\nunder_oom 0\n", &kills), -1,
+	              "without an oom_kill line (older kernels), return -1");
 }
 
 static void test_memory_hog_is_oom_killed(void **state)
@@ -392,11 +411,15 @@ static void test_memory_hog_is_oom_killed(void **state)
 		fail_msg("exit code %d, expected 137 (SIGKILL by the OOM killer); output:\n%s",
 		         r.exit_code, r.out);
 	if (r.stats.oom_kills == 0)
-		fail_msg("no OOM kill was recorded");
+		fail_msg("oom_kills=0, expected at least 1: the container was killed, but no OOM "
+		         "kill was read from the cgroup (cg_parse_oom_kills)");
 	/* It got some way before the kill, but never to 64 MiB. */
-	assert_true(mc_kv(r.out, "eaten", 0, value, sizeof(value)));
-	assert_null(strstr(r.out, "eat=done"));
-	assert_int_equal(leftovers(), 0);
+	if (!mc_kv(r.out, "eaten", 0, value, sizeof(value)))
+		fail_msg("the probe printed no eaten= line: it was killed before it started?\n%s",
+		         r.out);
+	if (strstr(r.out, "eat=done") != NULL)
+		fail_msg("eat=done: the probe got all its 64 MiB past a 32 MiB limit");
+	mc_assert_int("cgroups left", leftovers(), 0, "the container's cgroup is removed at exit");
 }
 
 static void test_fork_bomb_is_held(void **state)
@@ -411,14 +434,17 @@ static void test_fork_bomb_is_held(void **state)
 	cfg.argv = PROBE("forkbomb", "200");
 	cgr.limits.pids = 20;
 	run_container(&cfg, &cgr, &r);
-	assert_int_equal(r.exit_code, 0);
-	assert_true(mc_kv(r.out, "forked", 0, value, sizeof(value)));
+	mc_assert_int("exit code", r.exit_code, 0, NULL);
+	if (!mc_kv(r.out, "forked", 0, value, sizeof(value)))
+		fail_msg("the probe printed no forked= line; output was:\n%s", r.out);
 	/* 20 processes in all, the probe itself is one of them. */
 	if (atoi(value) != 19)
-		fail_msg("forked %s children, expected 19 (pids.max 20)", value);
-	assert_kv(r.out, "fork_error", "EAGAIN");
+		fail_msg("forked=%s, expected 19: with pids.max 20 the probe and 19 children fit "
+		         "(is the container's process in its cgroup?)",
+		         value);
+	mc_assert_kv(r.out, "fork_error", "EAGAIN", "the 21st process is refused with EAGAIN");
 	if (r.stats.pids_peak >= 0)
-		assert_int_equal(r.stats.pids_peak, 20);
+		mc_assert_int("pids.peak", r.stats.pids_peak, 20, "the cgroup held 20 at most");
 }
 
 static void test_cpu_quota_limits_cpu_time(void **state)
@@ -462,17 +488,22 @@ static void test_container_sees_its_own_cgroup(void **state)
 	                "do [ -e $f ] && sed 's/^/member=/' $f; done; true",
 	                NULL});
 	run_container(&cfg, &cgr, &r);
-	assert_int_equal(r.exit_code, 0);
+	mc_assert_int("exit code", r.exit_code, 0, NULL);
 	for (i = 0; mc_kv(r.out, "cgroup", i, value, sizeof(value)); i++) {
 		size_t len = strlen(value);
 
 		if (len < 2 || strcmp(value + len - 2, ":/") != 0)
 			fail_msg("inside, /proc/self/cgroup has '%s' (expected paths of /)", value);
 	}
-	assert_true(i > 0);
-	assert_non_null(strstr(r.out, "cgroup=0::/\n"));
-	assert_kv(r.out, "write_status", "1"); /* mounted read-only */
-	assert_kv(r.out, "member", "1");
+	if (i == 0 || strstr(r.out, "cgroup=0::/\n") == NULL)
+		fail_msg(
+		    "no cgroup=0::/ line: inside, /proc/self/cgroup should show the root of its "
+		    "own cgroup namespace; output was:\n%s",
+		    r.out);
+	mc_assert_kv(r.out, "write_status", "1", "/sys/fs/cgroup is mounted read-only inside");
+	mc_assert_kv(r.out, "member", "1",
+	             "the container's cgroup.procs lists its PID 1: the process was put into the "
+	             "cgroup (cg_add_process)");
 }
 
 static void test_nothing_left_after_exit(void **state)
@@ -910,12 +941,16 @@ static void test_device_program_in_the_kernel(void **state)
 		fail_msg("%s", err.msg);
 	assert_int_equal(cg.mode, CG_UNIFIED);
 	/* Without a program, both open. */
-	assert_int_equal(open_in_cgroup(&cg), 3);
+	mc_assert_int("opened without a program", open_in_cgroup(&cg), 3,
+	              "a child in the cgroup opens /dev/null (1) and loop-control (2) while no "
+	              "program is attached; 100 and up: a step failed (100: placing it in the "
+	              "cgroup)");
 	if (cg_apply_devices(&cg, &d, &err) < 0 || cg_bpf_query(&cg, ids, 8, &n, &err) < 0) {
 		cg_destroy(&cg, &err);
 		fail_msg("%s", err.msg);
 	}
-	assert_int_equal(n, 1);
+	mc_assert_int("device programs attached", n, 1,
+	              "cg_apply_devices() attaches one BPF program to the cgroup");
 	opened = open_in_cgroup(&cg);
 	assert_int_equal(cg_destroy(&cg, &err), 0);
 	assert_int_equal(cg_remove_parent(mount, test_parent(), &err), 0);

@@ -117,12 +117,14 @@ static struct ovl_config area(const char *name, const char *const *lowers, size_
 	return c;
 }
 
-static void mount_ok(const struct ovl_config *c)
+/* Failures are reported at the test's line. */
+#define mount_ok(c) mount_ok_at(__FILE__, __LINE__, (c))
+static void mount_ok_at(const char *file, int line, const struct ovl_config *c)
 {
 	struct mc_error err;
 
 	if (ovl_mount(c, &err) < 0)
-		fail_msg("mount failed: %s", err.msg);
+		mc_fail_at(file, line, "the overlay could not be mounted: %s", err.msg);
 }
 
 static void umount_ok(const struct ovl_config *c)
@@ -177,19 +179,26 @@ static void test_mount_options_are_built_top_first(void **state)
 	char buf[128];
 
 	(void)state;
-	assert_int_equal(ovl_mount_options(&c, buf, sizeof(buf), &err), 0);
-	assert_string_equal(buf, "lowerdir=/l3:/l2:/l1,upperdir=/u,workdir=/w");
+	mc_assert_int("ovl_mount_options(lowers /l1 /l2 /l3)",
+	              ovl_mount_options(&c, buf, sizeof(buf), &err), 0, NULL);
+	mc_assert_str("the options", buf, "lowerdir=/l3:/l2:/l1,upperdir=/u,workdir=/w",
+	              "overlayfs wants the topmost layer first; the array lists the lowest first");
 	/* The same layer twice: only its topmost place counts. */
 	c.lowers = dups;
-	assert_int_equal(ovl_mount_options(&c, buf, sizeof(buf), &err), 0);
-	assert_string_equal(buf, "lowerdir=/a:/b,upperdir=/u,workdir=/w");
+	mc_assert_int("ovl_mount_options(lowers /a /b /a)",
+	              ovl_mount_options(&c, buf, sizeof(buf), &err), 0, NULL);
+	mc_assert_str("the options", buf, "lowerdir=/a:/b,upperdir=/u,workdir=/w",
+	              "a layer listed twice appears once, at its topmost place");
 	c.lowers = bad;
 	c.nlower = 1;
-	assert_int_equal(ovl_mount_options(&c, buf, sizeof(buf), &err), -1);
+	mc_assert_int("ovl_mount_options(lower /a:b)",
+	              ovl_mount_options(&c, buf, sizeof(buf), &err), -1,
+	              "a path with ':' or ',' cannot be written into the options: refuse it");
 	c.lowers = lowers;
 	c.nlower = 3;
-	assert_int_equal(ovl_mount_options(&c, buf, 20, &err), -1);
-	assert_int_equal(err.errnum, E2BIG);
+	mc_assert_int("ovl_mount_options(buffer of 20 bytes)", ovl_mount_options(&c, buf, 20, &err),
+	              -1, "options that do not fit the buffer are an error");
+	mc_assert_int("err.errnum", err.errnum, E2BIG, "options that do not fit: E2BIG");
 }
 
 static void check_stacking(enum ovl_method method, const char *name)
@@ -200,10 +209,14 @@ static void check_stacking(enum ovl_method method, const char *name)
 	c.method = method;
 	mount_ok(&c);
 	/* The highest layer wins; every layer's own files show through. */
-	assert_string_equal(read_text(tpath("%s/merged/f", name)), "3");
+	mc_assert_str("merged/f", read_text(tpath("%s/merged/f", name)), "3",
+	              "every layer has f; the topmost one's (3) wins");
 	for (int i = 1; i <= 3; i++)
-		assert_true(exists(tpath("%s/merged/only-%d", name, i)));
-	assert_string_equal(read_text(tpath("%s/merged/dir/a", name)), "a");
+		if (!exists(tpath("%s/merged/only-%d", name, i)))
+			fail_msg("merged/only-%d is missing: every layer's own files show through",
+			         i);
+	mc_assert_str("merged/dir/a", read_text(tpath("%s/merged/dir/a", name)), "a",
+	              "directories of several layers merge");
 	umount_ok(&c);
 }
 
@@ -254,12 +267,18 @@ static void test_whiteout_hides_a_lower_file(void **state)
 	fd = open(c.upper, O_RDONLY | O_DIRECTORY);
 	assert_true(fd >= 0);
 	if (ovl_make_whiteout(fd, "only-1", &err) < 0)
-		fail_msg("%s", err.msg);
+		fail_msg("ovl_make_whiteout(upper, \"only-1\") failed: %s", err.msg);
 	close(fd);
-	assert_int_equal(lstat(tpath("whiteout/upper/only-1"), &st), 0);
-	assert_true(ovl_is_whiteout(&st));
+	if (lstat(tpath("whiteout/upper/only-1"), &st) < 0)
+		fail_msg("upper/only-1 does not exist after ovl_make_whiteout(): %s",
+		         strerror(errno));
+	if (!ovl_is_whiteout(&st))
+		fail_msg("upper/only-1 has mode 0%o and device %u:%u: a whiteout is a character "
+		         "device 0:0",
+		         (unsigned)st.st_mode, major(st.st_rdev), minor(st.st_rdev));
 	mount_ok(&c);
-	assert_false(exists(tpath("whiteout/merged/only-1")));
+	if (exists(tpath("whiteout/merged/only-1")))
+		fail_msg("merged/only-1 is still visible: the whiteout in upper should hide it");
 	/* Made by the kernel: deleting a lower file through the merged view. */
 	assert_int_equal(unlink(tpath("whiteout/merged/keep")), 0);
 	umount_ok(&c);
@@ -439,19 +458,21 @@ static void test_diff_lists_exactly_the_changes(void **state)
 	diff_text(&c, out, sizeof(out));
 	/* A lower directory cannot be renamed in place (EXDEV without redirect_dir):
 	 * mv copies it and deletes the original - so: A for the copy, D for the old. */
-	assert_string_equal(out, "A /added\n"
-	                         "D /dir\n"
-	                         "A /hardlink\n"
-	                         "A /link\n"
-	                         "A /moved\n"
-	                         "A /moved/a\n"
-	                         "A /moved/b\n"
-	                         "A /newdir\n"
-	                         "A /newdir/deeper\n"
-	                         "A /newdir/deeper/x\n"
-	                         "D /only-1\n"
-	                         "C /only-2\n"
-	                         "C /only-3\n");
+	mc_assert_str("the diff", out,
+	              "A /added\n"
+	              "D /dir\n"
+	              "A /hardlink\n"
+	              "A /link\n"
+	              "A /moved\n"
+	              "A /moved/a\n"
+	              "A /moved/b\n"
+	              "A /newdir\n"
+	              "A /newdir/deeper\n"
+	              "A /newdir/deeper/x\n"
+	              "D /only-1\n"
+	              "C /only-2\n"
+	              "C /only-3\n",
+	              "every change once, A(dded), C(hanged) or D(eleted), sorted by path");
 }
 
 static void test_diff_of_a_replaced_directory(void **state)
@@ -468,11 +489,14 @@ static void test_diff_of_a_replaced_directory(void **state)
 	in_merged("replaced", "rm -rf dir && mkdir dir && echo new > dir/c && echo a2 > dir/a");
 	umount_ok(&c);
 	diff_text(&c, out, sizeof(out));
-	assert_string_equal(out, "C /dir\n"
-	                         "C /dir/a\n"
-	                         "D /dir/b\n"
-	                         "A /dir/c\n"
-	                         "D /dir/sub\n");
+	mc_assert_str("the diff", out,
+	              "C /dir\n"
+	              "C /dir/a\n"
+	              "D /dir/b\n"
+	              "A /dir/c\n"
+	              "D /dir/sub\n",
+	              "a directory deleted and made again is opaque: the lower entries it lost are "
+	              "deletions");
 }
 
 /* ---- the demo's path: a container on an overlay root ----------------------------------- */

@@ -106,10 +106,15 @@ static void test_digest_of_known_text(void **state)
 	img_digest_buffer("abc", 3, d);
 	assert_string_equal(
 	    d, "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-	assert_true(img_digest_valid(d));
-	assert_false(img_digest_valid("sha256:BA78"));
-	assert_false(img_digest_valid(
-	    "sha512:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
+	mc_assert_int("img_digest_valid(sha256 of \"abc\")", img_digest_valid(d), true,
+	              "\"sha256:\" and 64 lower-case hex digits is a digest");
+	mc_assert_int("img_digest_valid(\"sha256:BA78\")", img_digest_valid("sha256:BA78"), false,
+	              "too short, and upper case: not a digest");
+	mc_assert_int(
+	    "img_digest_valid(\"sha512:...\")",
+	    img_digest_valid(
+	        "sha512:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
+	    false, "only sha256 digests are accepted");
 	assert_string_equal(img_digest_hex(d), d + 7);
 }
 
@@ -145,15 +150,22 @@ static void test_blob_with_wrong_digest_is_refused(void **state)
 
 	(void)state;
 	open_store(&st, "store-blobs");
-	assert_int_equal(img_blob_put_buffer(&st, "abd", 3, good, digest, &err), -1);
-	assert_non_null(strstr(err.msg, "refused"));
-	assert_false(img_blob_exists(&st, good));
+	mc_assert_int("img_blob_put_buffer(\"abd\", the digest of \"abc\")",
+	              img_blob_put_buffer(&st, "abd", 3, good, digest, &err), -1,
+	              "content whose sha256 is not the digest it claims must be refused");
+	if (strstr(err.msg, "refused") == NULL)
+		fail_msg("the error \"%s\" should say the blob was refused", err.msg);
+	if (img_blob_exists(&st, good))
+		fail_msg("the store has a blob %s after refusing it", good);
 	/* Nothing half-written is left anywhere in the store. */
 	snprintf(path, sizeof(path), "%s/tmp", st.root);
-	assert_int_equal(count_files(path), 0);
+	mc_assert_int("files in the store's tmp/", count_files(path), 0,
+	              "a refused blob's temporary file is removed");
 	snprintf(path, sizeof(path), "%s/blobs", st.root);
-	assert_int_equal(count_files(path), 0);
-	assert_int_equal(img_blob_put_buffer(&st, "abc", 3, good, digest, &err), 0);
+	mc_assert_int("files in the store's blobs/", count_files(path), 0,
+	              "nothing unverified is ever renamed into blobs/");
+	if (img_blob_put_buffer(&st, "abc", 3, good, digest, &err) != 0)
+		fail_msg("the right content for %s was refused: %s", good, err.msg);
 	assert_string_equal(digest, good);
 	assert_true(img_blob_exists(&st, good));
 	img_store_close(&st);

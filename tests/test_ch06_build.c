@@ -657,6 +657,15 @@ static struct stat a_file(void)
 	return st;
 }
 
+/* Two cache keys differ, since `what` differed; else say so (at the test's line). */
+#define assert_key_differs(a, b, what)                                                             \
+	do {                                                                                       \
+		if (strcmp((a), (b)) == 0)                                                         \
+			fail_msg("the cache key is %s both times, but %s differed: it must go "    \
+			         "into the key",                                                   \
+			         (a), (what));                                                     \
+	} while (0)
+
 static void test_cache_key_ignores_mtime(void **state)
 {
 	char a[IMG_DIGEST_LEN + 1], b[IMG_DIGEST_LEN + 1], empty[IMG_DIGEST_LEN + 1];
@@ -674,11 +683,12 @@ static void test_cache_key_ignores_mtime(void **state)
 	touched.st_ino = 4242;
 	touched.st_dev = makedev(9, 9);
 	key_of("app/main.c", &touched, "sha256:content", b);
-	assert_string_equal(a, b);
+	mc_assert_str("the key after a touch", b, a,
+	              "only the file's times, inode and device changed: they stay out of the key");
 	/* ... and the file did go into the key. */
 	assert_int_equal(bld_key_begin(&k, "COPY", "sha256:parent", &err), 0);
 	bld_key_end(&k, empty);
-	assert_string_not_equal(a, empty);
+	assert_key_differs(a, empty, "a file was added to one key only");
 }
 
 static void test_cache_key_sees_content_mode_owner(void **state)
@@ -689,27 +699,27 @@ static void test_cache_key_sees_content_mode_owner(void **state)
 	(void)state;
 	key_of("app/main.c", &st, "sha256:content", base);
 	key_of("app/main.c", &st, "sha256:other", other);
-	assert_string_not_equal(base, other);
+	assert_key_differs(base, other, "the file's content");
 	key_of("app/main.c", &st, NULL, other);
-	assert_string_not_equal(base, other);
+	assert_key_differs(base, other, "the content (none the second time)");
 	key_of("app/other.c", &st, "sha256:content", other);
-	assert_string_not_equal(base, other);
+	assert_key_differs(base, other, "the file's path");
 	changed = st;
 	changed.st_mode = S_IFREG | 0755;
 	key_of("app/main.c", &changed, "sha256:content", other);
-	assert_string_not_equal(base, other);
+	assert_key_differs(base, other, "the file's permissions");
 	changed = st;
 	changed.st_uid = 0;
 	key_of("app/main.c", &changed, "sha256:content", other);
-	assert_string_not_equal(base, other);
+	assert_key_differs(base, other, "the file's owner");
 	changed = st;
 	changed.st_gid = 0;
 	key_of("app/main.c", &changed, "sha256:content", other);
-	assert_string_not_equal(base, other);
+	assert_key_differs(base, other, "the file's group");
 	changed = st;
 	changed.st_mode = S_IFLNK | 0644;
 	key_of("app/main.c", &changed, "sha256:content", other);
-	assert_string_not_equal(base, other);
+	assert_key_differs(base, other, "the file's type");
 }
 
 /* ---- layers from an upper directory (EXERCISE 06.3's tests) -------------------------------------- */
@@ -794,15 +804,18 @@ static void test_layer_from_upper_has_oci_whiteouts(void **state)
 	close(fd);
 	tar_listing(tar, listing, sizeof(listing));
 	/* Sorted; a deletion is a .wh. file, the opaque directory gets its marker first. */
-	assert_string_equal(listing, "etc/ d\n"
-	                             "etc/cache/ d\n"
-	                             "etc/cache/.wh..wh..opq f\n"
-	                             "etc/cache/new f\n"
-	                             "etc/hostname f\n"
-	                             "etc/hostname2 h\n"
-	                             "etc/.wh.motd f\n"
-	                             "link l\n"
-	                             "zz-last f\n");
+	mc_assert_str("the layer's entries", listing,
+	              "etc/ d\n"
+	              "etc/cache/ d\n"
+	              "etc/cache/.wh..wh..opq f\n"
+	              "etc/cache/new f\n"
+	              "etc/hostname f\n"
+	              "etc/hostname2 h\n"
+	              "etc/.wh.motd f\n"
+	              "link l\n"
+	              "zz-last f\n",
+	              "sorted; a deleted file becomes an empty .wh.NAME file, an opaque directory "
+	              "gets a .wh..wh..opq first");
 	assert_true(img_digest_valid(diff_id));
 }
 

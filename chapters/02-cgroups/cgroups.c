@@ -225,6 +225,7 @@ int cg_add_process(const struct cgroup *cg, pid_t pid, struct mc_error *err)
 	/* EXERCISE 02.4 place-process (2 points): Put the container's process into its cgroup
 	 * Tests: test_fork_bomb_is_held test_container_sees_its_own_cgroup
 	 *        test_memory_hog_is_oom_killed
+	 * Needs: 02.3
 	 *
 	 * Write the pid (already formatted in `value`) to the file cgroup.procs
 	 * of the container's cgroup: once on v2 (cg->mode == CG_UNIFIED; the

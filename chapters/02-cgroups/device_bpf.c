@@ -126,6 +126,7 @@ static void emit_rule(struct cg_bpf_program *p, const struct cg_device_rule *r)
 {
 	/* EXERCISE 02.6 device-rule (3 points): One device rule as BPF instructions
 	 * Tests: test_device_program_decides_like_the_rules test_device_program_in_the_kernel
+	 * Needs: 02.4
 	 *
 	 * Emit, with emit(p, ...), a block that returns the rule's answer
 	 * (r->allow: 1, else 0) when the request matches the rule, and otherwise

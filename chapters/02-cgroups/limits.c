@@ -227,6 +227,7 @@ static int apply_v2(const struct cgroup *cg, const struct cg_limits *l, struct m
 
 	/* EXERCISE 02.2 v2-limits (3 points): Write the cgroup v2 limit files
 	 * Tests: test_v2_files_hold_the_requested_values
+	 * Needs: 02.5
 	 *
 	 * For each limit that is set (see struct cg_limits for the "unset"
 	 * values), write the v2 file with cg_write(cg, "", FILE, VALUE, err):

@@ -205,6 +205,7 @@ int ovl_diff(const char *upper, const char *const *lowers, size_t nlower, struct
 
 	/* EXERCISE 03.3 diff (3 points): List what a container changed
 	 * Tests: test_diff_lists_exactly_the_changes test_diff_of_a_replaced_directory
+	 * Needs: 03.1
 	 *
 	 * Open `upper` as a directory (O_RDONLY | O_DIRECTORY | O_CLOEXEC) and
 	 * call walk(fd, "", lowers, nlower, false, diff, err) - it closes the

@@ -99,6 +99,7 @@ int ns_clone_flags(const struct ns_config *cfg)
 	/* EXERCISE 01.1 clone-flags (3 points): Choose the clone flags
 	 * Tests: test_pid_is_one test_host_processes_invisible test_hostname_is_private
 	 *        test_only_loopback_up test_ipc_is_private
+	 * Needs: 01.2
 	 *
 	 * Set `flags` to the CLONE_NEW* flags that give the child its own PID,
 	 * mount, UTS (hostname), IPC and network namespaces, and additionally a
@@ -168,6 +169,7 @@ int ns_write_id_maps(pid_t pid, const struct ns_config *cfg, struct mc_error *er
 {
 	/* EXERCISE 01.4 id-maps (2 points): Map root in the container to an unprivileged user
 	 * Tests: test_userns_maps_root
+	 * Needs: 01.1 01.2
 	 *
 	 * The child was cloned into a new user namespace and waits until its
 	 * uid and gid maps exist.  Write the line `0 UID COUNT\n` (UID is
@@ -270,6 +272,7 @@ int ns_exit_code(int wait_status)
 {
 	/* EXERCISE 01.5 exit-code (2 points): Turn a wait status into an exit code
 	 * Tests: test_exit_code_propagates test_signal_gives_128_plus_n
+	 * Needs: 01.1 01.2
 	 *
 	 * Return what a shell would put in $?: the exit status if the process
 	 * exited (WIFEXITED/WEXITSTATUS), 128 + the signal number if a signal
@@ -595,6 +598,7 @@ static int populate_dev(int devfd, struct mc_error *err)
 {
 	/* EXERCISE 01.3 dev-nodes (2 points): Give the container its device nodes
 	 * Tests: test_dev_has_the_basic_nodes
+	 * Needs: 01.1 01.2
 	 *
 	 * devfd is the container's /dev, an empty tmpfs.  Make /dev/null, zero,
 	 * full, random, urandom and tty work inside the container by
@@ -733,6 +737,7 @@ static int enter_rootfs(const char *rootfs, struct mc_error *err)
 {
 	/* EXERCISE 01.2 pivot-root (3 points): Make the root filesystem the container's /
 	 * Tests: test_root_is_the_rootfs test_old_root_is_gone test_chroot_breakout_fails
+	 * Needs: 01.1
 	 *
 	 * chdir() into rootfs, then call pivot_root(".", ".") (there is no glibc
 	 * wrapper: use syscall(SYS_pivot_root, ".", ".")).  That stacks the old

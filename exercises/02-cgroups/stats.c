@@ -55,6 +55,7 @@ int cg_parse_oom_kills(const char *events, uint64_t *kills)
 {
 	/* EXERCISE 02.3 detect-oom (2 points): Find out whether the OOM killer struck
 	 * Tests: test_oom_kills_are_parsed test_memory_hog_is_oom_killed
+	 * Needs: 02.4
 	 *
 	 * `events` is the text of memory.events (v2) or memory.oom_control
 	 * (v1): lines of "key value".  Set *kills to the value of the line whose

@@ -29,6 +29,7 @@ int ovl_make_whiteout(int dirfd, const char *name, struct mc_error *err)
 {
 	/* EXERCISE 03.2 whiteout (2 points): Create a whiteout
 	 * Tests: test_whiteout_hides_a_lower_file
+	 * Needs: 03.1
 	 *
 	 * Create `name` in the directory `dirfd` as a whiteout: a character
 	 * device (S_IFCHR) with no permission bits and device number 0/0, made

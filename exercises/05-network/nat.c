@@ -199,6 +199,7 @@ int net_nat_port_command(char *buf, size_t size, bool add, const struct net_port
 {
 	/* EXERCISE 05.3 dnat-element (2 points): Write the DNAT map element
 	 * Tests: test_dnat_element_text test_published_port_reaches_container
+	 * Needs: 05.1 05.2
 	 *
 	 * A published port is one element of a map of our table (net_nat.h):
 	 * with p->host_ip == 0 (any address of the host) it goes into ports_any,

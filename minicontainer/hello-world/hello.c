@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -42,9 +43,14 @@ static void own_cgroup(char *buf, size_t size)
 
 int main(void)
 {
+	/* `make hello STUDENT=all` runs the minicontainer built from the student's
+	 * code (build/student/bin) and says so here; otherwise it is build/bin's. */
+	const char *bin = getenv("MC_HELLO_BIN");
 	struct utsname u;
 	char cgroup[512];
 
+	if (bin == NULL || bin[0] == '\0')
+		bin = "build/bin/minicontainer";
 	uname(&u);
 	own_cgroup(cgroup, sizeof(cgroup));
 	printf("\n"
@@ -68,12 +74,12 @@ int main(void)
 	       "    my cgroup:           %s\n"
 	       "\n"
 	       "To try something more ambitious, run a shell:\n"
-	       " $ sudo build/bin/minicontainer run -it busybox sh\n"
+	       " $ sudo %s run -it busybox sh\n"
 	       "\n"
 	       "To see how each step works, read the chapters in chapters/, or watch\n"
 	       "every kernel call go by:\n"
-	       " $ sudo build/bin/minicontainer --trace run --rm hello-world\n"
+	       " $ sudo %s --trace run --rm hello-world\n"
 	       "\n",
-	       (int)getpid(), visible_processes(), u.nodename, cgroup);
+	       (int)getpid(), visible_processes(), u.nodename, cgroup, bin, bin);
 	return 0;
 }

@@ -4,19 +4,22 @@
 # host is cgroup v1 or hybrid).
 #
 # Usage: tests/vm/run-in-vm.sh [--mem MB] [--timeout SECONDS] [--env NAME]...
-#                              [--debug] -- COMMAND [ARGS...]
+#                              [--share DIR]... [--debug] -- COMMAND [ARGS...]
 #
 #   --mem MB          guest memory (default 2048)
 #   --timeout SECONDS kill the VM after this long (default 600): exit 124
 #   --env NAME        also pass the host's variable NAME (repeatable)
+#   --share DIR       DIR is read-write in the guest, at the same path: what
+#                     the guest writes there reaches the host (repeatable)
 #   --debug           show qemu's command line, and the guest kernel's console
 #                     (mixed into the output)
 #
 # In the guest, COMMAND runs as root, in the current directory, with:
 #   - the host's whole / visible read-only at the same paths (9p), under a
 #     writable tmpfs overlay: builds and tests can write, nothing reaches the
-#     host (so the directory must not be under /tmp, /run or /dev, which are
-#     fresh tmpfs/devtmpfs in the guest);
+#     host.  /tmp and /run are fresh in the guest: a current directory under
+#     them (a clone in /tmp) is shared on its own, read-only with a tmpfs
+#     overlay too, at the same path;
 #   - /proc, /sys, /dev (devtmpfs), /dev/pts, /dev/shm, /tmp and /run mounted;
 #   - cgroup2 at /sys/fs/cgroup (no cgroup v1 at all), every available
 #     controller enabled in the root's cgroup.subtree_control; the command
@@ -52,6 +55,7 @@ main() {
 	timeout=600
 	debug=0
 	pass_env="MC_TEST_STRICT MC_ROOT MC_RUNDIR MC_TEST_ROOTFS"
+	shares=()
 
 	usage() {
 		sed -n 's/^# \{0,1\}//; 5,13p' "$0" >&2
@@ -65,6 +69,8 @@ main() {
 		--timeout=*) timeout=${1#*=}; shift ;;
 		--env) [ $# -ge 2 ] || usage; pass_env="$pass_env $2"; shift 2 ;;
 		--env=*) pass_env="$pass_env ${1#*=}"; shift ;;
+		--share) [ $# -ge 2 ] || usage; shares+=("$2"); shift 2 ;;
+		--share=*) shares+=("${1#*=}"); shift ;;
 		--debug) debug=1; shift ;;
 		--) shift; break ;;
 		-h | --help) usage ;;
@@ -96,13 +102,30 @@ main() {
 	kernel=$vmdir/vmlinux # PVH entry: faster boot
 	[ -f "$kernel" ] || kernel=$vmdir/kernel/boot/vmlinuz-$kver
 
+	# Extra 9p shares, mounted by stage2.sh after /tmp and /run: "rw" for
+	# --share, "ro" (with a tmpfs overlay) for a current directory that the
+	# guest's fresh /tmp or /run would hide.
 	cwd=$(pwd -P)
+	share_modes=()
+	share_paths=()
 	case "$cwd/" in
-	/tmp/* | /run/* | /dev/* | /proc/* | /sys/*)
+	/dev/* | /proc/* | /sys/*)
 		echo "$me: the current directory $cwd is hidden in the guest (a fresh mount there)" >&2
 		exit 2
 		;;
+	/tmp/* | /run/*)
+		share_modes+=(ro)
+		share_paths+=("$cwd")
+		;;
 	esac
+	for d in "${shares[@]}"; do
+		if [ ! -d "$d" ]; then
+			echo "$me: --share $d: no such directory" >&2
+			exit 2
+		fi
+		share_modes+=(rw)
+		share_paths+=("$(cd "$d" && pwd -P)")
+	done
 
 	# --- the temporary directory, shared read-write with the guest ----------------
 	# ctl/cmd     the command, as a sh script (written here)
@@ -189,6 +212,21 @@ main() {
 		[ -z "$tsc_khz" ] || append="$append tsc_early_khz=$tsc_khz"
 	fi
 	append="$append ${MC_VM_APPEND:-}" # extra kernel parameters, for debugging
+	# The extra shares: a 9p device each, and a line "TAG MODE PATH" each in
+	# ctl/shares for stage2.sh, shortest path first (one may lie inside another).
+	share_devices=()
+	for i in "${!share_paths[@]}"; do
+		if [ "${share_modes[$i]}" = rw ]; then
+			share_devices+=(-fsdev "local,id=share$i,path=${share_paths[$i]},security_model=none")
+		else
+			share_devices+=(-fsdev "local,id=share$i,path=${share_paths[$i]},security_model=passthrough,readonly=on")
+		fi
+		share_devices+=(-device "virtio-9p-$virtio,fsdev=share$i,mount_tag=share$i")
+	done
+	for i in "${!share_paths[@]}"; do
+		printf '%d share%d %s %s\n' "${#share_paths[$i]}" "$i" "${share_modes[$i]}" "${share_paths[$i]}"
+	done | sort -n | cut -d' ' -f2- >"$tmp/ctl/shares"
+
 	# shellcheck disable=SC2054 # commas inside qemu options
 	cmd=(
 		"$qemu"
@@ -200,6 +238,7 @@ main() {
 		-device "virtio-9p-$virtio,fsdev=hostroot,mount_tag=hostroot"
 		-fsdev "local,id=vmctl,path=$tmp/ctl,security_model=none"
 		-device "virtio-9p-$virtio,fsdev=vmctl,mount_tag=vmctl"
+		"${share_devices[@]}"
 		-kernel "$kernel" -initrd "$vmdir/initramfs.gz" -append "$append"
 	)
 	[ "$debug" = 1 ] && echo "$me: ${cmd[*]}" >&2

@@ -43,6 +43,28 @@ $bb mount -t tmpfs -o nosuid,nodev,mode=1777 tmp /tmp || die "cannot mount /tmp"
 # settings from the host: MODDIR (the unpacked module tree), CGROUP_OPTS
 . "$ctl/env.sh" || die "cannot read $ctl/env.sh"
 
+# The extra shares (run-in-vm.sh --share, or a current directory under /tmp
+# or /run, which the fresh mounts above hide), now that /tmp and /run are
+# mounted: "TAG MODE PATH" a line.  rw: the host's directory itself; ro: read
+# only, under a tmpfs overlay like the root (writes stay in the guest).
+opts9p=trans=virtio,version=9p2000.L,msize=512000
+if [ -s "$ctl/shares" ]; then
+	while read -r tag mode path; do
+		$bb mkdir -p "$path" || die "cannot make $path for the share $tag"
+		if [ "$mode" = rw ]; then
+			$bb mount -t 9p -o "$opts9p,cache=none" "$tag" "$path" || die "cannot mount the share $path"
+			continue
+		fi
+		d=/run/vm/shares/$tag
+		$bb mkdir -p "$d/lower" "$d/rw" &&
+			$bb mount -t 9p -o "ro,$opts9p,cache=loose" "$tag" "$d/lower" &&
+			$bb mount -t tmpfs -o mode=755 rw "$d/rw" &&
+			$bb mkdir -p "$d/rw/upper" "$d/rw/work" &&
+			$bb mount -t overlay -o "lowerdir=$d/lower,upperdir=$d/rw/upper,workdir=$d/rw/work" overlay "$path" ||
+			die "cannot mount the share $path"
+	done <"$ctl/shares"
+fi
+
 # cgroup2 only (the kernel runs with cgroup_no_v1=all).  nsdelegate and
 # memory_recursiveprot are what systemd uses on a unified-hierarchy host.
 $bb mount -t cgroup2 -o "nosuid,nodev,noexec${CGROUP_OPTS:+,$CGROUP_OPTS}" cgroup2 /sys/fs/cgroup ||
