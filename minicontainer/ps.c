@@ -38,11 +38,38 @@ void mc_status_text(const struct mc_container *c, char *buf, size_t size)
 	}
 }
 
-/* "\"/bin/sh -c 'echo…\"": the command line (an argument with a space in quotes), cut. */
+/* Go's strconv.Quote, as docker/cli prints COMMAND: quotes and backslashes escaped, control
+ * characters as escapes, everything printable kept. */
+static void go_quote(const char *s, char *buf, size_t size)
+{
+	size_t used = 0;
+
+	buf[used++] = '"';
+	for (; *s != '\0' && used + 6 < size; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '"' || ch == '\\') {
+			buf[used++] = '\\';
+			buf[used++] = (char)ch;
+		} else if (ch == '\n' || ch == '\t' || ch == '\r') {
+			buf[used++] = '\\';
+			buf[used++] = ch == '\n' ? 'n' : ch == '\t' ? 't' : 'r';
+		} else if (ch < 0x20 || ch == 0x7f) {
+			used += (size_t)snprintf(buf + used, size - used, "\\x%02x", ch);
+		} else {
+			buf[used++] = (char)ch;
+		}
+	}
+	buf[used++] = '"';
+	buf[used] = '\0';
+}
+
+/* "\"/bin/sh -c 'echo…\"": the command line (an argument with a space in single quotes, as
+ * moby lists it), cut to 20 characters with an ellipsis (docker/cli's Ellipsis), quoted. */
 static void command_text(const struct mc_container *c, bool no_trunc, char *buf, size_t size)
 {
 	char line[1024];
-	size_t used;
+	size_t used, chars = 0;
 	json_t *arg;
 	size_t i;
 
@@ -57,10 +84,17 @@ static void command_text(const struct mc_container *c, bool no_trunc, char *buf,
 			used +=
 			    (size_t)snprintf(line + used, sizeof(line) - used, " %s%s%s", q, a, q);
 	}
-	if (!no_trunc && strlen(line) > 19)
-		snprintf(buf, size, "\"%.19s…\"", line);
-	else
-		snprintf(buf, size, "\"%s\"", line);
+	/* Count characters, not bytes: cut after the 19th when there are more than 20. */
+	for (i = 0; line[i] != '\0'; i++)
+		if (((unsigned char)line[i] & 0xc0) != 0x80)
+			chars++;
+	if (!no_trunc && chars > 20) {
+		for (i = 0, chars = 0; line[i] != '\0'; i++)
+			if (((unsigned char)line[i] & 0xc0) != 0x80 && ++chars == 20)
+				break;
+		snprintf(line + i, sizeof(line) - i, "…");
+	}
+	go_quote(line, buf, size);
 }
 
 /* ---- filters ---------------------------------------------------------------------------- */

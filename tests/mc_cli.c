@@ -237,6 +237,19 @@ static void test_ps_filters_and_formats(void **state)
 	expect_status(mc(out, sizeof(out), "ps --filter before=nosuch"), 125, "before=nosuch", out);
 	expect_text(out, "No such container: nosuch", "before=nosuch");
 
+	/* COMMAND as docker/cli shows it: moby's line (an argument with a space in single quotes),
+	 * cut to 20 characters, then Go-quoted ('"' becomes '\\"'). */
+	expect_status(mc(out, sizeof(out), "ps -a --filter name=c2 --format '{{.Command}}'"), 0,
+	              "ps .Command", out);
+	assert_string_equal(out, "\"sh -c 'exit 3'\"\n");
+	expect_status(mc(out, sizeof(out),
+	                 "create --name c5 busybox sh -c 'echo \"a quoted word\" > /dev/null'"),
+	              0, "create c5", out);
+	expect_status(mc(out, sizeof(out), "ps -a --filter name=c5 --format '{{.Command}}'"), 0,
+	              "ps .Command cut", out);
+	assert_string_equal(out, "\"sh -c 'echo \\\"a quot…\"\n");
+	expect_status(mc(out, sizeof(out), "rm c5"), 0, "rm c5", out);
+
 	/* -q: short ids; --no-trunc: whole ones */
 	expect_status(mc(out, sizeof(out), "ps -a -q"), 0, "ps -a -q", out);
 	n = split_lines(out, lines, 64);
