@@ -374,7 +374,7 @@ static int inside(struct ns_container *c, void *arg, struct mc_error *err)
 
 	if (run->mode == NET_MODE_CONTAINER && join_namespace(run, err) < 0)
 		return -1;
-	return bind_etc(c->rootfd, run, err);
+	return run->etc_unmounted ? 0 : bind_etc(c->rootfd, run, err);
 }
 
 /* ---- after exit ------------------------------------------------------------------------------ */
