@@ -26,7 +26,6 @@
 #include "mc.h"
 #include "mc_net.h"
 #include "mc_env.h"
-#include "mc_etc.h"
 #include "mc_mounts.h"
 #include "mc_tty.h"
 #include "mc_trace.h"

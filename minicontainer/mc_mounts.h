@@ -52,7 +52,7 @@ int mc_mounts_check(json_t *mounts, json_t *tmpfs, struct mc_error *err);
 
 /*
  * HostConfig's Mounts and Tmpfs, and Docker's /etc files from `etc_dir`
- * (mc_etc.h), in the order to mount them; -v's sources made.
+ * (chapter 05's net_etc.h), in the order to mount them; -v's sources made.
  */
 int mc_mounts_prepare(json_t *host_config, const char *etc_dir, struct mc_mounts *ms,
                       struct mc_error *err);

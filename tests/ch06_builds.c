@@ -1041,7 +1041,10 @@ static void test_run_sees_its_environment_user_and_network(void **state)
 	    "FROM busybox\nARG A=from-arg\nENV E=from-env\nWORKDIR /wd\n"
 	    "USER nobody\n"
 	    "RUN echo \"seen: $A $E $(pwd) $(id -u):$(id -g) proxy=$HTTP_PROXY\"\n"
-	    "RUN echo \"interfaces: $(tail -n +3 /proc/net/dev | wc -l)\"\n"
+	    "RUN echo \"interfaces: $(tail -n +3 /proc/net/dev | wc -l)\"; "
+	    "ip -4 -o addr show eth0; ip route; "
+	    "grep -v '^#' /etc/resolv.conf | grep nameserver\n"
+	    "RUN --network=none echo \"none: $(tail -n +3 /proc/net/dev | wc -l)\"\n"
 	    "RUN --network=host echo \"host: $(tail -n +3 /proc/net/dev | wc -l)\"\n");
 	snprintf(iid, sizeof(iid), "%s/iid", mc_test_tmpdir());
 	assert_int_equal(mc("build --progress plain -t runenv:1 --build-arg HTTP_PROXY=http://p:3 "
@@ -1049,9 +1052,21 @@ static void test_run_sees_its_environment_user_and_network(void **state)
 	                    iid, dir),
 	                 0);
 	expect("seen: from-arg from-env /wd 65534:65534 proxy=http://p:3\n");
-	/* RUN's default network (until chapter 05): its own namespace, loopback only. */
-	expect("interfaces: 1\n");
+	/* RUN's default network, as docker build's: the default bridge (chapter 05) - lo and
+	 * eth0, an address of the bridge's subnet, the default route through its gateway,
+	 * and nameservers it can reach (none on the host's loopback). */
+	expect("interfaces: 2\n");
+	expect(" eth0 ");
+	expect("inet 10.213.0.");
+	expect("default via 10.213.0.1 dev eth0");
+	expect("nameserver ");
+	expect_not("nameserver 127.");
+	/* --network=none: loopback only; host: this program's namespace (lo, mc0, a veth). */
+	expect("none: 1\n");
 	expect_not("host: 1\n");
+	/* The RUNs left the network: no address held, no endpoint left. */
+	MC_OK("network inspect -f '{{json .Containers}}' bridge");
+	expect("{}");
 	/* Nothing of the build's own /etc files is left in a layer (busybox has neither). */
 	top_layer_entries("runenv:1", list, sizeof(list));
 	if (strstr(list, "etc") != NULL)
@@ -1063,7 +1078,7 @@ static void test_run_sees_its_environment_user_and_network(void **state)
 	                    "'%s' </dev/null",
 	                    dir),
 	                 0);
-	assert_string_equal(steps_of(out), "CCCC");
+	assert_string_equal(steps_of(out), "CCCCC");
 	/* --iidfile has the image's ID. */
 	f = fopen(iid, "r");
 	assert_non_null(f);

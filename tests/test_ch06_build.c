@@ -946,10 +946,18 @@ int main(int argc, char **argv)
 	size_t n_own = sizeof(own) / sizeof(own[0]);
 	size_t n = n_own + ch06_builds_test_count + ch06_peers_test_count;
 	struct CMUnitTest *all = calloc(n, sizeof(*all));
+	char why[256];
 
 	memcpy(all, own, sizeof(own));
 	memcpy(all + n_own, ch06_builds_tests, ch06_builds_test_count * sizeof(*all));
 	memcpy(all + n_own + ch06_builds_test_count, ch06_peers_tests,
 	       ch06_peers_test_count * sizeof(*all));
+	/* RUN joins the default bridge (chapter 05): its links, nftables rules and ip_forward
+	 * belong in a namespace of this program's own, never the host's. */
+	if (geteuid() == 0 && !(argc == 2 && strcmp(argv[1], "--list") == 0) &&
+	    mc_test_private_network(why, sizeof(why)) < 0) {
+		fprintf(stderr, "test-ch06: %s\n", why);
+		return 1;
+	}
 	return mc_test_main(argc, argv, "ch06-build", all, n);
 }

@@ -2,14 +2,18 @@
 #define _GNU_SOURCE
 #include "net_etc.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
+#include "mc_file.h"
 #include "net_ipam.h"
 
 struct text {
@@ -69,18 +73,41 @@ int net_parse_extra_host(const char *spec, char *name, size_t name_size, uint32_
 	return 0;
 }
 
+/* ---- hosts ----------------------------------------------------------------------------------- */
+
+bool net_ipv6_loopback(bool host_network)
+{
+	struct sockaddr_in6 lo = {.sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT};
+	int fd, rc;
+
+	/* A new namespace starts from IPv6's compiled-in defaults, not from the host's
+	 * settings (net.core.devconf_inherit_init_net is 0): its lo has ::1 exactly when
+	 * the kernel has IPv6.  The host's own lo may have had it switched off. */
+	if (!host_network)
+		return access("/proc/net/if_inet6", F_OK) == 0;
+	fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return false;
+	rc = bind(fd, (struct sockaddr *)&lo, sizeof(lo));
+	close(fd);
+	return rc == 0;
+}
+
 int net_hosts_text(const struct net_etc *e, char *buf, size_t size, struct mc_error *err)
 {
 	struct text t = {buf, size, 0, false};
 	char addr[NET_ADDR_STRLEN], name[256];
+	size_t dot;
 
 	/* It becomes a line of the file: a newline in it would be a line of its own. */
 	if (!net_valid_hostname(e->hostname))
 		return mc_fail(err, 0, "invalid hostname \"%s\"", e->hostname);
-	/* The same lines Docker writes (libnetwork's etchosts). */
-	put(&t, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
-	        "fe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\n"
-	        "ff02::2\tip6-allrouters\n");
+	/* libnetwork's etchosts.Build; without IPv6, BuildNoIPv6 (no IPv6 lines at all). */
+	put(&t, "127.0.0.1\tlocalhost\n");
+	if (e->ipv6)
+		put(&t,
+		    "::1\tlocalhost ip6-localhost ip6-loopback\nfe00::\tip6-localnet\n"
+		    "ff00::\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n");
 	for (size_t i = 0; e->extra_hosts != NULL && e->extra_hosts[i] != NULL; i++) {
 		uint32_t a;
 
@@ -88,114 +115,264 @@ int net_hosts_text(const struct net_etc *e, char *buf, size_t size, struct mc_er
 			return -1;
 		put(&t, "%s\t%s\n", net_addr_str(a != 0 ? a : e->host_gateway, addr), name);
 	}
-	for (size_t i = 0; i < e->naddrs; i++)
-		put(&t, "%s\t%s\n", net_addr_str(e->addrs[i], addr), e->hostname);
-	put(&t, "%s\n", NET_HOSTS_MARKER);
+	/* Its own name on each of its addresses; a name with a domain, and its first label
+	 * (makeHostsRecs). */
+	dot = strcspn(e->hostname, ".");
+	for (size_t i = 0; i < e->naddrs; i++) {
+		put(&t, "%s\t%s", net_addr_str(e->addrs[i], addr), e->hostname);
+		if (e->hostname[dot] == '.')
+			put(&t, " %.*s", (int)dot, e->hostname);
+		put(&t, "\n");
+	}
 	if (t.full)
 		return mc_fail(err, 0, "/etc/hosts: more than %zu bytes", size);
 	return 0;
 }
 
-/* ---- resolv.conf --------------------------------------------------------------------------- */
+/* ---- resolv.conf ----------------------------------------------------------------------------- */
 
-/* 127.0.0.0/8 and ::1: a resolver on the host's own loopback, unreachable from inside. */
-static bool is_loopback(const char *server)
+const char *net_resolv_source(bool host_network)
 {
-	return strncmp(server, "127.", 4) == 0 || strcmp(server, "::1") == 0;
+	char *text = malloc(NET_ETC_MAX), *save = NULL;
+	const char *path = NET_RESOLV_CONF;
+	struct mc_error ignored;
+	int stubs = 0, others = 0;
+
+	/* The host's own namespace reaches 127.0.0.53: its file works as it is. */
+	if (host_network || text == NULL ||
+	    mc_read_file(path, text, NET_ETC_MAX, NULL, &ignored) < 0)
+		goto out;
+	for (char *l = strtok_r(text, "\n", &save); l != NULL; l = strtok_r(NULL, "\n", &save)) {
+		char word[32], addr[64];
+
+		if (sscanf(l, "%31s %63s", word, addr) == 2 && strcmp(word, "nameserver") == 0)
+			*(strcmp(addr, "127.0.0.53") == 0 ? &stubs : &others) += 1;
+	}
+	if (stubs == 1 && others == 0)
+		path = NET_RESOLV_CONF_SYSTEMD;
+out:
+	free(text);
+	return path;
 }
 
+/* What libnetwork's resolvconf package keeps of a resolv.conf. */
 struct resolv {
-	char servers[8][64];
+	char servers[16][INET6_ADDRSTRLEN + 32];
 	size_t nservers;
-	char search[1024];
-	char options[1024];
+	char search[1024], options[1024], invalid[1024];
+	char *other; /* unknown lines, as they were: NET_ETC_MAX */
+	const char *ndots_from, *transform, *warning;
+	bool ns_override, search_override, options_override;
 };
 
-/* The nameservers, search and options lines of a resolv.conf; the rest is left out. */
-static void parse_resolv(const char *text, struct resolv *r)
+static void append(char *buf, size_t size, const char *sep, const char *word)
 {
-	memset(r, 0, sizeof(*r));
-	for (const char *line = text; line != NULL && *line != '\0';) {
-		size_t len = strcspn(line, "\n");
-		char copy[1024], word[64];
-		int off = 0;
+	size_t used = strlen(buf);
 
-		snprintf(copy, sizeof(copy), "%.*s", (int)(len < sizeof(copy) ? len : 0), line);
-		line = line[len] ? line + len + 1 : NULL;
-		if (sscanf(copy, "%63s %n", word, &off) < 1)
-			continue;
-		if (strcmp(word, "nameserver") == 0 && r->nservers < 8 &&
-		    sscanf(copy + off, "%63s", r->servers[r->nservers]) == 1)
+	if (used < size)
+		snprintf(buf + used, size - used, "%s%s", used > 0 ? sep : "", word);
+}
+
+/*
+ * Go's netip.ParseAddr and Addr.String(): an IPv4 or IPv6 address (an IPv6
+ * one may have a %zone), in its canonical form; false if it is neither.
+ */
+static bool canonical_address(const char *text, char *out, size_t size)
+{
+	unsigned char bin[sizeof(struct in6_addr)];
+	char plain[INET6_ADDRSTRLEN + 1];
+	const char *zone = strchr(text, '%');
+	size_t len = zone ? (size_t)(zone - text) : strlen(text);
+
+	if (zone == NULL && inet_pton(AF_INET, text, bin) == 1)
+		return inet_ntop(AF_INET, bin, out, (socklen_t)size) != NULL;
+	if (len >= sizeof(plain) || (zone != NULL && zone[1] == '\0'))
+		return false;
+	memcpy(plain, text, len);
+	plain[len] = '\0';
+	if (inet_pton(AF_INET6, plain, bin) != 1 || !inet_ntop(AF_INET6, bin, out, (socklen_t)size))
+		return false;
+	if (zone != NULL)
+		append(out, size, "", zone);
+	return true;
+}
+
+static bool has_ndots(const char *options)
+{
+	for (const char *p = options; (p = strstr(p, "ndots")) != NULL; p += 5)
+		if ((p == options || p[-1] == ' ') && (p[5] == '\0' || p[5] == ':' || p[5] == ' '))
+			return true;
+	return false;
+}
+
+/* One line (processLine): blank lines and comments go, unknown directives stay as they are. */
+static void parse_line(const char *line, struct resolv *r)
+{
+	char copy[1024], *field[64], *save = NULL;
+	size_t n = 0;
+
+	snprintf(copy, sizeof(copy), "%s", line);
+	for (char *f = strtok_r(copy, " \t\r\v\f", &save); f != NULL && n < 64;
+	     f = strtok_r(NULL, " \t\r\v\f", &save))
+		field[n++] = f;
+	if (n == 0 || field[0][0] == '#' || field[0][0] == ';')
+		return;
+	if (strcmp(field[0], "nameserver") == 0) {
+		if (n < 2)
+			return;
+		if (r->nservers < 16 &&
+		    canonical_address(field[1], r->servers[r->nservers], sizeof(r->servers[0])))
 			r->nservers++;
-		else if (strcmp(word, "search") == 0 || strcmp(word, "domain") == 0)
-			snprintf(r->search, sizeof(r->search), "%s", copy + off);
-		else if (strcmp(word, "options") == 0)
-			snprintf(r->options, sizeof(r->options), "%s", copy + off);
+		else
+			append(r->invalid, sizeof(r->invalid), " ", field[1]);
+	} else if (strcmp(field[0], "search") == 0 || strcmp(field[0], "domain") == 0) {
+		if (n < 2)
+			return;
+		r->search[0] = '\0'; /* only the last one counts */
+		for (size_t i = 1; i < n; i++)
+			append(r->search, sizeof(r->search), " ", field[i]);
+	} else if (strcmp(field[0], "options") == 0) {
+		for (size_t i = 1; i < n; i++)
+			append(r->options, sizeof(r->options), " ", field[i]);
+	} else {
+		append(r->other, NET_ETC_MAX, "\n", line);
 	}
 }
 
-/* Keep the nameservers a container can reach: not loopback, and IPv4 (no IPv6 here). */
-static void drop_unreachable(struct resolv *r)
+static void parse_resolv(const char *text, struct resolv *r)
+{
+	while (text != NULL && *text != '\0') {
+		size_t len = strcspn(text, "\n");
+		char line[1024];
+
+		/* A line at a time, as bufio.Scanner reads it (a CR before the LF goes). */
+		snprintf(line, sizeof(line), "%.*s", (int)(len < sizeof(line) ? len : 0), text);
+		if (len > 0 && len < sizeof(line) && line[len - 1] == '\r')
+			line[len - 1] = '\0';
+		parse_line(line, r);
+		text = text[len] != '\0' ? text + len + 1 : NULL;
+	}
+	if (has_ndots(r->options))
+		r->ndots_from = "host";
+}
+
+/* --dns, --dns-search, --dns-option (loadResolvConf's overrides). */
+static void override(struct resolv *r, const struct net_etc *e)
+{
+	if (e->dns != NULL && e->dns[0] != NULL) {
+		r->nservers = 0;
+		for (size_t i = 0; e->dns[i] != NULL && r->nservers < 16; i++)
+			if (canonical_address(e->dns[i], r->servers[r->nservers],
+			                      sizeof(r->servers[0])))
+				r->nservers++;
+		r->ns_override = true;
+	}
+	if (e->dns_search != NULL && e->dns_search[0] != NULL) {
+		/* "." means: no search domains at all. */
+		r->search[0] = '\0';
+		for (size_t i = 0; e->dns_search[i] != NULL; i++)
+			if (strcmp(e->dns_search[i], ".") != 0)
+				append(r->search, sizeof(r->search), " ", e->dns_search[i]);
+		r->search_override = true;
+	}
+	if (e->dns_options != NULL && e->dns_options[0] != NULL) {
+		r->options[0] = '\0';
+		for (size_t i = 0; e->dns_options[i] != NULL; i++)
+			append(r->options, sizeof(r->options), " ", e->dns_options[i]);
+		r->ndots_from = has_ndots(r->options) ? "override" : NULL;
+		r->options_override = true;
+	}
+}
+
+static bool is_loopback(const char *addr)
+{
+	return strncmp(addr, "127.", 4) == 0 || strcmp(addr, "::1") == 0;
+}
+
+/*
+ * TransformForLegacyNw: a network without a resolver of its own.  Servers on
+ * the host's loopback (dnsmasq's 127.0.0.1) are unreachable from the
+ * container's namespace, and our networks have no IPv6: both go, unless
+ * --dns named them.  Nothing left: Docker's public fallback.
+ */
+static void transform_legacy(struct resolv *r)
 {
 	size_t k = 0;
 
+	r->transform = "legacy";
+	if (r->ns_override)
+		return;
 	for (size_t i = 0; i < r->nservers; i++)
 		if (!is_loopback(r->servers[i]) && strchr(r->servers[i], ':') == NULL)
 			memmove(r->servers[k++], r->servers[i], sizeof(r->servers[0]));
 	r->nservers = k;
+	if (r->nservers == 0) {
+		snprintf(r->servers[0], sizeof(r->servers[0]), NET_FALLBACK_DNS_1);
+		snprintf(r->servers[1], sizeof(r->servers[1]), NET_FALLBACK_DNS_2);
+		r->nservers = 2;
+		r->warning = "Used default nameservers.";
+	}
 }
 
-static void join_words(char *out, size_t size, const char *const *words)
+/* Generate(comments=true): the header, the directives, and how the file was made. */
+static void generate(const struct resolv *r, const char *source, struct text *t)
 {
-	size_t used = 0;
-
-	out[0] = '\0';
-	for (size_t i = 0; words[i] != NULL && used < size; i++)
-		used += (size_t)snprintf(out + used, size - used, "%s%s", i ? " " : "", words[i]);
+	put(t, "# Generated by Docker Engine.\n"
+	       "# This file can be edited; Docker Engine will not make further changes once it\n"
+	       "# has been modified.\n\n");
+	for (size_t i = 0; i < r->nservers; i++)
+		put(t, "nameserver %s\n", r->servers[i]);
+	if (r->search[0] != '\0')
+		put(t, "search %s\n", r->search);
+	if (r->options[0] != '\0')
+		put(t, "options %s\n", r->options);
+	if (r->other[0] != '\0')
+		put(t, "%s\n", r->other);
+	put(t, "\n# Based on host file: '%s'", source);
+	if (r->transform != NULL)
+		put(t, " (%s)", r->transform);
+	put(t, "\n");
+	if (r->warning != NULL)
+		put(t, "# %s\n", r->warning);
+	if (r->invalid[0] != '\0')
+		put(t, "# Invalid nameservers: [%s]\n", r->invalid);
+	put(t, "# Overrides: [%s%s%s%s%s]\n", r->ns_override ? "nameservers" : "",
+	    r->ns_override && r->search_override ? " " : "", r->search_override ? "search" : "",
+	    (r->ns_override || r->search_override) && r->options_override ? " " : "",
+	    r->options_override ? "options" : "");
+	if (r->ndots_from != NULL)
+		put(t, "# Option ndots from: %s\n", r->ndots_from);
 }
 
-int net_resolv_conf(const char *host_text, const char *upstream_text, const struct net_etc *e,
+int net_resolv_conf(const char *host_text, const char *source, bool legacy, const struct net_etc *e,
                     char *out, size_t size, bool *fallback, struct mc_error *err)
 {
 	struct text t = {out, size, 0, false};
-	struct resolv r, upstream;
+	struct resolv *r = calloc(1, sizeof(*r));
+	int rc = -1;
 
 	*fallback = false;
-	parse_resolv(host_text ? host_text : "", &r);
-	drop_unreachable(&r);
-	if (r.nservers == 0 && upstream_text != NULL) {
-		/* systemd-resolved's own list: what 127.0.0.53 forwards to. */
-		parse_resolv(upstream_text, &upstream);
-		drop_unreachable(&upstream);
-		memcpy(r.servers, upstream.servers, sizeof(r.servers));
-		r.nservers = upstream.nservers;
+	if (r == NULL || (r->other = calloc(1, NET_ETC_MAX)) == NULL) {
+		mc_fail(err, ENOMEM, "resolv.conf");
+		goto out;
 	}
-	if (e->dns != NULL && e->dns[0] != NULL) {
-		r.nservers = 0;
-		for (size_t i = 0; e->dns[i] != NULL && r.nservers < 8; i++)
-			snprintf(r.servers[r.nservers++], sizeof(r.servers[0]), "%s", e->dns[i]);
-	} else if (r.nservers == 0) {
-		snprintf(r.servers[0], sizeof(r.servers[0]), NET_FALLBACK_DNS_1);
-		snprintf(r.servers[1], sizeof(r.servers[1]), NET_FALLBACK_DNS_2);
-		r.nservers = 2;
-		*fallback = true;
+	/* No such file on the host: an empty one, named '' (moby goes on the same way). */
+	parse_resolv(host_text, r);
+	override(r, e);
+	if (legacy)
+		transform_legacy(r);
+	*fallback = r->warning != NULL;
+	generate(r, host_text != NULL ? source : "", &t);
+	if (t.full) {
+		mc_fail(err, 0, "/etc/resolv.conf: more than %zu bytes", size);
+		goto out;
 	}
-	/* --dns-search . means: no search domains at all. */
-	if (e->dns_search != NULL && e->dns_search[0] != NULL)
-		join_words(r.search, sizeof(r.search),
-		           strcmp(e->dns_search[0], ".") == 0 ? (const char *const[]){NULL}
-		                                              : e->dns_search);
-	if (e->dns_options != NULL && e->dns_options[0] != NULL)
-		join_words(r.options, sizeof(r.options), e->dns_options);
-	if (r.search[0] != '\0')
-		put(&t, "search %s\n", r.search);
-	for (size_t i = 0; i < r.nservers; i++)
-		put(&t, "nameserver %s\n", r.servers[i]);
-	if (r.options[0] != '\0')
-		put(&t, "options %s\n", r.options);
-	if (t.full)
-		return mc_fail(err, 0, "/etc/resolv.conf: more than %zu bytes", size);
-	return 0;
+	rc = 0;
+out:
+	if (r != NULL)
+		free(r->other);
+	free(r);
+	return rc;
 }
 
 /* ---- keeping /etc/hosts current ------------------------------------------------------------ */
@@ -219,8 +396,13 @@ int net_hosts_set_peers(const char *path, const char *peers, struct mc_error *er
 		len += (size_t)n;
 	buf[len] = '\0';
 	/* Everything up to the end of the marker line stays; the container may have
-	 * edited it (its hosts file is its own).  No marker: it goes at the end. */
+	 * edited it (its hosts file is its own).  No marker: it goes at the end - when
+	 * there are peers to list, so that a container without any has Docker's file. */
 	marker = strstr(buf, NET_HOSTS_MARKER "\n");
+	if (marker == NULL && plen == 0) {
+		rc = 0;
+		goto out;
+	}
 	if (marker != NULL) {
 		keep = (size_t)(marker - buf) + strlen(NET_HOSTS_MARKER) + 1;
 	} else {

@@ -59,56 +59,68 @@ static int write_etc(const struct net_run *run, const char *name, const char *te
 	return 0;
 }
 
-static void read_or_empty(const char *path, char *buf, size_t size)
+/* The host's file, or NULL when it has none (or it cannot be read). */
+static char *read_host_file(const char *path, char *buf, size_t size)
 {
 	struct mc_error ignored;
 
-	if (mc_read_file(path, buf, size, NULL, &ignored) < 0)
-		buf[0] = '\0';
+	return mc_read_file(path, buf, size, NULL, &ignored) < 0 ? NULL : buf;
+}
+
+/* hosts and resolv.conf as libnetwork writes them for this network mode (net_etc.h). */
+static int write_hosts_and_resolv(const struct net_run *run, const struct net_etc *e, char *host,
+                                  char *out, struct mc_error *err)
+{
+	bool host_network = run->mode == NET_MODE_HOST, fallback = false;
+	const char *source = host_network ? NET_RESOLV_CONF : net_resolv_source(false);
+
+	/* The host's own hosts file as it is - unless --add-host's must go in. */
+	if (host_network && (e->extra_hosts == NULL || e->extra_hosts[0] == NULL)) {
+		if (write_etc(run, "hosts", read_host_file("/etc/hosts", out, NET_ETC_MAX) ?: "",
+		              err) < 0)
+			return -1;
+	} else if (net_hosts_text(e, out, NET_ETC_MAX, err) < 0 ||
+	           write_etc(run, "hosts", out, err) < 0) {
+		return -1;
+	}
+	if (net_resolv_conf(read_host_file(source, host, NET_ETC_MAX), source,
+	                    run->mode == NET_MODE_NETWORK, e, out, NET_ETC_MAX, &fallback,
+	                    err) < 0 ||
+	    write_etc(run, "resolv.conf", out, err) < 0)
+		return -1;
+	if (fallback)
+		notify(run, "the host's only DNS servers are on its loopback, unreachable from a "
+		            "container: using " NET_FALLBACK_DNS_1 " and " NET_FALLBACK_DNS_2
+		            " (set others with --dns)");
+	return 0;
 }
 
 static int write_etc_files(const struct net_run *run, const uint32_t *addrs, size_t naddrs,
                            uint32_t gateway, struct mc_error *err)
 {
-	struct net_etc e = {run->hostname, addrs,    naddrs,          run->extra_hosts,
-	                    gateway,       run->dns, run->dns_search, run->dns_options};
-	char *host = malloc(NET_ETC_MAX), *upstream = malloc(NET_ETC_MAX);
-	char *out = malloc(NET_ETC_MAX), name[300];
-	bool fallback = false;
+	struct net_etc e = {run->hostname,
+	                    addrs,
+	                    naddrs,
+	                    run->extra_hosts,
+	                    gateway,
+	                    run->dns,
+	                    run->dns_search,
+	                    run->dns_options,
+	                    net_ipv6_loopback(run->mode == NET_MODE_HOST)};
+	char *host = malloc(NET_ETC_MAX), *out = malloc(NET_ETC_MAX), name[300];
 	int rc = -1;
 
-	if (host == NULL || upstream == NULL || out == NULL) {
+	if (host == NULL || out == NULL) {
 		mc_fail(err, ENOMEM, "/etc files");
 		goto out;
 	}
 	snprintf(name, sizeof(name), "%s\n", run->hostname);
-	if (mc_mkdir_p(run->etc_dir, 0700, err) < 0 || write_etc(run, "hostname", name, err) < 0)
+	if (mc_mkdir_p(run->etc_dir, 0700, err) < 0 || write_etc(run, "hostname", name, err) < 0 ||
+	    write_hosts_and_resolv(run, &e, host, out, err) < 0)
 		goto out;
-	read_or_empty("/etc/resolv.conf", host, NET_ETC_MAX);
-	if (run->mode == NET_MODE_HOST) {
-		/* The host's own network: its files are right as they are (127.0.0.53 works). */
-		read_or_empty("/etc/hosts", out, NET_ETC_MAX);
-		if (write_etc(run, "hosts", out, err) < 0 ||
-		    write_etc(run, "resolv.conf", host, err) < 0)
-			goto out;
-		rc = 0;
-		goto out;
-	}
-	read_or_empty("/run/systemd/resolve/resolv.conf", upstream, NET_ETC_MAX);
-	if (net_hosts_text(&e, out, NET_ETC_MAX, err) < 0 ||
-	    write_etc(run, "hosts", out, err) < 0 ||
-	    net_resolv_conf(host, upstream[0] ? upstream : NULL, &e, out, NET_ETC_MAX, &fallback,
-	                    err) < 0 ||
-	    write_etc(run, "resolv.conf", out, err) < 0)
-		goto out;
-	if (fallback && run->mode == NET_MODE_NETWORK)
-		notify(run, "the host's only DNS servers are on its loopback, unreachable from a "
-		            "container: using " NET_FALLBACK_DNS_1 " and " NET_FALLBACK_DNS_2
-		            " (set others with --dns)");
 	rc = 0;
 out:
 	free(host);
-	free(upstream);
 	free(out);
 	return rc;
 }
@@ -362,7 +374,7 @@ static int inside(struct ns_container *c, void *arg, struct mc_error *err)
 
 	if (run->mode == NET_MODE_CONTAINER && join_namespace(run, err) < 0)
 		return -1;
-	return bind_etc(c->rootfd, run, err);
+	return run->etc_unmounted ? 0 : bind_etc(c->rootfd, run, err);
 }
 
 /* ---- after exit ------------------------------------------------------------------------------ */

@@ -6,6 +6,8 @@
  *
  *	ch03  overlay       the image so far (read-only) + a new upper directory
  *	ch02  cgroup        the command's processes, accounted and killed together
+ *	ch05  network       Docker's default: the default bridge, as for `run`
+ *	                    (an address, a veth pair, released when it exits)
  *	ch06  build files   /etc/hosts and /etc/resolv.conf bound in (never into
  *	                    the layer), a heredoc script at /dev/pipes/NAME
  *	ch01  confinement   the image's USER, Docker's capabilities and seccomp
@@ -22,13 +24,13 @@
 #include "mc_error.h"
 
 /*
- * Docker's default gives RUN a bridged network.  Until chapter 05's bridge
- * is here, the default is what `run` does: a network namespace of its own
- * with loopback only.  The host's namespace is never the default: a
- * Dockerfile is untrusted, and the host's 127.0.0.1 must not be its.
+ * Docker's default gives RUN a bridged network, and so does this: chapter
+ * 05's default network, exactly as `run` joins it.  The host's namespace is
+ * never the default: a Dockerfile is untrusted, and the host's 127.0.0.1
+ * must not be its.
  */
 enum bld_network {
-	BLD_NET_DEFAULT, /* Docker's default: "none" until chapter 05 */
+	BLD_NET_DEFAULT, /* Docker's default: the default bridge (chapter 05) */
 	BLD_NET_NONE,    /* a network namespace with only loopback */
 	BLD_NET_HOST,    /* the host's network namespace (--network host) */
 };

@@ -16,6 +16,8 @@
 #include "mc_file.h"
 #include "mc_resolve.h"
 #include "mc_trace.h"
+#include "net_etc.h"
+#include "net_run.h"
 #include "ns_confine.h"
 #include "ovl_overlay.h"
 #include "ovl_run.h"
@@ -34,10 +36,8 @@ int bld_network_parse(const char *text, enum bld_network *net, struct mc_error *
 	else if (strcmp(text, "host") == 0)
 		*net = BLD_NET_HOST;
 	else
-		return mc_fail(err, 0,
-		               "network mode \"%s\": only default, none and host are supported "
-		               "(bridge networks come with chapter 05)",
-		               text);
+		return mc_fail(
+		    err, 0, "network mode \"%s\": only default, none and host are supported", text);
 	return 0;
 }
 
@@ -47,6 +47,10 @@ struct run_state {
 	struct ovl_run ovl;
 	struct cg_run cg;
 	struct ns_confine conf;
+	/* BLD_NET_DEFAULT: chapter 05's step, on the default network, under an id of its own */
+	struct net_store netstore;
+	struct net_run net;
+	char net_id[65], net_dir[PATH_MAX];
 	char hosts[PATH_MAX], resolv[PATH_MAX];
 	bool make_hosts, make_resolv; /* the image has no such file: ours must not stay */
 	int pipe[2];
@@ -76,12 +80,17 @@ static int prepare_files(struct run_state *s, struct mc_error *err)
 	if (mc_path_join(s->hosts, sizeof(s->hosts), s->r->scratch, "hosts", err) < 0 ||
 	    mc_path_join(s->resolv, sizeof(s->resolv), s->r->scratch, "resolv.conf", err) < 0)
 		return -1;
-	mc_read_file("/etc/resolv.conf", resolv, sizeof(resolv), NULL, &ignored);
+	mc_read_file(NET_RESOLV_CONF, resolv, sizeof(resolv), NULL, &ignored);
 	if (mc_create_file(s->hosts,
 	                   "127.0.0.1\tlocalhost " BUILD_HOSTNAME "\n::1\tlocalhost ip6-localhost "
 	                   "ip6-loopback\n",
 	                   err) < 0 ||
 	    mc_create_file(s->resolv, resolv, err) < 0)
+		return -1;
+	/* On the bridge, chapter 05's resolv.conf: the host's, without the servers on its
+	 * loopback, which a namespace of its own cannot reach (net_etc.h). */
+	if (s->r->network == BLD_NET_DEFAULT &&
+	    mc_path_join(s->resolv, sizeof(s->resolv), s->net_dir, "resolv.conf", err) < 0)
 		return -1;
 	/* Only an image with /etc gets them; one without keeps its shape. */
 	s->make_hosts = !in_lowers(s->r, "etc/hosts");
@@ -215,6 +224,32 @@ static int read_output(struct ns_container *c, void *arg, struct mc_error *err)
 
 /* ---- the container ----------------------------------------------------------------------------- */
 
+/*
+ * Docker's default for RUN: the default bridge, as `run` has it - chapter
+ * 05's step, under an id of the step's own (the address, the veth pair and
+ * the lock are keyed by it), joined in prepare and left at exit.  Its /etc
+ * files are made in the scratch directory; the build binds its own hosts.
+ */
+static int add_network_step(struct run_state *s, struct ns_config *cfg, struct mc_error *err)
+{
+	struct net_run *n = &s->net;
+
+	net_run_init(n);
+	if (s->r->network != BLD_NET_DEFAULT)
+		return 0;
+	if (net_store_open(&s->netstore, NULL, NULL, NULL, err) < 0)
+		return -1;
+	net_random_id(s->net_id);
+	n->mode = NET_MODE_NETWORK;
+	n->store = &s->netstore;
+	n->container = s->net_id;
+	n->hostname = BUILD_HOSTNAME;
+	n->etc_dir = s->net_dir;
+	n->etc_unmounted = true;
+	n->attach_network = NET_DEFAULT_NAME;
+	return net_add_step(cfg, n, err);
+}
+
 static int add_steps(struct run_state *s, struct ns_config *cfg, struct mc_error *err)
 {
 	static unsigned counter;
@@ -238,7 +273,7 @@ static int add_steps(struct run_state *s, struct ns_config *cfg, struct mc_error
 	ns_confine_init(&s->conf);
 	s->conf.user = s->r->user;
 	if (ovl_add_step(cfg, &s->ovl, err) < 0 || cg_add_step(cfg, &s->cg, err) < 0 ||
-	    ns_add_step(cfg, &files, err) < 0)
+	    add_network_step(s, cfg, err) < 0 || ns_add_step(cfg, &files, err) < 0)
 		return -1;
 	/* The same confinement as `run`: the last step before exec. */
 	return ns_add_confine_step(cfg, &s->conf, err);
@@ -273,7 +308,8 @@ int bld_run_container(const struct bld_run *r, int *exit_code, struct mc_error *
 	}
 	cfg.stdio[0] = null_fd;
 	cfg.stdio[1] = cfg.stdio[2] = s->pipe[1];
-	if (prepare_files(s, err) < 0 || add_steps(s, &cfg, err) < 0)
+	if (mc_path_join(s->net_dir, sizeof(s->net_dir), r->scratch, "net", err) < 0 ||
+	    prepare_files(s, err) < 0 || add_steps(s, &cfg, err) < 0)
 		goto out;
 	mc_trace(CH, "RUN as a container: %zu layer(s) below, upper %s", r->nlower, r->upper);
 	rc = ns_run(&cfg, exit_code, err);
