@@ -533,7 +533,7 @@ static void test_dev_files_and_mounts(void **state)
 	    {"/dev/shm", "tmpfs", "shm", {"rw", "nosuid", "nodev", "noexec"}, {"size=65536k"}},
 	    {"/dev/mqueue", "mqueue", "mqueue", {"rw", "nosuid", "nodev", "noexec"}, {NULL}},
 	};
-	static const char *const nodes[] = {"null", "zero", "full", "random", "urandom", "tty"};
+	static const char *const bound[] = {"null", "zero", "full", "random", "urandom", "tty", NULL};
 	char out[65536], value[256];
 	struct mount_line m;
 	int expected;
@@ -573,10 +573,10 @@ static void test_dev_files_and_mounts(void **state)
 				         m.super);
 	}
 	/* Where we differ, by design (chapter 01): the six nodes are the host's, bound. */
-	for (size_t i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++) {
+	for (const char *const *node = bound; *node != NULL; node++) {
 		char point[32];
 
-		snprintf(point, sizeof(point), "/dev/%s", nodes[i]);
+		snprintf(point, sizeof(point), "/dev/%s", *node);
 		if (!find_mount(out, point, &m))
 			fail_msg("%s is no bind mount of the host's node:\n%s", point, out);
 	}
