@@ -25,8 +25,8 @@ run "$cg --pids-limit 20 -- /probe forkbomb 100"
 say "Half a CPU: one second of wall-clock time, about half a second of CPU."
 run "$cg --cpus 0.5 -- /probe spin 1"
 
-say "What --trace shows: the cgroup made at prepare, the limit written, the PID put in (the pids lines)."
-run "$cg --trace --pids-limit 20 -- /probe pid 2>&1 | grep -E '^\[ch02\] (prepare|after-clone|after-exit)|pids[./]'"
+say "What --trace shows: the cgroup made at prepare, the limit written, the PID put in (on v1: the pids hierarchy's lines)."
+run "$cg --trace --pids-limit 20 -- /probe pid 2>&1 | grep -E '^\[ch02\] (prepare|after-clone|after-exit|(mkdir|write|rmdir) /sys/fs/cgroup/(pids/)?$DEMO_CGROUP)'"
 
 say "From inside: the container's own cgroup, and the limit it cannot raise."
 run "$cg --pids-limit 20 -- /bin/sh -c 'grep pids /proc/self/cgroup; f=/sys/fs/cgroup/pids.max; [ -e \$f ] || f=/sys/fs/cgroup/pids/pids.max; cat \$f; echo 1000 > \$f || echo refused' 2>&1 | sed '/^--- resources/,\$d'"
