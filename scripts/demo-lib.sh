@@ -13,15 +13,16 @@
 #     (up) and forwarding on, as transcripts do: bridges, veths, nftables
 #     tables and sysctls stay in there and go with it;
 #   - processes: the containers in $MC_ROOT (rm -f), and what the script
-#     started itself (demo_started PID, demo_at_exit 'stop COMMAND').
+#     started itself (demo_at_exit 'COMMAND that stops it').
 #
 # Options of every demo: --no-pause (or DEMO_PAUSE=0) runs it straight
-# through; --help.  It needs root, as the chapter demos do.
+# through; --help.  It needs root, as the chapter demos do.  For the tests
+# (tests/demos.sh): DEMO_BIN, the binaries to use (default build/bin), and
+# DEMO_IDS, a file to add the ids of the demo's containers to.
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 DEMO_BIN=${DEMO_BIN:-$top/build/bin} # the tests' other builds (make asan) set it
 DEMO_PAUSE=${DEMO_PAUSE:-1}
-demo_pids=()
 demo_exits=()
 
 # demo_start "$@": options, root, the network namespace, the temporary state.
@@ -89,18 +90,13 @@ run() {
 	eval "$1"
 }
 
-# demo_started PID: a process the script started; ended at the end.
-demo_started() {
-	demo_pids+=("$1")
-}
-
-# demo_at_exit 'COMMAND': run it at the end, first (stop what COMMAND's pair started).
+# demo_at_exit 'COMMAND': run it at the end, first (it stops what the demo started).
 demo_at_exit() {
 	demo_exits+=("$1")
 }
 
 demo_cleanup() {
-	local status=$? pid dir cmd
+	local status=$? dir cmd
 	trap - EXIT INT TERM
 	set +e
 	for cmd in "${demo_exits[@]}"; do
@@ -114,13 +110,11 @@ demo_cleanup() {
 	if [ -d "$MC_ROOT" ]; then
 		minicontainer ps -aq 2>/dev/null | xargs -r minicontainer rm -f >/dev/null 2>&1
 	fi
-	for pid in "${demo_pids[@]}"; do
-		kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-	done
 	# Mounts under our directory (deepest first), then cgroups (children first).
 	awk -v d="$DEMO_TMP/" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo | sort -r |
 		xargs -r -n 1 umount -l
-	find /sys/fs/cgroup -depth -type d -path "*/$DEMO_CGROUP*" -exec rmdir {} + 2>/dev/null
+	find /sys/fs/cgroup -depth -type d \( -path "*/$DEMO_CGROUP" -o -path "*/$DEMO_CGROUP/*" \) \
+		-exec rmdir {} + 2>/dev/null
 	for dir in $(find /sys/fs/cgroup -maxdepth 2 -type d -name minicontainer 2>/dev/null); do
 		case " $demo_mc_cgroups " in *" $dir "*) ;; *) rmdir "$dir" 2>/dev/null ;; esac
 	done
