@@ -28,8 +28,9 @@ say "The layer was unpacked once; the chapter demo runs on it with an overlay."
 run "ch04-images --cgroup-parent $DEMO_CGROUP --image demo:v1 -- /probe pid"
 
 say "A registry on 127.0.0.1 (this namespace only), with library/busybox in it."
-demo_at_exit "TRANSCRIPT_TMP=\$DEMO_TMP tests/registry/local-registry.sh stop"
-run "TRANSCRIPT_TMP=\$DEMO_TMP tests/registry/local-registry.sh start"
+export TRANSCRIPT_TMP=$DEMO_TMP LOCAL_REGISTRY_LIFETIME=3600 # where it lives; it lasts the lecture
+demo_at_exit "tests/registry/local-registry.sh stop"
+run "tests/registry/local-registry.sh start"
 registry=$(cat "$DEMO_TMP/registry")
 run "curl -s http://$registry/v2/_catalog"
 
