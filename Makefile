@@ -62,7 +62,7 @@ COMMON_LIB  := $(BUILD)/lib/libcommon.a
 ROOTFS := build/rootfs
 PROBE  := build/probe/probe
 
-.PHONY: FORCE all demos tests rootfs probe test test-run asan grade student exercises handout \
+.PHONY: FORCE all demos tests rootfs probe test test-run test-demos asan grade student exercises handout \
 	autograder check-grading \
 	check-exercises deps install clean format format-check hello hello-image help excerpts \
 	fuzz fuzzers man completion
@@ -192,6 +192,10 @@ $(ROOTFS)/.complete: scripts/mkrootfs.sh $(PROBE)
 test: deps-check
 	$(MAKE) tests rootfs
 	MC_TEST_BIN=$(BUILD)/bin/minicontainer tests/run.sh $(BUILD)
+
+# The chapters' demo scripts alone (tests/demos.sh; make test runs them too), e.g. DEMO_CH="01 05".
+test-demos: demos rootfs
+	DEMO_BIN=$(BUILD)/bin tests/demos.sh $(DEMO_CH)
 
 # Run the tests of an existing build (used by test and asan).
 test-run: tests rootfs
@@ -356,7 +360,7 @@ clean:
 
 help:
 	@sed -n '2,12p' Makefile | sed 's/^# \{0,1\}//'
-	@echo "Other targets: all demos tests rootfs probe asan student exercises check-exercises"
+	@echo "Other targets: all demos tests rootfs probe asan student exercises check-exercises test-demos"
 	@echo "               deps install (PREFIX, DESTDIR) clean format format-check fuzz (FUZZ_SECONDS)"
 	@echo "               man completion"
 

@@ -1,6 +1,7 @@
 #!/bin/sh
-# run.sh BUILD [--no-transcripts] - run every test program of a build, then
-# the README transcripts, and print one closing line for the whole run.
+# run.sh BUILD [--no-transcripts] - run every test program of a build, the
+# chapters' demo scripts, then the README transcripts, and print one closing
+# line for the whole run.
 set -u
 build=$1
 transcripts=yes
@@ -58,6 +59,24 @@ if [ -x "$build/tests/test-ch02" ] && [ "${MC_NO_VM:-0}" != 1 ]; then
 			[ -z "$f" ] && failed=$((failed + 1))
 			failed_names="$failed_names test-ch02-on-cgroup-v2"
 		fi
+	fi
+fi
+
+# Every chapter's demo.sh, straight through, leaving nothing behind (tests/demos.sh).
+echo "=== demos"
+out=$(DEMO_BIN=$build/bin tests/demos.sh 2>&1)
+status=$?
+printf '%s\n' "$out"
+if [ $status -eq 77 ] && [ "${MC_TEST_STRICT:-0}" != 1 ]; then
+	echo "run.sh: demos skipped (needs root)"
+else
+	p=$(printf '%s\n' "$out" | sed -n 's/^demos: \([0-9]*\) passed, \([0-9]*\) failed.*/\1/p' | tail -n 1)
+	f=$(printf '%s\n' "$out" | sed -n 's/^demos: \([0-9]*\) passed, \([0-9]*\) failed.*/\2/p' | tail -n 1)
+	passed=$((passed + ${p:-0}))
+	failed=$((failed + ${f:-0}))
+	if [ $status -ne 0 ]; then
+		[ -z "$f" ] || [ "$f" = 0 ] && failed=$((failed + 1))
+		failed_names="$failed_names demos"
 	fi
 fi
 

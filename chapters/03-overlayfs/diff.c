@@ -219,7 +219,8 @@ int ovl_diff(const char *upper, const char *const *lowers, size_t nlower, struct
 		return mc_fail(err, errno, "open upper directory %s", upper);
 	if (walk(fd, "", lowers, nlower, false, diff, err) < 0)
 		return -1;
-	qsort(diff->changes, diff->count, sizeof(diff->changes[0]), by_path);
+	if (diff->count > 0) /* no changes: no array, and qsort() wants one */
+		qsort(diff->changes, diff->count, sizeof(diff->changes[0]), by_path);
 	return 0;
 	/* END SOLUTION; skeleton: (void)fd; (void)upper; (void)lowers; (void)nlower; (void)diff; (void)err; (void)walk; (void)by_path; return 0; */
 }

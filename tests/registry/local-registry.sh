@@ -10,7 +10,8 @@
 #            (tests/registry/servers.py) that gives anyone pull access.
 #   stop     kill what start started, by PID.
 #
-# Every server also stops by itself after five minutes.  Needs root (the
+# Every server also stops by itself after five minutes (LOCAL_REGISTRY_LIFETIME
+# seconds: a lecture's demo.sh wants longer, and stops it itself).  Needs root (the
 # image import, and skopeo runs in a mount namespace of its own so that its
 # cache does not land in /var/lib).
 set -eu
@@ -37,11 +38,13 @@ sys.exit(1)
 EOF
 }
 
-# start_bg LOG COMMAND...: in the background, detached, for at most five minutes; PID noted.
+lifetime=${LOCAL_REGISTRY_LIFETIME:-300}
+
+# start_bg LOG COMMAND...: in the background, detached, for at most $lifetime seconds; PID noted.
 start_bg() {
 	log=$1
 	shift
-	setsid timeout 300 "$@" >"$log" 2>&1 </dev/null &
+	setsid timeout "$lifetime" "$@" >"$log" 2>&1 </dev/null &
 	echo $! >>"$dir/pids"
 }
 
