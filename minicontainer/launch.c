@@ -28,6 +28,7 @@
 #include "mc_env.h"
 #include "mc_etc.h"
 #include "mc_mounts.h"
+#include "mc_volume.h"
 #include "mc_tty.h"
 #include "mc_trace.h"
 
@@ -116,6 +117,8 @@ static int mount_volumes(struct ns_container *ct, void *arg, struct mc_error *er
 	for (size_t i = 0; i < L.mounts.n; i++) {
 		const struct mc_mount *m = &L.mounts.list[i];
 
+		if (m->copy_up && mc_volume_copy_up(ct->rootfd, m->target, m->source, err) < 0)
+			return -1;
 		if ((m->source != NULL ? bind_into(ct->rootfd, m->source, m->target, m->read_only,
 		                                   m->propagation, err)
 		                       : mount_tmpfs(ct->rootfd, m, err)) < 0)
