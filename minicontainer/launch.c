@@ -96,8 +96,10 @@ static int mount_tmpfs(int rootfd, const struct mc_mount *t, struct mc_error *er
 	fd = mc_open_or_make_in_root(rootfd, t->target, true, err);
 	if (fd < 0)
 		return -1;
-	rc = mc_mount_on_fd("tmpfs", fd, "tmpfs", t->flags, t->data[0] ? t->data : NULL, CH,
-	                    t->target, NULL, err);
+	/* (a tmpfs, or a volume's own filesystem: --opt type=,device=,o=) */
+	rc = mc_mount_on_fd(t->fstype[0] ? t->device : "tmpfs", fd,
+	                    t->fstype[0] ? t->fstype : "tmpfs", t->flags,
+	                    t->data[0] ? t->data : NULL, CH, t->target, NULL, err);
 	close(fd);
 	return rc;
 }

@@ -30,6 +30,8 @@ struct mc_mount {
 	const char *target; /* inside the container */
 	bool read_only;     /* a bind's */
 	bool copy_up;       /* a volume's: filled from the image when empty (mc_volume.h) */
+	char fstype[64];    /* a volume made with --opt type=: mounted, not bound (and data: o=) */
+	char device[256];   /* its --opt device= */
 	unsigned long propagation; /* MS_PRIVATE, MS_SLAVE or MS_SHARED, with MS_REC for r* */
 	unsigned long flags;       /* a tmpfs's mount flags */
 	char data[512];            /* and its options for the filesystem ("size=64m,mode=1777") */

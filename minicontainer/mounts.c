@@ -621,6 +621,36 @@ static int add_etc_files(json_t *host, const char *etc_dir, struct mc_mounts *ms
 	return 0;
 }
 
+/*
+ * A volume: bound from its _data, filled from the image when empty - or,
+ * made with --opt type=,device=,o= (the local driver's options), that
+ * filesystem mounted in its place (moby mounts it on _data, on the host,
+ * while a container uses it; here it is mounted in the container alone).
+ */
+static int volume_mount(json_t *m, struct mc_mount *b, struct mc_error *err)
+{
+	const char *name = json_string_value(json_object_get(m, "Name")) ?: "";
+	json_t *vol = mc_volume_load(name, err), *opts;
+
+	if (vol == NULL)
+		return -1;
+	opts = json_object_get(vol, "Options");
+	b->copy_up = json_is_true(json_object_get(m, "CopyData"));
+	if (json_object_get(opts, "type") != NULL) {
+		snprintf(b->fstype, sizeof(b->fstype), "%s",
+		         json_string_value(json_object_get(opts, "type")));
+		snprintf(b->device, sizeof(b->device), "%s",
+		         json_string_value(json_object_get(opts, "device")) ?: "");
+		snprintf(b->data, sizeof(b->data), "%s",
+		         json_string_value(json_object_get(opts, "o")) ?: "");
+		b->flags = b->read_only ? MS_RDONLY : 0;
+		b->source = NULL;
+		b->copy_up = false;
+	}
+	json_decref(vol);
+	return 0;
+}
+
 int mc_mounts_prepare(json_t *host, const char *etc_dir, struct mc_mounts *ms, struct mc_error *err)
 {
 	json_t *mounts = json_object_get(host, "Mounts"), *tmpfs = json_object_get(host, "Tmpfs");
@@ -646,10 +676,8 @@ int mc_mounts_prepare(json_t *host, const char *etc_dir, struct mc_mounts *ms, s
 			return mc_fail(err, EINVAL, "a mount without source or destination");
 		/* A volume is there (made at create), and empty it takes the image's files. */
 		if (strcmp(json_string_value(json_object_get(m, "Type")) ?: "", "volume") == 0) {
-			b->copy_up = json_is_true(json_object_get(m, "CopyData"));
-			if (access(b->source, F_OK) < 0)
-				return mc_fail(err, errno, "volume %s",
-				               json_string_value(json_object_get(m, "Name")));
+			if (volume_mount(m, b, err) < 0)
+				return -1;
 			continue;
 		}
 		/* -v creates what is missing; --mount was checked at create and creates nothing. */

@@ -760,11 +760,12 @@ static void test_system_df(void **state)
 	              0, "import twice", out);
 	expect_status(mc(out, sizeof(out), "system df"), 0, "system df", out);
 	n = split_lines(out, lines, 16);
-	if (n != 4 ||
+	if (n != 5 ||
 	    strcmp(squeeze(lines[0], value, sizeof(value)), "TYPE|TOTAL|ACTIVE|SIZE|RECLAIMABLE") !=
 	        0 ||
 	    strncmp(lines[1], "Images ", 7) != 0 || strncmp(lines[2], "Containers ", 11) != 0 ||
-	    strncmp(lines[3], "Build Cache ", 12) != 0)
+	    strncmp(lines[3], "Local Volumes ", 14) != 0 ||
+	    strncmp(lines[4], "Build Cache ", 12) != 0)
 		fail_msg("system df: Docker's table expected:\n%s", out);
 	/* Two containers, one active; du-big's megabyte is reclaimable. */
 	expect_status(mc(out, sizeof(out),
