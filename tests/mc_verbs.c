@@ -101,23 +101,6 @@ static const char *squeeze(const char *line, char *buf, size_t size)
 	return buf;
 }
 
-/* A command that must fail with 125 and `message`, and change nothing. */
-static void expect_refusal(const char *args, const char *message)
-{
-	char before[32768], after[32768], out[16384];
-	int status;
-
-	snapshot(before, sizeof(before));
-	status = mc(out, sizeof(out), "%s", args);
-	if (status != 125)
-		fail_msg("%s: exit %d, expected 125:\n%s", args, status, out);
-	if (strstr(out, message) == NULL)
-		fail_msg("%s: expected \"%s\" in:\n%s", args, message, out);
-	snapshot(after, sizeof(after));
-	if (strcmp(before, after) != 0)
-		fail_msg("%s changed something:\n%s\nvs\n%s", args, before, after);
-}
-
 /* ---- 1. top: host ps, the rows of the container's cgroup ------------------------------------- */
 
 static void test_top(void **state)
