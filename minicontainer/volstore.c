@@ -385,18 +385,32 @@ int mc_volumes_for_container(json_t *doc, const char *image_config_json,
                              const struct mc_list *volumes_from, struct mc_error *err)
 {
 	json_t *mounts = json_object_get(json_object_get(doc, "HostConfig"), "Mounts"), *m;
+	json_t *volumes = json_object();
 	size_t i;
 
 	for (size_t k = 0; volumes_from != NULL && k < volumes_from->n; k++)
-		if (add_volumes_from(mounts, volumes_from->items[k], err) < 0)
+		if (add_volumes_from(mounts, volumes_from->items[k], err) < 0) {
+			json_decref(volumes);
 			return -1;
+		}
 	add_image_volumes(mounts, image_config_json);
 	json_array_foreach(mounts, i, m)
 	{
-		if (strcmp(json_string_value(json_object_get(m, "Type")) ?: "", "volume") == 0 &&
-		    ensure_volume(m, err) < 0)
+		if (strcmp(json_string_value(json_object_get(m, "Type")) ?: "", "volume") != 0)
+			continue;
+		/* Config.Volumes lists the anonymous ones, as docker inspect shows them. */
+		if (json_is_false(json_object_get(m, "Named")))
+			json_object_set_new(volumes,
+			                    json_string_value(json_object_get(m, "Destination")),
+			                    json_object());
+		if (ensure_volume(m, err) < 0) {
+			json_decref(volumes);
 			return -1;
+		}
 	}
+	if (json_object_size(volumes) > 0)
+		json_object_set(json_object_get(doc, "Config"), "Volumes", volumes);
+	json_decref(volumes);
 	return 0;
 }
 

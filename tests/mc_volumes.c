@@ -397,6 +397,11 @@ static void test_anonymous_volumes(void **state)
 	id[strcspn(id, "\n")] = '\0';
 	remember(id);
 	assert_int_equal(volume_count(), 3);
+	inspect("anon2", "{{json .Config.Volumes}}", out, sizeof(out));
+	assert_string_equal(out, "{\"/x\":{},\"/y\":{}}");
+	inspect("anon2", "{{json .HostConfig.Mounts}}", out, sizeof(out));
+	if (strstr(out, "Named") != NULL || strstr(out, "CopyData") != NULL)
+		fail_msg("inspect shows fields of ours: %s", out);
 	expect_status(mc(out, sizeof(out), "rm -v anon2"), 0, "rm -v", out);
 	expect_volumes("named\n");
 	/* run --rm: the same. */
