@@ -20,6 +20,7 @@
 
 #include "mc.h"
 #include "mc_container.h"
+#include "mc_events.h"
 #include "mc_file.h"
 #include "mc_trace.h"
 #include "mc_volume.h"
@@ -136,8 +137,10 @@ int mc_volume_create(const char *name, json_t *labels, json_t *options, char *ou
 		return -1;
 	mc_trace("capstone", "volume %s: made in %s, renamed to %s (all or nothing)", chosen, tmp,
 	         final);
-	if (rename(tmp, final) == 0)
+	if (rename(tmp, final) == 0) {
+		mc_event_volume("create", chosen);
 		return 0;
+	}
 	/* Someone made it meanwhile: theirs is the volume. */
 	mc_remove_tree(tmp, &ignored);
 	if (errno == EEXIST || errno == ENOTEMPTY) {
@@ -276,6 +279,7 @@ int mc_volume_remove(const char *name, struct mc_error *err)
 	}
 	mc_containers_unlock(lock);
 	lock = -1;
+	mc_event_volume("destroy", name);
 	rc = mc_remove_tree(gone, err);
 out:
 	json_decref(users);

@@ -228,6 +228,12 @@ static void test_volume_rm_in_use(void **state)
 	expect_status(mc(out, sizeof(out), "rm holder"), 0, "rm holder", out);
 	expect_status(mc(out, sizeof(out), "volume rm kept"), 0, "rm kept", out);
 	assert_int_equal(volume_count(), 0);
+	/* Docker's volume events: made once, removed once. */
+	expect_status(mc(out, sizeof(out),
+	                 "events --since 10m --until 0s --filter volume=gone1 --format "
+	                 "'{{.Type}} {{.Action}} {{.Actor.Attributes.driver}}'"),
+	              0, "events", out);
+	assert_string_equal(out, "volume create local\nvolume destroy local\n");
 }
 
 /* ---- volumes in containers ------------------------------------------------------------------- */
