@@ -56,10 +56,15 @@ uint64_t mc_volume_size(const char *name);
 /*
  * At create: the image's VOLUMEs and --volumes-from added to the record's
  * Mounts (where no mount of the user's is), anonymous volumes named, and
- * every volume the record mounts created if it does not exist yet.
+ * every volume the record mounts created if it does not exist yet.  *made
+ * lists the volumes made now (a JSON array): a create that fails later
+ * hands it to mc_volumes_undo(), so that a refused create leaves no volume.
  */
 int mc_volumes_for_container(json_t *doc, const char *image_config_json,
-                             const struct mc_list *volumes_from, struct mc_error *err);
+                             const struct mc_list *volumes_from, json_t **made,
+                             struct mc_error *err);
+/* Remove the volumes `made` names, and free the list. */
+void mc_volumes_undo(json_t *made);
 /* rm -v and run --rm: the container's anonymous volumes go (its named ones stay). */
 void mc_volumes_release(json_t *doc);
 

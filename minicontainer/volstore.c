@@ -367,8 +367,9 @@ static int add_volumes_from(json_t *mounts, const char *spec, struct mc_error *e
 	return 0;
 }
 
-/* Name an anonymous volume, create a missing one, and point the mount at its _data. */
-static int ensure_volume(json_t *m, struct mc_error *err)
+/* Name an anonymous volume, create a missing one (its name into `made`), and point the
+ * mount at its _data. */
+static int ensure_volume(json_t *m, json_t *made, struct mc_error *err)
 {
 	const char *given = json_string_value(json_object_get(m, "Name")) ?: "";
 	json_t *labels = given[0] ? NULL : json_pack("{s:s}", MC_VOLUME_ANONYMOUS, "");
@@ -380,21 +381,42 @@ static int ensure_volume(json_t *m, struct mc_error *err)
 	json_decref(labels);
 	if (rc < 0 || mc_volume_data_path(name, data, sizeof(data), err) < 0)
 		return -1;
+	if (!existed)
+		json_array_append_new(made, json_string(name));
 	json_object_set_new(m, "Name", json_string(name));
 	json_object_set_new(m, "Source", json_string(data));
 	return 0;
 }
 
+void mc_volumes_undo(json_t *made)
+{
+	json_t *name;
+	size_t i;
+
+	json_array_foreach(made, i, name)
+	{
+		struct mc_error ignored;
+
+		mc_volume_remove(json_string_value(name), &ignored);
+	}
+	json_decref(made);
+}
+
 int mc_volumes_for_container(json_t *doc, const char *image_config_json,
-                             const struct mc_list *volumes_from, struct mc_error *err)
+                             const struct mc_list *volumes_from, json_t **made,
+                             struct mc_error *err)
 {
 	json_t *mounts = json_object_get(json_object_get(doc, "HostConfig"), "Mounts"), *m;
 	json_t *volumes = json_object();
 	size_t i;
 
+	*made = json_array();
+
 	for (size_t k = 0; volumes_from != NULL && k < volumes_from->n; k++)
 		if (add_volumes_from(mounts, volumes_from->items[k], err) < 0) {
 			json_decref(volumes);
+			json_decref(*made);
+			*made = NULL;
 			return -1;
 		}
 	add_image_volumes(mounts, image_config_json);
@@ -407,8 +429,10 @@ int mc_volumes_for_container(json_t *doc, const char *image_config_json,
 			json_object_set_new(volumes,
 			                    json_string_value(json_object_get(m, "Destination")),
 			                    json_object());
-		if (ensure_volume(m, err) < 0) {
+		if (ensure_volume(m, *made, err) < 0) {
 			json_decref(volumes);
+			mc_volumes_undo(*made);
+			*made = NULL;
 			return -1;
 		}
 	}

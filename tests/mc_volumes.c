@@ -210,6 +210,9 @@ static void test_volume_rm_in_use(void **state)
 	              0, "create holder", id);
 	id[strcspn(id, "\n")] = '\0';
 	remember(id);
+	/* A refused create leaves no volume behind: not the named one, not the image's. */
+	expect_refusal("create --network none --name holder -v fresh:/f -v /anon busybox",
+	               "Conflict. The container name \"/holder\" is already in use");
 	/* A stopped (never started) container holds its volume too. */
 	snprintf(want, sizeof(want), "remove kept: volume is in use - [%s]", id);
 	expect_refusal_status("volume rm kept", 1, want);
