@@ -162,7 +162,7 @@ static bool argument_kind(const struct mc_verb *v, int n, enum want *want)
 		*want = WANT_IMAGES;
 	} else if (strstr(word, "NETWORK") != NULL) {
 		*want = WANT_NETWORKS;
-	} else if (strstr(word, "VOLUME") != NULL) {
+	} else if (strstr(word, "VOLUME") != NULL && v->run != verb_volume_create) {
 		*want = WANT_VOLUMES;
 	} else if (strstr(word, "NAME|ID") != NULL) {
 		*want = WANT_OBJECTS;

@@ -24,6 +24,9 @@
 #include "mc_cli.h"
 #include "mc_error.h"
 
+/* A volume's name is a directory's: at most NAME_MAX (255) bytes. */
+#define MC_VOLUME_NAME_MAX 255
+
 /* Docker's label on the volumes it makes without a name. */
 #define MC_VOLUME_ANONYMOUS "com.docker.volume.anonymous"
 
@@ -36,7 +39,7 @@ int mc_volume_check_name(const char *name, struct mc_error *err);
  * Create the volume `name` (NULL: a new 64-hex name, as Docker's) with its
  * labels and options (objects, or NULL); atomic: it appears whole or not at
  * all.  An existing volume of that name is not an error (Docker returns it):
- * *existed says so.  `out` (65+ bytes) receives the name.
+ * *existed says so.  `out` (MC_VOLUME_NAME_MAX + 1 bytes) receives the name.
  */
 int mc_volume_create(const char *name, json_t *labels, json_t *options, char *out, bool *existed,
                      struct mc_error *err);

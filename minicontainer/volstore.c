@@ -115,20 +115,21 @@ out:
 int mc_volume_create(const char *name, json_t *labels, json_t *options, char *out, bool *existed,
                      struct mc_error *err)
 {
-	char dir[PATH_MAX], tmp[PATH_MAX], final[PATH_MAX], chosen[65];
+	char dir[PATH_MAX], tmp[PATH_MAX], final[PATH_MAX], chosen[MC_VOLUME_NAME_MAX + 1];
 	struct mc_error ignored;
 
 	*existed = false;
 	if (name == NULL)
 		mc_new_id(chosen);
 	else
-		snprintf(chosen, sizeof(chosen), "%.64s", name);
-	if (name != NULL && strlen(name) > 64)
+		snprintf(chosen, sizeof(chosen), "%s", name);
+	/* (a directory's name: at most NAME_MAX bytes) */
+	if (name != NULL && strlen(name) > MC_VOLUME_NAME_MAX)
 		return mc_fail(err, ENAMETOOLONG, "create %.64s...: name too long", name);
 	if (volume_dir(chosen, final, sizeof(final), err) < 0 ||
 	    volumes_dir(dir, sizeof(dir), err) < 0)
 		return -1;
-	snprintf(out, 65, "%s", chosen);
+	snprintf(out, MC_VOLUME_NAME_MAX + 1, "%s", chosen);
 	if (access(final, F_OK) == 0) {
 		*existed = true;
 		return 0;
@@ -373,7 +374,7 @@ static int ensure_volume(json_t *m, json_t *made, struct mc_error *err)
 {
 	const char *given = json_string_value(json_object_get(m, "Name")) ?: "";
 	json_t *labels = given[0] ? NULL : json_pack("{s:s}", MC_VOLUME_ANONYMOUS, "");
-	char name[65], data[PATH_MAX];
+	char name[MC_VOLUME_NAME_MAX + 1], data[PATH_MAX];
 	bool existed;
 	int rc;
 

@@ -87,7 +87,7 @@ int verb_volume_create(int argc, char **argv)
 	struct create_flags f = {"local", NULL, {{NULL}, 0}, {{NULL}, 0}};
 	json_t *labels = NULL, *opts = NULL;
 	struct mc_error err;
-	char name[65];
+	char name[MC_VOLUME_NAME_MAX + 1];
 	bool existed;
 	int rc, first;
 
