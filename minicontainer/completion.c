@@ -18,6 +18,7 @@
 #include "mc_container.h"
 #include "mc_net.h"
 #include "mc_verbs.h"
+#include "mc_volume.h"
 
 /* ---- candidates ------------------------------------------------------------------------ */
 
@@ -32,7 +33,15 @@ static void offer(const char *cur, const char *word, const char *description)
 		printf("%s\n", word);
 }
 
-enum want { WANT_CONTAINERS, WANT_RUNNING, WANT_STOPPED, WANT_IMAGES, WANT_OBJECTS, WANT_NETWORKS };
+enum want {
+	WANT_CONTAINERS,
+	WANT_RUNNING,
+	WANT_STOPPED,
+	WANT_IMAGES,
+	WANT_OBJECTS,
+	WANT_NETWORKS,
+	WANT_VOLUMES
+};
 
 static void offer_containers(const char *cur, enum want want)
 {
@@ -92,6 +101,19 @@ static void offer_networks(const char *cur)
 	net_networks_free(list, n);
 }
 
+static void offer_volumes(const char *cur)
+{
+	struct mc_error ignored;
+	char **names;
+	size_t n;
+
+	if (mc_volume_names(&names, &n, &ignored) < 0)
+		return;
+	for (size_t i = 0; i < n; i++)
+		offer(cur, names[i], NULL);
+	mc_strv_free(names, n);
+}
+
 /* ---- where in the command line are we? ----------------------------------------------- */
 
 static const struct mc_option *find_flag(const struct mc_command *cmd, const char *word)
@@ -140,6 +162,8 @@ static bool argument_kind(const struct mc_verb *v, int n, enum want *want)
 		*want = WANT_IMAGES;
 	} else if (strstr(word, "NETWORK") != NULL) {
 		*want = WANT_NETWORKS;
+	} else if (strstr(word, "VOLUME") != NULL && v->run != verb_volume_create) {
+		*want = WANT_VOLUMES;
 	} else if (strstr(word, "NAME|ID") != NULL) {
 		*want = WANT_OBJECTS;
 	} else {
@@ -241,6 +265,10 @@ static int complete(int argc, char **argv)
 			return 0;
 		if (want == WANT_NETWORKS) {
 			offer_networks(cur);
+			return 0;
+		}
+		if (want == WANT_VOLUMES) {
+			offer_volumes(cur);
 			return 0;
 		}
 		if (want == WANT_IMAGES || want == WANT_OBJECTS)

@@ -138,7 +138,7 @@ int mc_container_save(const struct mc_container *c, struct mc_error *err)
 	return save_doc(c->dir, c->doc, err);
 }
 
-static void new_id(char id[65])
+void mc_new_id(char id[65])
 {
 	unsigned char r[32];
 
@@ -200,7 +200,7 @@ int mc_container_create(const char *name, json_t *doc, struct mc_container *c, s
 		while (name_taken(chosen));
 	else
 		snprintf(chosen, sizeof(chosen), "%s", name);
-	new_id(c->id);
+	mc_new_id(c->id);
 	if (containers_dir(dir, sizeof(dir), err) < 0 ||
 	    (size_t)snprintf(c->dir, sizeof(c->dir), "%s/%s", dir, c->id) >= sizeof(c->dir) ||
 	    mkdir(c->dir, 0700) < 0) {

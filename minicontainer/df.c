@@ -1,18 +1,19 @@
 /*
  * df.c - `minicontainer system df [-v] [--format]`: the disk space the
- * images, the containers and the build cache take, and how much of it
+ * images, the containers, the volumes and the build cache take, and how much of it
  * prune would give back - Docker's table:
  *
- *	TYPE          TOTAL   ACTIVE   SIZE     RECLAIMABLE
- *	Images        5       2        16.4MB   11.6MB (70%)
- *	Containers    2       1        212B     212B (100%)
- *	Build Cache   3       0        1.2MB    1.2MB
+ *	TYPE            TOTAL     ACTIVE    SIZE      RECLAIMABLE
+ *	Images          5         2         16.4MB    11.6MB (70%)
+ *	Containers      2         1         212B      212B (100%)
+ *	Local Volumes   2         1         36B       0B (0%)
+ *	Build Cache     3         0         1.2MB     1.2MB
  *
  * One function per kind of object fills its row (and, for -v, its own
- * table); a kind that arrives later - volumes - is one more function and
- * one more entry in `kinds`.  Sizes are Docker's: an image's layers as
- * unpacked, a layer shared by several images counted once in the total;
- * a container's writable (upper) layer.
+ * table): one more kind is one more function and one more entry in
+ * `kinds`.  Sizes are Docker's: an image's layers as unpacked, a layer
+ * shared by several images counted once in the total; a container's
+ * writable (upper) layer; a volume's files.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -27,6 +28,7 @@
 #include "bld_cache.h"
 #include "mc.h"
 #include "mc_container.h"
+#include "mc_volume.h"
 
 struct df_opts {
 	bool verbose;
@@ -278,6 +280,37 @@ static int df_containers(struct df *d, struct df_row *row, struct mc_error *err)
 	return 0;
 }
 
+/* Local volumes (mc_volume.h): the bytes under each; those no container mounts could go. */
+static int df_volumes(struct df *d, struct df_row *row, struct mc_error *err)
+{
+	char **names;
+	size_t n;
+
+	(void)d;
+	row->type = "Local Volumes";
+	row->percent = true;
+	row->details = json_array();
+	if (mc_volume_names(&names, &n, err) < 0)
+		return -1;
+	row->total = n;
+	for (size_t i = 0; i < n; i++) {
+		json_t *users = mc_volume_users(names[i]);
+		uint64_t bytes = mc_volume_size(names[i]);
+		char links[32], size[32];
+
+		snprintf(links, sizeof(links), "%zu", json_array_size(users));
+		row->active += json_array_size(users) > 0;
+		row->size += bytes;
+		row->reclaimable += json_array_size(users) > 0 ? 0 : bytes;
+		json_array_append_new(row->details,
+		                      json_pack("{s:s, s:s, s:s}", "Name", names[i], "Links", links,
+		                                "Size", human(bytes, size, sizeof(size))));
+		json_decref(users);
+	}
+	mc_strv_free(names, n);
+	return 0;
+}
+
 /*
  * The build cache (chapter 06): a record per step, its layer kept in the
  * store.  As BuildKit counts it, a layer an image also has is "shared" and
@@ -354,6 +387,13 @@ static const struct mc_field_header container_headers[] = {
     {NULL, NULL},
 };
 
+static const struct mc_field_header volume_headers[] = {
+    {"Name", "VOLUME NAME"},
+    {"Links", "LINKS"},
+    {"Size", "SIZE"},
+    {NULL, NULL},
+};
+
 static const struct mc_field_header cache_headers[] = {
     {"ID", "CACHE ID"},
     {"CacheType", "CACHE TYPE"},
@@ -379,6 +419,8 @@ static const struct {
      "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.LocalVolumes}}\t{{.Size}}\t{{.RunningFor}}\t{{."
      "Status}}\t{{.Names}}",
      container_headers},
+    {df_volumes, "\nLocal Volumes space usage:\n\n", "Volumes",
+     "table {{.Name}}\t{{.Links}}\t{{.Size}}", volume_headers},
     {df_build_cache, NULL, "BuildCache",
      "table {{.ID}}\t{{.CacheType}}\t{{.Size}}\t{{.CreatedSince}}\t{{.LastUsedSince}}\t{{."
      "UsageCount}}\t{{.Shared}}",

@@ -147,6 +147,11 @@ void mc_event_image(const char *action, const char *id, const char *name)
 	record("image", action, id, json_pack("{s:s}", "name", name));
 }
 
+void mc_event_volume(const char *action, const char *name)
+{
+	record("volume", action, name, json_pack("{s:s}", "driver", "local"));
+}
+
 /* ---- reading: `minicontainer events` ------------------------------------------------------ */
 
 /* Docker's filter keys; those of objects we have none of match nothing. */

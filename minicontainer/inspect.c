@@ -90,8 +90,15 @@ static json_t *image_json(struct img_store *st, const struct img_image *img)
 static json_t *container_json(struct mc_container *c)
 {
 	json_t *doc = json_deep_copy(c->doc);
-	json_t *mounts = json_object_get(json_object_get(c->doc, "HostConfig"), "Mounts");
+	json_t *mounts = json_object_get(json_object_get(doc, "HostConfig"), "Mounts"), *m;
+	size_t i;
 
+	/* Docker's MountPoint fields only: Named and CopyData are ours (mc_volume.h). */
+	json_array_foreach(mounts, i, m)
+	{
+		json_object_del(m, "Named");
+		json_object_del(m, "CopyData");
+	}
 	copy_or(doc, "Mounts", mounts, json_array());
 	json_object_set_new(doc, "NetworkSettings", mc_net_settings(c));
 	return doc;

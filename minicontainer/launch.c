@@ -27,6 +27,7 @@
 #include "mc_net.h"
 #include "mc_env.h"
 #include "mc_mounts.h"
+#include "mc_volume.h"
 #include "mc_tty.h"
 #include "mc_trace.h"
 
@@ -94,8 +95,10 @@ static int mount_tmpfs(int rootfd, const struct mc_mount *t, struct mc_error *er
 	fd = mc_open_or_make_in_root(rootfd, t->target, true, err);
 	if (fd < 0)
 		return -1;
-	rc = mc_mount_on_fd("tmpfs", fd, "tmpfs", t->flags, t->data[0] ? t->data : NULL, CH,
-	                    t->target, NULL, err);
+	/* (a tmpfs, or a volume's own filesystem: --opt type=,device=,o=) */
+	rc = mc_mount_on_fd(t->fstype[0] ? t->device : "tmpfs", fd,
+	                    t->fstype[0] ? t->fstype : "tmpfs", t->flags,
+	                    t->data[0] ? t->data : NULL, CH, t->target, NULL, err);
 	close(fd);
 	return rc;
 }
@@ -106,6 +109,24 @@ static int prepare_mounts(struct ns_container *ct, void *arg, struct mc_error *e
 	(void)ct;
 	(void)arg;
 	return mc_mounts_prepare(L.host, L.rundir, &L.mounts, err);
+}
+
+/*
+ * Docker's copy-up (mc_volume.h): an empty volume gets the image's files at
+ * its target.  A step of its own, before chapter 05's: the root is the
+ * image's and the container's only, without the /etc files the network
+ * step mounts in it.
+ */
+static int copy_up_volumes(struct ns_container *ct, void *arg, struct mc_error *err)
+{
+	(void)arg;
+	for (size_t i = 0; i < L.mounts.n; i++) {
+		const struct mc_mount *m = &L.mounts.list[i];
+
+		if (m->copy_up && mc_volume_copy_up(ct->rootfd, m->target, m->source, err) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 static int mount_volumes(struct ns_container *ct, void *arg, struct mc_error *err)
@@ -310,6 +331,7 @@ static int configure(struct ns_config *cfg, const char *hostname, struct mc_erro
  *	ch04  image layers   find the image, unpack its layers once
  *	ch03  overlay        the layers + the container's upper layer = its root
  *	ch02  cgroup         limits; the process placed before it runs
+ *	here  copy-up        empty volumes filled from the image (mc_volume.h)
  *	ch05  network        address, veth, ports, /etc/hosts & co (mc_net_configure)
  *	here  volumes        -v, --tmpfs, --read-only; "running"
  *	ch01  confinement    user, capabilities, seccomp: the last before-exec hook
@@ -317,10 +339,15 @@ static int configure(struct ns_config *cfg, const char *hostname, struct mc_erro
 static int add_steps(struct ns_config *cfg, struct img_store *st, const char *hostname,
                      struct mc_error *err)
 {
+	const struct ns_step copy_up = {
+	    .chapter = CH,
+	    .name = "volumes: copy-up",
+	    .prepare = prepare_mounts,
+	    .before_pivot = copy_up_volumes,
+	};
 	const struct ns_step capstone = {
 	    .chapter = CH,
 	    .name = "volumes and state",
-	    .prepare = prepare_mounts,
 	    .before_pivot = mount_volumes,
 	    .started = started,
 	};
@@ -339,7 +366,7 @@ static int add_steps(struct ns_config *cfg, struct img_store *st, const char *ho
 	if (devices_of(L.host, &L.cgroup.devices, err) < 0)
 		return -1;
 	if (img_add_step(cfg, &L.image, err) < 0 || ovl_add_step(cfg, &L.layers, err) < 0 ||
-	    cg_add_step(cfg, &L.cgroup, err) < 0 ||
+	    cg_add_step(cfg, &L.cgroup, err) < 0 || ns_add_step(cfg, &copy_up, err) < 0 ||
 	    mc_net_configure(L.c, L.rundir, hostname, &L.netstore, &L.net, err) < 0 ||
 	    net_add_step(cfg, &L.net, err) < 0 || ns_add_step(cfg, &capstone, err) < 0 ||
 	    mc_confinement_from_record(L.c->doc, &L.confinement, err) < 0)

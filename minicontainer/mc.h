@@ -235,5 +235,13 @@ int verb_network_prune(int argc, char **argv);
 int verb_network_connect(int argc, char **argv);
 int verb_network_disconnect(int argc, char **argv);
 int verb_port(int argc, char **argv);
+/* volume.c (and prune.c's volume prune): the volume group (mc_volume.h) */
+extern const struct mc_command mc_cmd_volume_create, mc_cmd_volume_ls, mc_cmd_volume_inspect,
+    mc_cmd_volume_rm, mc_cmd_volume_prune;
+int verb_volume_create(int argc, char **argv);
+int verb_volume_ls(int argc, char **argv);
+int verb_volume_inspect(int argc, char **argv);
+int verb_volume_rm(int argc, char **argv);
+int verb_volume_prune(int argc, char **argv);
 
 #endif

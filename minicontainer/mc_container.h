@@ -43,6 +43,9 @@ void mc_containers_unlock(int fd);
 int mc_container_create(const char *name, json_t *doc, struct mc_container *c,
                         struct mc_error *err);
 
+/* A fresh random 64-hex id (containers', anonymous volumes' names). */
+void mc_new_id(char id[65]);
+
 /* Find a container by full id, unique id prefix, or name. */
 int mc_container_load(const char *what, struct mc_container *c, struct mc_error *err);
 int mc_container_save(const struct mc_container *c, struct mc_error *err);

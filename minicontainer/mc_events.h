@@ -34,6 +34,9 @@ void mc_event_container(const struct mc_container *c, const char *action, const 
 /* An image event: `id` is the image ID (or a name, for pull); `name` its attribute. */
 void mc_event_image(const char *action, const char *id, const char *name);
 
+/* A volume event ("create", "destroy"): `name` is its ID, as Docker's, with its driver. */
+void mc_event_volume(const char *action, const char *name);
+
 /* The file, for readers: MC_ROOT/events/events.log. */
 void mc_events_path(char *buf, size_t size);
 

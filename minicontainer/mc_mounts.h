@@ -4,6 +4,8 @@
  * before it starts (mounts.c):
  *
  *	-v HOST:CTR          a missing HOST directory is created (mode 0755)
+ *	-v NAME:CTR, -v CTR  a volume (mc_volume.h): made at create, its source
+ *	--mount type=volume  its _data; copied up from the image when empty
  *	--mount type=bind    never: its source was checked when it was created
  *	--tmpfs, type=tmpfs  Docker's options: noexec,nosuid,nodev first, then
  *	                     the user's, the last of each kind winning
@@ -27,6 +29,9 @@ struct mc_mount {
 	const char *source; /* a bind's host path; NULL for a tmpfs (points into the record) */
 	const char *target; /* inside the container */
 	bool read_only;     /* a bind's */
+	bool copy_up;       /* a volume's: filled from the image when empty (mc_volume.h) */
+	char fstype[64];    /* a volume made with --opt type=: mounted, not bound (and data: o=) */
+	char device[256];   /* its --opt device= */
 	unsigned long propagation; /* MS_PRIVATE, MS_SLAVE or MS_SHARED, with MS_REC for r* */
 	unsigned long flags;       /* a tmpfs's mount flags */
 	char data[512];            /* and its options for the filesystem ("size=64m,mode=1777") */

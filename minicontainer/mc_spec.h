@@ -8,6 +8,7 @@
 #include "cg_cgroups.h"
 #include "img_config.h"
 #include "img_store.h"
+#include "mc_cli.h"
 
 /* What `run` needs once the container exists. */
 struct mc_run_opts {
@@ -31,7 +32,8 @@ struct mc_spec {
 	int stop_timeout;        /* --stop-timeout; MC_UNSET if not given (-1 waits for ever) */
 	const char *cgroupns;    /* --cgroupns host|private; NULL: the daemon's default */
 	struct mc_run_opts run;
-	json_t *devices; /* --device: HostConfig.Devices */
+	json_t *devices;             /* --device: HostConfig.Devices */
+	struct mc_list volumes_from; /* --volumes-from CONTAINER[:ro|:rw] (mc_volume.h) */
 	/* chapter 05: -p, --expose, --dns*, --add-host, --network-alias, --ip, -P */
 	json_t *port_bindings, *exposed, *dns, *dns_search, *dns_options, *extra_hosts, *aliases;
 	const char *ip;

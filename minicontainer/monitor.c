@@ -42,6 +42,7 @@
 #include "mc_log.h"
 #include "mc_trace.h"
 #include "mc_tty.h"
+#include "mc_volume.h"
 #include "ns_namespaces.h"
 
 #define MAX_CLIENTS 32
@@ -608,8 +609,12 @@ static int monitor_main(struct mc_container *c, int ready_fd, bool wait_for_atta
 		}
 	}
 	/* --rm: gone before the client hears the end, as `docker run --rm` waits for it. */
-	if (json_is_true(json_object_get(host, "AutoRemove")) && mc_container_remove(c, &err) < 0)
-		broadcast('r', err.msg, (uint32_t)strlen(err.msg));
+	if (json_is_true(json_object_get(host, "AutoRemove"))) {
+		if (mc_container_remove(c, &err) < 0)
+			broadcast('r', err.msg, (uint32_t)strlen(err.msg));
+		else /* and its anonymous volumes, as `docker run --rm` removes them */
+			mc_volumes_release(c->doc);
+	}
 	broadcast('x', &code, sizeof(code));
 	while (M.nclients > 0)
 		drop_client(0);

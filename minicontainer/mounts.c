@@ -20,6 +20,7 @@
 #include "cg_cgroups.h"
 
 #include "mc_file.h"
+#include "mc_volume.h"
 
 /* ---- the flags: -v, --mount, --tmpfs (moby's volume/mounts and docker/cli's opts) --------- */
 
@@ -140,10 +141,31 @@ static void add_bind(json_t *mounts, const char *source, const char *target, boo
 }
 
 /*
+ * The record's entry for a volume (mc_volume.h): a name, or "" for an
+ * anonymous one (named at create); its Source is filled in then too.
+ */
+static int add_volume(json_t *mounts, const char *name, const char *target, bool ro,
+                      const char *mode, bool nocopy, struct mc_error *err)
+{
+	char dst[PATH_MAX];
+
+	if (name[0] != '\0' && mc_volume_check_name(name, err) < 0)
+		return -1;
+	snprintf(dst, sizeof(dst), "%s", target);
+	clean_path(dst);
+	json_array_append_new(
+	    mounts, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:b, s:b}", "Type",
+	                      "volume", "Name", name, "Source", "", "Destination", dst, "Driver",
+	                      "local", "Mode", mode, "RW", !ro, "Propagation", "", "Named",
+	                      name[0] != '\0', "CopyData", !nocopy));
+	return 0;
+}
+
+/*
  * -v HOST:CONTAINER[:OPTIONS], by docker/cli's and moby's rules: a host
  * path starting with "." is made absolute (the CLI does it, against its
- * working directory); a name that is not a path would be a named volume,
- * which we do not have yet.
+ * working directory); a source that is not a path names a volume
+ * (NAME:CONTAINER), and a lone path is an anonymous volume there.
  */
 /* A record holds JSON, and JSON strings are UTF-8: other bytes are an error here, never a
  * mount silently left out of the record. */
@@ -176,10 +198,9 @@ int mc_mounts_volume_flag(json_t *binds, json_t *mounts, const char *text, struc
 	    (n == 2 && valid_mode(field[1], &propagation, &ro, &nocopy)))
 		return mc_fail(err, 0, "invalid volume specification: '%s'", text);
 	if (n == 1)
-		return mc_fail(err, 0,
-		               "invalid volume specification: '%s' (anonymous volumes are not "
-		               "supported yet: use HOST_PATH:CONTAINER_PATH)",
-		               text);
+		return check_target(field[0], err) < 0
+		           ? mc_fail_context(err, "invalid volume specification: '%s'", text)
+		           : add_volume(mounts, "", field[0], false, "", false, err);
 	if (n == 3)
 		mode = field[2];
 	if (!valid_mode(mode, &propagation, &ro, &nocopy))
@@ -196,11 +217,15 @@ int mc_mounts_volume_flag(json_t *binds, json_t *mounts, const char *text, struc
 		clean_path(spec);
 		field[0] = spec;
 	}
-	if (field[0][0] != '/')
-		return mc_fail(err, 0,
-		               "invalid volume specification: '%s' (named volumes are not "
-		               "supported yet: use an absolute or ./relative host path)",
-		               text);
+	if (field[0][0] != '/') {
+		if (check_target(field[1], err) < 0)
+			return mc_fail_context(err,
+			                       "invalid volume specification: '%s': invalid mount "
+			                       "config for type \"volume\"",
+			                       text);
+		json_array_append_new(binds, json_string(text));
+		return add_volume(mounts, field[0], field[1], ro, mode, nocopy, err);
+	}
 	/* nocopy is for volumes, which copy the image's files in: a bind cannot. */
 	if ((nocopy ? mc_fail(err, 0, "field VolumeOptions must not be specified")
 	            : check_target(field[1], err)) < 0)
@@ -279,7 +304,7 @@ int mc_mounts_mount_flag(json_t *mounts, json_t *tmpfs, const char *text, struct
 	char buf[4096], *save = NULL, *kv;
 	const char *type = "volume", *source = "", *target = NULL, *size = NULL, *mode = NULL;
 	const char *propagation = NULL;
-	bool ro = false;
+	bool ro = false, nocopy = false;
 	struct stat st;
 
 	if (check_utf8(text, "--mount", err) < 0)
@@ -294,6 +319,9 @@ int mc_mounts_mount_flag(json_t *mounts, json_t *tmpfs, const char *text, struct
 			*v++ = '\0';
 		if (strcmp(kv, "readonly") == 0 || strcmp(kv, "ro") == 0) {
 			if (mount_bool(kv, v, &ro, err) < 0)
+				return -1;
+		} else if (strcmp(kv, "volume-nocopy") == 0) {
+			if (mount_bool(kv, v, &nocopy, err) < 0)
 				return -1;
 		} else if (v == NULL) {
 			return mc_fail(err, 0, "invalid field '%s' must be a key=value pair", kv);
@@ -316,11 +344,22 @@ int mc_mounts_mount_flag(json_t *mounts, json_t *tmpfs, const char *text, struct
 	}
 	if (target == NULL)
 		return mc_fail(err, 0, "target is required");
-	if (strcmp(type, "bind") != 0 && strcmp(type, "tmpfs") != 0)
-		return mc_fail(err, 0,
-		               "--mount %s: type must be bind or tmpfs (volumes come later)", text);
+	if (strcmp(type, "bind") != 0 && strcmp(type, "tmpfs") != 0 && strcmp(type, "volume") != 0)
+		return mc_fail(err, 0, "invalid mount type: %s", type);
 	if (check_target(target, err) < 0)
 		goto config;
+	if (nocopy && strcmp(type, "volume") != 0) {
+		mc_fail(err, 0, "field VolumeOptions must not be specified");
+		goto config;
+	}
+	if (strcmp(type, "volume") == 0) {
+		if (propagation != NULL || size != NULL || mode != NULL) {
+			mc_fail(err, 0, "field %s must not be specified",
+			        propagation ? "BindOptions" : "TmpfsOptions");
+			goto config;
+		}
+		return add_volume(mounts, source, target, ro, "", nocopy, err);
+	}
 	if (strcmp(type, "tmpfs") == 0) {
 		if (source[0] != '\0') {
 			mc_fail(err, 0, "field Source must not be specified");
@@ -582,6 +621,36 @@ static int add_etc_files(json_t *host, const char *etc_dir, struct mc_mounts *ms
 	return 0;
 }
 
+/*
+ * A volume: bound from its _data, filled from the image when empty - or,
+ * made with --opt type=,device=,o= (the local driver's options), that
+ * filesystem mounted in its place (moby mounts it on _data, on the host,
+ * while a container uses it; here it is mounted in the container alone).
+ */
+static int volume_mount(json_t *m, struct mc_mount *b, struct mc_error *err)
+{
+	const char *name = json_string_value(json_object_get(m, "Name")) ?: "";
+	json_t *vol = mc_volume_load(name, err), *opts;
+
+	if (vol == NULL)
+		return -1;
+	opts = json_object_get(vol, "Options");
+	b->copy_up = json_is_true(json_object_get(m, "CopyData"));
+	if (json_object_get(opts, "type") != NULL) {
+		snprintf(b->fstype, sizeof(b->fstype), "%s",
+		         json_string_value(json_object_get(opts, "type")));
+		snprintf(b->device, sizeof(b->device), "%s",
+		         json_string_value(json_object_get(opts, "device")) ?: "");
+		snprintf(b->data, sizeof(b->data), "%s",
+		         json_string_value(json_object_get(opts, "o")) ?: "");
+		b->flags = b->read_only ? MS_RDONLY : 0;
+		b->source = NULL;
+		b->copy_up = false;
+	}
+	json_decref(vol);
+	return 0;
+}
+
 int mc_mounts_prepare(json_t *host, const char *etc_dir, struct mc_mounts *ms, struct mc_error *err)
 {
 	json_t *mounts = json_object_get(host, "Mounts"), *tmpfs = json_object_get(host, "Tmpfs");
@@ -605,6 +674,12 @@ int mc_mounts_prepare(json_t *host, const char *etc_dir, struct mc_mounts *ms, s
 		    propagation_flags(json_string_value(json_object_get(m, "Propagation")));
 		if (b->source == NULL || b->target == NULL)
 			return mc_fail(err, EINVAL, "a mount without source or destination");
+		/* A volume is there (made at create), and empty it takes the image's files. */
+		if (strcmp(json_string_value(json_object_get(m, "Type")) ?: "", "volume") == 0) {
+			if (volume_mount(m, b, err) < 0)
+				return -1;
+			continue;
+		}
 		/* -v creates what is missing; --mount was checked at create and creates nothing. */
 		if (!json_is_true(json_object_get(m, "SkipMountpointCreation")) &&
 		    mc_mkdir_p(b->source, 0755, err) < 0)

@@ -28,6 +28,7 @@
 #include "mc_events.h"
 #include "mc_log.h"
 #include "mc_net.h"
+#include "mc_volume.h"
 
 struct prune_opts {
 	bool force, all, volumes;
@@ -36,7 +37,7 @@ struct prune_opts {
 
 static int add_filter(void *field, const char *value, struct mc_error *err)
 {
-	static const char *const keys[] = {"until", "label", "label!", "dangling", NULL};
+	static const char *const keys[] = {"until", "label", "label!", "dangling", "all", NULL};
 	const char *eq = strchr(value, '=');
 
 	if (eq == NULL)
@@ -73,6 +74,14 @@ static const struct mc_option image_options[] = {
     {NULL, 0, NULL, NULL, NULL, 0},
 };
 
+static const struct mc_option volume_options[] = {
+    {"all", 'a', NULL, "Remove all unused volumes, not just anonymous ones", mc_opt_true,
+     offsetof(struct prune_opts, all)},
+    FILTER_OPTION("label=<label>"),
+    FORCE_OPTION,
+    {NULL, 0, NULL, NULL, NULL, 0},
+};
+
 static const struct mc_option system_options[] = {
     {"all", 'a', NULL, "Remove all unused images not just dangling ones", mc_opt_true,
      offsetof(struct prune_opts, all)},
@@ -97,6 +106,15 @@ const struct mc_command mc_cmd_image_prune = {
     .usage = "[OPTIONS]",
     .summary = "Remove unused images",
     .options = image_options,
+    .min_args = 0,
+    .max_args = 0,
+};
+
+const struct mc_command mc_cmd_volume_prune = {
+    .name = "prune",
+    .usage = "[OPTIONS]",
+    .summary = "Remove unused local volumes",
+    .options = volume_options,
     .min_args = 0,
     .max_args = 0,
 };
@@ -212,6 +230,55 @@ static int prune_containers(const struct prune_opts *o, uint64_t *freed, struct 
 		mc_container_free(&list[i]);
 	free(list);
 	return rc;
+}
+
+/*
+ * The volumes no container's record mounts (mc_volume.h): without -a (or
+ * the filter all=true) only anonymous ones, as Docker 23 and later.
+ */
+static int prune_volumes(const struct prune_opts *o, uint64_t *freed, struct mc_error *err)
+{
+	const char *v[MC_LIST_MAX];
+	bool all = o->all;
+	char **names;
+	size_t n, removed = 0;
+
+	if (values_of(&o->filters, "until", v) > 0 || values_of(&o->filters, "dangling", v) > 0)
+		return mc_fail(err, 0, "invalid filter '%s'",
+		               values_of(&o->filters, "until", v) > 0 ? "until" : "dangling");
+	for (size_t i = 0, k = values_of(&o->filters, "all", v); i < k; i++)
+		all |= strcmp(v[i], "true") == 0 || strcmp(v[i], "1") == 0;
+	if (mc_volume_names(&names, &n, err) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		json_t *vol = mc_volume_load(names[i], err), *users = mc_volume_users(names[i]);
+		json_t *labels = json_object_get(vol, "Labels");
+		uint64_t size = mc_volume_size(names[i]);
+		struct mc_error ignored;
+
+		if (vol != NULL && json_array_size(users) == 0 &&
+		    (all || json_object_get(labels, MC_VOLUME_ANONYMOUS) != NULL) &&
+		    wanted(o, 0, 0, labels) && mc_volume_remove(names[i], &ignored) == 0) {
+			printf("%s%s\n", removed++ == 0 ? "Deleted Volumes:\n" : "", names[i]);
+			*freed += size;
+		}
+		json_decref(vol);
+		json_decref(users);
+	}
+	if (removed > 0)
+		printf("\n");
+	mc_strv_free(names, n);
+	return 0;
+}
+
+/* system prune --volumes: anonymous ones only, even with -a (Docker 23 and later). */
+static int prune_anonymous_volumes(const struct prune_opts *o, uint64_t *freed,
+                                   struct mc_error *err)
+{
+	struct prune_opts anonymous = *o;
+
+	anonymous.all = false;
+	return prune_volumes(&anonymous, freed, err);
 }
 
 static bool in_list(char **list, size_t n, const char *s)
@@ -403,7 +470,7 @@ static void print_total(uint64_t freed)
 	printf("Total reclaimed space: %s\n", mc_human_size_digits(freed, 4, size, sizeof(size)));
 }
 
-static int run_one(const struct mc_command *cmd, const char *warning,
+static int run_one(const struct mc_command *cmd, const char *warning, const char *warning_all,
                    int (*prune)(const struct prune_opts *, uint64_t *, struct mc_error *), int argc,
                    char **argv)
 {
@@ -414,12 +481,8 @@ static int run_one(const struct mc_command *cmd, const char *warning,
 
 	if ((rc = mc_parse_verb(cmd, &o, argc, argv, &first)) >= 0)
 		return rc;
-	if (warning == NULL)
-		warning =
-		    o.all ? "WARNING! This will remove all images without at least one container "
-		            "associated to them.\nAre you sure you want to continue?"
-		          : "WARNING! This will remove all dangling images.\nAre you sure you want "
-		            "to continue?";
+	if (o.all && warning_all != NULL)
+		warning = warning_all;
 	if (!o.force && !mc_confirm(warning))
 		return 0; /* Docker: cancelled is not an error */
 	if (prune(&o, &freed, &err) < 0)
@@ -434,17 +497,32 @@ int verb_container_prune(int argc, char **argv)
 	    &mc_cmd_container_prune,
 	    "WARNING! This will remove all stopped containers.\nAre you sure you want to "
 	    "continue?",
-	    prune_containers, argc, argv);
+	    NULL, prune_containers, argc, argv);
 }
 
 int verb_image_prune(int argc, char **argv)
 {
-	return run_one(&mc_cmd_image_prune, NULL, prune_images, argc, argv);
+	return run_one(&mc_cmd_image_prune,
+	               "WARNING! This will remove all dangling images.\nAre you sure you want "
+	               "to continue?",
+	               "WARNING! This will remove all images without at least one container "
+	               "associated to them.\nAre you sure you want to continue?",
+	               prune_images, argc, argv);
+}
+
+int verb_volume_prune(int argc, char **argv)
+{
+	return run_one(&mc_cmd_volume_prune,
+	               "WARNING! This will remove anonymous local volumes not used by at least "
+	               "one container.\nAre you sure you want to continue?",
+	               "WARNING! This will remove all local volumes not used by at least one "
+	               "container.\nAre you sure you want to continue?",
+	               prune_volumes, argc, argv);
 }
 
 /*
- * system prune: one pruner per kind of object, in Docker's order.  A kind
- * that arrives later (volumes) is one more row here and one more function.
+ * system prune: one pruner per kind of object, in Docker's order; volumes
+ * only with --volumes.
  */
 static const struct {
 	const char *warning, *warning_all; /* the prompt's line; with -a */
@@ -453,6 +531,8 @@ static const struct {
 } pruners[] = {
     {"all stopped containers", NULL, prune_containers, false},
     {"all networks not used by at least one container", NULL, prune_networks, false},
+    {"all anonymous volumes not used by at least one container", NULL, prune_anonymous_volumes,
+     true},
     {"all dangling images", "all images without at least one container associated to them",
      prune_images, false},
     {"unused build cache", "all build cache", prune_build_cache, false},

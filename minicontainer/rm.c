@@ -1,4 +1,4 @@
-/* rm.c - `minicontainer rm [-f] CONTAINER...`: remove containers and all they left. */
+/* rm.c - `minicontainer rm [-f] [-v] CONTAINER...`: remove containers and all they left. */
 #include <stddef.h>
 #include <signal.h>
 #include <stdio.h>
@@ -7,14 +7,17 @@
 
 #include "mc_container.h"
 #include "mc.h"
+#include "mc_volume.h"
 
 struct rm_opts {
-	bool force;
+	bool force, volumes;
 };
 
 static const struct mc_option rm_options[] = {
     {"force", 'f', NULL, "Force the removal of a running container (uses SIGKILL)", mc_opt_true,
      offsetof(struct rm_opts, force)},
+    {"volumes", 'v', NULL, "Remove anonymous volumes associated with the container", mc_opt_true,
+     offsetof(struct rm_opts, volumes)},
     {NULL, 0, NULL, NULL, NULL, 0},
 };
 
@@ -43,7 +46,12 @@ static int remove_one(struct mc_container *c, const char *what, void *arg, struc
 		               "container before removing or force remove",
 		               what);
 	/* (the cgroup's destruction kills a running container's processes) */
-	return mc_container_remove(c, err);
+	if (mc_container_remove(c, err) < 0)
+		return -1;
+	/* -v: its anonymous volumes too, once no record mounts them (named ones stay). */
+	if (o->volumes)
+		mc_volumes_release(c->doc);
+	return 0;
 }
 
 int verb_rm(int argc, char **argv)

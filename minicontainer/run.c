@@ -11,6 +11,7 @@
 #include "mc.h"
 #include "mc_net.h"
 #include "mc_spec.h"
+#include "mc_volume.h"
 #include "ns_namespaces.h"
 
 const struct mc_command mc_cmd_run = {
@@ -40,8 +41,7 @@ static int create_container(struct mc_spec *spec, struct mc_container *c)
 	struct img_store st;
 	struct img_image img;
 	struct mc_error err;
-	json_t *doc;
-	int status = 0;
+	json_t *doc, *made;
 
 	if (mc_open_store(&st, &err) < 0)
 		return mc_report(&err);
@@ -57,9 +57,17 @@ static int create_container(struct mc_spec *spec, struct mc_container *c)
 	}
 	doc = mc_spec_record(spec, &img, &rc);
 	img_runconfig_free(&rc);
+	/* Its volumes: the image's VOLUMEs, --volumes-from's, each made if it is new. */
+	if (mc_volumes_for_container(doc, img.config_json, &spec->volumes_from, &made, &err) < 0) {
+		json_decref(doc);
+		img_image_free(&img);
+		img_store_close(&st);
+		return mc_report(&err);
+	}
 	img_image_free(&img);
 	img_store_close(&st);
 	if (mc_container_create(spec->name, doc, c, &err) < 0) {
+		mc_volumes_undo(made); /* a refused create leaves no volume it made */
 		mc_container_free(c);
 		return mc_report(&err);
 	}
@@ -68,10 +76,12 @@ static int create_container(struct mc_spec *spec, struct mc_container *c)
 		struct mc_error ignored;
 
 		mc_container_remove(c, &ignored);
+		mc_volumes_undo(made);
 		mc_container_free(c);
-		status = mc_report(&err);
+		return mc_report(&err);
 	}
-	return status;
+	json_decref(made);
+	return 0;
 }
 
 /*

@@ -555,10 +555,13 @@ static int opt_label(void *field, const char *v, struct mc_error *err)
 	    {"volume",                                                                              \
 	     'v',                                                                                   \
 	     "list",                                                                                \
-	     "Bind mount a volume (HOST:CONTAINER[:OPTIONS]: ro, rw, z, Z,\na propagation mode); "  \
-	     "a missing HOST directory is created",                                                 \
+	     "Bind mount a volume (HOST:CONTAINER, VOLUME:CONTAINER or\nCONTAINER[:OPTIONS]: ro, "  \
+	     "rw, z, Z, nocopy, a propagation\nmode); a missing HOST directory is created",         \
 	     opt_volume,                                                                            \
 	     0},                                                                                    \
+	    {"volumes-from", 0,                                                                     \
+	     "list",         "Mount volumes from the specified container(s)",                       \
+	     mc_opt_list,    F(volumes_from)},                                                      \
 	{                                                                                           \
 		"workdir", 'w', "string", "Working directory inside the container", opt_workdir,    \
 		    F(workdir)                                                                      \

@@ -13,6 +13,7 @@ const struct mc_group mc_groups[] = {
     {"image", "Manage images"},
     {"network", "Manage networks"},
     {"system", "Manage minicontainer"},
+    {"volume", "Manage volumes"},
     {NULL, NULL},
 };
 /* clang-format on */
@@ -68,6 +69,11 @@ const struct mc_verb mc_verbs[] = {
     {"system",    "events",          "events",  &mc_cmd_events,       verb_events,   false, 0},
     {"system",    "info",            "info",    &mc_cmd_info,         verb_info,     false, 12},
     {"system",    "prune",           NULL,      &mc_cmd_system_prune, verb_system_prune, false, 0},
+    {"volume",    "create",          NULL,      &mc_cmd_volume_create, verb_volume_create, false, 0},
+    {"volume",    "inspect",         NULL,      &mc_cmd_volume_inspect, verb_volume_inspect, false, 0},
+    {"volume",    "ls list",         NULL,      &mc_cmd_volume_ls,    verb_volume_ls, false, 0},
+    {"volume",    "prune",           NULL,      &mc_cmd_volume_prune, verb_volume_prune, false, 0},
+    {"volume",    "rm remove",       NULL,      &mc_cmd_volume_rm,    verb_volume_rm, false, 0},
     {NULL,        "inspect",         "inspect", &mc_cmd_inspect,      verb_inspect,  false, 0},
     {NULL,        "login",           "login",   &mc_cmd_login,        verb_login,    false, 8},
     {NULL,        "logout",          "logout",  &mc_cmd_logout,       verb_logout,   false, 9},

@@ -134,18 +134,43 @@ static void drop_line(char *text, const char *line)
 /* What a failed command must not change: the containers, the images, the state directories. */
 void snapshot(char *buf, size_t size)
 {
-	char ps[4096], images[4096], containers[8192], rundir[4096], path[PATH_MAX + 16];
+	char ps[4096], images[4096], containers[8192], rundir[4096], volumes[8192];
+	char path[PATH_MAX + 16];
 
 	expect_status(mc(ps, sizeof(ps), "ps -a -q --no-trunc"), 0, "ps", ps);
 	expect_status(mc(images, sizeof(images), "images -q --no-trunc"), 0, "images", images);
 	snprintf(path, sizeof(path), "%s/containers", root_dir);
 	list_dir(path, containers, sizeof(containers));
 	list_dir(run_dir, rundir, sizeof(rundir));
+	snprintf(path, sizeof(path), "%s/volumes", root_dir);
+	list_dir(path, volumes, sizeof(volumes));
 	/* (seccomp/ is a cache of compiled filters the first run makes and every later one
 	 * reads: not state a run may leave behind) */
 	drop_line(rundir, "seccomp");
-	snprintf(buf, size, "ps:\n%simages:\n%scontainers/:\n%s%s:\n%s", ps, images, containers,
-	         run_dir, rundir);
+	snprintf(buf, size, "ps:\n%simages:\n%scontainers/:\n%s%s:\n%svolumes/:\n%s", ps, images,
+	         containers, run_dir, rundir, volumes);
+}
+
+/* A command that must fail with `want` and `message`, and change nothing. */
+void expect_refusal_status(const char *args, int want, const char *message)
+{
+	char before[32768], after[32768], out[16384];
+	int status;
+
+	snapshot(before, sizeof(before));
+	status = mc(out, sizeof(out), "%s", args);
+	if (status != want)
+		fail_msg("%s: exit %d, expected %d:\n%s", args, status, want, out);
+	if (strstr(out, message) == NULL)
+		fail_msg("%s: expected \"%s\" in:\n%s", args, message, out);
+	snapshot(after, sizeof(after));
+	if (strcmp(before, after) != 0)
+		fail_msg("%s changed something:\n%s\nvs\n%s", args, before, after);
+}
+
+void expect_refusal(const char *args, const char *message)
+{
+	expect_refusal_status(args, 125, message);
 }
 
 /* ---- looking at output -------------------------------------------------------------------- */

@@ -42,6 +42,10 @@ void run_detached(char *id, size_t size, const char *fmt, ...)
 bool eventually(const char *what, const char *format, const char *want);
 /* What a failed command must not change: the containers, the images, the state directories. */
 void snapshot(char *buf, size_t size);
+/* A command that must fail with exit status `want` (expect_refusal: 125) and `message`,
+ * and change nothing (the snapshot before and after are the same). */
+void expect_refusal_status(const char *args, int want, const char *message);
+void expect_refusal(const char *args, const char *message);
 /* `inspect --format FORMAT WHAT`, without the final newline. */
 void inspect(const char *what, const char *format, char *out, size_t size);
 
@@ -119,5 +123,7 @@ extern const struct CMUnitTest mc_template_tests[];
 extern const size_t mc_template_count;
 extern const struct CMUnitTest mc_semantics_tests[];
 extern const size_t mc_semantics_count;
+extern const struct CMUnitTest mc_volumes_tests[];
+extern const size_t mc_volumes_count;
 
 #endif
