@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <net/if.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -284,19 +285,44 @@ int mc_test_main(int argc, char **argv, const char *group, const struct CMUnitTe
 			printf("%s\n", tests[i].name);
 		return 0;
 	}
-	if (argc == 3 && strcmp(argv[1], "--run") == 0) {
-		size_t i;
+	/* --run A[,B...]: only those; --skip A[,B...]: all but those (the cgroup v2 VM, where
+	 * every instruction is emulated, leaves out the slow tests that have nothing to do with
+	 * cgroups). A name that is no test is an error, so a list cannot go stale unseen. */
+	if (argc == 3 && (strcmp(argv[1], "--run") == 0 || strcmp(argv[1], "--skip") == 0)) {
+		bool run = strcmp(argv[1], "--run") == 0;
+		struct CMUnitTest *chosen = calloc(count, sizeof(*chosen));
+		bool *named = calloc(count, sizeof(*named));
+		char *list = strdup(argv[2]), *save = NULL;
+		size_t n = 0;
+		int rc = 2;
 
-		for (i = 0; i < count && strcmp(tests[i].name, argv[2]) != 0; i++)
-			;
-		if (i == count) {
-			fprintf(stderr, "%s: no test named %s\n", argv[0], argv[2]);
-			return 2;
+		if (chosen == NULL || named == NULL || list == NULL)
+			goto out;
+		for (char *name = strtok_r(list, ",", &save); name != NULL;
+		     name = strtok_r(NULL, ",", &save)) {
+			size_t i;
+
+			for (i = 0; i < count && strcmp(tests[i].name, name) != 0; i++)
+				;
+			if (i == count) {
+				fprintf(stderr, "%s: no test named %s\n", argv[0], name);
+				goto out;
+			}
+			named[i] = true;
 		}
-		return _cmocka_run_group_tests(group, &tests[i], 1, NULL, NULL) ? 1 : 0;
+		for (size_t i = 0; i < count; i++)
+			if (named[i] == run)
+				chosen[n++] = tests[i];
+		rc = n == 0 ? 0 : _cmocka_run_group_tests(group, chosen, n, NULL, NULL) ? 1 : 0;
+	out:
+		free(list);
+		free(named);
+		free(chosen);
+		return rc;
 	}
 	if (argc != 1) {
-		fprintf(stderr, "usage: %s [--list | --run TEST]\n", argv[0]);
+		fprintf(stderr, "usage: %s [--list | --run TEST[,TEST...] | --skip TEST[,TEST...]]\n",
+		        argv[0]);
 		return 2;
 	}
 	return _cmocka_run_group_tests(group, tests, count, NULL, NULL) ? 1 : 0;
