@@ -4,7 +4,8 @@
 #
 #	sudo bench/lifecycle.sh [--runs N] [--output FILE]
 #
-#   ps -a          with 100 containers (created, not started: ps reads records)
+#   ps -a          with 100 containers (created, not started: ps reads records),
+#                  and the same with --format '{{.Names}}'
 #   logs --tail 10 of a 1 MB log and of a 100 MB log (it must not depend on the size)
 #
 # Prints a Markdown table of medians (hyperfine, N runs each after 3 warmups,
@@ -55,6 +56,8 @@ PODMAN="$(podman_env_words)podman --root $(printf '%q' "$PD/graph") --runroot $(
 hyperfine -N -w 3 -r "$RUNS" --export-json "$TMP/h.json" \
 	-n "minicontainer ps -a ($N)" "$MC ps -a" \
 	-n "podman ps -a ($N)" "env $PODMAN ps -a" \
+	-n "minicontainer ps -a --format '{{.Names}}' ($N)" "$MC ps -a --format '{{.Names}}'" \
+	-n "podman ps -a --format '{{.Names}}' ($N)" "env $PODMAN ps -a --format '{{.Names}}'" \
 	-n "minicontainer logs --tail 10 (1 MB)" "$MC logs --tail 10 log1" \
 	-n "minicontainer logs --tail 10 (100 MB)" "$MC logs --tail 10 log100" \
 	-n "podman logs --tail 10 (1 MB)" "env $PODMAN logs --tail 10 log1" \
