@@ -202,12 +202,15 @@ void mc_print_main_help(FILE *out)
 	fprintf(out, "\nCommands:\n");
 	for (size_t i = 0; i < no; i++)
 		fprintf(out, "  %-11s %s\n", other[i]->shortcut, other[i]->cmd->summary);
-	fprintf(out, "\nGlobal Options:\n"
-	             "      --trace     Narrate every kernel call, with the chapter it comes from\n"
-	             "  -h, --help      Print usage\n"
-	             "\nRun 'minicontainer COMMAND --help' for more information on a command.\n"
-	             "State lives in $MC_ROOT (default /var/lib/minicontainer) and $MC_RUNDIR\n"
-	             "(default /run/minicontainer).\n");
+	fprintf(out,
+	        "\nGlobal Options:\n"
+	        "      --trace[=CHAPTERS]  Narrate every kernel call, with the chapter it\n"
+	        "                          comes from (only CHAPTERS: ch01,ch02,...,capstone)\n"
+	        "      --trace-step        As --trace, and wait for Enter after each call\n"
+	        "  -h, --help              Print usage\n"
+	        "\nRun 'minicontainer COMMAND --help' for more information on a command.\n"
+	        "State lives in $MC_ROOT (default /var/lib/minicontainer) and $MC_RUNDIR\n"
+	        "(default /run/minicontainer).\n");
 }
 
 void mc_print_group_help(FILE *out, const char *group)
