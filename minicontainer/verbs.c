@@ -28,6 +28,7 @@ const struct mc_verb mc_verbs[] = {
     {"container", "create",          "create",  &mc_cmd_create,       verb_create,   false, 0},
     {"container", "diff",            "diff",    &mc_cmd_diff,         verb_diff,     false, 0},
     {"container", "exec",            "exec",    &mc_cmd_exec,         verb_exec,     true,  2},
+    {"container", "explain",         "explain", &mc_cmd_explain,      verb_explain,  false, 0},
     {"container", "inspect",         NULL,      &mc_cmd_container_inspect, verb_container_inspect, false, 0},
     {"container", "kill",            "kill",    &mc_cmd_kill,         verb_kill,     false, 0},
     {"container", "logs",            "logs",    &mc_cmd_logs,         verb_logs,     false, 0},

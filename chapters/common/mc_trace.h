@@ -49,6 +49,14 @@ bool mc_trace_shows(const char *chapter);
  * "$CGROUP" for "minicontainer/ID" also abbreviates /sys/fs/cgroup/memory/minicontainer/ID.
  */
 void mc_trace_abbreviate(const char *name, const char *path);
+
+/*
+ * Lay out a line the way trace lines are, for other screens a lecturer
+ * projects (`minicontainer explain`): `text` after `head`, paths and ids
+ * shortened, in lines of at most MC_TRACE_WIDTH columns, the continuation
+ * lines indented under the text.  Returns `out` (newline-terminated).
+ */
+char *mc_trace_layout(const char *head, const char *text, char *out, size_t size);
 /* The descriptor trace lines go to, -1 when tracing is off (a container keeps it open). */
 int mc_trace_fd(void);
 /* The terminal --trace-step waits on, -1 without it (a container's setup keeps it too). */

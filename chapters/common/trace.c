@@ -268,6 +268,16 @@ static void wrap(char *out, size_t size, const char *first, size_t indent, const
 	}
 }
 
+char *mc_trace_layout(const char *head, const char *text, char *out, size_t size)
+{
+	char shorter[4096];
+
+	abbreviate(text, shorter, sizeof(shorter));
+	out[0] = '\0';
+	wrap(out, size, head, columns(head, strlen(head)), shorter, 0);
+	return out;
+}
+
 /*
  * --trace-step: the line is on the screen; the next kernel call waits for Enter.
  * A terminal that does not echo (a `run -t` made it raw) gets the newline from us.
