@@ -119,5 +119,7 @@ extern const struct CMUnitTest mc_template_tests[];
 extern const size_t mc_template_count;
 extern const struct CMUnitTest mc_semantics_tests[];
 extern const size_t mc_semantics_count;
+extern const struct CMUnitTest mc_lecture_tests[];
+extern const size_t mc_lecture_count;
 
 #endif

@@ -1220,6 +1220,7 @@ int main(int argc, char **argv)
 	    {mc_verbs_tests, mc_verbs_count},
 	    {mc_cli_tests, mc_cli_count},
 	    {mc_semantics_tests, mc_semantics_count},
+	    {mc_lecture_tests, mc_lecture_count},
 	};
 	/* clang-format on */
 	struct CMUnitTest *all;
