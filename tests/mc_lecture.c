@@ -89,9 +89,11 @@ static void test_trace_fits_a_projector(void **state)
 	(void)state;
 	MC_REQUIRE_ROOT();
 	MC_REQUIRE_IMAGES();
-	expect_status(
-	    traced(out, sizeof(out), trace, sizeof(trace), "--trace run --rm hello-world"), 0,
-	    "--trace run --rm hello-world", out);
+	/* On a terminal the layout is the projector's; a file gets it when asked. */
+	setenv("MC_TRACE_LAYOUT", "projector", 1);
+	n = (size_t)traced(out, sizeof(out), trace, sizeof(trace), "--trace run --rm hello-world");
+	unsetenv("MC_TRACE_LAYOUT");
+	expect_status((int)n, 0, "--trace run --rm hello-world", out);
 	expect_text(out, "Hello from minicontainer!", "the greeting, with --trace");
 	snprintf(copy, sizeof(copy), "%s", trace);
 	n = expect_projectable(copy, "--trace run --rm hello-world");
@@ -102,6 +104,15 @@ static void test_trace_fits_a_projector(void **state)
 	expect_text(trace, "\"$ROOTFS\"", "the root filesystem, named");
 	expect_text(trace, "$CGROUP", "the cgroup, named");
 	expect_text(trace, "$MC_ROOT/", "the state root, named");
+
+	/* Into a file, by default: each event whole on one line, for grep. */
+	expect_status(
+	    traced(out, sizeof(out), trace, sizeof(trace), "--trace run --rm hello-world"), 0,
+	    "--trace run --rm hello-world (into a file)", out);
+	expect_text(trace, "SIGCHLD) = ", "clone()");
+	expect_text(trace, "  -- the child is PID 1", "clone()'s why on the same line, in a file");
+	if (strstr(trace, "$ROOTFS") != NULL || full_id_in(trace) == NULL)
+		fail_msg("a trace into a file has named paths or no full id:\n%s", trace);
 }
 
 static void test_trace_chooses_chapters(void **state)

@@ -10,10 +10,13 @@
  * its own file descriptor (a duplicate of stderr, closed on exec), so it still
  * reaches the lecturer's terminal after a container's stderr was redirected.
  *
- * Lines are made to be projected: they fit MC_TRACE_WIDTH columns (a long call
- * wraps at its commas, the "why" moves to a line of its own), a 64-hex id is cut
- * to the 12 hex digits `ps` shows, and the paths a module registered with
- * mc_trace_abbreviate() are written as $ROOTFS, $RUNDIR, $CGROUP ...
+ * On a terminal, lines are made to be projected: they fit MC_TRACE_WIDTH
+ * columns (a long call wraps at its commas, the "why" moves to a line of its
+ * own), a 64-hex id is cut to the 12 hex digits `ps` shows, and the paths a
+ * module registered with mc_trace_abbreviate() are written as $ROOTFS, $RUNDIR,
+ * $CGROUP ...  Into a pipe or a file (grep, a log), each event stays whole on
+ * one line with its paths in full, as `ls` keeps its columns for a terminal.
+ * MC_TRACE_LAYOUT=projector or =full chooses either one anywhere.
  */
 #ifndef MC_TRACE_H
 #define MC_TRACE_H
@@ -28,6 +31,8 @@
 /* Send trace lines to a duplicate of `fd` from now on. */
 void mc_trace_enable(int fd);
 bool mc_tracing(void);
+/* Would a trace written to `fd` be laid out for a projector?  (MC_TRACE_LAYOUT, else isatty) */
+bool mc_trace_projector(int fd);
 
 /*
  * The command-line flags every program with --trace shares:

@@ -9,10 +9,13 @@
 #include <stdarg.h>
 #include <sys/mount.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 static int trace_fd = -1;
+/* Lines laid out for a projector (see mc_trace.h), or each event whole on one line. */
+static bool projector;
 /* --trace-step: the terminal we wait on for Enter (-1: we do not wait). */
 static int step_fd = -1;
 
@@ -34,6 +37,18 @@ void mc_trace_enable(int fd)
 {
 	/* Close-on-exec: the container's command must not inherit our trace. */
 	trace_fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	projector = mc_trace_projector(trace_fd);
+}
+
+bool mc_trace_projector(int fd)
+{
+	const char *layout = getenv("MC_TRACE_LAYOUT");
+
+	if (layout != NULL && strcmp(layout, "projector") == 0)
+		return true;
+	if (layout != NULL && strcmp(layout, "full") == 0)
+		return false;
+	return fd >= 0 && isatty(fd);
 }
 
 bool mc_tracing(void)
@@ -309,6 +324,17 @@ static void emit(const char *chapter, const char *raw_text, size_t keep, const c
 	char text[1024], why[1024], head[32], out[4096] = "";
 	size_t hw, len;
 
+	if (!projector) {
+		/* For grep and for files: one event, one line, every path and id in full. */
+		if (raw_why != NULL)
+			snprintf(out, sizeof(out), "[%s] %s  -- %s\n", chapter, raw_text, raw_why);
+		else
+			snprintf(out, sizeof(out), "[%s] %s\n", chapter, raw_text);
+		len = strlen(out);
+		if (write(trace_fd, out, len) == (ssize_t)len && step_fd >= 0 && call)
+			wait_for_enter(false);
+		return;
+	}
 	abbreviate(raw_text, text, sizeof(text));
 	if (raw_why != NULL)
 		abbreviate(raw_why, why, sizeof(why));
