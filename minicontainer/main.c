@@ -50,8 +50,10 @@ int main(int argc, char **argv)
 			char flag[16];
 
 			snprintf(flag, sizeof(flag), "%.*s", (int)name_len - 2, argv[i] + 2);
-			if (mc_trace_flag(flag, eq ? eq + 1 : NULL, &err) < 0)
+			if (mc_trace_flag(flag, eq ? eq + 1 : NULL, &err) < 0) {
+				mc_fail_context(&err, "%s", argv[i]);
 				return mc_report(&err);
+			}
 		} else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
 			mc_print_main_help(stdout);
 			return 0;

@@ -85,7 +85,8 @@ int main(int argc, char **argv)
 		case 'x':
 		case 's':
 			if (mc_trace_flag(opt == 'x' ? "trace" : "trace-step", optarg, &err) < 0) {
-				fprintf(stderr, "ch06-build: %s\n", err.msg);
+				fprintf(stderr, "ch06-build: --%s: %s\n",
+				        opt == 'x' ? "trace" : "trace-step", err.msg);
 				return 125;
 			}
 			break;

@@ -76,7 +76,7 @@ static int choose(const char *list, struct mc_error *err)
 	char copy[256], *save = NULL;
 
 	if ((size_t)snprintf(copy, sizeof(copy), "%s", list) >= sizeof(copy))
-		return mc_fail(err, 0, "--trace=%.20s...: too long a list", list);
+		return mc_fail(err, 0, "too long a list of chapters");
 	nchosen = 0;
 	for (char *w = strtok_r(copy, ",", &save); w != NULL; w = strtok_r(NULL, ",", &save)) {
 		bool known = false;
@@ -88,14 +88,15 @@ static int choose(const char *list, struct mc_error *err)
 		if (!known)
 			return mc_fail(
 			    err, 0,
-			    "--trace=%s: unknown chapter \"%s\" (choose from ch01, ch02, "
-			    "ch03, ch04, ch05, ch06, capstone, common)",
-			    list, w);
+			    "unknown chapter \"%s\" (choose from ch01, ch02, ch03, ch04, "
+			    "ch05, ch06, capstone, common)",
+			    w);
 		if (nchosen < MAX_CHOSEN)
 			snprintf(chosen[nchosen++], sizeof(chosen[0]), "%s", w);
 	}
 	if (nchosen == 0)
-		return mc_fail(err, 0, "--trace=: name at least one chapter (ch01 ... ch06)");
+		return mc_fail(err, 0,
+		               "name at least one chapter (ch01 ... ch06, capstone, common)");
 	return 0;
 }
 
@@ -112,8 +113,8 @@ int mc_trace_flag(const char *flag, const char *value, struct mc_error *err)
 		step_fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
 		if (step_fd < 0)
 			return mc_fail(err, errno,
-			               "--trace-step waits for Enter on a terminal, and this "
-			               "process has none: open /dev/tty");
+			               "it waits for Enter on a terminal, and this process has "
+			               "none: open /dev/tty");
 	}
 	if (trace_fd < 0)
 		mc_trace_enable(STDERR_FILENO);
@@ -237,14 +238,17 @@ static size_t offset_of_column(const char *s, size_t cols)
 }
 
 /* Where to end a line of `text` that must end by byte `end`: after a space, else after a '|' or
- * ',' or before a '/', in the last two thirds; else at `end`. */
+ * ',', else before a '/', in the last two thirds; else at `end`. */
 static size_t break_before(const char *text, size_t end)
 {
 	for (size_t i = end; i > end / 3; i--)
 		if (text[i - 1] == ' ')
 			return i;
 	for (size_t i = end; i > end / 3; i--)
-		if (text[i - 1] == '|' || text[i - 1] == ',' || text[i] == '/')
+		if (text[i - 1] == '|' || text[i - 1] == ',')
+			return i;
+	for (size_t i = end; i > end / 3; i--)
+		if (text[i] == '/')
 			return i;
 	return end;
 }
