@@ -343,7 +343,7 @@ hello: deps-check
 
 # Renumber README excerpts (`file.c:LINE`) after the code they quote moved.
 excerpts:
-	python3 scripts/excerpts.py --fix chapters/*/README.md $(wildcard minicontainer/README.md minicontainer/HARDENING.md)
+	python3 scripts/excerpts.py --fix chapters/*/README.md $(wildcard minicontainer/README.md minicontainer/HARDENING.md minicontainer/LECTURING.md)
 
 FORMAT_FILES = $(wildcard chapters/*/*.c chapters/*/*.h tests/*.c tests/*.h tests/probe/*.c tests/fuzz/*.c minicontainer/*.c minicontainer/*.h minicontainer/hello-world/*.c)
 format:

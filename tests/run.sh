@@ -63,7 +63,7 @@ fi
 
 if [ $transcripts = yes ]; then
 	echo "=== transcripts"
-	out=$(python3 scripts/transcripts.py chapters/*/README.md $(ls minicontainer/README.md minicontainer/HARDENING.md 2>/dev/null) 2>&1)
+	out=$(python3 scripts/transcripts.py chapters/*/README.md $(ls minicontainer/README.md minicontainer/HARDENING.md minicontainer/LECTURING.md 2>/dev/null) 2>&1)
 	status=$?
 	printf '%s\n' "$out"
 	p=$(printf '%s\n' "$out" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed.*/\1/p' | tail -n 1)
@@ -82,7 +82,7 @@ fi
 
 # Code excerpts in the READMEs must still match the code they quote.
 echo "=== excerpts"
-if python3 scripts/excerpts.py chapters/*/README.md $(ls minicontainer/README.md minicontainer/HARDENING.md 2>/dev/null); then
+if python3 scripts/excerpts.py chapters/*/README.md $(ls minicontainer/README.md minicontainer/HARDENING.md minicontainer/LECTURING.md 2>/dev/null); then
 	passed=$((passed + 1))
 else
 	failed=$((failed + 1))
