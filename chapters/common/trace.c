@@ -139,7 +139,8 @@ void mc_trace_abbreviate(const char *name, const char *path)
 {
 	size_t i = 0;
 
-	if (path == NULL || path[0] == '\0' || strlen(path) >= sizeof(abbrevs[0].path))
+	/* "/" (or "") would name every path: not worth a name. */
+	if (path == NULL || strlen(path) < 2 || strlen(path) >= sizeof(abbrevs[0].path))
 		return;
 	while (i < nabbrev && strcmp(abbrevs[i].name, name) != 0)
 		i++;
@@ -276,6 +277,8 @@ static void wrap(char *out, size_t size, const char *first, size_t indent, const
 		if (keep < len && end > len - keep)
 			end = len - keep;
 		brk = break_before(text, end);
+		if (brk == 0) /* nothing before the result: break inside it, but move on */
+			brk = end > 0 ? end : offset_of_column(text, avail > 0 ? avail : 1);
 		for (cut = brk; cut > 0 && text[cut - 1] == ' ';)
 			cut--;
 		used += snprintf(out + used, used < size ? size - used : 0, "%s%.*s\n", prefix,
