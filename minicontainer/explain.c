@@ -428,8 +428,9 @@ int verb_explain(int argc, char **argv)
 	args = json_object_get(c.doc, "Args");
 	json_array_foreach(args, i, a) if (used < sizeof(cmd)) used +=
 	    (size_t)snprintf(cmd + used, sizeof(cmd) - used, " %s", json_string_value(a));
-	say("mc", "container       %.12s \"%s\", image %s, running: PID %d on the host", c.id,
-	    mc_container_name(&c), json_str(c.doc, "Config", "Image"), (int)pid);
+	say("mc", "container       %.12s \"%s\", image %s, %s: PID %d on the host", c.id,
+	    mc_container_name(&c), json_str(c.doc, "Config", "Image"), mc_state_status(&c),
+	    (int)pid);
 	say("mc", "  command       %s  (record: %s/config.json)", cmd, c.dir);
 	explain_namespaces(pid);
 	explain_cgroup(&c);
