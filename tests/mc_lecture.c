@@ -375,7 +375,14 @@ static void test_explain_refuses_what_does_not_run(void **state)
 	              id);
 	id[strcspn(id, "\n")] = '\0';
 	remember(id);
+	/* One that ran and exited, too. */
+	expect_status(mc(out, sizeof(out), "run --name lecture-exited busybox true"), 0, "run",
+	              out);
+	inspect("lecture-exited", "{{.Id}}", id, sizeof(id));
+	remember(id);
 	snapshot(before, sizeof(before));
+	expect_status(mc(out, sizeof(out), "explain lecture-exited"), 1, "explain (exited)", out);
+	expect_text(out, "container lecture-exited is not running", "Docker's words");
 	expect_status(mc(out, sizeof(out), "explain lecture-stopped"), 1, "explain (created)", out);
 	expect_text(out, "container lecture-stopped is not running", "Docker's words");
 	expect_status(mc(out, sizeof(out), "explain no-such-container"), 1, "explain (unknown)",
