@@ -167,10 +167,13 @@ static int abbrev_at(const char *s)
 	int best = -1;
 
 	for (size_t i = 0; i < nabbrev; i++) {
-		char next = s[abbrevs[i].len];
+		char next;
 
-		if (strncmp(s, abbrevs[i].path, abbrevs[i].len) != 0 ||
-		    (next != '/' && path_char(next)))
+		/* (Compare first: `s` may end before the path would.) */
+		if (strncmp(s, abbrevs[i].path, abbrevs[i].len) != 0)
+			continue;
+		next = s[abbrevs[i].len];
+		if (next != '/' && path_char(next))
 			continue;
 		if (best < 0 || abbrevs[i].len > abbrevs[best].len)
 			best = (int)i;
