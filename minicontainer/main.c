@@ -2,8 +2,8 @@
  * main.c - minicontainer: a small, daemonless, Docker-compatible container tool
  * built from the chapters of this book.
  *
- *	minicontainer [--trace] COMMAND [OPTIONS] [ARGS...]
- *	minicontainer [--trace] GROUP COMMAND [OPTIONS] [ARGS...]
+ *	minicontainer [--trace[=CHAPTERS]] [--trace-step] COMMAND [OPTIONS] [ARGS...]
+ *	minicontainer [--trace[=CHAPTERS]] [--trace-step] GROUP COMMAND [OPTIONS] [ARGS...]
  *
  * The commands are the rows of one table (verbs.c).
  */
@@ -42,8 +42,18 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	for (; i < argc && argv[i][0] == '-'; i++) {
-		if (strcmp(argv[i], "--trace") == 0) {
-			mc_trace_enable(STDERR_FILENO);
+		const char *eq = strchr(argv[i], '=');
+		size_t name_len = eq ? (size_t)(eq - argv[i]) : strlen(argv[i]);
+
+		if ((name_len == 7 && strncmp(argv[i], "--trace", 7) == 0) ||
+		    (name_len == 12 && strncmp(argv[i], "--trace-step", 12) == 0)) {
+			char flag[16];
+
+			snprintf(flag, sizeof(flag), "%.*s", (int)name_len - 2, argv[i] + 2);
+			if (mc_trace_flag(flag, eq ? eq + 1 : NULL, &err) < 0) {
+				mc_fail_context(&err, "%s", argv[i]);
+				return mc_report(&err);
+			}
 		} else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
 			mc_print_main_help(stdout);
 			return 0;
@@ -55,6 +65,9 @@ int main(int argc, char **argv)
 			return MC_EXIT_FAILED;
 		}
 	}
+	/* Paths a lecturer can read aloud: $MC_ROOT/containers/ID, not /var/lib/... */
+	mc_trace_abbreviate("$MC_ROOT", mc_root_dir());
+	mc_trace_abbreviate("$RUNDIR", mc_run_dir());
 	if (i == argc) {
 		mc_print_main_help(stderr);
 		return MC_EXIT_FAILED;

@@ -164,6 +164,7 @@ extern const struct mc_command mc_cmd_run, mc_cmd_create, mc_cmd_start, mc_cmd_p
     mc_cmd_completion, mc_cmd___complete, mc_cmd___man, mc_cmd_build, mc_cmd_builder_prune,
     mc_cmd_commit, mc_cmd_pull, mc_cmd_push, mc_cmd_login, mc_cmd_logout;
 /* The small verbs (issue 14). */
+extern const struct mc_command mc_cmd_explain;
 extern const struct mc_command mc_cmd_top, mc_cmd_stats, mc_cmd_cp, mc_cmd_diff, mc_cmd_rename,
     mc_cmd_pause, mc_cmd_unpause, mc_cmd_container_prune, mc_cmd_image_prune, mc_cmd_system_prune,
     mc_cmd_system_df, mc_cmd_events, mc_cmd_version, mc_cmd_info;
@@ -196,6 +197,7 @@ int verb_build(int argc, char **argv);
 int verb_builder_prune(int argc, char **argv);
 int verb_commit(int argc, char **argv);
 int verb_top(int argc, char **argv);
+int verb_explain(int argc, char **argv);
 int verb_stats(int argc, char **argv);
 int verb_cp(int argc, char **argv);
 int verb_diff(int argc, char **argv);

@@ -626,7 +626,7 @@ static int monitor_main(struct mc_container *c, int ready_fd, bool wait_for_atta
 int mc_monitor_spawn(struct mc_container *c, bool wait_for_attach, const int *pass_fds,
                      size_t npass_fds)
 {
-	int ready[2], status, keep[NS_MAX_KEEP_FDS + 2];
+	int ready[2], status, keep[NS_MAX_KEEP_FDS + 3];
 	struct mc_error err;
 	size_t nkeep = 0;
 	char byte = 0;
@@ -657,6 +657,8 @@ int mc_monitor_spawn(struct mc_container *c, bool wait_for_attach, const int *pa
 			keep[nkeep++] = pass_fds[i];
 		if (wait_for_attach && mc_trace_fd() >= 0)
 			keep[nkeep++] = mc_trace_fd();
+		if (wait_for_attach && mc_trace_step_fd() >= 0)
+			keep[nkeep++] = mc_trace_step_fd();
 		mc_close_fds_except(keep, nkeep, &err);
 		_exit(monitor_main(c, ready[1], wait_for_attach, pass_fds, npass_fds));
 	}

@@ -29,6 +29,7 @@ const struct mc_verb mc_verbs[] = {
     {"container", "create",          "create",  &mc_cmd_create,       verb_create,   false, 0},
     {"container", "diff",            "diff",    &mc_cmd_diff,         verb_diff,     false, 0},
     {"container", "exec",            "exec",    &mc_cmd_exec,         verb_exec,     true,  2},
+    {"container", "explain",         "explain", &mc_cmd_explain,      verb_explain,  false, 0},
     {"container", "inspect",         NULL,      &mc_cmd_container_inspect, verb_container_inspect, false, 0},
     {"container", "kill",            "kill",    &mc_cmd_kill,         verb_kill,     false, 0},
     {"container", "logs",            "logs",    &mc_cmd_logs,         verb_logs,     false, 0},
@@ -208,12 +209,15 @@ void mc_print_main_help(FILE *out)
 	fprintf(out, "\nCommands:\n");
 	for (size_t i = 0; i < no; i++)
 		fprintf(out, "  %-11s %s\n", other[i]->shortcut, other[i]->cmd->summary);
-	fprintf(out, "\nGlobal Options:\n"
-	             "      --trace     Narrate every kernel call, with the chapter it comes from\n"
-	             "  -h, --help      Print usage\n"
-	             "\nRun 'minicontainer COMMAND --help' for more information on a command.\n"
-	             "State lives in $MC_ROOT (default /var/lib/minicontainer) and $MC_RUNDIR\n"
-	             "(default /run/minicontainer).\n");
+	fprintf(out,
+	        "\nGlobal Options:\n"
+	        "      --trace[=CHAPTERS]  Narrate every kernel call, with the chapter it\n"
+	        "                          comes from (only CHAPTERS: ch01,ch02,...,capstone)\n"
+	        "      --trace-step        As --trace, and wait for Enter after each call\n"
+	        "  -h, --help              Print usage\n"
+	        "\nRun 'minicontainer COMMAND --help' for more information on a command.\n"
+	        "State lives in $MC_ROOT (default /var/lib/minicontainer) and $MC_RUNDIR\n"
+	        "(default /run/minicontainer).\n");
 }
 
 void mc_print_group_help(FILE *out, const char *group)

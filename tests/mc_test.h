@@ -125,5 +125,7 @@ extern const struct CMUnitTest mc_semantics_tests[];
 extern const size_t mc_semantics_count;
 extern const struct CMUnitTest mc_volumes_tests[];
 extern const size_t mc_volumes_count;
+extern const struct CMUnitTest mc_lecture_tests[];
+extern const size_t mc_lecture_count;
 
 #endif

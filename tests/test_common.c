@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -145,6 +146,78 @@ static void test_trace_goes_to_its_fd(void **state)
 	close(fds[0]);
 }
 
+/* Every line of `text` at most 100 columns (all ASCII here). */
+static void assert_fits(const char *text)
+{
+	for (const char *l = text; *l != '\0'; l += strcspn(l, "\n") + (l[strcspn(l, "\n")] != 0))
+		if (strcspn(l, "\n") > MC_TRACE_WIDTH)
+			fail_msg("a line of %zu columns:\n%s", strcspn(l, "\n"), text);
+}
+
+static void test_trace_projector_layout(void **state)
+{
+	static const char id[] = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+	char text[1024], out[4096], buf[4096];
+	struct mc_error err;
+	ssize_t n;
+	int fds[2];
+
+	(void)state;
+	/* The longest registered path wins; a path matches only as whole names. */
+	mc_trace_abbreviate("$RUNDIR", "/run/mc/");
+	mc_trace_abbreviate("$ROOTFS", "/run/mc/abc/merged");
+	mc_trace_abbreviate("$ROOTFS", "/run/mc/xyz/merged"); /* a name again: the new path */
+	mc_trace_layout("[t] ",
+	                "\"/run/mc/xyz/merged\" /run/mc/abc/merged /run/mc/xyz/hosts /run/mcx", out,
+	                sizeof(out));
+	assert_string_equal(out, "[t] \"$ROOTFS\" $RUNDIR/abc/merged $RUNDIR/xyz/hosts /run/mcx\n");
+	/* A 64-hex id becomes the 12 digits `ps` shows; 63 or 65 digits are no id. */
+	snprintf(text, sizeof(text), "c/%s/x sha256:%s", id, id);
+	mc_trace_layout("", text, out, sizeof(out));
+	snprintf(text, sizeof(text), "c/%.12s/x sha256:%.12s\n", id, id);
+	assert_string_equal(out, text);
+	snprintf(text, sizeof(text), "%s0", id);
+	mc_trace_layout("", text, out, sizeof(out));
+	assert_int_equal(strlen(out), 66);
+	snprintf(text, sizeof(text), "%.63s", id);
+	mc_trace_layout("", text, out, sizeof(out));
+	assert_int_equal(strlen(out), 64);
+
+	/* A long call wraps at its commas, keeps its result at the end, the why on its own. */
+	assert_int_equal(pipe(fds), 0);
+	setenv("MC_TRACE_LAYOUT", "projector", 1);
+	mc_trace_enable(fds[1]);
+	unsetenv("MC_TRACE_LAYOUT");
+	mc_trace_call("ch01", 0, "the why, which is a sentence of some length, long enough to wrap",
+	              "mount(%s, %s, %s, %s)", "\"/run/mc/xyz/merged\"",
+	              "\"/a/rather/long/path/that/goes/on/and/on/and/on\"", "\"overlay\"",
+	              "\"lowerdir=/one/layer:/two/layer:/three/layer,upperdir=/up,workdir=/work\"");
+	/* Only the chosen chapters. */
+	assert_int_equal(mc_trace_flag("trace", "ch02,capstone", &err), 0);
+	assert_false(mc_trace_shows("ch01"));
+	assert_true(mc_trace_shows("capstone"));
+	mc_trace("ch01", "not shown");
+	mc_trace("ch02", "shown");
+	assert_int_equal(mc_trace_flag("trace", "ch02,ch9", &err), -1);
+	assert_non_null(strstr(err.msg, "unknown chapter \"ch9\""));
+	assert_int_equal(
+	    mc_trace_flag("trace", "ch01,ch02,ch03,ch04,ch05,ch06,capstone,common", &err), 0);
+	close(fds[1]);
+	n = read(fds[0], buf, sizeof(buf) - 1);
+	assert_true(n > 0);
+	buf[n] = '\0';
+	close(fds[0]);
+	assert_fits(buf);
+	assert_string_equal(
+	    buf, "[ch01] mount(\"$ROOTFS\", \"/a/rather/long/path/that/goes/on/and/on/and/on\", "
+	         "\"overlay\",\n"
+	         "           \"lowerdir=/one/layer:/two/layer:/three/layer,upperdir=/up,"
+	         "workdir=/work\") = 0\n"
+	         "       -- the why, which is a sentence of some length, long enough to "
+	         "wrap\n"
+	         "[ch02] shown\n");
+}
+
 static void test_kv_parser(void **state)
 {
 	const char *out = "pid=1\nppid=0\nnetif=lo up\nnetif=eth0 down\n";
@@ -171,6 +244,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_path_join),
 	    cmocka_unit_test(test_flag_names),
 	    cmocka_unit_test(test_trace_goes_to_its_fd),
+	    cmocka_unit_test(test_trace_projector_layout),
 	    cmocka_unit_test(test_kv_parser),
 	};
 

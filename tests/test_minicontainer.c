@@ -1223,6 +1223,7 @@ int main(int argc, char **argv)
 	    {mc_cli_tests, mc_cli_count},
 	    {mc_semantics_tests, mc_semantics_count},
 	    {mc_volumes_tests, mc_volumes_count},
+	    {mc_lecture_tests, mc_lecture_count},
 	};
 	/* clang-format on */
 	struct CMUnitTest *all;

@@ -101,6 +101,8 @@ int ns_run(struct ns_config *cfg, int *exit_code, struct mc_error *err)
 		if (run_hook(&c, &cfg->steps[prepared], NS_PREPARE, err) < 0)
 			goto out;
 
+	/* The trace calls the root "$ROOTFS" from here on: a path a lecturer can read aloud. */
+	mc_trace_abbreviate("$ROOTFS", cfg->rootfs);
 	if (ns_spawn(cfg, &child, err) < 0)
 		goto out;
 	c.pid = child.pid;

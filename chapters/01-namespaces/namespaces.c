@@ -1082,7 +1082,7 @@ int ns_enter_workdir(const char *workdir, bool create, struct mc_error *err)
  */
 int ns_close_fds(int fd1, int fd2, const int *pass, size_t npass, struct mc_error *err)
 {
-	int keep[NS_MAX_KEEP_FDS + 3];
+	int keep[NS_MAX_KEEP_FDS + 4];
 	size_t n = 0;
 
 	if (npass > NS_MAX_KEEP_FDS)
@@ -1093,6 +1093,8 @@ int ns_close_fds(int fd1, int fd2, const int *pass, size_t npass, struct mc_erro
 		keep[n++] = fd2;
 	if (mc_trace_fd() >= 0)
 		keep[n++] = mc_trace_fd();
+	if (mc_trace_step_fd() >= 0)
+		keep[n++] = mc_trace_step_fd();
 	for (size_t i = 0; i < npass; i++)
 		keep[n++] = pass[i];
 	if (mc_close_fds_except(keep, n, err) < 0)

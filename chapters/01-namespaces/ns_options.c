@@ -48,10 +48,13 @@ static int add_env(void *target, const char *value, struct mc_error *err)
 static int set_trace(void *target, const char *value, struct mc_error *err)
 {
 	(void)target;
-	(void)value;
-	(void)err;
-	mc_trace_enable(STDERR_FILENO);
-	return 0;
+	return mc_trace_flag("trace", value, err);
+}
+
+static int set_trace_step(void *target, const char *value, struct mc_error *err)
+{
+	(void)target;
+	return mc_trace_flag("trace-step", value, err);
 }
 
 /* ---- confinement ---------------------------------------------------------------------------- */
@@ -155,7 +158,10 @@ const struct mc_option ns_options_table[] = {
     {"hostname", 0, "NAME", "hostname inside (default: minicontainer)", set_hostname, 0},
     {"userns", 0, NULL, "also a user namespace: root inside is uid 100000 outside", set_userns, 0},
     {"env", 'e', "KEY=VAL", "set an environment variable (repeatable)", add_env, 0},
-    {"trace", 0, NULL, "narrate every kernel call on stderr", set_trace, 0},
+    {"trace", 0, "[=CH,...]", "narrate every kernel call on stderr (only chapters CH,...)",
+     set_trace, 0},
+    {"trace-step", 0, NULL, "as --trace, and wait for Enter after each kernel call", set_trace_step,
+     0},
     {NULL, 0, NULL, NULL, NULL, 0},
 };
 

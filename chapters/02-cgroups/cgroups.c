@@ -197,6 +197,8 @@ int cg_create(struct cgroup *cg, const char *mount, const char *parent, const ch
 	if ((size_t)snprintf(cg->path, sizeof(cg->path), "%s/%s", parent, name) >= sizeof(cg->path))
 		return mc_fail(err, ENAMETOOLONG, "cgroup name %s/%s", parent, name);
 	mc_trace(CH, "cgroup %s, %s", cg->path, cg_mode_name(cg->mode));
+	/* From here on the trace writes it $CGROUP: /sys/fs/cgroup/memory/$CGROUP on v1. */
+	mc_trace_abbreviate("$CGROUP", cg->path);
 
 	if (cg->mode == CG_UNIFIED) {
 		if (make_path(mount, cg->path, true, err) < 0)

@@ -103,6 +103,7 @@ static int prepare(struct ns_container *c, void *arg, struct mc_error *err)
 		return mc_fail(err, 0, "no layers given (--layer DIR)");
 	if (ovl_private_mounts(err) < 0 || make_dirs(run, err) < 0)
 		goto fail;
+	mc_trace_abbreviate("$ROOTFS", run->merged);
 	ovl.lowers = run->layers;
 	ovl.nlower = run->nlayer;
 	ovl.upper = run->upper_dir;

@@ -2,7 +2,8 @@
  * demo.c - build/bin/ch06-build: chapters 01-05's container, now as the
  * steps of a Dockerfile.
  *
- *	ch06-build [--trace] [-f FILE] [-t NAME]... [--build-arg K=V]... [--no-cache]
+ *	ch06-build [--trace[=CH,...]] [--trace-step] [-f FILE] [-t NAME]...
+ *	           [--build-arg K=V]... [--no-cache]
  *	           [--target STAGE] [--print-ast] CONTEXT
  *
  * Builds CONTEXT's Dockerfile into the image store in $MC_ROOT (run the
@@ -31,7 +32,8 @@ static void usage(FILE *out)
 	        "      --target STAGE   build up to this stage\n"
 	        "      --no-cache       do not use the build cache\n"
 	        "      --print-ast      print the parsed Dockerfile (BuildKit's dump) and stop\n"
-	        "      --trace          narrate every kernel call\n");
+	        "      --trace[=CH,...] narrate every kernel call (only chapters CH,...)\n"
+	        "      --trace-step     as --trace, and wait for Enter after each kernel call\n");
 }
 
 int main(int argc, char **argv)
@@ -43,7 +45,8 @@ int main(int argc, char **argv)
 	    {"target", required_argument, NULL, 'T'},
 	    {"no-cache", no_argument, NULL, 'n'},
 	    {"print-ast", no_argument, NULL, 'p'},
-	    {"trace", no_argument, NULL, 'x'},
+	    {"trace", optional_argument, NULL, 'x'},
+	    {"trace-step", no_argument, NULL, 's'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -80,7 +83,12 @@ int main(int argc, char **argv)
 			ast = true;
 			break;
 		case 'x':
-			mc_trace_enable(STDERR_FILENO);
+		case 's':
+			if (mc_trace_flag(opt == 'x' ? "trace" : "trace-step", optarg, &err) < 0) {
+				fprintf(stderr, "ch06-build: --%s: %s\n",
+				        opt == 'x' ? "trace" : "trace-step", err.msg);
+				return 125;
+			}
 			break;
 		case 'h':
 			usage(stdout);

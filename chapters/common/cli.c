@@ -35,9 +35,10 @@ static int flatten(const struct mc_option_group *groups, struct flat_option *fla
 			flat[n] = (struct flat_option){o, groups->target};
 			longopts[n] = (struct option){
 			    o->name,
-			    o->arg_name   ? required_argument
-			    : bool_values ? optional_argument
-			                  : no_argument,
+			    o->arg_name && o->arg_name[0] == '[' ? optional_argument
+			    : o->arg_name                        ? required_argument
+			    : bool_values                        ? optional_argument
+			                                         : no_argument,
 			    NULL, o->short_name ? o->short_name : LONG_ONLY_BASE + (int)n};
 			if (o->short_name) {
 				shortopts[s++] = o->short_name;
@@ -109,11 +110,14 @@ void mc_print_options(FILE *out, const struct mc_option_group *groups)
 			const char *arg = o->arg_name ? o->arg_name : "";
 			char left[64];
 
+			/* An optional value ("[=LIST]") is written against the name. */
+			const char *gap = arg[0] == '[' ? "" : " ";
+
 			if (o->short_name)
-				snprintf(left, sizeof(left), "-%c, --%s %s", o->short_name, o->name,
-				         arg);
+				snprintf(left, sizeof(left), "-%c, --%s%s%s", o->short_name,
+				         o->name, gap, arg);
 			else
-				snprintf(left, sizeof(left), "    --%s %s", o->name, arg);
+				snprintf(left, sizeof(left), "    --%s%s%s", o->name, gap, arg);
 			fprintf(out, "  %-24s %s\n", left, o->help);
 		}
 	}

@@ -24,7 +24,8 @@
 struct mc_option {
 	const char *name;     /* long name, used as --name */
 	char short_name;      /* a one-letter alias, or 0 */
-	const char *arg_name; /* "SIZE", "DIR" ...; NULL for a flag without a value */
+	const char *arg_name; /* "SIZE", "DIR" ...; NULL for a flag without a value;
+	                         "[=LIST]": the value is optional (--trace or --trace=ch02) */
 	const char *help;
 	/*
 	 * Store the value: apply() gets the group's target plus `offset` (0 when

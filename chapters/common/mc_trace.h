@@ -9,6 +9,14 @@
  * Tracing is off unless a program calls mc_trace_enable().  The trace goes to
  * its own file descriptor (a duplicate of stderr, closed on exec), so it still
  * reaches the lecturer's terminal after a container's stderr was redirected.
+ *
+ * On a terminal, lines are made to be projected: they fit MC_TRACE_WIDTH
+ * columns (a long call wraps at its commas, the "why" moves to a line of its
+ * own), a 64-hex id is cut to the 12 hex digits `ps` shows, and the paths a
+ * module registered with mc_trace_abbreviate() are written as $ROOTFS, $RUNDIR,
+ * $CGROUP ...  Into a pipe or a file (grep, a log), each event stays whole on
+ * one line with its paths in full, as `ls` keeps its columns for a terminal.
+ * MC_TRACE_LAYOUT=projector or =full chooses either one anywhere.
  */
 #ifndef MC_TRACE_H
 #define MC_TRACE_H
@@ -16,11 +24,48 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "mc_error.h"
+
+#define MC_TRACE_WIDTH 100
+
 /* Send trace lines to a duplicate of `fd` from now on. */
 void mc_trace_enable(int fd);
 bool mc_tracing(void);
+/* Would a trace written to `fd` be laid out for a projector?  (MC_TRACE_LAYOUT, else isatty) */
+bool mc_trace_projector(int fd);
+
+/*
+ * The command-line flags every program with --trace shares:
+ *	--trace            every chapter
+ *	--trace=ch02,ch05  only these chapters' lines (ch01..ch06, capstone, common)
+ *	--trace-step       as --trace, and wait for Enter on /dev/tty after each kernel call
+ * `flag` is the flag's name without dashes ("trace", "trace-step"), `value` what
+ * followed '=' (NULL without).  Tracing goes to stderr.  -1 with err set for a bad
+ * chapter list or, for --trace-step, when there is no terminal to wait on.
+ */
+int mc_trace_flag(const char *flag, const char *value, struct mc_error *err);
+/* Does `chapter`'s narration show (tracing on, and the chapter chosen)? */
+bool mc_trace_shows(const char *chapter);
+
+/*
+ * Write paths under `path` as `name` in trace lines ("$ROOTFS", "/run/mc/ID/merged").
+ * Registering a name again replaces its path; where two paths match, the longer
+ * wins ($ROOTFS inside $RUNDIR).  A path matches as a whole name component:
+ * "$CGROUP" for "minicontainer/ID" also abbreviates /sys/fs/cgroup/memory/minicontainer/ID.
+ */
+void mc_trace_abbreviate(const char *name, const char *path);
+
+/*
+ * Lay out a line the way trace lines are, for other screens a lecturer
+ * projects (`minicontainer explain`): `text` after `head`, paths and ids
+ * shortened, in lines of at most MC_TRACE_WIDTH columns, the continuation
+ * lines indented under the text.  Returns `out` (newline-terminated).
+ */
+char *mc_trace_layout(const char *head, const char *text, char *out, size_t size);
 /* The descriptor trace lines go to, -1 when tracing is off (a container keeps it open). */
 int mc_trace_fd(void);
+/* The terminal --trace-step waits on, -1 without it (a container's setup keeps it too). */
+int mc_trace_step_fd(void);
 
 /*
  * Print "[chapter] <call> = <result>  -- why".  `rc` is the call's return value;

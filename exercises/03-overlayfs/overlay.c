@@ -124,8 +124,8 @@ static int mount_with_options(const struct ovl_config *cfg, struct mc_error *err
 		               "overlay)");
 	mc_trace_call(CH, rc, "the layers appear as one tree",
 	              "mount(\"overlay\", \"%s\", "
-	              "\"overlay\", 0, \"%.120s%s\")",
-	              cfg->merged, opts, strlen(opts) > 120 ? "..." : "");
+	              "\"overlay\", 0, \"%.600s%s\")",
+	              cfg->merged, opts, strlen(opts) > 600 ? "..." : "");
 	if (rc < 0)
 		return mc_fail(err, errno, "mount overlay on %s", cfg->merged);
 	return 0;
