@@ -577,12 +577,14 @@ int mc_container_claim(struct mc_container *c, bool *running, struct mc_error *e
 		        "cannot start container %s: a copy (cp) into or out of it is in progress",
 		        mc_container_name(&now));
 	} else {
-		/* Ours now: a second `start` racing with us sees this and stops. */
-		json_t *changes =
-		    json_pack("{s:s, s:b, s:i, s:i, s:s, s:b, s:I, s:I}", "Status", "created",
-		              "Running", 0, "Pid", 0, "ExitCode", 0, "Error", "", "OOMKilled", 0,
-		              "MonitorPid", (json_int_t)getpid(), "MonitorStartTime",
-		              (json_int_t)process_start_time(getpid(), &zombie));
+		/* Ours now: a second `start` racing with us sees this and stops.  A start by
+		 * hand gives the restart policy back (moby's containerStart clears
+		 * HasBeenManuallyStopped). */
+		json_t *changes = json_pack(
+		    "{s:s, s:b, s:i, s:i, s:s, s:b, s:I, s:I, s:b}", "Status", "created", "Running",
+		    0, "Pid", 0, "ExitCode", 0, "Error", "", "OOMKilled", 0, "MonitorPid",
+		    (json_int_t)getpid(), "MonitorStartTime",
+		    (json_int_t)process_start_time(getpid(), &zombie), "ManuallyStopped", 0);
 
 		rc = update_state_locked(c, changes, NULL, 0, err);
 		json_decref(changes);

@@ -367,8 +367,13 @@ static int add_steps(struct ns_config *cfg, struct img_store *st, const char *ho
 		return -1;
 	if (img_add_step(cfg, &L.image, err) < 0 || ovl_add_step(cfg, &L.layers, err) < 0 ||
 	    cg_add_step(cfg, &L.cgroup, err) < 0 || ns_add_step(cfg, &copy_up, err) < 0 ||
-	    mc_net_configure(L.c, L.rundir, hostname, &L.netstore, &L.net, err) < 0 ||
-	    net_add_step(cfg, &L.net, err) < 0 || ns_add_step(cfg, &capstone, err) < 0 ||
+	    mc_net_configure(L.c, L.rundir, hostname, &L.netstore, &L.net, err) < 0)
+		return -1;
+	/* Chapter 05 writes the /etc files; the capstone mounts them among the user's mounts,
+	 * in Docker's order, read-only with --read-only, or not where a -v takes their place
+	 * (mounts.c). */
+	L.net.etc_unmounted = true;
+	if (net_add_step(cfg, &L.net, err) < 0 || ns_add_step(cfg, &capstone, err) < 0 ||
 	    mc_confinement_from_record(L.c->doc, &L.confinement, err) < 0)
 		return -1;
 	return ns_add_confine_step(cfg, &L.confinement.conf, err);

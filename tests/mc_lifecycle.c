@@ -184,6 +184,18 @@ static void test_restart_policies(void **state)
 	expect_status(mc(out, sizeof(out), "restart alw"), 0, "restart alw", out);
 	if (!eventually("alw", "{{.State.Status}}", "running"))
 		fail_msg("restart alw: not running again");
+	/* ...so the process killed from outside comes back again (start clears "stopped by
+	 * hand", as moby's does). */
+	inspect("alw", "{{.State.Pid}}", pid1, sizeof(pid1));
+	assert_int_equal(kill((pid_t)atoi(pid1), SIGKILL), 0);
+	for (int i = 0; i < 500; i++) {
+		inspect("alw", "{{.State.Status}} {{.State.Pid}}", value, sizeof(value));
+		if (strncmp(value, "running ", 8) == 0 && strcmp(value + 8, pid1) != 0)
+			break;
+		usleep(20000);
+	}
+	if (strncmp(value, "running ", 8) != 0 || strcmp(value + 8, pid1) == 0)
+		fail_msg("after restart, the policy did not bring alw back: %s", value);
 	expect_status(mc(out, sizeof(out), "kill alw"), 0, "kill alw", out);
 	usleep(500000);
 	inspect("alw", "{{.State.Status}}", value, sizeof(value));

@@ -45,7 +45,7 @@ struct net_run {
 	const char *name;      /* its name, or NULL */
 	const char *hostname;
 	const char *etc_dir; /* hostname, hosts, resolv.conf are made here, then bind-mounted */
-	bool etc_unmounted;  /* ...made, but the caller mounts what it wants of them (a RUN step) */
+	bool etc_unmounted;  /* ...made, but the caller mounts them (a RUN step, the capstone) */
 	struct net_binding ports[NET_MAX_PORTS]; /* -p, on the main network */
 	size_t nports;
 	const char *dns[NET_MAX_LIST + 1], *dns_search[NET_MAX_LIST + 1];
