@@ -321,7 +321,8 @@ int mc_test_main(int argc, char **argv, const char *group, const struct CMUnitTe
 		return rc;
 	}
 	if (argc != 1) {
-		fprintf(stderr, "usage: %s [--list | --run TEST[,TEST...] | --skip TEST[,TEST...]]\n",
+		fprintf(stderr,
+		        "usage: %s [--list | --run TEST[,TEST...] | --skip TEST[,TEST...]]\n",
 		        argv[0]);
 		return 2;
 	}

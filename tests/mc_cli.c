@@ -154,6 +154,11 @@ static void test_help_and_errors(void **state)
 		expect_status(mc(a, sizeof(a), "ps -q --all=false"), 0, "ps --all=false", a);
 		expect_status(mc(b, sizeof(b), "ps -q"), 0, "ps -q", b);
 		assert_string_equal(a, b);
+		/* A shorthand's value may follow '=', as pflag reads it: -e=A=1 is -e A=1. */
+		expect_status(
+		    mc(a, sizeof(a), "run --rm --network none -e=A=1 busybox sh -c 'echo $A'"), 0,
+		    "run -e=A=1", a);
+		assert_string_equal(a, "1\n");
 	}
 }
 

@@ -534,7 +534,8 @@ static void test_dev_files_and_mounts(void **state)
 	    {"/dev/shm", "tmpfs", "shm", {"rw", "nosuid", "nodev", "noexec"}, {"size=65536k"}},
 	    {"/dev/mqueue", "mqueue", "mqueue", {"rw", "nosuid", "nodev", "noexec"}, {NULL}},
 	};
-	static const char *const bound[] = {"null", "zero", "full", "random", "urandom", "tty", NULL};
+	static const char *const bound[] = {"null",    "zero", "full", "random",
+	                                    "urandom", "tty",  NULL};
 	char out[65536], value[256];
 	struct mount_line m;
 	int expected;

@@ -270,6 +270,10 @@ int mc_parse_command(const char *program, const struct mc_command *cmd, void *ta
 		f = find(flat, code);
 		if (f == NULL)
 			return mc_fail(err, 0, "unknown flag: %s", argv[optind - 1]);
+		/* -e=A=1 is -e A=1 to Docker's flag library (a shorthand's value after '='). */
+		if (optarg != NULL && optarg == word + 2 && word[0] == '-' && word[1] == code &&
+		    word[2] == '=')
+			optarg++;
 		if (f->opt->apply((char *)f->target + f->opt->offset, optarg, err) < 0) {
 			/* Docker: invalid argument "x" for "-t, --time" flag: <why> */
 			char why[sizeof(err->msg)], left[128];
