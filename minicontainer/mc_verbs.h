@@ -6,7 +6,7 @@
  * the groups existed (`docker ps`, `docker rmi`).  One row of the table is one
  * command, with all of its names; main() dispatches from it, --help lists it
  * grouped the way Docker's does, and the man pages and shell completion are
- * generated from it (tools/mc-docgen.c), so that none of them can disagree.
+ * generated from it (manpages.c, completion.c), so that none of them can disagree.
  */
 #ifndef MC_VERBS_H
 #define MC_VERBS_H

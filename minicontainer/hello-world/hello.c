@@ -63,9 +63,11 @@ int main(void)
 	       " 2. It mounted the image's layer read-only under a writable layer of the\n"
 	       "    container's own, with overlayfs.                              (chapter 03)\n"
 	       " 3. It made a cgroup to hold the container, with its limits.      (chapter 02)\n"
-	       " 4. It started this program in new PID, mount, UTS, IPC and network\n"
+	       " 4. It gave the container a network: a veth pair to the bridge\n"
+	       "    mc0 and an address (unless --network chose otherwise).        (chapter 05)\n"
+	       " 5. It started this program in new PID, mount, UTS, IPC and network\n"
 	       "    namespaces, with the image as its root filesystem.            (chapter 01)\n"
-	       " 5. It streamed this program's output to your terminal.\n"
+	       " 6. It streamed this program's output to your terminal.\n"
 	       "\n"
 	       "What this program sees from inside, looked up just now:\n"
 	       "    my PID:              %d (the first process of a new PID namespace)\n"
@@ -76,10 +78,13 @@ int main(void)
 	       "To try something more ambitious, run a shell:\n"
 	       " $ sudo %s run -it busybox sh\n"
 	       "\n"
+	       "To build an image of your own from a Dockerfile in DIR:          (chapter 06)\n"
+	       " $ sudo %s build -t myimage DIR\n"
+	       "\n"
 	       "To see how each step works, read the chapters in chapters/, or watch\n"
 	       "every kernel call go by:\n"
 	       " $ sudo %s --trace run --rm hello-world\n"
 	       "\n",
-	       (int)getpid(), visible_processes(), u.nodename, cgroup, bin, bin);
+	       (int)getpid(), visible_processes(), u.nodename, cgroup, bin, bin, bin);
 	return 0;
 }
