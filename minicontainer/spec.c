@@ -222,16 +222,6 @@ static int opt_cgroupns(void *field, const char *v, struct mc_error *err)
 	return 0;
 }
 
-static int opt_workdir(void *field, const char *v, struct mc_error *err)
-{
-	if (v[0] != '/')
-		return mc_fail(
-		    err, 0,
-		    "the working directory '%s' is invalid, it needs to be an absolute path", v);
-	*(const char **)field = v;
-	return 0;
-}
-
 static int opt_volume(void *t, const char *v, struct mc_error *err)
 {
 	return mc_mounts_volume_flag(SPEC(t)->binds, SPEC(t)->mounts, v, err);
@@ -563,7 +553,7 @@ static int opt_label(void *field, const char *v, struct mc_error *err)
 	     "list",         "Mount volumes from the specified container(s)",                       \
 	     mc_opt_list,    F(volumes_from)},                                                      \
 	{                                                                                           \
-		"workdir", 'w', "string", "Working directory inside the container", opt_workdir,    \
+		"workdir", 'w', "string", "Working directory inside the container", mc_opt_string,  \
 		    F(workdir)                                                                      \
 	}
 
@@ -591,6 +581,12 @@ int mc_spec_finish(int argc, char **argv, struct mc_spec *s, struct mc_error *er
 		return -1;
 	if (s->auto_remove && s->restart != NULL && strcmp(s->restart, "no") != 0)
 		return mc_fail(err, 0, "Conflicting options: --restart and --rm");
+	/* The daemon's check, with its words (moby's verifyContainerSettings), not a flag's. */
+	if (s->workdir != NULL && s->workdir[0] != '\0' && s->workdir[0] != '/')
+		return mc_fail(
+		    err, 0,
+		    "the working directory '%s' is invalid, it needs to be an absolute path",
+		    s->workdir);
 	s->image = argv[0];
 	s->args = argv + 1;
 	s->nargs = argc - 1;
