@@ -38,8 +38,9 @@ CMOCKA_CFLAGS = $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
 CMOCKA_LIBS   = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 # Chapter 04 on: tar archives, JSON documents, sha256, HTTP(S) to registries; the capstone:
 # capabilities, seccomp; chapter 05: rtnetlink (libmnl) and nftables (libnftables).
-PKGS      := libarchive jansson libcrypto libcurl libcap libseccomp libmnl libnftables
-PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+# libcurl is not linked: chapter 04 loads it when it first needs it (curl_lazy.c says why).
+PKGS      := libarchive jansson libcrypto libcap libseccomp libmnl libnftables
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) libcurl 2>/dev/null)
 LIBS       = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lm
 
 # chapter_num: 01-namespaces -> 01.  is_student: is chapter $1 built from the student's

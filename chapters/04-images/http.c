@@ -204,7 +204,8 @@ int img_http_init(struct img_http *h, const char *base, const char *name, bool v
 	snprintf(h->name, sizeof(h->name), "%s", name);
 	h->verify = verify;
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
-		return mc_fail(err, 0, "libcurl could not start");
+		return mc_fail(err, 0, "libcurl could not start%s%s",
+		               img_curl_load_error() ? ": " : "", img_curl_load_error() ?: "");
 	h->multi = curl_multi_init();
 	if (h->multi == NULL) {
 		curl_global_cleanup();

@@ -126,4 +126,7 @@ void img_http_registry_message(const struct img_request *q, char *buf, size_t si
 /* The authorization a 401 asked for, fetched now (login: to check credentials). */
 int img_http_authenticate(struct img_http *h, const char *challenge, struct mc_error *err);
 
+/* Why libcurl could not be loaded (curl_lazy.c loads it on first use), or NULL if it was. */
+const char *img_curl_load_error(void);
+
 #endif
