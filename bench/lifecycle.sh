@@ -41,13 +41,13 @@ tar -C "$REPO/$BUILD/rootfs" --exclude=./.complete -c . | "$MC" import - busybox
 
 log "$N containers for each tool"
 for ((i = 0; i < N; i++)); do
-	"$MC" create --name "c$i" busybox true >/dev/null || exit 1
+	"$MC" create --name "c$i" --network none busybox true >/dev/null || exit 1
 	podman_cmd create --name "c$i" --network none --pull never busybox true >/dev/null || exit 1
 done
 
 log "logs of 1 MB and 100 MB (numbered 1000-byte lines)"
 for size in 1 100; do
-	"$MC" run --name "log$size" busybox /probe spew $((size << 20)) 1000 >/dev/null
+	"$MC" run --name "log$size" --network none busybox /probe spew $((size << 20)) 1000 >/dev/null
 	podman_cmd run --name "log$size" --network none --pull never --runtime runc \
 		--log-driver k8s-file busybox /probe spew $((size << 20)) 1000 >/dev/null
 done

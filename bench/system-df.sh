@@ -55,7 +55,7 @@ for ((i = 0; i < N; i++)); do
 	"$MC" import --change "LABEL n=$i" "$TMP/base.tar" "img$i:latest" >/dev/null || exit 1
 	podman_cmd import --change "LABEL=n=$i" "$TMP/base.tar" "img$i:latest" >/dev/null || exit 1
 done
-"$MC" create --name c0 img0 true >/dev/null || exit 1
+"$MC" create --name c0 --network none img0 true >/dev/null || exit 1
 podman_cmd create --name c0 --network none --pull never img0 true >/dev/null || exit 1
 
 PODMAN="$(podman_env_words)podman --root $(printf '%q' "$PD/graph") --runroot $(printf '%q' "$PD/run")"
