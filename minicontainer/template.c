@@ -563,6 +563,8 @@ static const char **sorted_keys(json_t *obj, size_t *n)
 	json_t *v;
 
 	*n = 0;
+	if (keys == NULL)
+		return NULL;
 	json_object_foreach(obj, k, v) keys[(*n)++] = k;
 	qsort(keys, *n, sizeof(char *), compare_keys);
 	return keys;

@@ -210,7 +210,8 @@ int mc_volume_names(char ***names, size_t *n, struct mc_error *err)
 		(*names)[(*n)++] = strdup(e->d_name);
 	}
 	closedir(d);
-	qsort(*names, *n, sizeof(**names), mc_strcmp_ptr);
+	if (*n > 0) /* (qsort of no list is undefined, even with a count of 0) */
+		qsort(*names, *n, sizeof(**names), mc_strcmp_ptr);
 	return 0;
 }
 

@@ -679,5 +679,8 @@ int main(int argc, char **argv)
 		return 1;
 	memcpy(all, tests, sizeof(tests));
 	memcpy(all + n_own, ch01_confine_tests, ch01_confine_test_count * sizeof(*all));
-	return mc_test_main(argc, argv, "ch01-namespaces", all, n);
+	int rc = mc_test_main(argc, argv, "ch01-namespaces", all, n);
+
+	free(all);
+	return rc;
 }

@@ -473,5 +473,8 @@ int main(int argc, char **argv)
 	       ch04_archive_test_count * sizeof(*all));
 	memcpy(all + n_own + ch04_extract_test_count + ch04_archive_test_count, ch04_registry_tests,
 	       ch04_registry_test_count * sizeof(*all));
-	return mc_test_main(argc, argv, "ch04-images", all, n);
+	int rc = mc_test_main(argc, argv, "ch04-images", all, n);
+
+	free(all);
+	return rc;
 }

@@ -959,5 +959,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "test-ch06: %s\n", why);
 		return 1;
 	}
-	return mc_test_main(argc, argv, "ch06-build", all, n);
+	int rc = mc_test_main(argc, argv, "ch06-build", all, n);
+
+	free(all);
+	return rc;
 }

@@ -1229,6 +1229,7 @@ int main(int argc, char **argv)
 	struct CMUnitTest *all;
 	char why[256];
 	size_t n = 0;
+	int rc;
 
 	for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++)
 		n += groups[g].count;
@@ -1249,5 +1250,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	atexit(remove_parent_cgroups);
-	return mc_test_main(argc, argv, "minicontainer", all, n);
+	rc = mc_test_main(argc, argv, "minicontainer", all, n);
+	free(all);
+	return rc;
 }

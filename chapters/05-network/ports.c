@@ -203,7 +203,8 @@ const char *net_ports_display(struct net_port_entry *ports, size_t n, char *buf,
 	buf[0] = '\0';
 	if (done == NULL)
 		return buf;
-	qsort(ports, n, sizeof(*ports), compare_entries);
+	if (n > 1)
+		qsort(ports, n, sizeof(*ports), compare_entries);
 	for (size_t i = 0; i < n; i++) {
 		const struct net_port_entry *p = &ports[i];
 		uint16_t last = p->ctr_port;

@@ -208,7 +208,8 @@ int net_networks_load(struct net_store *st, struct net_network **list, size_t *c
 {
 	if (load_dir(st, list, count, err) < 0)
 		return -1;
-	qsort(*list, *count, sizeof(**list), by_name);
+	if (*count > 1) /* (no networks: no list, and qsort wants one) */
+		qsort(*list, *count, sizeof(**list), by_name);
 	return 0;
 }
 
