@@ -521,7 +521,7 @@ static int start_stage(struct build *b, struct stage *s, struct mc_error *err)
 	for (size_t i = 0; env != NULL && env[i] != NULL && rc == 0; i++)
 		rc = strncmp(env[i], "PATH=", 5) == 0 ? 1 : 0;
 	if (rc == 0)
-		bld_config_setenv(s->image, "PATH", BLD_DEFAULT_PATH + 5);
+		bld_config_setenv(s->image, "PATH", BLD_DEFAULT_PATH_VALUE);
 	bld_strv_free(env);
 	return 0;
 }
