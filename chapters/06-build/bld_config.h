@@ -19,7 +19,7 @@
 
 /* The PATH a RUN step gets when the image sets none (BuildKit's default), and as "PATH=...". */
 #define BLD_DEFAULT_PATH_VALUE "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-#define BLD_DEFAULT_PATH "PATH=" BLD_DEFAULT_PATH_VALUE
+#define BLD_DEFAULT_PATH       "PATH=" BLD_DEFAULT_PATH_VALUE
 
 /*
  * Apply one metadata instruction to `image` (the whole config document;
