@@ -861,7 +861,7 @@ static json_t *fn_printf(struct call *c)
 	out = open_memstream(&buf, &len);
 	for (f = json_string_value(c->args[0]); *f != '\0'; f++) {
 		char spec[16] = "%", verb;
-		size_t s = 1;
+		size_t s = 1, width;
 		json_t *arg;
 		char *text;
 
@@ -870,15 +870,22 @@ static json_t *fn_printf(struct call *c)
 			continue;
 		}
 		f++;
-		while ((*f == '-' || isdigit((unsigned char)*f)) && s < sizeof(spec) - 3)
+		/* The flags ('-' only), then the width: nothing else reaches fprintf's format. */
+		while (*f == '-' && s < sizeof(spec) - 12)
+			spec[s++] = *f++;
+		width = s;
+		while (isdigit((unsigned char)*f) && s < sizeof(spec) - 3)
 			spec[s++] = *f++;
 		spec[s] = '\0';
 		/* Go refuses a width over a million ("%!(BADWIDTH)"): so do we - it
-		 * would be that many bytes of output. */
-		if (strtoll(spec + strspn(spec, "%-"), NULL, 10) > 1000000) {
+		 * would be that many bytes of output.  (Digits beyond what spec holds
+		 * are a width over a million too.) */
+		if (isdigit((unsigned char)*f) || strtoll(spec + width, NULL, 10) > 1000000) {
 			fputs("%!(BADWIDTH)", out);
-			s = strspn(spec, "%-");
-			memset(spec + s, 0, sizeof(spec) - s);
+			while (isdigit((unsigned char)*f))
+				f++;
+			s = width;
+			memset(spec + s, 0, sizeof(spec) - s); /* (the verb's letters follow) */
 		}
 		verb = *f;
 		if (verb == '%') {

@@ -72,6 +72,9 @@ static void test_go_template_table(void **state)
 	    {"{{printf \"%-6s|%4d|%q\" \"ab\" 7 \"x\"}}", "ab    |   7|\"x\""},
 	    /* a width over a million is refused, as Go's fmt refuses it */
 	    {"{{printf \"%5000000d\" 3}}", "%!(BADWIDTH)3"},
+	    /* more digits than a width can hold (found by fuzz_template: they reached fprintf) */
+	    {"{{printf \"%-11110000000000000000d|\" 5}}", "%!(BADWIDTH)5|"},
+	    {"{{printf \"%1000001d|%3d\" 1 2}}", "%!(BADWIDTH)1|  2"},
 	    {"{{.Name | upper | printf \"<%s>\"}}", "</WEB>"},
 	    {"{{(index .Mounts 1).Source}}", "/y"},
 	    /* control */
