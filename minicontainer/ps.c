@@ -7,6 +7,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "bld_dockerfile.h"
+#include "bld_text.h"
 #include "mc_container.h"
 #include "mc.h"
 #include "mc_net.h"
@@ -38,36 +40,11 @@ void mc_status_text(const struct mc_container *c, char *buf, size_t size)
 	}
 }
 
-/* Go's strconv.Quote, as docker/cli prints COMMAND: quotes and backslashes escaped, control
- * characters as escapes, everything printable kept. */
-static void go_quote(const char *s, char *buf, size_t size)
-{
-	size_t used = 0;
-
-	buf[used++] = '"';
-	for (; *s != '\0' && used + 6 < size; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch == '"' || ch == '\\') {
-			buf[used++] = '\\';
-			buf[used++] = (char)ch;
-		} else if (ch == '\n' || ch == '\t' || ch == '\r') {
-			buf[used++] = '\\';
-			buf[used++] = ch == '\n' ? 'n' : ch == '\t' ? 't' : 'r';
-		} else if (ch < 0x20 || ch == 0x7f) {
-			used += (size_t)snprintf(buf + used, size - used, "\\x%02x", ch);
-		} else {
-			buf[used++] = (char)ch;
-		}
-	}
-	buf[used++] = '"';
-	buf[used] = '\0';
-}
-
 /* "\"/bin/sh -c 'echo…\"": the command line (an argument with a space in single quotes, as
  * moby lists it), cut to 20 characters with an ellipsis (docker/cli's Ellipsis), quoted. */
 static void command_text(const struct mc_container *c, bool no_trunc, char *buf, size_t size)
 {
+	struct bld_buf quoted = {0};
 	char line[1024];
 	size_t used, chars = 0;
 	json_t *arg;
@@ -94,7 +71,10 @@ static void command_text(const struct mc_container *c, bool no_trunc, char *buf,
 				break;
 		snprintf(line + i, sizeof(line) - i, "…");
 	}
-	go_quote(line, buf, size);
+	/* Go's strconv.Quote, as docker/cli prints it: chapter 06 has it for BuildKit's dump. */
+	bld_quote_go(&quoted, line);
+	snprintf(buf, size, "%s", quoted.failed ? "\"\"" : bld_buf_str(&quoted));
+	bld_buf_free(&quoted);
 }
 
 /* ---- filters ---------------------------------------------------------------------------- */
